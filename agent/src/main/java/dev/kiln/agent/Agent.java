@@ -1,0 +1,86 @@
+package dev.kiln.agent;
+
+import dev.kiln.agent.run.BuildRunner;
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseRequest;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pulls builds from the server one at a time and runs them. The lease request is a long poll, so
+ * an idle agent starts new work as soon as it is queued.
+ */
+public final class Agent implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(Agent.class);
+    private static final Duration LONG_POLL = Duration.ofSeconds(25);
+
+    private final AgentApi api;
+    private final BuildRunner runner;
+    private final LeaseRequest identity;
+    private volatile boolean stopping;
+    private volatile Thread thread;
+
+    public Agent(AgentApi api, BuildRunner runner, String name, List<String> labels) {
+        this.api = api;
+        this.runner = runner;
+        this.identity = new LeaseRequest(LeaseRequest.PROTOCOL, name + "-" + UUID.randomUUID().toString().substring(0, 8),
+                hostname(), List.copyOf(labels));
+    }
+
+    public String id() {
+        return identity.agentId();
+    }
+
+    @Override
+    public void run() {
+        thread = Thread.currentThread();
+        int failures = 0;
+        while (!stopping) {
+            try {
+                Optional<Lease> lease = api.lease(identity, LONG_POLL);
+                failures = 0;
+                if (lease.isPresent()) {
+                    Lease l = lease.get();
+                    log.info("agent {}: running build {}", identity.agentId(), l.buildId());
+                    var status = runner.run(l);
+                    log.info("agent {}: build {} ended {}", identity.agentId(), l.buildId(), status);
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (IOException e) {
+                failures++;
+                if (failures == 1 || failures % 30 == 0) {
+                    log.warn("agent {}: cannot reach the server ({}); retrying", identity.agentId(), e.getMessage());
+                }
+                try {
+                    Thread.sleep(Math.min(2_000, 100L * failures));
+                } catch (InterruptedException ie) {
+                    break;
+                }
+            }
+        }
+    }
+
+    public void stop() {
+        stopping = true;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

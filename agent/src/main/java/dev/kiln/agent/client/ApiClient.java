@@ -1,0 +1,153 @@
+package dev.kiln.agent.client;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.agent.Json;
+import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.api.BuildView;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** The REST API as the CLI sees it. */
+public final class ApiClient {
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ApiClient(String serverUrl) {
+        this.base = serverUrl.replaceAll("/+$", "");
+    }
+
+    /** The server URL from the flag, else {@code KILN_SERVER}, else localhost:8080. */
+    public static String serverUrl(String flag) {
+        if (flag != null && !flag.isBlank()) {
+            return flag;
+        }
+        String env = System.getenv("KILN_SERVER");
+        return env != null && !env.isBlank() ? env : "http://localhost:8080";
+    }
+
+    public String base() {
+        return base;
+    }
+
+    /** The server refused the request; {@code error} says why. */
+    public static final class ApiException extends IOException {
+        private final ApiError error;
+
+        public ApiException(ApiError error) {
+            super(error.message());
+            this.error = error;
+        }
+
+        public ApiError error() {
+            return error;
+        }
+    }
+
+    public BuildView submit(Path archive, String config, Map<String, String> substitutions) throws IOException, InterruptedException {
+        StringBuilder q = new StringBuilder("/api/builds?");
+        if (config != null) {
+            q.append("config=").append(enc(config)).append('&');
+        }
+        substitutions.forEach((k, v) -> q.append("substitution=").append(enc(k + "=" + v)).append('&'));
+        HttpRequest req = HttpRequest.newBuilder(uri(q.toString()))
+                .header("Content-Type", "application/gzip")
+                .POST(HttpRequest.BodyPublishers.ofFile(archive)).build();
+        return read(send(req), BuildView.class);
+    }
+
+    public BuildView get(String id) throws IOException, InterruptedException {
+        return read(send(HttpRequest.newBuilder(uri("/api/builds/" + enc(id))).GET().build()), BuildView.class);
+    }
+
+    public List<BuildView> list(int limit) throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(HttpRequest.newBuilder(uri("/api/builds?limit=" + limit)).GET().build()).body(),
+                new TypeReference<List<BuildView>>() {});
+    }
+
+    public BuildView cancel(String id) throws IOException, InterruptedException {
+        return read(send(post("/api/builds/" + enc(id) + "/cancel")), BuildView.class);
+    }
+
+    public BuildView retry(String id) throws IOException, InterruptedException {
+        return read(send(post("/api/builds/" + enc(id) + "/retry")), BuildView.class);
+    }
+
+    public InputStream log(String id, int step) throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri("/api/builds/" + enc(id) + "/steps/" + step + "/log"))
+                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (r.statusCode() != 200) {
+            check(r.statusCode(), r.body().readAllBytes());
+        }
+        return r.body();
+    }
+
+    /** The lines of the build's server-sent-event stream, resuming each step's log at {@code offsets}. */
+    public Stream<String> events(String id, long[] offsets) throws IOException, InterruptedException {
+        StringBuilder q = new StringBuilder("/api/builds/" + enc(id) + "/events?offsets=");
+        for (int i = 0; i < offsets.length; i++) {
+            q.append(i == 0 ? "" : ",").append(offsets[i]);
+        }
+        HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(uri(q.toString()))
+                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
+        if (r.statusCode() != 200) {
+            String body = String.join("\n", r.body().toList());
+            check(r.statusCode(), body.getBytes(StandardCharsets.UTF_8));
+        }
+        return r.body();
+    }
+
+    private HttpRequest post(String path) {
+        return HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    private URI uri(String path) {
+        return URI.create(base + path);
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest req) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.ConnectException e) {
+            throw new IOException("cannot reach the Kiln server at " + base + " (is `kiln server` running?"
+                    + " set --server or KILN_SERVER)", e);
+        }
+        check(r.statusCode(), r.body());
+        return r;
+    }
+
+    private static void check(int status, byte[] body) throws IOException {
+        if (status < 300) {
+            return;
+        }
+        ApiError error;
+        try {
+            error = Json.MAPPER.readValue(body, ApiError.class);
+        } catch (IOException e) {
+            error = new ApiError(status, new String(body, StandardCharsets.UTF_8), List.of());
+        }
+        if (error.message() == null) {
+            error = new ApiError(status, "server answered " + status, error.problems() == null ? List.of() : error.problems());
+        }
+        throw new ApiException(error);
+    }
+
+    private static <T> T read(HttpResponse<byte[]> r, Class<T> type) throws IOException {
+        return Json.MAPPER.readValue(r.body(), type);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}

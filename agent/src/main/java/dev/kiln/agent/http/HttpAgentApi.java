@@ -1,0 +1,152 @@
+package dev.kiln.agent.http;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.agent.Json;
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.HeartbeatReply;
+import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseLostException;
+import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.Status;
+import dev.kiln.spec.protocol.StepResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** The agent protocol over HTTP: the twin of the server's in-process implementation. */
+public final class HttpAgentApi implements AgentApi {
+    public static final String PREFIX = "/api/agent/v1";
+
+    private final String base;
+    private final String token;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public HttpAgentApi(String serverUrl, String token) {
+        this.base = serverUrl.replaceAll("/+$", "") + PREFIX;
+        this.token = token;
+    }
+
+    @Override
+    public Optional<Lease> lease(LeaseRequest request, Duration wait) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = send(post("/lease?wait=" + wait.toMillis(), json(request))
+                .timeout(wait.plusSeconds(10)).build());
+        if (r.statusCode() == 204) {
+            return Optional.empty();
+        }
+        return Optional.of(Json.MAPPER.readValue(r.body(), Lease.class));
+    }
+
+    @Override
+    public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = send(post(build(buildId, leaseId, "/heartbeat") + "&wait=" + wait.toMillis(),
+                HttpRequest.BodyPublishers.noBody()).timeout(wait.plusSeconds(10)).build());
+        return Json.MAPPER.readValue(r.body(), HeartbeatReply.class);
+    }
+
+    @Override
+    public InputStream source(String buildId, String leaseId) throws IOException {
+        HttpRequest req = request(build(buildId, leaseId, "/source")).GET().build();
+        try {
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 200) {
+                byte[] body = r.body().readAllBytes();
+                check(r.statusCode(), body);
+            }
+            return r.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    @Override
+    public void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException {
+        sendQuietly(post(build(buildId, leaseId, "/steps/" + step + "/start") + "&time=" + startMillis,
+                HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    @Override
+    public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len)
+            throws IOException {
+        HttpRequest req = post(build(buildId, leaseId, "/steps/" + step + "/log") + "&offset=" + offset,
+                HttpRequest.BodyPublishers.ofByteArray(data, off, len))
+                .header("Content-Type", "application/octet-stream").build();
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (r.statusCode() == 409) {
+            throw new LogGapException(sizeOf(r.body()));
+        }
+        check(r.statusCode(), r.body());
+        return sizeOf(r.body());
+    }
+
+    @Override
+    public void stepFinished(String buildId, String leaseId, int step, StepResult result) throws IOException {
+        sendQuietly(post(build(buildId, leaseId, "/steps/" + step + "/finish"), json(result)).build());
+    }
+
+    @Override
+    public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
+        sendQuietly(post(build(buildId, leaseId, "/finish"),
+                json(Map.of("status", status.name(), "detail", detail == null ? "" : detail))).build());
+    }
+
+    private static long sizeOf(byte[] body) throws IOException {
+        return Json.MAPPER.readValue(body, new TypeReference<Map<String, Long>>() {}).get("size");
+    }
+
+    private String build(String buildId, String leaseId, String path) {
+        return "/builds/" + buildId + path + "?lease=" + URLEncoder.encode(leaseId, StandardCharsets.UTF_8);
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(base + path))
+                .header("Authorization", "Bearer " + token)
+                .header("X-Kiln-Protocol", String.valueOf(LeaseRequest.PROTOCOL));
+    }
+
+    private HttpRequest.Builder post(String path, HttpRequest.BodyPublisher body) {
+        return request(path).POST(body).header("Content-Type", "application/json");
+    }
+
+    private static HttpRequest.BodyPublisher json(Object value) throws IOException {
+        return HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(value));
+    }
+
+    private void sendQuietly(HttpRequest req) throws IOException {
+        try {
+            send(req);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest req) throws IOException, InterruptedException {
+        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        check(r.statusCode(), r.body());
+        return r;
+    }
+
+    private static void check(int status, byte[] body) throws IOException {
+        if (status == 410) {
+            throw new LeaseLostException(new String(body, StandardCharsets.UTF_8));
+        }
+        if (status >= 300) {
+            throw new IOException("server answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
+        }
+    }
+}

@@ -1,0 +1,412 @@
+package dev.kiln.agent.run;
+
+import dev.kiln.agent.archive.SourceArchive;
+import dev.kiln.agent.archive.UnsafeArchiveException;
+import dev.kiln.spec.config.Durations;
+import dev.kiln.spec.plan.BuildPlan;
+import dev.kiln.spec.plan.StepPlan;
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.HeartbeatReply;
+import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseLostException;
+import dev.kiln.spec.protocol.Status;
+import dev.kiln.spec.protocol.StepResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one leased build on this agent: fetches its source, runs its step graph with
+ * {@code waitFor} concurrency in one workspace, keeps the lease alive, honours timeouts and
+ * cancellation, and reports every step and the build's end.
+ */
+public final class BuildRunner {
+    private static final Logger log = LoggerFactory.getLogger(BuildRunner.class);
+
+    private final AgentApi api;
+    private final Executor executor;
+    private final Path workdir;
+    private final long logCap;
+
+    public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap) {
+        this.api = api;
+        this.executor = executor;
+        this.workdir = workdir;
+        this.logCap = logCap;
+    }
+
+    /** Events the coordinating thread reacts to. */
+    private sealed interface Event {
+        record StepDone(int index, Status status, boolean allowed) implements Event {}
+        record Cancel() implements Event {}
+        record LeaseLost(String why) implements Event {}
+    }
+
+    /** Runs the build to its end; returns the status reported (null when the lease was lost). */
+    public Status run(Lease lease) throws InterruptedException {
+        Run run = new Run(lease);
+        try {
+            return run.execute();
+        } finally {
+            run.cleanUp();
+        }
+    }
+
+    private final class Run {
+        final Lease lease;
+        final BuildPlan plan;
+        final String buildId;
+        final Path dir;
+        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        final Map<Integer, Executor.Execution> running = new ConcurrentHashMap<>();
+        final Map<Integer, Status> killReason = new ConcurrentHashMap<>();
+        final LogBudget budget = new LogBudget(logCap);
+        final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "kiln-step");
+            t.setDaemon(true);
+            return t;
+        });
+        volatile boolean finished;
+
+        Run(Lease lease) {
+            this.lease = lease;
+            this.plan = lease.plan();
+            this.buildId = lease.buildId();
+            this.dir = workdir.resolve("builds").resolve(buildId);
+        }
+
+        Status execute() throws InterruptedException {
+            threads.execute(this::heartbeat);
+            Path workspace = dir.resolve("workspace");
+            try {
+                fetchSource(workspace);
+            } catch (UnsafeArchiveException e) {
+                return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
+            } catch (LeaseLostException e) {
+                return null;
+            } catch (IOException e) {
+                log.warn("build {}: cannot fetch source", buildId, e);
+                return finish(Status.INTERNAL_ERROR, "agent could not fetch the source: " + e.getMessage());
+            }
+            return schedule(workspace);
+        }
+
+        private Status schedule(Path workspace) throws InterruptedException {
+            List<StepPlan> steps = plan.steps();
+            Map<Integer, Status> done = new HashMap<>();
+            List<StepPlan> pending = new ArrayList<>(steps);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.timeoutMillis());
+            Status outcome = null;
+            String detail = null;
+            while (!pending.isEmpty() || !running.isEmpty()) {
+                if (outcome == null) {
+                    for (var it = pending.iterator(); it.hasNext(); ) {
+                        StepPlan s = it.next();
+                        if (done.keySet().containsAll(s.waitFor())) {
+                            it.remove();
+                            start(s, workspace);
+                        }
+                    }
+                } else if (running.isEmpty()) {
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                Event e = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (e == null) {
+                    if (outcome == null) {
+                        outcome = Status.TIMEOUT;
+                        detail = "build timed out after " + Durations.format(Duration.ofMillis(plan.timeoutMillis()));
+                        killAll(Status.TIMEOUT);
+                    }
+                    deadline = Long.MAX_VALUE / 2;
+                    continue;
+                }
+                if (e instanceof Event.LeaseLost lost) {
+                    killAll(Status.INTERNAL_ERROR);
+                    log.warn("build {}: lease lost ({}); stopped its steps", buildId, lost.why());
+                    return null;
+                }
+                if (e instanceof Event.Cancel) {
+                    if (outcome == null) {
+                        outcome = Status.CANCELLED;
+                        detail = "cancelled";
+                        killAll(Status.CANCELLED);
+                    }
+                    continue;
+                }
+                Event.StepDone d = (Event.StepDone) e;
+                done.put(d.index(), d.status());
+                StepPlan s = steps.get(d.index());
+                if (d.status() == Status.INTERNAL_ERROR) {
+                    // The agent could not report the step: the lease is gone or the server unreachable for long.
+                    killAll(Status.INTERNAL_ERROR);
+                    return null;
+                }
+                boolean ok = d.status() == Status.SUCCESS || d.allowed();
+                if (!ok && outcome == null) {
+                    outcome = d.status() == Status.TIMEOUT ? Status.TIMEOUT : Status.FAILURE;
+                    detail = d.status() == Status.TIMEOUT
+                            ? "step '" + s.id() + "' timed out"
+                            : "step '" + s.id() + "' failed";
+                    killAll(Status.CANCELLED);
+                }
+            }
+            for (StepPlan s : pending) {
+                report(() -> api.stepFinished(buildId, lease.leaseId(), s.index(),
+                        new StepResult(Status.SKIPPED, null, 0, 0, "not started: the build ended first")));
+            }
+            return finish(outcome == null ? Status.SUCCESS : outcome, detail);
+        }
+
+        private void start(StepPlan s, Path workspace) {
+            // Mark it running before the thread starts, so a kill that comes first still reaches it.
+            running.put(s.index(), NOT_STARTED);
+            threads.execute(() -> events.add(runStep(s, workspace)));
+        }
+
+        private Event.StepDone runStep(StepPlan s, Path workspace) {
+            long start = System.currentTimeMillis();
+            StepLog stepLog = new StepLog(api, buildId, lease.leaseId(), s.index());
+            Status status;
+            Integer exit;
+            String detail = null;
+            boolean allowed = false;
+            try {
+                api.stepStarted(buildId, lease.leaseId(), s.index(), start);
+                Executor.Execution ex;
+                try {
+                    ex = executor.start(s, workspace, dir.resolve("scratch"));
+                } catch (IOException e) {
+                    stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
+                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
+                            "could not start: " + e.getMessage()));
+                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure());
+                }
+                if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
+                    ex.kill();
+                }
+                var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
+                    killReason.putIfAbsent(s.index(), Status.TIMEOUT);
+                    ex.kill();
+                }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
+                try (InputStream out = ex.output()) {
+                    new LogPump(stepLog, budget).pump(out);
+                } catch (LeaseLostException e) {
+                    ex.kill();
+                    throw e;
+                }
+                exit = ex.waitFor();
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                Status reason = killReason.get(s.index());
+                if (reason == Status.TIMEOUT) {
+                    status = Status.TIMEOUT;
+                    detail = "timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()));
+                    stepLog.write("\n[kiln] step timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()))
+                            + "; its processes were killed\n");
+                } else if (reason != null) {
+                    status = Status.CANCELLED;
+                    detail = "stopped because the build ended";
+                } else if (exit == 0) {
+                    status = Status.SUCCESS;
+                } else {
+                    status = Status.FAILURE;
+                    allowed = s.allowFailure() || s.allowExitCodes().contains(exit);
+                    detail = "exit code " + exit + (allowed ? " (allowed)" : "");
+                }
+                finishStep(s, new StepResult(status, exit, start, System.currentTimeMillis(), detail));
+                return new Event.StepDone(s.index(), status, allowed);
+            } catch (IOException e) {
+                log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), e.getMessage());
+                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false);
+            } finally {
+                running.remove(s.index());
+            }
+        }
+
+        private void finishStep(StepPlan s, StepResult r) throws IOException {
+            api.stepFinished(buildId, lease.leaseId(), s.index(), r);
+        }
+
+        private void killAll(Status why) {
+            for (var entry : running.entrySet()) {
+                killReason.putIfAbsent(entry.getKey(), why);
+                entry.getValue().kill();
+            }
+        }
+
+        private void heartbeat() {
+            Duration every = Duration.ofMillis(lease.heartbeatMillis());
+            boolean cancelSent = false;
+            int failures = 0;
+            while (!finished) {
+                try {
+                    HeartbeatReply r = api.heartbeat(buildId, lease.leaseId(), every);
+                    failures = 0;
+                    if (r.cancelRequested() && !cancelSent) {
+                        cancelSent = true;
+                        events.add(new Event.Cancel());
+                    }
+                } catch (LeaseLostException e) {
+                    if (!finished) {
+                        events.add(new Event.LeaseLost(e.getMessage()));
+                    }
+                    return;
+                } catch (IOException e) {
+                    // The server may be restarting; keep trying until it answers or says the lease is gone.
+                    failures++;
+                    sleepQuietly(Math.min(lease.heartbeatMillis(), 200L * failures));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        private void fetchSource(Path workspace) throws IOException {
+            if (lease.sourceDigest() == null) {
+                Files.createDirectories(workspace);
+                return;
+            }
+            Path cache = workdir.resolve("cache");
+            Files.createDirectories(cache);
+            Path cached = cache.resolve(lease.sourceDigest().replace(':', '-') + ".tgz");
+            if (!Files.exists(cached)) {
+                Path tmp = Files.createTempFile(cache, "download", ".part");
+                try (InputStream in = api.source(buildId, lease.leaseId());
+                     OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha256())) {
+                    in.transferTo(out);
+                    out.flush();
+                    String got = "sha256:" + HexFormat.of().formatHex(((DigestOutputStream) out).getMessageDigest().digest());
+                    if (!got.equals(lease.sourceDigest())) {
+                        throw new IOException("source archive digest " + got + " does not match " + lease.sourceDigest());
+                    }
+                } catch (IOException e) {
+                    Files.deleteIfExists(tmp);
+                    throw e;
+                }
+                Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
+            try (InputStream in = Files.newInputStream(cached)) {
+                SourceArchive.unpack(in, workspace);
+            }
+        }
+
+        private Status finish(Status status, String detail) {
+            finished = true;
+            report(() -> api.buildFinished(buildId, lease.leaseId(), status, detail));
+            return status;
+        }
+
+        /** Results must get through a server restart: retry for as long as the lease could still be held. */
+        private void report(IoAction action) {
+            long giveUp = System.currentTimeMillis() + lease.leaseMillis();
+            while (true) {
+                try {
+                    action.run();
+                    return;
+                } catch (LeaseLostException e) {
+                    return;
+                } catch (IOException e) {
+                    if (System.currentTimeMillis() > giveUp) {
+                        log.warn("build {}: could not report to the server: {}", buildId, e.getMessage());
+                        return;
+                    }
+                    sleepQuietly(200);
+                }
+            }
+        }
+
+        void cleanUp() {
+            finished = true;
+            killAll(Status.CANCELLED);
+            threads.shutdownNow();
+            deleteTree(dir);
+        }
+    }
+
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private static final Executor.Execution NOT_STARTED = new Executor.Execution() {
+        @Override
+        public InputStream output() {
+            return InputStream.nullInputStream();
+        }
+
+        @Override
+        public int waitFor() {
+            return 0;
+        }
+
+        @Override
+        public void kill() {}
+    };
+
+    private static final java.util.concurrent.ScheduledExecutorService TIMERS =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "kiln-step-timer");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("could not remove {}: {}", dir, e.getMessage());
+        }
+    }
+}

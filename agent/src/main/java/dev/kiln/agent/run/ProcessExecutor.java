@@ -1,0 +1,123 @@
+package dev.kiln.agent.run;
+
+import dev.kiln.spec.plan.StepPlan;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs a step as a process on the agent, in its own session (via {@code setsid}) so that a kill
+ * reaches every process it started, not only the first.
+ */
+public final class ProcessExecutor implements Executor {
+    private static final boolean HAS_SETSID = Files.isExecutable(Path.of("/usr/bin/setsid"));
+    /** Group kills run off the step's thread: a finished step must not wait for them. */
+    private static final ExecutorService REAPER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kiln-reaper");
+        t.setDaemon(true);
+        return t;
+    });
+
+    @Override
+    public Execution start(StepPlan step, Path workspace, Path scratch) throws IOException {
+        if (!step.isLocal()) {
+            throw new IOException("step '" + step.id() + "' runs in image '" + step.image()
+                    + "'; this agent runs process steps only (a step with no 'name' or 'name: local')");
+        }
+        Path dir = step.dir() == null || step.dir().isEmpty() ? workspace : workspace.resolve(step.dir()).normalize();
+        if (!dir.startsWith(workspace)) {
+            throw new IOException("step '" + step.id() + "': dir '" + step.dir() + "' is outside the workspace");
+        }
+        Files.createDirectories(dir);
+        List<String> command = new ArrayList<>();
+        if (HAS_SETSID) {
+            command.add("/usr/bin/setsid");
+        }
+        command.addAll(command(step, scratch));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        Map<String, String> env = pb.environment();
+        for (String e : step.env()) {
+            int eq = e.indexOf('=');
+            env.put(e.substring(0, eq), e.substring(eq + 1));
+        }
+        Process p = pb.start();
+        return new ProcessExecution(p);
+    }
+
+    static List<String> command(StepPlan step, Path scratch) throws IOException {
+        if (step.script() != null) {
+            Files.createDirectories(scratch);
+            Path file = scratch.resolve("step-" + step.index() + ".sh");
+            Files.writeString(file, step.script());
+            if (step.script().startsWith("#!")) {
+                file.toFile().setExecutable(true);
+                return List.of(file.toString());
+            }
+            return List.of("/bin/sh", "-e", file.toString());
+        }
+        List<String> argv = new ArrayList<>();
+        if (step.entrypoint() != null) {
+            argv.add(step.entrypoint());
+        }
+        argv.addAll(step.args());
+        return argv;
+    }
+
+    private static final class ProcessExecution implements Execution {
+        private final Process process;
+        private final AtomicBoolean killed = new AtomicBoolean();
+
+        ProcessExecution(Process process) {
+            this.process = process;
+            // Background processes a step leaves behind end with it, as they would in a container.
+            process.onExit().thenRun(() -> REAPER.execute(this::killGroup));
+        }
+
+        @Override
+        public InputStream output() {
+            return process.getInputStream();
+        }
+
+        @Override
+        public int waitFor() throws InterruptedException {
+            return process.waitFor();
+        }
+
+        @Override
+        public void kill() {
+            if (killed.compareAndSet(false, true)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                killGroup();
+                process.destroyForcibly();
+            }
+        }
+
+        private void killGroup() {
+            if (!HAS_SETSID) {
+                return;
+            }
+            try {
+                new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid())
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start()
+                        .waitFor();
+            } catch (IOException e) {
+                // Nothing left to kill or no kill(1); the direct descendants were already handled.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+"""Kiln quickstart: predict customer churn from a small tabular data set."""

@@ -1,0 +1,142 @@
+package dev.kiln.server.builds;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kiln.agent.Json;
+import dev.kiln.agent.archive.SourceArchive;
+import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.config.BuildSpec;
+import dev.kiln.spec.config.ConfigException;
+import dev.kiln.spec.config.ConfigParser;
+import dev.kiln.spec.config.ConfigProblem;
+import dev.kiln.spec.plan.BuildContext;
+import dev.kiln.spec.plan.BuildPlan;
+import dev.kiln.spec.plan.Planner;
+import dev.kiln.spec.plan.StepPlan;
+import dev.kiln.spec.protocol.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Use cases on builds: create one from an uploaded source, retry, cancel, look up. */
+public final class BuildService {
+    /** Config names tried, in order, when a request names none. */
+    public static final List<String> DEFAULT_CONFIGS = List.of("build.yaml", "cloudbuild.yaml", "build.json", "cloudbuild.json");
+
+    private final BuildStore store;
+    private final SourceStore sources;
+    private final Scheduler scheduler;
+    private final BuildEvents events;
+    private final Clock clock;
+    private final String projectId;
+
+    public BuildService(BuildStore store, SourceStore sources, Scheduler scheduler, BuildEvents events, Clock clock,
+                        String projectId) {
+        this.store = store;
+        this.sources = sources;
+        this.scheduler = scheduler;
+        this.events = events;
+        this.clock = clock;
+        this.projectId = projectId;
+    }
+
+    /** A request the server refuses before creating anything. */
+    public static final class RefusedException extends Exception {
+        private final List<String> problems;
+
+        public RefusedException(String message, List<String> problems) {
+            super(message);
+            this.problems = problems;
+        }
+
+        public List<String> problems() {
+            return problems;
+        }
+    }
+
+    /** Stores the archive, reads and plans its config, and queues the build; nothing is queued if the config is bad. */
+    public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
+            throws IOException, RefusedException {
+        String digest = sources.store(archive);
+        return create(digest, configPath, substitutions, tags, null);
+    }
+
+    public Build retry(String id) throws IOException, RefusedException {
+        Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
+        return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id());
+    }
+
+    private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf)
+            throws IOException, RefusedException {
+        List<String> unsafe;
+        try (InputStream in = sources.open(digest)) {
+            unsafe = SourceArchive.unsafeEntries(in);
+        } catch (IOException e) {
+            throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
+        }
+        if (!unsafe.isEmpty()) {
+            throw new RefusedException("source archive refused: entries point outside the workspace", unsafe);
+        }
+        String path = configPath;
+        byte[] config = null;
+        for (String candidate : configPath != null ? List.of(configPath) : DEFAULT_CONFIGS) {
+            try (InputStream in = sources.open(digest)) {
+                Optional<byte[]> found = SourceArchive.readFile(in, candidate, ConfigParser.MAX_BYTES + 1);
+                if (found.isPresent()) {
+                    path = candidate;
+                    config = found.get();
+                    break;
+                }
+            }
+        }
+        if (config == null) {
+            throw new RefusedException(configPath != null ? "no config '" + configPath + "' in the source"
+                    : "no build.yaml or cloudbuild.yaml in the source", List.of());
+        }
+        String id = UUID.randomUUID().toString();
+        BuildSpec spec;
+        BuildPlan plan;
+        try {
+            spec = ConfigParser.parse(path, config);
+            plan = Planner.plan(spec, BuildContext.submit(id, projectId, subs));
+        } catch (ConfigException e) {
+            throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
+        }
+        long now = clock.millis();
+        Build b = new Build(id, 0, Status.QUEUED, null, digest, path, Map.copyOf(subs), json(plan),
+                List.copyOf(tags.isEmpty() ? spec.tags() : tags), List.of(), retryOf, now, null, null,
+                plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
+                null, null, null, false);
+        Build stored = store.insert(b, plan.steps().stream().map(StepPlan::id).toList());
+        events.changed(id);
+        scheduler.enqueued();
+        return stored;
+    }
+
+    public void cancel(String id) {
+        store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
+        scheduler.cancel(id);
+    }
+
+    private static String json(Object o) {
+        try {
+            return Json.MAPPER.writeValueAsString(o);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** No such build. */
+    public static final class NotFoundException extends RuntimeException {
+        public NotFoundException(String message) {
+            super(message);
+        }
+    }
+
+}

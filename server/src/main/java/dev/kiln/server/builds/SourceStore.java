@@ -1,0 +1,77 @@
+package dev.kiln.server.builds;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/** Source archives, content-addressed by SHA-256 under {@code <data>/sources}. */
+public final class SourceStore {
+    private final Path root;
+    private final long maxBytes;
+
+    public SourceStore(Path root, long maxBytes) throws IOException {
+        this.root = Files.createDirectories(root);
+        this.maxBytes = maxBytes;
+    }
+
+    /** Stores an upload and returns its digest ({@code sha256:<hex>}). */
+    public String store(InputStream in) throws IOException {
+        Path tmp = Files.createTempFile(root, "upload", ".part");
+        try {
+            MessageDigest sha = sha256();
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+                byte[] buf = new byte[1 << 16];
+                long total = 0;
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    total += n;
+                    if (total > maxBytes) {
+                        throw new SourceTooLargeException(maxBytes);
+                    }
+                    out.write(buf, 0, n);
+                }
+            }
+            String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            Path dest = path(digest);
+            if (!Files.exists(dest)) {
+                Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
+            }
+            return digest;
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    public Path path(String digest) {
+        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("bad digest " + digest);
+        }
+        return root.resolve(digest.substring(7) + ".tgz");
+    }
+
+    public InputStream open(String digest) throws IOException {
+        return Files.newInputStream(path(digest));
+    }
+
+    /** An upload over the size limit. */
+    public static final class SourceTooLargeException extends IOException {
+        public SourceTooLargeException(long max) {
+            super("source archive is larger than " + max + " bytes");
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

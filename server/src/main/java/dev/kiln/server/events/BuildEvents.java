@@ -1,0 +1,41 @@
+package dev.kiln.server.events;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tells whoever follows a build (an SSE stream, a waiting client) that something about it changed:
+ * its status, a step, or a log's size. Followers re-read the store; no data travels here, so a
+ * slow follower never holds memory or slows an agent.
+ */
+public final class BuildEvents {
+    /** Woken on any change to a build it follows. Must return quickly. */
+    public interface Follower {
+        void changed(String buildId);
+    }
+
+    private final ConcurrentHashMap<String, Set<Follower>> byBuild = new ConcurrentHashMap<>();
+    private final Set<Follower> all = ConcurrentHashMap.newKeySet();
+
+    public void follow(String buildId, Follower f) {
+        byBuild.computeIfAbsent(buildId, k -> ConcurrentHashMap.newKeySet()).add(f);
+    }
+
+    public void followAll(Follower f) {
+        all.add(f);
+    }
+
+    public void unfollow(Follower f) {
+        all.remove(f);
+        byBuild.values().forEach(s -> s.remove(f));
+        byBuild.values().removeIf(Set::isEmpty);
+    }
+
+    public void changed(String buildId) {
+        Set<Follower> s = byBuild.get(buildId);
+        if (s != null) {
+            s.forEach(f -> f.changed(buildId));
+        }
+        all.forEach(f -> f.changed(buildId));
+    }
+}

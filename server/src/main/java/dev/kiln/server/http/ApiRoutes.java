@@ -1,0 +1,81 @@
+package dev.kiln.server.http;
+
+import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildStore;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The REST API people and the CLI use: builds, their steps and logs. Routes only translate. */
+final class ApiRoutes {
+    private final BuildService builds;
+    private final BuildStore store;
+    private final LogStore logs;
+    private final Views views;
+
+    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views) {
+        this.builds = builds;
+        this.store = store;
+        this.logs = logs;
+        this.views = views;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.get("/api/health", ctx -> ctx.json(Map.of("status", "ok")));
+        config.routes.post("/api/builds", this::create);
+        config.routes.get("/api/builds", this::list);
+        config.routes.get("/api/builds/{id}", ctx -> ctx.json(views.build(find(ctx))));
+        config.routes.post("/api/builds/{id}/cancel", ctx -> {
+            builds.cancel(ctx.pathParam("id"));
+            ctx.json(views.build(find(ctx)));
+        });
+        config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))));
+        config.routes.get("/api/builds/{id}/steps/{step}/log", this::log);
+    }
+
+    private void create(Context ctx) throws Exception {
+        Map<String, String> subs = new LinkedHashMap<>();
+        for (String kv : ctx.queryParams("substitution")) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw new io.javalin.http.BadRequestResponse("substitution '" + kv + "' must have the form _KEY=VALUE");
+            }
+            subs.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
+        List<String> tags = ctx.queryParams("tag");
+        Build b = builds.submit(ctx.bodyInputStream(), ctx.queryParam("config"), subs, tags);
+        ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
+    }
+
+    private void list(Context ctx) {
+        int limit = Math.min(500, ctx.queryParamAsClass("limit", Integer.class).getOrDefault(50));
+        String b = ctx.queryParam("before");
+        Long before = b == null ? null : ctx.queryParamAsClass("before", Long.class).get();
+        ctx.json(store.list(limit, before).stream().map(views::build).toList());
+    }
+
+    /** Raw bytes of a step's log from {@code offset}; {@code X-Log-Size} tells how much exists now. */
+    private void log(Context ctx) throws Exception {
+        Build b = find(ctx);
+        int step = ctx.pathParamAsClass("step", Integer.class).get();
+        if (step < 0 || step >= store.steps(b.id()).size()) {
+            throw new NotFoundResponse("build " + b.id() + " has no step " + step);
+        }
+        long offset = ctx.queryParamAsClass("offset", Long.class).getOrDefault(0L);
+        long size = logs.size(b.id(), step);
+        ctx.header("X-Log-Size", String.valueOf(size));
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.contentType("text/plain; charset=utf-8");
+        ctx.result(logs.open(b.id(), step, offset));
+    }
+
+    private Build find(Context ctx) {
+        String id = ctx.pathParam("id");
+        return store.get(id).orElseThrow(() -> new NotFoundResponse("no build " + id));
+    }
+}

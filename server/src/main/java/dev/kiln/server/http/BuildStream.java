@@ -1,0 +1,151 @@
+package dev.kiln.server.http;
+
+import dev.kiln.agent.Json;
+import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.StepRun;
+import dev.kiln.spec.api.BuildView;
+import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Streams one build to one SSE client: {@code build} events with its state, {@code log} events
+ * with each step's new log text ({@code {step, offset, text}}), and {@code end} when the build is
+ * over and every byte was sent. Reads from the store on each change, so it holds no backlog.
+ * Because a step's state is read before its log, a client sees every log byte of a step before it
+ * sees that step end.
+ */
+final class BuildStream implements Runnable, BuildEvents.Follower {
+    private static final int CHUNK = 64 * 1024;
+    private static final long KEEPALIVE_MS = 15_000;
+
+    private final SseClient client;
+    private final String buildId;
+    private final BuildStore store;
+    private final LogStore logs;
+    private final Views views;
+    private final BuildEvents events;
+    private final Semaphore wake = new Semaphore(0);
+    private final Map<Integer, Long> sent = new HashMap<>();
+    private String lastState;
+
+    BuildStream(SseClient client, String buildId, long[] from, BuildStore store, LogStore logs, Views views, BuildEvents events) {
+        this.client = client;
+        this.buildId = buildId;
+        this.store = store;
+        this.logs = logs;
+        this.views = views;
+        this.events = events;
+        for (int i = 0; i < from.length; i++) {
+            sent.put(i, from[i]);
+        }
+    }
+
+    @Override
+    public void changed(String id) {
+        wake.release();
+    }
+
+    @Override
+    public void run() {
+        events.follow(buildId, this);
+        client.onClose(() -> {
+            events.unfollow(this);
+            wake.release();
+        });
+        try {
+            while (!client.terminated()) {
+                Optional<Build> b = store.get(buildId);
+                if (b.isEmpty()) {
+                    client.sendEvent("error", "{\"message\":\"no such build\"}");
+                    break;
+                }
+                List<StepRun> steps = store.steps(buildId);
+                sendLogs(steps);
+                BuildView view = views.build(b.get(), steps);
+                String state = Json.MAPPER.writeValueAsString(view);
+                String stateWithoutSizes = Json.MAPPER.writeValueAsString(withoutSizes(view));
+                if (!stateWithoutSizes.equals(lastState)) {
+                    client.sendEvent("build", state);
+                    lastState = stateWithoutSizes;
+                }
+                if (b.get().status().isFinal() && allSent(steps)) {
+                    client.sendEvent("end", state);
+                    break;
+                }
+                wake.drainPermits();
+                if (!wake.tryAcquire(KEEPALIVE_MS, TimeUnit.MILLISECONDS)) {
+                    client.sendComment("keepalive");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            // The client went away mid-write; nothing to clean but our subscription.
+        } finally {
+            events.unfollow(this);
+            client.close();
+        }
+    }
+
+    private static BuildView withoutSizes(BuildView v) {
+        return new BuildView(v.id(), v.status(), v.statusDetail(), v.configPath(), v.substitutions(), v.tags(),
+                v.retryOf(), v.createTime(), v.startTime(), v.finishTime(),
+                v.steps().stream().map(s -> new dev.kiln.spec.api.StepView(s.index(), s.id(), s.status(), s.statusDetail(),
+                        s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl());
+    }
+
+    private boolean allSent(List<StepRun> steps) {
+        for (StepRun s : steps) {
+            if (sent.getOrDefault(s.index(), 0L) < logs.size(buildId, s.index())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void sendLogs(List<StepRun> steps) throws IOException {
+        for (StepRun s : steps) {
+            long offset = sent.getOrDefault(s.index(), 0L);
+            while (!client.terminated()) {
+                byte[] chunk = logs.read(buildId, s.index(), offset, CHUNK);
+                if (chunk.length == 0) {
+                    break;
+                }
+                int len = chunk.length == CHUNK ? completeUtf8(chunk) : chunk.length;
+                String text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPLACE)
+                        .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                        .decode(java.nio.ByteBuffer.wrap(chunk, 0, len)).toString();
+                client.sendEvent("log", Json.MAPPER.writeValueAsString(Map.of("step", s.index(), "offset", offset,
+                        "next", offset + len, "text", text)));
+                offset += len;
+                sent.put(s.index(), offset);
+            }
+        }
+    }
+
+    /** Cuts a chunk before a UTF-8 sequence it splits, so no character is broken in two events. */
+    static int completeUtf8(byte[] b) {
+        int n = b.length;
+        for (int back = 1; back <= 3 && back <= n; back++) {
+            int c = b[n - back] & 0xff;
+            if ((c & 0xC0) == 0x80) {
+                continue;
+            }
+            int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            return need > back ? n - back : n;
+        }
+        return n;
+    }
+}

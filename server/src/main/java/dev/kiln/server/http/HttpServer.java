@@ -1,0 +1,82 @@
+package dev.kiln.server.http;
+
+import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.protocol.LeaseLostException;
+import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
+import io.javalin.http.HttpResponseException;
+import io.javalin.json.JavalinJackson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the Javalin app: every route, and the one place where errors become HTTP statuses. */
+public final class HttpServer {
+    private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+    private HttpServer() {}
+
+    public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
+                                 BuildEvents events, String agentToken) {
+        Views views = new Views(store, logs);
+        ApiRoutes api = new ApiRoutes(builds, store, logs, views);
+        AgentRoutes agentRoutes = new AgentRoutes(agents, agentToken);
+        return Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.jsonMapper(new JavalinJackson(dev.kiln.agent.Json.MAPPER, false));
+            // Logs are the big payloads and are streamed raw; compressing them costs more than it saves here.
+            config.http.compressionStrategy = CompressionStrategy.NONE;
+            config.http.maxRequestSize = 64L << 20;
+            api.register(config);
+            agentRoutes.register(config);
+            config.routes.sse("/api/builds/{id}/events", client -> {
+                String id = client.ctx().pathParam("id");
+                long[] from = new long[store.steps(id).size()];
+                String offsets = client.ctx().queryParam("offsets");
+                if (offsets != null && !offsets.isBlank()) {
+                    String[] parts = offsets.split(",");
+                    for (int i = 0; i < Math.min(parts.length, from.length); i++) {
+                        from[i] = Long.parseLong(parts[i].strip());
+                    }
+                }
+                client.keepAlive();
+                Thread t = new Thread(new BuildStream(client, id, from, store, logs, views, events), "kiln-sse-" + id);
+                t.setDaemon(true);
+                t.start();
+            });
+            config.routes.get("/", ctx -> {
+                try (InputStream in = HttpServer.class.getResourceAsStream("/kiln/webui/index.html")) {
+                    ctx.contentType("text/html; charset=utf-8").result(in == null ? "Kiln" : new String(in.readAllBytes(),
+                            java.nio.charset.StandardCharsets.UTF_8));
+                }
+            });
+            config.routes.exception(BuildService.RefusedException.class, (e, ctx) ->
+                    ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
+            config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
+                    ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
+            config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->
+                    ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
+            config.routes.exception(LeaseLostException.class, (e, ctx) ->
+                    ctx.status(410).result(e.getMessage()));
+            config.routes.exception(HttpResponseException.class, (e, ctx) ->
+                    ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), List.of())));
+            config.routes.exception(IOException.class, (e, ctx) -> {
+                log.warn("{} {}: {}", ctx.method(), ctx.path(), e.toString());
+                ctx.status(400).json(new ApiError(400, e.getMessage(), List.of()));
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                ctx.status(500).json(new ApiError(500, "internal error: " + e, List.of()));
+            });
+        });
+    }
+}

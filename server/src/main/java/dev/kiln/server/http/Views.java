@@ -1,0 +1,37 @@
+package dev.kiln.server.http;
+
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.StepRun;
+import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.api.StepView;
+import java.time.Instant;
+import java.util.List;
+
+/** Turns stored rows into the API's wire records. */
+final class Views {
+    private final BuildStore store;
+    private final LogStore logs;
+
+    Views(BuildStore store, LogStore logs) {
+        this.store = store;
+        this.logs = logs;
+    }
+
+    BuildView build(Build b) {
+        return build(b, store.steps(b.id()));
+    }
+
+    BuildView build(Build b, List<StepRun> steps) {
+        List<StepView> views = steps.stream().map(s -> new StepView(s.index(), s.stepId(), s.status(), s.statusDetail(),
+                s.exitCode(), time(s.startTime()), time(s.finishTime()), logs.size(b.id(), s.index()))).toList();
+        return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
+                b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
+                "/builds/" + b.id());
+    }
+
+    private static Instant time(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.kiln.server.logs;
+
+import dev.kiln.spec.protocol.AgentApi.LogGapException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Step logs as append-only files, {@code <data>/logs/<build>/<step>.log}. Appends carry the byte
+ * offset they start at: bytes already stored are skipped and a gap is refused, so a resend never
+ * doubles or loses a line. Reads go to the file, so memory does not grow with a log's size.
+ */
+public final class LogStore {
+    private final Path root;
+    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+
+    public LogStore(Path root) throws IOException {
+        this.root = Files.createDirectories(root);
+    }
+
+    public Path file(String buildId, int step) {
+        return root.resolve(buildId).resolve(step + ".log");
+    }
+
+    /** Returns the log's size after the append. */
+    public long append(String buildId, int step, long offset, byte[] data, int off, int len) throws IOException {
+        Path file = file(buildId, step);
+        Object lock = locks.computeIfAbsent(buildId + "/" + step, k -> new Object());
+        synchronized (lock) {
+            Files.createDirectories(file.getParent());
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                long size = ch.size();
+                if (offset > size) {
+                    throw new LogGapException(size);
+                }
+                long skip = size - offset;
+                if (skip >= len) {
+                    return size;
+                }
+                ByteBuffer buf = ByteBuffer.wrap(data, off + (int) skip, len - (int) skip);
+                ch.position(size);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                return ch.size();
+            }
+        }
+    }
+
+    /** Appends text whatever the offset (server notices such as "agent lost"). */
+    public long appendNotice(String buildId, int step, String text) throws IOException {
+        byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return append(buildId, step, size(buildId, step), b, 0, b.length);
+    }
+
+    public long size(String buildId, int step) {
+        try {
+            return Files.size(file(buildId, step));
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** Up to {@code max} bytes from {@code offset}; empty at the end. */
+    public byte[] read(String buildId, int step, long offset, int max) throws IOException {
+        try (FileChannel ch = FileChannel.open(file(buildId, step), StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (offset >= size) {
+                return new byte[0];
+            }
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(max, size - offset));
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, offset + buf.position()) < 0) {
+                    break;
+                }
+            }
+            return buf.position() == buf.capacity() ? buf.array() : java.util.Arrays.copyOf(buf.array(), buf.position());
+        } catch (NoSuchFileException e) {
+            return new byte[0];
+        }
+    }
+
+    public InputStream open(String buildId, int step, long offset) throws IOException {
+        Path file = file(buildId, step);
+        if (!Files.exists(file)) {
+            return InputStream.nullInputStream();
+        }
+        InputStream in = Files.newInputStream(file);
+        in.skipNBytes(Math.min(offset, Files.size(file)));
+        return in;
+    }
+}

@@ -1,0 +1,105 @@
+package dev.kiln.server.scheduler;
+
+import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.HeartbeatReply;
+import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseLostException;
+import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.Status;
+import dev.kiln.spec.protocol.StepResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The server's side of the agent protocol. The embedded agent calls it in-process; remote agents
+ * reach it through {@code AgentRoutes}. Every call but {@code lease} requires the current lease.
+ */
+public final class AgentService implements AgentApi {
+    private final Scheduler scheduler;
+    private final BuildStore store;
+    private final LogStore logs;
+    private final SourceStore sources;
+    private final BuildEvents events;
+
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events) {
+        this.scheduler = scheduler;
+        this.store = store;
+        this.logs = logs;
+        this.sources = sources;
+        this.events = events;
+    }
+
+    @Override
+    public Optional<Lease> lease(LeaseRequest request, Duration wait) throws IOException, InterruptedException {
+        if (request.protocol() != LeaseRequest.PROTOCOL) {
+            throw new IOException("agent speaks protocol " + request.protocol() + "; this server speaks " + LeaseRequest.PROTOCOL);
+        }
+        return scheduler.lease(request, wait);
+    }
+
+    @Override
+    public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException {
+        return scheduler.heartbeat(buildId, leaseId, wait).map(HeartbeatReply::new)
+                .orElseThrow(() -> lost(buildId));
+    }
+
+    @Override
+    public InputStream source(String buildId, String leaseId) throws IOException {
+        check(buildId, leaseId);
+        String digest = store.get(buildId).orElseThrow(() -> lost(buildId)).sourceDigest();
+        return digest == null ? InputStream.nullInputStream() : sources.open(digest);
+    }
+
+    @Override
+    public void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException {
+        check(buildId, leaseId);
+        store.stepStarted(buildId, step, startMillis);
+        events.changed(buildId);
+    }
+
+    @Override
+    public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException {
+        check(buildId, leaseId);
+        long size = logs.append(buildId, step, offset, data, off, len);
+        events.changed(buildId);
+        return size;
+    }
+
+    @Override
+    public void stepFinished(String buildId, String leaseId, int step, StepResult r) throws IOException {
+        check(buildId, leaseId);
+        store.stepFinished(buildId, step, r.status(), r.exitCode(), r.startMillis() == 0 ? null : r.startMillis(),
+                r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis(), r.detail());
+        events.changed(buildId);
+    }
+
+    @Override
+    public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
+        if (!status.isFinal()) {
+            throw new IOException("a build cannot finish as " + status);
+        }
+        if (!scheduler.finished(buildId, leaseId, status, detail)) {
+            // A resend of a report that got through before is fine; anything else means the lease is gone.
+            var b = store.get(buildId);
+            if (b.isEmpty() || b.get().status() != status) {
+                throw lost(buildId);
+            }
+        }
+    }
+
+    private void check(String buildId, String leaseId) throws LeaseLostException {
+        if (!scheduler.holds(buildId, leaseId)) {
+            throw lost(buildId);
+        }
+    }
+
+    private static LeaseLostException lost(String buildId) {
+        return new LeaseLostException("build " + buildId + " is not leased to this agent (it ended, or the lease expired)");
+    }
+}

@@ -1,0 +1,28 @@
+package dev.kiln.server.store;
+
+import dev.kiln.spec.protocol.Status;
+import java.util.List;
+import java.util.Map;
+
+/** A build as the server keeps it. Times are epoch milliseconds; null when not reached. */
+public record Build(
+        String id,
+        long seq,
+        Status status,
+        String statusDetail,
+        String sourceDigest,
+        String configPath,
+        Map<String, String> substitutions,
+        String planJson,
+        List<String> tags,
+        List<String> labels,
+        String retryOf,
+        long createTime,
+        Long startTime,
+        Long finishTime,
+        long timeoutMillis,
+        Long queueTtlMillis,
+        String agentId,
+        String leaseId,
+        Long leaseExpires,
+        boolean cancelRequested) {}

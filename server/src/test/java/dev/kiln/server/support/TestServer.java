@@ -1,0 +1,89 @@
+package dev.kiln.server.support;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.kiln.agent.archive.SourceArchive;
+import dev.kiln.agent.client.ApiClient;
+import dev.kiln.server.KilnServer;
+import dev.kiln.spec.api.BuildView;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/** A real Kiln server in this JVM on a free port, with its own data directory. */
+public final class TestServer implements AutoCloseable {
+    public final KilnServer server;
+    public final ApiClient api;
+    public final Path dataDir;
+
+    private TestServer(KilnServer server, Path dataDir) {
+        this.server = server;
+        this.dataDir = dataDir;
+        this.api = new ApiClient(server.url());
+    }
+
+    public static TestServer start(Path dataDir) throws IOException {
+        return start(KilnServer.Config.defaults(dataDir).withPort(0).withLease(Duration.ofSeconds(3), Duration.ofMillis(500)));
+    }
+
+    public static TestServer start(KilnServer.Config config) throws IOException {
+        return new TestServer(new KilnServer(config).start(), config.dataDir());
+    }
+
+    /** Writes {@code files} (name -> content) under {@code dir}. */
+    public static Path repo(Path dir, Map<String, String> files) throws IOException {
+        for (var e : files.entrySet()) {
+            Path p = dir.resolve(e.getKey());
+            Files.createDirectories(p.getParent());
+            Files.writeString(p, e.getValue());
+        }
+        return dir;
+    }
+
+    public BuildView submit(Path dir) throws IOException, InterruptedException {
+        return submit(dir, Map.of());
+    }
+
+    public BuildView submit(Path dir, Map<String, String> subs) throws IOException, InterruptedException {
+        Path archive = Files.createTempFile("test-src", ".tgz");
+        try {
+            try (OutputStream o = Files.newOutputStream(archive)) {
+                SourceArchive.pack(dir, o);
+            }
+            return api.submit(archive, null, subs);
+        } finally {
+            Files.deleteIfExists(archive);
+        }
+    }
+
+    public BuildView awaitEnd(String id, Duration within) {
+        BuildView[] last = new BuildView[1];
+        await().atMost(within).pollInterval(Duration.ofMillis(20)).until(() -> {
+            last[0] = api.get(id);
+            return last[0].status().isFinal();
+        });
+        return last[0];
+    }
+
+    public byte[] log(String id, int step) throws IOException, InterruptedException {
+        try (InputStream in = api.log(id, step)) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        }
+    }
+
+    public String logText(String id, int step) throws IOException, InterruptedException {
+        return new String(log(id, step), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.kiln.spec.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A build config as written ({@code build.yaml} / {@code cloudbuild.yaml}), after validation.
+ * {@code marks} points every value path (e.g. {@code steps[2].args[0]}) at where it was written,
+ * so that later checks such as substitutions can still name a line and column.
+ */
+public record BuildSpec(
+        String file,
+        List<Step> steps,
+        Duration timeout,
+        Duration queueTtl,
+        Map<String, String> substitutions,
+        boolean allowLooseSubstitutions,
+        List<String> env,
+        List<String> images,
+        List<String> tags,
+        List<ConfigProblem> warnings,
+        Map<String, SourceMark> marks) {
+
+    public SourceMark markOf(String path) {
+        SourceMark m = marks.get(path);
+        return m != null ? m : new SourceMark(file, 1, 1);
+    }
+}

@@ -1,0 +1,35 @@
+package dev.kiln.spec.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One step as written in the config. Optional fields are null or empty; {@code name} null means
+ * a process on the agent.
+ */
+public record Step(
+        int index,
+        String id,
+        String name,
+        String entrypoint,
+        List<String> args,
+        String script,
+        List<String> env,
+        String dir,
+        List<String> waitFor,
+        Duration timeout,
+        boolean allowFailure,
+        List<Integer> allowExitCodes,
+        List<String> secretEnv,
+        SourceMark mark) {
+
+    /** The id people see: the explicit {@code id}, else Cloud Build's {@code Step #N}. */
+    public String displayId() {
+        return id != null ? id : "Step #" + index;
+    }
+
+    /** True when the step runs as a process on the agent rather than in a container. */
+    public boolean isLocal() {
+        return name == null || name.equals("local");
+    }
+}

@@ -1,0 +1,57 @@
+package dev.kiln.spec.protocol;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The whole contract between an agent and the server (protocol version {@link LeaseRequest#PROTOCOL}).
+ * The server implements it in-process for its embedded agent; agents elsewhere use its HTTP twin.
+ *
+ * <p>Call order for one build: {@link #lease} returns a lease; then {@link #source} once, and for
+ * each step {@link #stepStarted}, any number of {@link #appendLog}, {@link #stepFinished}; finally
+ * {@link #buildFinished}. {@link #heartbeat} runs beside them on its own thread. Every method but
+ * {@code lease} throws {@link LeaseLostException} once the lease is gone. All methods are thread-safe.
+ * {@code appendLog}, {@code stepFinished} and {@code buildFinished} are idempotent, so a caller may
+ * resend after a network error.
+ */
+public interface AgentApi {
+
+    /** Waits up to {@code wait} for a build this agent may run; empty if none came. */
+    Optional<Lease> lease(LeaseRequest request, Duration wait) throws IOException, InterruptedException;
+
+    /** Renews the lease, then waits up to {@code wait} unless a cancel is asked for. */
+    HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException;
+
+    /** The build's source archive (tar.gz). */
+    InputStream source(String buildId, String leaseId) throws IOException;
+
+    void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException;
+
+    /**
+     * Appends {@code len} bytes that start at byte {@code offset} of the step's log. Bytes the
+     * server already has are skipped, so a resend never doubles a line. Returns the log's size after.
+     *
+     * @throws LogGapException if {@code offset} is past the end of what the server has
+     */
+    long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException;
+
+    void stepFinished(String buildId, String leaseId, int step, StepResult result) throws IOException;
+
+    void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException;
+
+    /** Thrown when a log chunk would leave a hole; {@link #size()} says where to resume. */
+    final class LogGapException extends IOException {
+        private final long size;
+
+        public LogGapException(long size) {
+            super("log has " + size + " bytes; resend from there");
+            this.size = size;
+        }
+
+        public long size() {
+            return size;
+        }
+    }
+}
