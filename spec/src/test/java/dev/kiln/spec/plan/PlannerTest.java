@@ -347,7 +347,7 @@ class PlannerTest {
             StepPlan s = plan.steps().get(0);
             assertThat(s.script()).isEqualTo("echo \"$_MODEL on $BRANCH_NAME costs $$5 ${UNSET_IN_SCRIPT}\"\n");
             assertThat(s.args()).isEmpty();
-            assertThat(s.env()).startsWith("A=1")
+            assertThat(s.env()).endsWith("A=1")
                     .contains("_MODEL=resnet", "PROJECT_ID=my-project", "BUILD_ID=build-1", "BRANCH_NAME=", "SHORT_SHA=");
         }
 
