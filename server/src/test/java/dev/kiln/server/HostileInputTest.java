@@ -132,7 +132,7 @@ class HostileInputTest {
         Path archive = tar(Map.of("README.md", "hi"), null, null);
         assertThatThrownBy(() -> kiln.api.submit(archive, null, Map.of()))
                 .isInstanceOfSatisfying(ApiClient.ApiException.class,
-                        e -> assertThat(e.error().message()).contains("no build.yaml or cloudbuild.yaml"));
+                        e -> assertThat(e.error().message()).contains("no build.yaml, cloudbuild.yaml, buildspec.yaml"));
     }
 
     @Test

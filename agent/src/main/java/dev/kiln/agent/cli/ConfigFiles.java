@@ -9,13 +9,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /** Finds and checks a build config on disk, exactly as the server will. */
 final class ConfigFiles {
-    static final List<String> DEFAULTS = List.of("build.yaml", "cloudbuild.yaml", "build.json", "cloudbuild.json");
-
     private ConfigFiles() {}
 
     /** The config in {@code dir}: {@code explicit} (relative to dir) if given, else the first default that exists. */
@@ -27,12 +24,12 @@ final class ConfigFiles {
             }
             return p;
         }
-        for (String name : DEFAULTS) {
+        for (String name : ConfigParser.DEFAULT_FILES) {
             if (Files.isRegularFile(dir.resolve(name))) {
                 return dir.resolve(name);
             }
         }
-        throw new NoSuchFileException(dir + ": no build.yaml or cloudbuild.yaml (use --config FILE)");
+        throw new NoSuchFileException(dir + ": no " + String.join(", ", ConfigParser.DEFAULT_FILES) + " (use --config FILE)");
     }
 
     /** Parses and plans the config with these substitutions; the name in messages is relative to {@code dir}. */

@@ -26,9 +26,6 @@ import java.util.UUID;
 
 /** Use cases on builds: create one from an uploaded source, retry, cancel, look up. */
 public final class BuildService {
-    /** Config names tried, in order, when a request names none. */
-    public static final List<String> DEFAULT_CONFIGS = List.of("build.yaml", "cloudbuild.yaml", "build.json", "cloudbuild.json");
-
     private final BuildStore store;
     private final SourceStore sources;
     private final Scheduler scheduler;
@@ -85,7 +82,7 @@ public final class BuildService {
         }
         String path = configPath;
         byte[] config = null;
-        for (String candidate : configPath != null ? List.of(configPath) : DEFAULT_CONFIGS) {
+        for (String candidate : configPath != null ? List.of(configPath) : ConfigParser.DEFAULT_FILES) {
             try (InputStream in = sources.open(digest)) {
                 Optional<byte[]> found = SourceArchive.readFile(in, candidate, ConfigParser.MAX_BYTES + 1);
                 if (found.isPresent()) {
@@ -97,7 +94,7 @@ public final class BuildService {
         }
         if (config == null) {
             throw new RefusedException(configPath != null ? "no config '" + configPath + "' in the source"
-                    : "no build.yaml or cloudbuild.yaml in the source", List.of());
+                    : "no " + String.join(", ", ConfigParser.DEFAULT_FILES) + " in the source", List.of());
         }
         String id = UUID.randomUUID().toString();
         BuildSpec spec;

@@ -30,6 +30,9 @@ import org.yaml.snakeyaml.nodes.Tag;
  * Safe against hostile input: size, alias, nesting and node-count limits; no object construction.
  */
 public final class ConfigParser {
+    /** Config files looked for, in order, when none is named. */
+    public static final List<String> DEFAULT_FILES = List.of("build.yaml", "cloudbuild.yaml", "buildspec.yaml",
+            "build.json", "cloudbuild.json");
     /** Larger configs are refused before YAML sees them. */
     public static final int MAX_BYTES = 1 << 20;
     private static final int MAX_NODES = 100_000;

@@ -1,0 +1,31 @@
+package dev.kiln.server.support;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Tools some tests need from the machine. In CI ({@code CI=true}) a missing tool fails the test:
+ * a green run that skipped the real parts proves nothing. On a laptop it skips, saying why.
+ */
+public final class Requirements {
+    private Requirements() {}
+
+    /** Debian's /usr/bin/python3 with scikit-learn, pandas and pytest. */
+    public static void mlPython() {
+        boolean ok;
+        try {
+            Process p = new ProcessBuilder("/usr/bin/python3", "-c", "import sklearn, pandas, pytest")
+                    .redirectErrorStream(true).start();
+            ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (Exception e) {
+            ok = false;
+        }
+        String why = "needs /usr/bin/python3 with python3-sklearn, python3-pandas and python3-pytest (apt-get install them)";
+        if (!ok && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but this machine lacks what the test " + why);
+        }
+        assumeTrue(ok, "skipped: " + why);
+    }
+}
