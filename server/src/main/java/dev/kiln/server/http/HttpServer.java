@@ -24,6 +24,16 @@ public final class HttpServer {
 
     private HttpServer() {}
 
+    private static void page(io.javalin.http.Context ctx, String name) throws IOException {
+        try (InputStream in = HttpServer.class.getResourceAsStream("/kiln/webui/" + name)) {
+            if (in == null) {
+                throw new io.javalin.http.NotFoundResponse("no page " + name);
+            }
+            ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'");
+            ctx.contentType("text/html; charset=utf-8").result(in.readAllBytes());
+        }
+    }
+
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, String agentToken) {
         Views views = new Views(store, logs);
@@ -53,12 +63,8 @@ public final class HttpServer {
                 t.setDaemon(true);
                 t.start();
             });
-            config.routes.get("/", ctx -> {
-                try (InputStream in = HttpServer.class.getResourceAsStream("/kiln/webui/index.html")) {
-                    ctx.contentType("text/html; charset=utf-8").result(in == null ? "Kiln" : new String(in.readAllBytes(),
-                            java.nio.charset.StandardCharsets.UTF_8));
-                }
-            });
+            config.routes.get("/", ctx -> page(ctx, "index.html"));
+            config.routes.get("/builds/{id}", ctx -> page(ctx, "build.html"));
             config.routes.exception(BuildService.RefusedException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
