@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Step logs as append-only files, {@code <data>/logs/<build>/<step>.log}. Appends carry the byte
@@ -18,10 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class LogStore {
     private final Path root;
-    private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
+    /** Striped so that the lock table stays small however many steps the server has ever run. */
+    private final Object[] locks = new Object[64];
 
     public LogStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
     }
 
     public Path file(String buildId, int step) {
@@ -31,7 +34,7 @@ public final class LogStore {
     /** Returns the log's size after the append. */
     public long append(String buildId, int step, long offset, byte[] data, int off, int len) throws IOException {
         Path file = file(buildId, step);
-        Object lock = locks.computeIfAbsent(buildId + "/" + step, k -> new Object());
+        Object lock = locks[Math.floorMod(buildId.hashCode() * 31 + step, locks.length)];
         synchronized (lock) {
             Files.createDirectories(file.getParent());
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
