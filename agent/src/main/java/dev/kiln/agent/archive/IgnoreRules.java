@@ -10,7 +10,8 @@ import org.eclipse.jgit.ignore.FastIgnoreRule;
 /**
  * Decides which files {@code kiln submit} leaves out, from {@code .gitignore} files (at every
  * level), and {@code .kilnignore} / {@code .gcloudignore} at the top. Last matching rule wins,
- * deeper files after shallower ones, as git does. {@code .git/} is always left out.
+ * deeper files after shallower ones, as git does. A {@code .git} at any level is always left out
+ * (git never tracks one either: below the top it is a nested repository or a submodule's link).
  */
 final class IgnoreRules {
     static final List<String> TOP_FILES = List.of(".gitignore", ".gcloudignore", ".kilnignore");
@@ -44,7 +45,8 @@ final class IgnoreRules {
 
     /** {@code relative} uses '/' and has no leading slash. */
     boolean ignored(String relative, boolean directory) {
-        if (relative.equals(".git") || relative.startsWith(".git/")) {
+        if (relative.equals(".git") || relative.startsWith(".git/") || relative.endsWith("/.git")
+                || relative.contains("/.git/")) {
             return true;
         }
         Boolean result = null;

@@ -9,9 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -93,33 +97,35 @@ public final class SourceArchive {
             while ((e = tar.getNextEntry()) != null) {
                 Path dest = inside(root, e.getName());
                 if (e.isDirectory()) {
-                    Files.createDirectories(dest);
-                    checkReal(root, dest, e.getName());
+                    directoryInside(root, dest, e.getName());
                     continue;
                 }
-                Files.createDirectories(dest.getParent());
-                checkReal(root, dest.getParent(), e.getName());
+                if (dest.equals(root)) {
+                    throw new UnsafeArchiveException("archive entry '" + e.getName() + "' would replace the workspace itself");
+                }
+                // Create the parents one at a time, checking each before anything is made beneath it,
+                // then work with the parent's real path, so no link (made by this archive) is followed out.
+                Path parent = directoryInside(root, dest.getParent(), e.getName());
+                Path here = parent.resolve(dest.getFileName());
                 if (e.isSymbolicLink()) {
-                    Path linkTarget = dest.getParent().resolve(e.getLinkName()).normalize();
-                    if (Path.of(e.getLinkName()).isAbsolute() || !linkTarget.startsWith(root)) {
-                        throw new UnsafeArchiveException("archive entry '" + e.getName() + "' is a link to '"
-                                + e.getLinkName() + "', outside the workspace");
-                    }
-                    Files.deleteIfExists(dest);
-                    Files.createSymbolicLink(dest, Path.of(e.getLinkName()));
+                    checkLink(root, parent, e.getName(), e.getLinkName());
+                    Files.deleteIfExists(here);
+                    Files.createSymbolicLink(here, Path.of(e.getLinkName()));
                 } else if (e.isLink()) {
                     throw new UnsafeArchiveException("archive entry '" + e.getName() + "' is a hard link; not allowed");
+                } else if (e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+                    continue; // Not something a source tree holds; leave it out.
                 } else if (e.isFile()) {
-                    if (Files.isSymbolicLink(dest)) {
+                    if (Files.isSymbolicLink(here)) {
                         throw new UnsafeArchiveException("archive entry '" + e.getName() + "' would write through a link");
                     }
-                    Files.copy(tar, dest, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(tar, here, StandardCopyOption.REPLACE_EXISTING);
                     if ((e.getMode() & 0100) != 0) {
-                        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(dest));
+                        Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(here));
                         perms.add(PosixFilePermission.OWNER_EXECUTE);
                         perms.add(PosixFilePermission.GROUP_EXECUTE);
                         perms.add(PosixFilePermission.OTHERS_EXECUTE);
-                        Files.setPosixFilePermissions(dest, perms);
+                        Files.setPosixFilePermissions(here, perms);
                     }
                     count++;
                 }
@@ -129,8 +135,9 @@ public final class SourceArchive {
     }
 
     /**
-     * Reads one file from an archive without unpacking it, refusing one over {@code limit} bytes.
-     * Empty when the archive has no such regular file.
+     * Reads one file from an archive without unpacking it. Returns at most {@code limit} bytes: a
+     * longer file comes back cut at {@code limit}, so a caller that passes its maximum plus one can
+     * tell the file is too big. Empty when the archive has no such regular file.
      */
     public static Optional<byte[]> readFile(InputStream archive, String name, int limit) throws IOException {
         String wanted = Path.of(name).normalize().toString();
@@ -138,17 +145,13 @@ public final class SourceArchive {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
                 String entry = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
-                if (!Path.of(entry).normalize().toString().equals(wanted) || !e.isFile()) {
+                if (!Path.of(entry).normalize().toString().equals(wanted) || !isRegularFile(e)) {
                     continue;
                 }
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
                 byte[] buf = new byte[8192];
                 int n;
-                while ((n = tar.read(buf)) > 0) {
-                    if (out.size() + n > limit) {
-                        out.write(buf, 0, n);
-                        return Optional.of(out.toByteArray());
-                    }
+                while (out.size() < limit && (n = tar.read(buf, 0, Math.min(buf.length, limit - out.size()))) > 0) {
                     out.write(buf, 0, n);
                 }
                 return Optional.of(out.toByteArray());
@@ -157,29 +160,170 @@ public final class SourceArchive {
         return Optional.empty();
     }
 
-    /** Lists every entry that would escape a workspace; empty for a safe archive. */
+    /**
+     * Lists every entry that would escape a workspace, or that {@link #unpack} would refuse; empty
+     * for a safe archive. Works on the names alone, following the archive's own links as unpack would.
+     */
     public static List<String> unsafeEntries(InputStream archive) throws IOException {
         List<String> bad = new ArrayList<>();
         Path root = Path.of("/workspace");
+        Map<String, String> links = new HashMap<>(); // where a link lands (resolved) -> its target
         try (var tar = new TarArchiveInputStream(new GZIPInputStream(new BufferedInputStream(archive, 1 << 16)))) {
             TarArchiveEntry e;
             while ((e = tar.getNextEntry()) != null) {
+                Path dest;
                 try {
-                    Path dest = inside(root, e.getName());
-                    if (e.isSymbolicLink()) {
-                        Path t = dest.getParent().resolve(e.getLinkName()).normalize();
-                        if (Path.of(e.getLinkName()).isAbsolute() || !t.startsWith(root)) {
-                            bad.add(e.getName() + " -> " + e.getLinkName());
-                        }
-                    } else if (e.isLink()) {
-                        bad.add(e.getName() + " (hard link)");
-                    }
+                    dest = inside(root, e.getName());
                 } catch (UnsafeArchiveException ex) {
                     bad.add(e.getName());
+                    continue;
+                }
+                if (e.isLink() && !e.isSymbolicLink()) {
+                    bad.add(e.getName() + " (hard link)");
+                    continue;
+                }
+                List<String> path = new ArrayList<>();
+                root.relativize(dest).forEach(c -> path.add(c.toString()));
+                path.removeIf(String::isEmpty);
+                if (path.isEmpty()) {
+                    if (!e.isDirectory()) {
+                        bad.add(e.getName() + " (replaces the workspace)");
+                    }
+                    continue;
+                }
+                List<String> resolved = resolve(links, e.isDirectory() ? path : path.subList(0, path.size() - 1));
+                if (resolved == null) {
+                    bad.add(e.getName() + " (through a link that leads outside)");
+                    continue;
+                }
+                if (e.isDirectory()) {
+                    continue;
+                }
+                String here = String.join("/", resolved) + (resolved.isEmpty() ? "" : "/") + path.get(path.size() - 1);
+                if (e.isSymbolicLink()) {
+                    if (linkProblem(resolved.size(), e.getLinkName()) != null) {
+                        bad.add(e.getName() + " -> " + e.getLinkName());
+                    } else {
+                        links.put(here, e.getLinkName());
+                    }
+                } else if (isRegularFile(e) && links.containsKey(here)) {
+                    bad.add(e.getName() + " (written through a link)");
                 }
             }
         }
         return bad;
+    }
+
+    private static boolean isRegularFile(TarArchiveEntry e) {
+        return e.isFile() && !e.isSymbolicLink() && !e.isLink()
+                && !e.isCharacterDevice() && !e.isBlockDevice() && !e.isFIFO();
+    }
+
+    /**
+     * Resolves {@code path} (names below the workspace) through the links in {@code links}, as the
+     * file system would; null when it leaves the workspace (or loops).
+     */
+    private static List<String> resolve(Map<String, String> links, List<String> path) {
+        Deque<String> todo = new ArrayDeque<>(path);
+        List<String> at = new ArrayList<>();
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pollFirst();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (at.isEmpty()) {
+                    return null;
+                }
+                at.remove(at.size() - 1);
+                continue;
+            }
+            at.add(c);
+            String target = links.get(String.join("/", at));
+            if (target != null) {
+                if (++hops > 40 || target.startsWith("/")) {
+                    return null;
+                }
+                at.remove(at.size() - 1);
+                String[] parts = target.split("/");
+                for (int i = parts.length - 1; i >= 0; i--) {
+                    todo.addFirst(parts[i]);
+                }
+            }
+        }
+        return at;
+    }
+
+    /**
+     * Why a link to {@code target}, made in a directory {@code depth} levels below the workspace
+     * (its real path), could lead outside; null when it cannot. Besides absolute targets and ones
+     * that climb too far, a target that goes up after going down ({@code a/../b}) is refused: if
+     * {@code a} is, or later becomes, a link, that climb is not the one it looks like.
+     */
+    private static String linkProblem(int depth, String target) {
+        if (target.isEmpty()) {
+            return "is empty";
+        }
+        if (target.startsWith("/")) {
+            return "is absolute";
+        }
+        int up = 0;
+        boolean down = false;
+        for (String c : target.split("/")) {
+            if (c.equals("..")) {
+                if (down) {
+                    return "goes up after going down";
+                }
+                up++;
+            } else if (!c.isEmpty() && !c.equals(".")) {
+                down = true;
+            }
+        }
+        return up > depth ? "leads outside" : null;
+    }
+
+    private static void checkLink(Path root, Path realParent, String name, String target) throws UnsafeArchiveException {
+        Path below = root.relativize(realParent);
+        String problem = linkProblem(below.toString().isEmpty() ? 0 : below.getNameCount(), target);
+        if (problem != null) {
+            throw new UnsafeArchiveException("archive entry '" + name + "' is a link to '" + target
+                    + "', outside the workspace or possibly so (its target " + problem + ")");
+        }
+    }
+
+    /**
+     * Makes {@code dir} (a normalized path under {@code root}) and any missing parents, refusing
+     * to go on once an existing one (a link) really lies outside {@code root}. Returns its real path.
+     */
+    private static Path directoryInside(Path root, Path dir, String name) throws IOException {
+        Path at = root;
+        for (Path c : root.relativize(dir)) {
+            if (c.toString().isEmpty()) {
+                continue;
+            }
+            Path next = at.resolve(c);
+            if (Files.isSymbolicLink(next) || Files.exists(next)) {
+                Path real;
+                try {
+                    real = next.toRealPath();
+                } catch (IOException ex) {
+                    throw new IOException("archive entry '" + name + "' goes through '" + root.relativize(next)
+                            + "', a link that leads nowhere");
+                }
+                if (!real.startsWith(root)) {
+                    throw new UnsafeArchiveException("archive entry '" + name + "' would be written outside the workspace");
+                }
+                if (!Files.isDirectory(real)) {
+                    throw new IOException("archive entry '" + name + "': '" + root.relativize(next) + "' is not a directory");
+                }
+                at = real;
+            } else {
+                Files.createDirectory(next);
+                at = next;
+            }
+        }
+        return at;
     }
 
     private static Path inside(Path root, String name) throws UnsafeArchiveException {
@@ -189,12 +333,5 @@ public final class SourceArchive {
             throw new UnsafeArchiveException("archive entry '" + name + "' points outside the workspace");
         }
         return dest;
-    }
-
-    private static void checkReal(Path root, Path dir, String name) throws IOException {
-        // A link made by an earlier entry must not let a later one write outside.
-        if (!dir.toRealPath().startsWith(root)) {
-            throw new UnsafeArchiveException("archive entry '" + name + "' would be written outside the workspace");
-        }
     }
 }

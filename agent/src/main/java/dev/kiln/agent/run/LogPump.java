@@ -47,13 +47,16 @@ final class LogPump {
         int o = 0;
         for (int i = 0; i < n; i++) {
             byte b = in[i];
-            out[o++] = b;
             if (b == '\n') {
                 lineLength = 0;
-            } else if (++lineLength == MAX_LINE) {
+            } else if (lineLength == MAX_LINE) {
+                // Break only when the line goes on: one of exactly MAX_LINE bytes stays whole.
                 out[o++] = '\n';
-                lineLength = 0;
+                lineLength = 1;
+            } else {
+                lineLength++;
             }
+            out[o++] = b;
         }
         return o;
     }

@@ -30,8 +30,10 @@ public final class ProcessExecutor implements Executor {
             throw new IOException("step '" + step.id() + "' runs in image '" + step.image()
                     + "'; this agent runs process steps only (a step with no 'name' or 'name: local')");
         }
-        Path dir = step.dir() == null || step.dir().isEmpty() ? workspace : workspace.resolve(step.dir()).normalize();
-        if (!dir.startsWith(workspace)) {
+        // Normalize both sides: a workspace given as a/./b or a/../b must still contain its own dirs.
+        Path root = workspace.toAbsolutePath().normalize();
+        Path dir = step.dir() == null || step.dir().isEmpty() ? root : root.resolve(step.dir()).normalize();
+        if (!dir.startsWith(root)) {
             throw new IOException("step '" + step.id() + "': dir '" + step.dir() + "' is outside the workspace");
         }
         Files.createDirectories(dir);
@@ -95,9 +97,14 @@ public final class ProcessExecutor implements Executor {
         @Override
         public void kill() {
             if (killed.compareAndSet(false, true)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                // The step's own process goes first: killed after its children it could still react
+                // (print "Killed", exit 0 from a 'wait'). The tree is listed before, while it still hangs together.
+                List<ProcessHandle> tree = process.descendants().toList();
+                // Through the handle: Process.destroyForcibly() would also close output(), and a
+                // reader still draining it would get "Stream closed" instead of the end of the log.
+                process.toHandle().destroyForcibly();
+                tree.forEach(ProcessHandle::destroyForcibly);
                 killGroup();
-                process.destroyForcibly();
             }
         }
 

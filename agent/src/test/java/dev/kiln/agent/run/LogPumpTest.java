@@ -1,0 +1,218 @@
+package dev.kiln.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class LogPumpTest {
+    static final int MAX = LogPump.MAX_LINE;
+
+    final RecordingAgentApi api = new RecordingAgentApi();
+
+    @Test
+    void ordinaryOutputIsPassedOnByteForByte() throws IOException {
+        ByteArrayOutputStream in = new ByteArrayOutputStream();
+        Random random = new Random(42);
+        for (int i = 0; in.size() < 3 * MAX; i++) {
+            byte[] line = new byte[random.nextInt(2000)];
+            random.nextBytes(line);
+            for (int j = 0; j < line.length; j++) {
+                if (line[j] == '\n') {
+                    line[j] = '\r';
+                }
+            }
+            in.write(line, 0, line.length);
+            in.write('\n');
+        }
+        in.write("no newline at the end, ünïcode".getBytes(StandardCharsets.UTF_8));
+
+        byte[] out = pump(in.toByteArray(), new LogBudget(LogBudget.DEFAULT_CAP), false);
+
+        assertThat(out).isEqualTo(in.toByteArray());
+    }
+
+    @Test
+    void aLineLongerThanTheMaximumIsSplitEveryMaxLineBytesWithNothingLost() throws IOException {
+        byte[] line = pattern(3 * MAX + MAX / 2);
+        byte[] in = concat("first\n".getBytes(StandardCharsets.US_ASCII), line, "\nlast\n".getBytes(StandardCharsets.US_ASCII));
+
+        byte[] out = pump(in, new LogBudget(LogBudget.DEFAULT_CAP), false);
+
+        byte[] expected = concat("first\n".getBytes(StandardCharsets.US_ASCII),
+                Arrays.copyOfRange(line, 0, MAX), nl(),
+                Arrays.copyOfRange(line, MAX, 2 * MAX), nl(),
+                Arrays.copyOfRange(line, 2 * MAX, 3 * MAX), nl(),
+                Arrays.copyOfRange(line, 3 * MAX, line.length),
+                "\nlast\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(out).hasSize(in.length + 3);
+        assertThat(out).isEqualTo(expected);
+    }
+
+    @Test
+    void aLongLineIsSplitTheSameWhenItArrivesInSmallPieces() throws IOException {
+        byte[] line = pattern(2 * MAX + 10);
+
+        byte[] out = pump(line, new LogBudget(LogBudget.DEFAULT_CAP), true);
+
+        byte[] expected = concat(Arrays.copyOfRange(line, 0, MAX), nl(),
+                Arrays.copyOfRange(line, MAX, 2 * MAX), nl(),
+                Arrays.copyOfRange(line, 2 * MAX, line.length));
+        assertThat(out).isEqualTo(expected);
+    }
+
+    @Test
+    void aLineOfExactlyTheMaximumIsLeftWhole() throws IOException {
+        byte[] in = concat(pattern(MAX), nl(), pattern(MAX));
+
+        byte[] out = pump(in, new LogBudget(LogBudget.DEFAULT_CAP), false);
+
+        assertThat(out).isEqualTo(in);
+    }
+
+    @Test
+    void pastTheCapTheHeadIsKeptThenANoticeThenTheExactTail() throws IOException {
+        byte[] in = lines(3000);
+
+        byte[] out = pump(in, new LogBudget(1000), false);
+
+        assertThat(new String(out, StandardCharsets.US_ASCII)).isEqualTo(
+                new String(in, 0, 500, StandardCharsets.US_ASCII)
+                        + "\n[kiln] log cap reached: 2000 bytes left out; the last 500 bytes follow\n"
+                        + new String(in, 2500, 500, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void theCapWorksTheSameWhenOutputTrickles() throws IOException {
+        byte[] in = lines(3000);
+
+        byte[] out = pump(in, new LogBudget(1000), true);
+
+        assertThat(out).isEqualTo(pump(in, new LogBudget(1000), false));
+    }
+
+    @Test
+    void outputThatFitsTheCapGetsNoNotice() throws IOException {
+        byte[] in = lines(500);
+
+        byte[] out = pump(in, new LogBudget(1000), false);
+
+        assertThat(out).isEqualTo(in);
+    }
+
+    @Test
+    void oneByteOverTheHeadGivesANoticeWithNothingLeftOut() throws IOException {
+        byte[] in = lines(501);
+
+        String out = new String(pump(in, new LogBudget(1000), false), StandardCharsets.US_ASCII);
+
+        assertThat(out).isEqualTo(new String(in, 0, 500, StandardCharsets.US_ASCII)
+                + "\n[kiln] log cap reached: 0 bytes left out; the last 1 bytes follow\n"
+                + new String(in, 500, 1, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void stepsShareTheHeadOfOneBudgetAndEachKeepsItsOwnTail() throws IOException {
+        LogBudget budget = new LogBudget(1000);
+        byte[] first = lines(300);
+        byte[] second = lines(900);
+
+        new LogPump(new StepLog(api, "b", "l", 0), budget).pump(new ByteArrayInputStream(first));
+        new LogPump(new StepLog(api, "b", "l", 1), budget).pump(new ByteArrayInputStream(second));
+
+        assertThat(api.bytes(0)).isEqualTo(first);
+        assertThat(api.text(1)).isEqualTo(new String(second, 0, 200, StandardCharsets.US_ASCII)
+                + "\n[kiln] log cap reached: 200 bytes left out; the last 500 bytes follow\n"
+                + new String(second, 400, 500, StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void outputOfARealProcessArrivesWhole() throws Exception {
+        Process p = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do echo \"line $i\"; i=$((i+1)); done")
+                .redirectErrorStream(true).start();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 20000; i++) {
+            expected.append("line ").append(i).append('\n');
+        }
+
+        new LogPump(new StepLog(api, "b", "l", 0), new LogBudget(LogBudget.DEFAULT_CAP)).pump(p.getInputStream());
+
+        assertThat(p.waitFor()).isZero();
+        assertThat(api.text(0)).isEqualTo(expected.toString());
+    }
+
+    private byte[] pump(byte[] in, LogBudget budget, boolean trickle) throws IOException {
+        RecordingAgentApi server = new RecordingAgentApi();
+        InputStream stream = trickle ? new Trickle(in) : new ByteArrayInputStream(in);
+        new LogPump(new StepLog(server, "b", "l", 0), budget).pump(stream);
+        return server.bytes(0);
+    }
+
+    /** Numbered lines of printable text, {@code size} bytes in all. */
+    private static byte[] lines(int size) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < size; i++) {
+            b.append("line ").append(i).append('\n');
+        }
+        return b.substring(0, size).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** {@code size} bytes without a newline, varied so that a shifted or lost byte shows. */
+    private static byte[] pattern(int size) {
+        byte[] b = new byte[size];
+        for (int i = 0; i < size; i++) {
+            b[i] = (byte) ('a' + (i * 7 + i / 251) % 26);
+        }
+        return b;
+    }
+
+    private static byte[] nl() {
+        return new byte[] {'\n'};
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.write(p, 0, p.length);
+        }
+        return out.toByteArray();
+    }
+
+    /** Hands out a few bytes per read and never says more is waiting, like a slow pipe. */
+    private static final class Trickle extends InputStream {
+        private final byte[] data;
+        private int pos;
+        private int turn;
+
+        Trickle(byte[] data) {
+            this.data = data;
+        }
+
+        @Override
+        public int read() {
+            return pos < data.length ? data[pos++] & 0xff : -1;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+            if (pos >= data.length) {
+                return -1;
+            }
+            int n = Math.min(Math.min(len, 1 + (turn++ * 7919) % 8191), data.length - pos);
+            System.arraycopy(data, pos, b, off, n);
+            pos += n;
+            return n;
+        }
+
+        @Override
+        public int available() {
+            return 0;
+        }
+    }
+}

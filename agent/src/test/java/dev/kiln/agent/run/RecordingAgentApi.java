@@ -1,0 +1,126 @@
+package dev.kiln.agent.run;
+
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.HeartbeatReply;
+import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseLostException;
+import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.Status;
+import dev.kiln.spec.protocol.StepResult;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A test double of the server's log endpoint: keeps each step's log in memory and follows the
+ * {@link AgentApi#appendLog} contract (bytes it already has are skipped, a chunk past its end is a
+ * {@link LogGapException}). Failures can be queued to hit the next calls. Only {@code appendLog}
+ * is implemented; the rest of the protocol is not needed by the code under test.
+ */
+final class RecordingAgentApi implements AgentApi {
+
+    /** What to do to one upcoming {@code appendLog} call. */
+    enum Fault {
+        /** Throw before storing anything (the request never arrived). */
+        FAIL_BEFORE_STORE,
+        /** Store the bytes, then throw (the reply was lost). */
+        FAIL_AFTER_STORE,
+        /** Throw {@link LeaseLostException}. */
+        LEASE_LOST
+    }
+
+    private final Map<Integer, ByteArrayOutputStream> logs = new HashMap<>();
+    private final Deque<Fault> faults = new ArrayDeque<>();
+    private final List<String> calls = new ArrayList<>();
+
+    synchronized void failNext(Fault... next) {
+        faults.addAll(List.of(next));
+    }
+
+    /** Drops all but the first {@code keep} bytes of a step's log, as a server restart might. */
+    synchronized void truncate(int step, int keep) {
+        byte[] all = bytes(step);
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.write(all, 0, keep);
+        logs.put(step, b);
+    }
+
+    synchronized byte[] bytes(int step) {
+        ByteArrayOutputStream b = logs.get(step);
+        return b == null ? new byte[0] : b.toByteArray();
+    }
+
+    synchronized String text(int step) {
+        return new String(bytes(step), StandardCharsets.UTF_8);
+    }
+
+    /** Each appendLog call as "step@offset+len". */
+    synchronized List<String> calls() {
+        return List.copyOf(calls);
+    }
+
+    @Override
+    public synchronized long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len)
+            throws IOException {
+        calls.add(step + "@" + offset + "+" + len);
+        Fault fault = faults.pollFirst();
+        if (fault == Fault.LEASE_LOST) {
+            throw new LeaseLostException("lease " + leaseId + " is gone");
+        }
+        if (fault == Fault.FAIL_BEFORE_STORE) {
+            throw new IOException("connection reset");
+        }
+        ByteArrayOutputStream log = logs.computeIfAbsent(step, s -> new ByteArrayOutputStream());
+        long size = log.size();
+        if (offset > size) {
+            throw new LogGapException(size);
+        }
+        long skip = size - offset;
+        if (skip < len) {
+            log.write(data, off + (int) skip, len - (int) skip);
+        }
+        if (fault == Fault.FAIL_AFTER_STORE) {
+            throw new IOException("read timed out");
+        }
+        return log.size();
+    }
+
+    @Override
+    public Optional<Lease> lease(LeaseRequest request, Duration wait) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public InputStream source(String buildId, String leaseId) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void stepStarted(String buildId, String leaseId, int step, long startMillis) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void stepFinished(String buildId, String leaseId, int step, StepResult result) {
+        throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void buildFinished(String buildId, String leaseId, Status status, String detail) {
+        throw new UnsupportedOperationException();
+    }
+}
