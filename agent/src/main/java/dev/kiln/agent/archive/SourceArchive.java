@@ -33,24 +33,26 @@ import java.util.zip.GZIPOutputStream;
 public final class SourceArchive {
 
     /** What was packed. */
-    public record Packed(int files, long bytes) {}
+    public record Packed(int files, long bytes, List<String> skipped) {}
 
     private SourceArchive() {}
 
     public static Packed pack(Path root, OutputStream out) throws IOException {
         int[] files = {0};
+        List<String> skipped = new ArrayList<>();
         long[] bytes = {0};
         try (var gz = new GZIPOutputStream(out, 1 << 16);
              var tar = new TarArchiveOutputStream(gz)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            packDir(root, root, "", IgnoreRules.top(root), tar, files, bytes);
+            packDir(root, root, "", IgnoreRules.top(root), tar, skipped, files, bytes);
             tar.finish();
         }
-        return new Packed(files[0], bytes[0]);
+        return new Packed(files[0], bytes[0], List.copyOf(skipped));
     }
 
     private static void packDir(Path root, Path dir, String rel, IgnoreRules rules, TarArchiveOutputStream tar,
+                                List<String> skipped,
                                 int[] files, long[] bytes) throws IOException {
         List<Path> children;
         try (Stream<Path> s = Files.list(dir)) {
@@ -64,8 +66,15 @@ public final class SourceArchive {
                 continue;
             }
             if (link) {
+                Path target = Files.readSymbolicLink(child);
+                if (target.isAbsolute() || !child.getParent().resolve(target).normalize().startsWith(root.normalize())) {
+                    // The server refuses links out of the workspace; leave such a link (a virtualenv's
+                    // python, say) out and say so, rather than fail the whole submit.
+                    skipped.add(name + " -> " + target);
+                    continue;
+                }
                 TarArchiveEntry e = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                e.setLinkName(Files.readSymbolicLink(child).toString());
+                e.setLinkName(target.toString());
                 tar.putArchiveEntry(e);
                 tar.closeArchiveEntry();
                 files[0]++;
@@ -74,7 +83,7 @@ public final class SourceArchive {
                 e.setMode(0755);
                 tar.putArchiveEntry(e);
                 tar.closeArchiveEntry();
-                packDir(root, child, name, rules.enter(child, name), tar, files, bytes);
+                packDir(root, child, name, rules.enter(child, name), tar, skipped, files, bytes);
             } else if (Files.isRegularFile(child)) {
                 TarArchiveEntry e = new TarArchiveEntry(child.toFile(), name);
                 e.setMode(Files.isExecutable(child) ? 0755 : 0644);

@@ -78,6 +78,9 @@ public final class SubmitCommand implements Callable<Integer> {
             try (OutputStream o = Files.newOutputStream(archive)) {
                 packed = SourceArchive.pack(dir, o);
             }
+            for (String link : packed.skipped()) {
+                err.println("WARNING: left out link " + link + ": it points outside " + dir);
+            }
             err.printf("Creating temporary archive of %d file(s) totalling %s before compression.%n",
                     packed.files(), human(packed.bytes()));
             err.printf("Uploading tarball of [%s] (%s) ...%n", dir, human(Files.size(archive)));

@@ -17,7 +17,9 @@ public interface Executor {
 
     /**
      * Starts {@code step} in {@code workspace}; {@code scratch} is a private directory for files Kiln
-     * writes for the step (its script). Throws when the step cannot start at all (e.g. no such program).
+     * writes for the step (its script). Throws when the step cannot start at all (an image step on a
+     * process executor, a dir outside the workspace). A program that does not exist may instead show
+     * as a step that exits 127 with the reason in its output, as a shell would report it.
      */
     Execution start(StepPlan step, Path workspace, Path scratch) throws IOException;
 

@@ -61,8 +61,18 @@ public final class ProcessExecutor implements Executor {
             Path file = scratch.resolve("step-" + step.index() + ".sh");
             Files.writeString(file, step.script());
             if (step.script().startsWith("#!")) {
-                file.toFile().setExecutable(true);
-                return List.of(file.toString());
+                // Run the interpreter named on the #! line rather than exec the file itself: a file
+                // just written can still be open in a child forked meanwhile, and exec then fails
+                // with "Text file busy". As the kernel does, the rest of the line is one argument.
+                String line = step.script().lines().findFirst().orElse("#!").substring(2).strip();
+                List<String> argv = new ArrayList<>();
+                int space = line.indexOf(' ');
+                argv.add(space < 0 ? line : line.substring(0, space));
+                if (space >= 0 && !line.substring(space).isBlank()) {
+                    argv.add(line.substring(space).strip());
+                }
+                argv.add(file.toString());
+                return argv;
             }
             return List.of("/bin/sh", "-e", file.toString());
         }

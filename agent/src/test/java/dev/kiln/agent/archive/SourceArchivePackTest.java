@@ -142,7 +142,7 @@ class SourceArchivePackTest {
         Path copy = tmp.resolve("nothing-copy");
         SourceArchive.unpack(new ByteArrayInputStream(out.toByteArray()), copy);
 
-        assertThat(packed).isEqualTo(new SourceArchive.Packed(0, 0));
+        assertThat(packed).isEqualTo(new SourceArchive.Packed(0, 0, List.of()));
         assertThat(copy).isEmptyDirectory();
     }
 
@@ -188,5 +188,22 @@ class SourceArchivePackTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void links_pointing_outside_the_directory_are_left_out_and_named() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("venv-repo"));
+        Files.writeString(dir.resolve("train.py"), "print(1)\n");
+        Files.createDirectories(dir.resolve(".venv/bin"));
+        Files.createSymbolicLink(dir.resolve(".venv/bin/python"), Path.of("/usr/bin/python3"));
+        Files.createSymbolicLink(dir.resolve("up"), Path.of("../elsewhere"));
+        Files.createSymbolicLink(dir.resolve("inside"), Path.of("train.py"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SourceArchive.Packed packed = SourceArchive.pack(dir, out);
+
+        assertThat(packed.skipped()).containsExactly(".venv/bin/python -> /usr/bin/python3", "up -> ../elsewhere");
+        assertThat(packed.files()).isEqualTo(2);
+        assertThat(SourceArchive.unsafeEntries(new ByteArrayInputStream(out.toByteArray()))).isEmpty();
     }
 }
