@@ -207,16 +207,24 @@ class BuildFlowTest {
         byte[] log = kiln.log(end.id(), 0);
         long newlines = 0;
         long xs = 0;
+        int line = 0;
+        int longest = 0;
         for (byte b : log) {
             if (b == '\n') {
                 newlines++;
-            } else if (b == 'x') {
-                xs++;
+                longest = Math.max(longest, line);
+                line = 0;
+            } else {
+                line++;
+                if (b == 'x') {
+                    xs++;
+                }
             }
         }
         assertThat(xs).isEqualTo(52_428_800L);
-        // 50 splits at each MiB (the last one lands on the echo's own newline, which then ends an empty line), then "end".
-        assertThat(newlines).isEqualTo(50 + 1 + 1);
+        assertThat(longest).isEqualTo(1 << 20);
+        // 49 splits inserted; the 50th MiB ends on the echo's own newline, so it needs none; then "end".
+        assertThat(newlines).isEqualTo(49 + 1 + 1);
         assertThat(new String(log, log.length - 4, 4, StandardCharsets.US_ASCII)).isEqualTo("end\n");
     }
 
