@@ -98,13 +98,15 @@ def cpu_s(pid):
 
 
 def heap_after_gc_mib(pid):
+    """Heap in use right after a full GC, from `jcmd GC.heap_info` ("... total 65536K, used 20480K")."""
     subprocess.run(['jcmd', str(pid), 'GC.run'], capture_output=True)
     out = subprocess.run(['jcmd', str(pid), 'GC.heap_info'], capture_output=True, text=True).stdout
     for line in out.splitlines():
-        if 'used' in line and ('heap' in line.lower() or 'total' in line):
-            for tok in line.replace(',', ' ').split():
-                if tok.endswith('K') and tok[:-1].isdigit():
-                    return int(tok[:-1]) / 1024
+        toks = line.replace(',', ' ').split()
+        if 'used' in toks and 'total' in toks:
+            used = toks[toks.index('used') + 1]
+            if used.endswith('K') and used[:-1].isdigit():
+                return int(used[:-1]) / 1024
     return -1
 
 
@@ -113,7 +115,7 @@ def start_server():
     os.makedirs(OUT, exist_ok=True)
     log = open(BASE + '/server.log', 'w')
     t0 = time.time()
-    p = subprocess.Popen(['java', '-Xmx256m', '-jar', JAR, 'server', '--port', str(PORT),
+    p = subprocess.Popen(['java', '-Xmx128m', '-jar', JAR, 'server', '--port', str(PORT),
                           '--data-dir', BASE + '/data'], stdout=log, stderr=subprocess.STDOUT,
                          env=dict(os.environ, XDG_CONFIG_HOME=BASE + '/xdg'))
     PROCS.append(p)
@@ -289,7 +291,7 @@ def main():
         time.sleep(2)
         m_concurrency(n)
         RES['memory'] = {'server_rss_after_mib': rss_mib(pid), 'server_heap_after_full_gc_mib': heap_after_gc_mib(pid),
-                         'server_max_heap': '256m (-Xmx256m: a 200 MB log cannot be held in memory)',
+                         'server_max_heap': '128m (-Xmx128m: the 200 MB log could not be held in memory)',
                          'agent_rss_mib': rss_mib(agent.pid)}
         print('memory:', RES['memory'])
     finally:

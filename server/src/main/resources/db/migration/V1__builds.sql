@@ -19,7 +19,8 @@ create table builds (
     agent_id        varchar(200),
     lease_id        varchar(64),
     lease_expires   bigint,
-    cancel_requested boolean      not null default false
+    cancel_requested boolean      not null default false,
+    lease_attempts  integer       not null default 0
 );
 create unique index builds_seq on builds (seq);
 create index builds_status on builds (status, seq);

@@ -122,7 +122,19 @@ public final class KilnServer implements AutoCloseable {
     @Override
     public void close() {
         if (localAgent != null) {
+            // Its builds die with this process: end them now, so that they say why instead of waiting
+            // for the lease to run out. First, so the agent's own reports cannot mark steps CANCELLED.
+            String why = "server stopped during the build";
+            scheduler.abandon(localAgent.id(), why);
             localAgent.stop();
+            if (agentThread != null) {
+                try {
+                    agentThread.join(5_000);   // let it kill its steps before the store closes
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
         http.stop();
         scheduler.close();

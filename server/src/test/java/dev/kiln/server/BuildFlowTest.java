@@ -257,4 +257,46 @@ class BuildFlowTest {
         assertThat(end.status()).isEqualTo(Status.EXPIRED);
         assertThat(end.steps().get(0).status()).isEqualTo(Status.SKIPPED);
     }
+
+    @Test
+    void stopping_the_server_ends_the_builds_of_its_embedded_agent_clearly() throws Exception {
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
+                steps:
+                  - script: |
+                      echo running
+                      sleep 60
+                """));
+        BuildView b = kiln.submit(repo);
+        await().atMost(Duration.ofSeconds(10)).until(() -> kiln.logText(b.id(), 0).contains("running"));
+        kiln.close();
+
+        kiln = TestServer.start(KilnServer.Config.defaults(tmp.resolve("data")).withPort(0).withLocalAgent(false)
+                .withLease(Duration.ofSeconds(3), Duration.ofMillis(500)));
+        BuildView end = kiln.api.get(b.id());
+        assertThat(end.status()).isEqualTo(Status.INTERNAL_ERROR);
+        assertThat(end.statusDetail()).isEqualTo("server stopped during the build");
+        assertThat(kiln.logText(b.id(), 0)).isEqualTo("running\n\n[kiln] server stopped during the build\n");
+    }
+
+    @Test
+    void a_build_whose_agent_vanishes_before_running_anything_is_queued_again() throws Exception {
+        kiln.close();
+        kiln = TestServer.start(KilnServer.Config.defaults(tmp.resolve("data2")).withPort(0).withLocalAgent(false)
+                .withLease(Duration.ofSeconds(2), Duration.ofMillis(500)));
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", "steps:\n  - args: ['true']\n"));
+        BuildView b = kiln.submit(repo);
+        var request = new dev.kiln.spec.protocol.LeaseRequest(dev.kiln.spec.protocol.LeaseRequest.PROTOCOL, "vanishing",
+                "host", java.util.List.of());
+        // A real HTTP agent client that takes the lease and is never heard of again, as if killed right after.
+        var first = new dev.kiln.agent.http.HttpAgentApi(kiln.server.url(), kiln.server.agentToken())
+                .lease(request, Duration.ofSeconds(5));
+        assertThat(first).hasValueSatisfying(l -> assertThat(l.buildId()).isEqualTo(b.id()));
+        assertThat(kiln.api.get(b.id()).status()).isEqualTo(Status.WORKING);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> kiln.api.get(b.id()).status() == Status.QUEUED);
+        var second = new dev.kiln.agent.http.HttpAgentApi(kiln.server.url(), kiln.server.agentToken())
+                .lease(new dev.kiln.spec.protocol.LeaseRequest(dev.kiln.spec.protocol.LeaseRequest.PROTOCOL, "next",
+                        "host", java.util.List.of()), Duration.ofSeconds(5));
+        assertThat(second).hasValueSatisfying(l -> assertThat(l.buildId()).isEqualTo(b.id()));
+    }
 }

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+    /** How many agents may take a build and vanish before it started, before it ends INTERNAL_ERROR. */
+    static final int MAX_LEASES = 3;
 
     private final BuildStore store;
     private final LogStore logs;
@@ -204,10 +206,37 @@ public final class Scheduler implements AutoCloseable {
         cancelSignals.remove(buildId);
     }
 
+    /** Ends the builds an agent holds, e.g. the embedded agent when the server stops. */
+    public void abandon(String agentId, String why) {
+        for (Build b : store.leasedTo(agentId)) {
+            for (StepRun s : store.steps(b.id())) {
+                if (s.status() == Status.WORKING) {
+                    try {
+                        logs.appendNotice(b.id(), s.index(), "\n[kiln] " + why + "\n");
+                    } catch (IOException e) {
+                        log.warn("build {}: could not note '{}' in the log: {}", b.id(), why, e.getMessage());
+                    }
+                }
+            }
+            store.finish(b.id(), null, Status.INTERNAL_ERROR, why, clock.millis(), Status.INTERNAL_ERROR, why);
+            release(b.id());
+            events.changed(b.id());
+        }
+    }
+
     void reap() {
         try {
             long now = clock.millis();
             for (Build b : store.leaseExpired(now)) {
+                if (store.requeue(b.id(), MAX_LEASES)) {
+                    // The agent took the build and vanished before running anything (it died while its
+                    // lease request was answered): nothing ran, so the build may simply run elsewhere.
+                    log.warn("build {}: agent {} never started it; queued again", b.id(), b.agentId());
+                    release(b.id());
+                    events.changed(b.id());
+                    enqueued();
+                    continue;
+                }
                 String why = "agent lost: no heartbeat from " + b.agentId() + " for " + leaseTimeout.toSeconds() + "s";
                 for (StepRun s : store.steps(b.id())) {
                     if (s.status() == Status.WORKING) {

@@ -136,6 +136,31 @@ public final class BuildStore {
         });
     }
 
+    /**
+     * Puts a WORKING build whose agent never started a step back in the queue, at most
+     * {@code maxLeases} leases in all. False when it started a step, ended, or used its leases up.
+     */
+    public boolean requeue(String id, int maxLeases) {
+        return jdbi.inTransaction(h -> {
+            int started = h.createQuery("select count(*) from build_steps where build_id = :id and status <> 'QUEUED'")
+                    .bind("id", id).mapTo(Integer.class).one();
+            if (started > 0) {
+                return false;
+            }
+            return h.createUpdate("""
+                    update builds set status = 'QUEUED', agent_id = null, lease_id = null, lease_expires = null,
+                      start_time = null, lease_attempts = lease_attempts + 1
+                    where id = :id and status = 'WORKING' and lease_attempts + 1 < :max""")
+                    .bind("id", id).bind("max", maxLeases).execute() == 1;
+        });
+    }
+
+    /** WORKING builds leased to {@code agentId}. */
+    public List<Build> leasedTo(String agentId) {
+        return jdbi.withHandle(h -> h.createQuery("select * from builds where status = 'WORKING' and agent_id = :a")
+                .bind("a", agentId).map(BuildStore::build).list());
+    }
+
     public void requestCancel(String id) {
         jdbi.useHandle(h -> h.createUpdate("update builds set cancel_requested = true where id = :id").bind("id", id).execute());
     }
