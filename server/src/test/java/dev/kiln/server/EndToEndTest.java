@@ -162,4 +162,56 @@ class EndToEndTest {
             assertThat(new String(api.log(orphan, 0).readAllBytes())).startsWith("working\n");
         }
     }
+
+    @Test
+    void a_build_on_a_remote_agent_survives_a_server_restart_and_the_client_prints_every_line_once() throws Exception {
+        Path data = tmp.resolve("data");
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + port;
+        KilnProcess server = KilnProcess.start(tmp, "server", "--port", String.valueOf(port), "--data-dir", data.toString(),
+                "--lease-timeout", "10s", "--heartbeat=500ms", "--no-local-agent");
+        KilnProcess agent = null;
+        try {
+            server.awaitLine(LISTENING, Duration.ofSeconds(30));
+            String token = server.awaitLine("Agent token \\(also in .*\\): (\\S+)", Duration.ofSeconds(5));
+            agent = KilnProcess.start(tmp, "agent", "--server", url, "--token", token, "--workdir", tmp.resolve("agent").toString());
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
+                    steps:
+                      - id: count
+                        script: |
+                          for i in $(seq 1 60); do echo "line $i"; sleep 0.1; done
+                    """));
+            KilnProcess submit = KilnProcess.start(tmp, "submit", repo.toString(), "--server", url);
+            submit.awaitLine("Step #0 - \"count\": line 5", Duration.ofSeconds(30));
+
+            server.kill9();
+            server = KilnProcess.start(tmp, "server", "--port", String.valueOf(port), "--data-dir", data.toString(),
+                    "--lease-timeout", "10s", "--heartbeat=500ms", "--no-local-agent");
+            server.awaitLine(LISTENING, Duration.ofSeconds(30));
+
+            assertThat(submit.awaitExit(Duration.ofSeconds(60))).as(submit.output()).isZero();
+            String out = submit.output();
+            for (int i = 1; i <= 60; i++) {
+                String line = "Step #0 - \"count\": line " + i + "\n";
+                assertThat(out.indexOf(line)).as("line %d printed", i).isNotNegative();
+                assertThat(out.indexOf(line)).as("line %d printed once", i).isEqualTo(out.lastIndexOf(line));
+            }
+            ApiClient api = new ApiClient(url);
+            String id = api.list(1).get(0).id();
+            assertThat(api.get(id).status()).isEqualTo(Status.SUCCESS);
+            StringBuilder expected = new StringBuilder();
+            for (int i = 1; i <= 60; i++) {
+                expected.append("line ").append(i).append('\n');
+            }
+            assertThat(new String(api.log(id, 0).readAllBytes())).isEqualTo(expected.toString());
+        } finally {
+            if (agent != null) {
+                agent.close();
+            }
+            server.close();
+        }
+    }
 }

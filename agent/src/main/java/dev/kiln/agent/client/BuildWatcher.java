@@ -40,24 +40,29 @@ public final class BuildWatcher {
         initial.steps().forEach(s -> names.put(s.index(), s.id()));
         int failures = 0;
         while (true) {
-            try (Stream<String> lines = api.events(buildId, offsets)) {
-                BuildView end = consume(lines.iterator());
-                if (end != null) {
-                    return end;
+            try {
+                try (Stream<String> lines = api.events(buildId, offsets)) {
+                    failures = 0;
+                    BuildView end = consume(lines.iterator());
+                    if (end != null) {
+                        return end;
+                    }
                 }
+                // The stream closed before the end (a server restart): reconnect where we were.
+                BuildView now = api.get(buildId);
+                if (now.status().isFinal() && caughtUp(now)) {
+                    finish(now);
+                    return now;
+                }
+                Thread.sleep(100);
             } catch (ApiClient.ApiException e) {
                 throw e;
             } catch (IOException e) {
+                // The server is away (restarting, say): keep trying for about a minute.
                 if (++failures > 60) {
                     throw e;
                 }
-            }
-            // The stream closed before the end (a server restart): reconnect where we were.
-            Thread.sleep(Math.min(1_000, 100L * failures + 100));
-            BuildView now = api.get(buildId);
-            if (now.status().isFinal() && caughtUp(now)) {
-                finish(now);
-                return now;
+                Thread.sleep(Math.min(1_000, 100L * failures));
             }
         }
     }
