@@ -76,7 +76,7 @@ public final class KilnServer implements AutoCloseable {
         BuildService builds = new BuildService(store, sources, scheduler, events, clock, config.projectId());
         this.http = HttpServer.create(builds, store, logs, agents, events, agentToken);
         this.localAgent = config.localAgent()
-                ? new Agent(agents, new BuildRunner(agents, new ProcessExecutor(), data.resolve("agent"), config.logCap()),
+                ? new Agent(agents, new BuildRunner(agents, new ProcessExecutor(), data.resolve("agent"), config.logCap(), false),
                 "local", config.localAgentLabels())
                 : null;
     }

@@ -81,7 +81,7 @@ class BuildFlowTest {
         BuildView end = kiln.awaitEnd(kiln.submit(repo).id(), Duration.ofSeconds(20));
 
         assertThat(end.status()).isEqualTo(Status.FAILURE);
-        assertThat(end.statusDetail()).contains("test");
+        assertThat(end.statusDetail()).isEqualTo("build step 0 \"test\" failed: step exited with non-zero status: 1");
         assertThat(end.steps()).extracting(s -> s.status()).containsExactly(Status.FAILURE, Status.SKIPPED);
         assertThat(kiln.logText(end.id(), 0)).isEqualTo("boom\n");
     }
@@ -101,7 +101,7 @@ class BuildFlowTest {
 
         assertThat(end.status()).isEqualTo(Status.FAILURE);
         assertThat(end.steps()).extracting(s -> s.exitCode()).containsExactly(5, 6);
-        assertThat(end.statusDetail()).contains("other");
+        assertThat(end.statusDetail()).isEqualTo("build step 1 \"other\" failed: step exited with non-zero status: 6");
     }
 
     @Test

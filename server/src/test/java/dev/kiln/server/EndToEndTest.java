@@ -193,12 +193,6 @@ class EndToEndTest {
             server.awaitLine(LISTENING, Duration.ofSeconds(30));
 
             assertThat(submit.awaitExit(Duration.ofSeconds(60))).as(submit.output()).isZero();
-            String out = submit.output();
-            for (int i = 1; i <= 60; i++) {
-                String line = "Step #0 - \"count\": line " + i + "\n";
-                assertThat(out.indexOf(line)).as("line %d printed", i).isNotNegative();
-                assertThat(out.indexOf(line)).as("line %d printed once", i).isEqualTo(out.lastIndexOf(line));
-            }
             ApiClient api = new ApiClient(url);
             String id = api.list(1).get(0).id();
             assertThat(api.get(id).status()).isEqualTo(Status.SUCCESS);
@@ -207,6 +201,12 @@ class EndToEndTest {
                 expected.append("line ").append(i).append('\n');
             }
             assertThat(new String(api.log(id, 0).readAllBytes())).isEqualTo(expected.toString());
+            String out = submit.output();
+            for (int i = 1; i <= 60; i++) {
+                String line = "Step #0 - \"count\": line " + i + "\n";
+                assertThat(out.indexOf(line)).as("line %d printed", i).isNotNegative();
+                assertThat(out.indexOf(line)).as("line %d printed once in:\n%s", i, out).isEqualTo(out.lastIndexOf(line));
+            }
         } finally {
             if (agent != null) {
                 agent.close();

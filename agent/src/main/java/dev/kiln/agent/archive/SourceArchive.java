@@ -174,6 +174,18 @@ public final class SourceArchive {
      * for a safe archive. Works on the names alone, following the archive's own links as unpack would.
      */
     public static List<String> unsafeEntries(InputStream archive) throws IOException {
+        return inspect(archive, List.of(), 0).unsafe();
+    }
+
+    /** What the server needs to know of an upload, read in one pass: the unsafe entries and some files. */
+    public record Inspection(List<String> unsafe, Map<String, byte[]> files) {}
+
+    /**
+     * Lists the unsafe entries as {@link #unsafeEntries} does and, in the same pass, reads each
+     * regular file named in {@code names} (normalized paths), at most {@code limit} bytes of each.
+     */
+    public static Inspection inspect(InputStream archive, List<String> names, int limit) throws IOException {
+        Map<String, byte[]> files = new HashMap<>();
         List<String> bad = new ArrayList<>();
         Path root = Path.of("/workspace");
         Map<String, String> links = new HashMap<>(); // where a link lands (resolved) -> its target
@@ -217,10 +229,12 @@ public final class SourceArchive {
                     }
                 } else if (isRegularFile(e) && links.containsKey(here)) {
                     bad.add(e.getName() + " (written through a link)");
+                } else if (isRegularFile(e) && names.contains(String.join("/", path)) && !files.containsKey(String.join("/", path))) {
+                    files.put(String.join("/", path), tar.readNBytes(limit));
                 }
             }
         }
-        return bad;
+        return new Inspection(List.copyOf(bad), Map.copyOf(files));
     }
 
     private static boolean isRegularFile(TarArchiveEntry e) {

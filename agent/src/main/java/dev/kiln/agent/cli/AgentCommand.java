@@ -42,7 +42,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Files.createDirectories(workdir);
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
-        Agent agent = new Agent(api, new BuildRunner(api, new ProcessExecutor(), workdir.toAbsolutePath(), logCap), name, labels);
+        Agent agent = new Agent(api, new BuildRunner(api, new ProcessExecutor(), workdir.toAbsolutePath(), logCap, true), name, labels);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
                 + (labels.isEmpty() ? "" : " with labels " + labels));

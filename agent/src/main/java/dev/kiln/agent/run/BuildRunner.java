@@ -1,6 +1,5 @@
 package dev.kiln.agent.run;
 
-import dev.kiln.agent.archive.SourceArchive;
 import dev.kiln.agent.archive.UnsafeArchiveException;
 import dev.kiln.spec.config.Durations;
 import dev.kiln.spec.plan.BuildPlan;
@@ -13,19 +12,13 @@ import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -50,17 +43,23 @@ public final class BuildRunner {
     private final Executor executor;
     private final Path workdir;
     private final long logCap;
+    private final SourceCache sources;
 
-    public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap) {
+    /**
+     * {@code cacheSources}: keep fetched archives in {@code workdir/cache}. Off for the server's
+     * embedded agent, which reads the server's own copy.
+     */
+    public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources) {
         this.api = api;
         this.executor = executor;
         this.workdir = workdir;
         this.logCap = logCap;
+        this.sources = new SourceCache(api, cacheSources ? workdir.resolve("cache") : null);
     }
 
     /** Events the coordinating thread reacts to. */
     private sealed interface Event {
-        record StepDone(int index, Status status, boolean allowed) implements Event {}
+        record StepDone(int index, Status status, boolean allowed, Integer exitCode) implements Event {}
         record Cancel() implements Event {}
         record LeaseLost(String why) implements Event {}
     }
@@ -102,7 +101,7 @@ public final class BuildRunner {
             threads.execute(this::heartbeat);
             Path workspace = dir.resolve("workspace");
             try {
-                fetchSource(workspace);
+                sources.unpack(lease, workspace);
             } catch (UnsafeArchiveException e) {
                 return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
             } catch (LeaseLostException e) {
@@ -168,9 +167,11 @@ public final class BuildRunner {
                 boolean ok = d.status() == Status.SUCCESS || d.allowed();
                 if (!ok && outcome == null) {
                     outcome = d.status() == Status.TIMEOUT ? Status.TIMEOUT : Status.FAILURE;
-                    detail = d.status() == Status.TIMEOUT
-                            ? "step '" + s.id() + "' timed out"
-                            : "step '" + s.id() + "' failed";
+                    // Worded as gcloud words it, so people and scripts that read Cloud Build's find it familiar.
+                    String step = "build step " + s.index() + " \"" + s.id() + "\"";
+                    detail = d.status() == Status.TIMEOUT ? step + " timed out"
+                            : d.exitCode() == null ? step + " failed to start"
+                            : step + " failed: step exited with non-zero status: " + d.exitCode();
                     killAll(Status.CANCELLED);
                 }
             }
@@ -189,7 +190,7 @@ public final class BuildRunner {
 
         private Event.StepDone runStep(StepPlan s, Path workspace) {
             long start = System.currentTimeMillis();
-            StepLog stepLog = new StepLog(api, buildId, lease.leaseId(), s.index());
+            StepLog stepLog = new StepLog(api, buildId, lease.leaseId(), s.index(), lease.leaseMillis());
             Status status;
             Integer exit;
             String detail = null;
@@ -203,7 +204,7 @@ public final class BuildRunner {
                     stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
                     finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
                             "could not start: " + e.getMessage()));
-                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure());
+                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null);
                 }
                 if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
                     ex.kill();
@@ -239,13 +240,13 @@ public final class BuildRunner {
                     detail = "exit code " + exit + (allowed ? " (allowed)" : "");
                 }
                 finishStep(s, new StepResult(status, exit, start, System.currentTimeMillis(), detail));
-                return new Event.StepDone(s.index(), status, allowed);
+                return new Event.StepDone(s.index(), status, allowed, exit);
             } catch (IOException e) {
                 log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), e.getMessage());
-                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false);
+                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false);
+                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
             } finally {
                 running.remove(s.index());
             }
@@ -286,35 +287,6 @@ public final class BuildRunner {
                 } catch (InterruptedException e) {
                     return;
                 }
-            }
-        }
-
-        private void fetchSource(Path workspace) throws IOException {
-            if (lease.sourceDigest() == null) {
-                Files.createDirectories(workspace);
-                return;
-            }
-            Path cache = workdir.resolve("cache");
-            Files.createDirectories(cache);
-            Path cached = cache.resolve(lease.sourceDigest().replace(':', '-') + ".tgz");
-            if (!Files.exists(cached)) {
-                Path tmp = Files.createTempFile(cache, "download", ".part");
-                try (InputStream in = api.source(buildId, lease.leaseId());
-                     OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha256())) {
-                    in.transferTo(out);
-                    out.flush();
-                    String got = "sha256:" + HexFormat.of().formatHex(((DigestOutputStream) out).getMessageDigest().digest());
-                    if (!got.equals(lease.sourceDigest())) {
-                        throw new IOException("source archive digest " + got + " does not match " + lease.sourceDigest());
-                    }
-                } catch (IOException e) {
-                    Files.deleteIfExists(tmp);
-                    throw e;
-                }
-                Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            try (InputStream in = Files.newInputStream(cached)) {
-                SourceArchive.unpack(in, workspace);
             }
         }
 
@@ -376,14 +348,6 @@ public final class BuildRunner {
                 t.setDaemon(true);
                 return t;
             });
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static void sleepQuietly(long millis) {
         try {

@@ -6,22 +6,31 @@ import java.io.IOException;
 
 /**
  * Sends one step's log to the server with byte offsets. A failed send is retried from the same
- * offset, and the server skips bytes it already has, so nothing is doubled or lost.
+ * offset, and the server skips bytes it already has, so nothing is doubled or lost. While the
+ * server is away (a restart) it keeps trying for {@code patienceMillis}: as long as the lease
+ * could still be held; the step meanwhile blocks on its full output pipe, losing nothing.
  */
 final class StepLog {
-    private static final int ATTEMPTS = 8;
+    /** Without a lease to go by: about as long as the default lease (30 s). */
+    static final long DEFAULT_PATIENCE_MS = 30_000;
 
     private final AgentApi api;
     private final String buildId;
     private final String leaseId;
     private final int step;
+    private final long patienceMillis;
     private long offset;
 
     StepLog(AgentApi api, String buildId, String leaseId, int step) {
+        this(api, buildId, leaseId, step, DEFAULT_PATIENCE_MS);
+    }
+
+    StepLog(AgentApi api, String buildId, String leaseId, int step, long patienceMillis) {
         this.api = api;
         this.buildId = buildId;
         this.leaseId = leaseId;
         this.step = step;
+        this.patienceMillis = patienceMillis;
     }
 
     void write(byte[] data, int off, int len) throws IOException {
@@ -29,7 +38,8 @@ final class StepLog {
             return;
         }
         IOException last = null;
-        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+        long giveUp = System.nanoTime() + patienceMillis * 1_000_000;
+        for (int attempt = 0; attempt == 0 || System.nanoTime() < giveUp; attempt++) {
             try {
                 offset = api.appendLog(buildId, leaseId, step, offset, data, off, len);
                 return;
@@ -58,7 +68,7 @@ final class StepLog {
 
     private static void backoff(int attempt) throws IOException {
         try {
-            Thread.sleep(Math.min(2_000, 50L << attempt));
+            Thread.sleep(Math.min(1_000, 50L << Math.min(attempt, 10)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while resending a log chunk", e);

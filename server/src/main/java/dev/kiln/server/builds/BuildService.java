@@ -18,10 +18,10 @@ import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 
 /** Use cases on builds: create one from an uploaded source, retry, cancel, look up. */
@@ -71,31 +71,21 @@ public final class BuildService {
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf)
             throws IOException, RefusedException {
-        List<String> unsafe;
+        List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
+                : ConfigParser.DEFAULT_FILES;
+        SourceArchive.Inspection source;
         try (InputStream in = sources.open(digest)) {
-            unsafe = SourceArchive.unsafeEntries(in);
+            source = SourceArchive.inspect(in, candidates, ConfigParser.MAX_BYTES + 1);
         } catch (IOException e) {
             throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
         }
-        if (!unsafe.isEmpty()) {
-            throw new RefusedException("source archive refused: entries point outside the workspace", unsafe);
+        if (!source.unsafe().isEmpty()) {
+            throw new RefusedException("source archive refused: entries point outside the workspace", source.unsafe());
         }
-        String path = configPath;
-        byte[] config = null;
-        for (String candidate : configPath != null ? List.of(configPath) : ConfigParser.DEFAULT_FILES) {
-            try (InputStream in = sources.open(digest)) {
-                Optional<byte[]> found = SourceArchive.readFile(in, candidate, ConfigParser.MAX_BYTES + 1);
-                if (found.isPresent()) {
-                    path = candidate;
-                    config = found.get();
-                    break;
-                }
-            }
-        }
-        if (config == null) {
-            throw new RefusedException(configPath != null ? "no config '" + configPath + "' in the source"
-                    : "no " + String.join(", ", ConfigParser.DEFAULT_FILES) + " in the source", List.of());
-        }
+        String path = candidates.stream().filter(source.files()::containsKey).findFirst().orElseThrow(() ->
+                new RefusedException(configPath != null ? "no config '" + configPath + "' in the source"
+                        : "no " + String.join(", ", ConfigParser.DEFAULT_FILES) + " in the source", List.of()));
+        byte[] config = source.files().get(path);
         String id = UUID.randomUUID().toString();
         BuildSpec spec;
         BuildPlan plan;

@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -48,6 +49,11 @@ public final class Scheduler implements AutoCloseable {
     /** buildId -> leaseId for every WORKING build: checked on each agent call without a query. */
     private final Map<String, String> leases = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> cancelSignals = new ConcurrentHashMap<>();
+    /**
+     * Builds leased by this process whose agent has not called back yet. Kept in memory on purpose:
+     * after a restart nothing is in it, so an orphan is never run twice, only ended.
+     */
+    private final Set<String> unacknowledged = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kiln-reaper");
         t.setDaemon(true);
@@ -132,6 +138,7 @@ public final class Scheduler implements AutoCloseable {
             String leaseId = UUID.randomUUID().toString();
             if (store.claim(b.id(), request.agentId(), leaseId, now, now + leaseTimeout.toMillis())) {
                 leases.put(b.id(), leaseId);
+                unacknowledged.add(b.id());
                 events.changed(b.id());
                 return Optional.of(new Lease(b.id(), leaseId, plan(b), b.sourceDigest(), leaseTimeout.toMillis(),
                         heartbeat.toMillis()));
@@ -148,8 +155,13 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /** True when {@code leaseId} is the build's current lease; the call counts as the agent's sign of life. */
     public boolean holds(String buildId, String leaseId) {
-        return leaseId != null && leaseId.equals(leases.get(buildId));
+        boolean held = leaseId != null && leaseId.equals(leases.get(buildId));
+        if (held) {
+            unacknowledged.remove(buildId);
+        }
+        return held;
     }
 
     /**
@@ -203,6 +215,7 @@ public final class Scheduler implements AutoCloseable {
 
     private void release(String buildId) {
         leases.remove(buildId);
+        unacknowledged.remove(buildId);
         cancelSignals.remove(buildId);
     }
 
@@ -228,9 +241,9 @@ public final class Scheduler implements AutoCloseable {
         try {
             long now = clock.millis();
             for (Build b : store.leaseExpired(now)) {
-                if (store.requeue(b.id(), MAX_LEASES)) {
-                    // The agent took the build and vanished before running anything (it died while its
-                    // lease request was answered): nothing ran, so the build may simply run elsewhere.
+                if (unacknowledged.contains(b.id()) && store.requeue(b.id(), MAX_LEASES)) {
+                    // The agent took the build and never called back (it died while its lease request
+                    // was answered): nothing can have run, so the build may simply run elsewhere.
                     log.warn("build {}: agent {} never started it; queued again", b.id(), b.agentId());
                     release(b.id());
                     events.changed(b.id());

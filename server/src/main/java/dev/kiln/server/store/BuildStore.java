@@ -16,15 +16,17 @@ import org.jdbi.v3.core.Jdbi;
 public final class BuildStore {
     private static final String OPEN = "('QUEUED','WORKING','PENDING')";
 
+    private final Database db;
     private final Jdbi jdbi;
 
     public BuildStore(Database db) {
+        this.db = db;
         this.jdbi = db.jdbi();
     }
 
     /** Inserts a build and its steps (all QUEUED), giving it the next sequence number. */
     public synchronized Build insert(Build b, List<String> stepIds) {
-        return jdbi.inTransaction(h -> {
+        Build stored = jdbi.inTransaction(h -> {
             long seq = h.createQuery("select coalesce(max(seq), 0) + 1 from builds").mapTo(Long.class).one();
             h.createUpdate("""
                     insert into builds (id, seq, status, status_detail, source_digest, config_path, substitutions, plan,
@@ -46,6 +48,8 @@ public final class BuildStore {
             }
             return get(h, b.id()).orElseThrow();
         });
+        jdbi.useHandle(db::durable);
+        return stored;
     }
 
     public Optional<Build> get(String id) {
@@ -117,7 +121,7 @@ public final class BuildStore {
      * still WORKING get {@code stepStatus}, steps never started become SKIPPED. False if it had ended already.
      */
     public boolean finish(String id, String leaseId, Status status, String detail, long time, Status stepStatus, String stepDetail) {
-        return jdbi.inTransaction(h -> {
+        boolean ended = jdbi.inTransaction(h -> {
             int n = h.createUpdate("update builds set status = :s, status_detail = :d, finish_time = :t, lease_id = null, "
                             + "lease_expires = null where id = :id and status in " + OPEN
                             + (leaseId != null ? " and lease_id = :lease" : ""))
@@ -134,24 +138,24 @@ public final class BuildStore {
                     .bind("id", id).execute();
             return true;
         });
+        if (ended) {
+            jdbi.useHandle(db::durable);
+        }
+        return ended;
     }
 
-    /**
-     * Puts a WORKING build whose agent never started a step back in the queue, at most
-     * {@code maxLeases} leases in all. False when it started a step, ended, or used its leases up.
-     */
+    /** Puts a WORKING build back in the queue, at most {@code maxLeases} leases in all; false if used up or ended. */
     public boolean requeue(String id, int maxLeases) {
-        return jdbi.inTransaction(h -> {
-            int started = h.createQuery("select count(*) from build_steps where build_id = :id and status <> 'QUEUED'")
-                    .bind("id", id).mapTo(Integer.class).one();
-            if (started > 0) {
-                return false;
-            }
-            return h.createUpdate("""
+        return jdbi.withHandle(h -> {
+            boolean requeued = h.createUpdate("""
                     update builds set status = 'QUEUED', agent_id = null, lease_id = null, lease_expires = null,
                       start_time = null, lease_attempts = lease_attempts + 1
                     where id = :id and status = 'WORKING' and lease_attempts + 1 < :max""")
                     .bind("id", id).bind("max", maxLeases).execute() == 1;
+            if (requeued) {
+                db.durable(h);
+            }
+            return requeued;
         });
     }
 

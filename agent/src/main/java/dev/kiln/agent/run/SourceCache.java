@@ -1,0 +1,103 @@
+package dev.kiln.agent.run;
+
+import dev.kiln.agent.archive.SourceArchive;
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.Lease;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Source archives this agent has fetched, kept by digest so that a retry or a build of the same
+ * source downloads nothing. Each download is checked against its digest; the least recently used
+ * archives beyond {@link #KEEP} are removed. With no directory it caches nothing and unpacks the
+ * server's stream as it comes (the embedded agent, whose "download" is a local file).
+ */
+final class SourceCache {
+    static final int KEEP = 64;
+
+    private final AgentApi api;
+    private final Path dir;
+    private int downloads;
+
+    SourceCache(AgentApi api, Path dir) {
+        this.api = api;
+        this.dir = dir;
+    }
+
+    /** Unpacks the lease's source into {@code workspace}, fetching it first if it is not cached. */
+    void unpack(Lease lease, Path workspace) throws IOException {
+        if (lease.sourceDigest() == null) {
+            Files.createDirectories(workspace);
+            return;
+        }
+        try (InputStream in = dir == null ? api.source(lease.buildId(), lease.leaseId()) : Files.newInputStream(fetch(lease))) {
+            SourceArchive.unpack(in, workspace);
+        }
+    }
+
+    private synchronized Path fetch(Lease lease) throws IOException {
+        Files.createDirectories(dir);
+        Path cached = dir.resolve(lease.sourceDigest().replace(':', '-') + ".tgz");
+        if (Files.exists(cached)) {
+            Files.setLastModifiedTime(cached, FileTime.fromMillis(System.currentTimeMillis()));
+            return cached;
+        }
+        Path tmp = Files.createTempFile(dir, "download", ".part");
+        try {
+            MessageDigest sha = sha256();
+            try (InputStream in = api.source(lease.buildId(), lease.leaseId());
+                 DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+                in.transferTo(out);
+            }
+            String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            if (!got.equals(lease.sourceDigest())) {
+                throw new IOException("source archive digest " + got + " does not match " + lease.sourceDigest());
+            }
+            Files.move(tmp, cached, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        if (++downloads % (KEEP / 4) == 0) {
+            evict();   // now and then, not a directory listing per build
+        }
+        return cached;
+    }
+
+    private void evict() throws IOException {
+        List<Path> archives;
+        try (Stream<Path> s = Files.list(dir)) {
+            archives = s.filter(p -> p.toString().endsWith(".tgz"))
+                    .sorted(Comparator.comparing(SourceCache::modified).reversed()).toList();
+        }
+        for (Path old : archives.subList(Math.min(KEEP, archives.size()), archives.size())) {
+            Files.deleteIfExists(old);
+        }
+    }
+
+    private static FileTime modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p);
+        } catch (IOException e) {
+            return FileTime.fromMillis(0);
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package dev.kiln.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.kiln.agent.archive.SourceArchive;
+import dev.kiln.spec.plan.BuildPlan;
+import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.HeartbeatReply;
+import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.Status;
+import dev.kiln.spec.protocol.StepResult;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SourceCacheTest {
+    @TempDir Path tmp;
+
+    /** A test double of the server's source endpoint: serves one archive per call and counts the calls. */
+    static final class Sources implements AgentApi {
+        byte[] archive;
+        int calls;
+
+        @Override
+        public InputStream source(String buildId, String leaseId) {
+            calls++;
+            return new ByteArrayInputStream(archive);
+        }
+
+        @Override
+        public Optional<Lease> lease(LeaseRequest request, Duration wait) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void stepStarted(String buildId, String leaseId, int step, long startMillis) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void stepFinished(String buildId, String leaseId, int step, StepResult result) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void buildFinished(String buildId, String leaseId, Status status, String detail) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    private byte[] archiveOf(String content) throws IOException {
+        Path dir = Files.createTempDirectory(tmp, "src");
+        Files.writeString(dir.resolve("data.txt"), content);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SourceArchive.pack(dir, out);
+        return out.toByteArray();
+    }
+
+    private static Lease lease(String digest) {
+        return new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 1000, List.of(), List.of()), digest, 1000, 100);
+    }
+
+    private static String digest(byte[] b) throws Exception {
+        return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    @Test
+    void a_source_fetched_once_is_unpacked_again_without_a_download() throws Exception {
+        Sources api = new Sources();
+        api.archive = archiveOf("v1\n");
+        SourceCache cache = new SourceCache(api, tmp.resolve("cache"));
+
+        cache.unpack(lease(digest(api.archive)), tmp.resolve("w1"));
+        cache.unpack(lease(digest(api.archive)), tmp.resolve("w2"));
+
+        assertThat(api.calls).isEqualTo(1);
+        assertThat(tmp.resolve("w2/data.txt")).hasContent("v1");
+    }
+
+    @Test
+    void a_download_that_does_not_match_its_digest_is_refused_and_not_kept() throws Exception {
+        Sources api = new Sources();
+        api.archive = archiveOf("tampered\n");
+        SourceCache cache = new SourceCache(api, tmp.resolve("cache"));
+
+        assertThatThrownBy(() -> cache.unpack(lease(digest(archiveOf("original\n"))), tmp.resolve("w")))
+                .hasMessageContaining("does not match");
+        try (Stream<Path> files = Files.list(tmp.resolve("cache"))) {
+            assertThat(files).isEmpty();
+        }
+        assertThat(tmp.resolve("w/data.txt")).doesNotExist();
+    }
+
+    @Test
+    void the_cache_keeps_only_the_most_recent_archives() throws Exception {
+        Sources api = new Sources();
+        SourceCache cache = new SourceCache(api, tmp.resolve("cache"));
+        for (int i = 0; i < SourceCache.KEEP + SourceCache.KEEP / 4; i++) {
+            api.archive = archiveOf("v" + i + "\n");
+            cache.unpack(lease(digest(api.archive)), tmp.resolve("w" + i));
+        }
+        try (Stream<Path> files = Files.list(tmp.resolve("cache"))) {
+            assertThat(files.count()).isEqualTo(SourceCache.KEEP);
+        }
+    }
+
+    @Test
+    void without_a_cache_directory_the_stream_is_unpacked_as_it_comes() throws Exception {
+        Sources api = new Sources();
+        api.archive = archiveOf("direct\n");
+        new SourceCache(api, null).unpack(lease("sha256:" + "0".repeat(64)), tmp.resolve("w"));
+        assertThat(tmp.resolve("w/data.txt")).hasContent("direct");
+    }
+}
