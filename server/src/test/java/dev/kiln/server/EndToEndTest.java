@@ -129,6 +129,8 @@ class EndToEndTest {
         Path data = tmp.resolve("data");
         String done;
         String orphan;
+        String justDone;
+        KilnProcess helper = null;
         try (KilnProcess server = server(data)) {
             String url = server.awaitLine(LISTENING, Duration.ofSeconds(30));
             ApiClient api = new ApiClient(url);
@@ -143,8 +145,25 @@ class EndToEndTest {
             orphan = api.list(1).get(0).id();
             await().atMost(Duration.ofSeconds(30)).until(() -> api.get(orphan).status() == Status.WORKING
                     && api.get(orphan).steps().get(0).logSize() > 0);
+
+            // A build that ends right before the crash must be remembered as ended: the kill comes at once.
+            // The embedded agent is busy with the orphan, so a second agent runs it.
+            String token = server.awaitLine("Agent token \\(also in .*\\): (\\S+)", Duration.ofSeconds(5));
+            helper = KilnProcess.start(tmp, "agent", "--server", url, "--token", token,
+                    "--workdir", tmp.resolve("agent").toString());
+            Path quick = TestServer.repo(tmp.resolve("quick"), Map.of("build.yaml", "steps:\n  - args: [echo, quick]\n"));
+            Path archive = tmp.resolve("quick.tgz");
+            try (var o = java.nio.file.Files.newOutputStream(archive)) {
+                dev.kiln.agent.archive.SourceArchive.pack(quick, o);
+            }
+            justDone = api.submit(archive, null, Map.of()).id();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> api.get(justDone).status() == Status.SUCCESS);
             server.kill9();
         } finally {
+            if (helper != null) {
+                helper.close();
+            }
             ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 120"))
                     .forEach(ProcessHandle::destroyForcibly);
         }
@@ -153,6 +172,8 @@ class EndToEndTest {
             ApiClient api = new ApiClient(url);
             BuildView kept = api.get(done);
             assertThat(kept.status()).isEqualTo(Status.SUCCESS);
+            assertThat(api.get(justDone).status()).isEqualTo(Status.SUCCESS);
+            assertThat(new String(api.log(justDone, 0).readAllBytes())).isEqualTo("quick\n");
             assertThat(new String(api.log(done, 0).readAllBytes())).isEqualTo("kept across restarts\n");
 
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get(orphan).status().isFinal());
