@@ -1,6 +1,7 @@
 package dev.kiln.agent.run;
 
 import dev.kiln.agent.archive.SourceArchive;
+import dev.kiln.agent.archive.SourceDigest;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import java.io.IOException;
@@ -11,9 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -55,12 +54,12 @@ final class SourceCache {
         }
         Path tmp = Files.createTempFile(dir, "download", ".part");
         try {
-            MessageDigest sha = sha256();
+            MessageDigest sha = SourceDigest.newDigest();
             try (InputStream in = api.source(lease.buildId(), lease.leaseId());
                  DigestOutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
                 in.transferTo(out);
             }
-            String got = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            String got = SourceDigest.name(sha);
             if (!got.equals(lease.sourceDigest())) {
                 throw new IOException("source archive digest " + got + " does not match " + lease.sourceDigest());
             }
@@ -90,14 +89,6 @@ final class SourceCache {
             return Files.getLastModifiedTime(p);
         } catch (IOException e) {
             return FileTime.fromMillis(0);
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.server.builds;
 
+import dev.kiln.agent.archive.SourceDigest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /** Source archives, content-addressed by SHA-256 under {@code <data>/sources}. */
 public final class SourceStore {
@@ -25,7 +24,7 @@ public final class SourceStore {
     public String store(InputStream in) throws IOException {
         Path tmp = Files.createTempFile(root, "upload", ".part");
         try {
-            MessageDigest sha = sha256();
+            MessageDigest sha = SourceDigest.newDigest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
                 byte[] buf = new byte[1 << 16];
                 long total = 0;
@@ -38,7 +37,7 @@ public final class SourceStore {
                     out.write(buf, 0, n);
                 }
             }
-            String digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+            String digest = SourceDigest.name(sha);
             Path dest = path(digest);
             if (!Files.exists(dest)) {
                 Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
@@ -64,14 +63,6 @@ public final class SourceStore {
     public static final class SourceTooLargeException extends IOException {
         public SourceTooLargeException(long max) {
             super("source archive is larger than " + max + " bytes");
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
