@@ -72,7 +72,7 @@ class SourceArchivePackTest {
             "sub/nested/secret.txt", "vendor/lib/.git", "vendor/lib/.git/HEAD");
 
     @Test
-    void packLeavesOutWhatTheIgnoreFilesAndGitSayAndKeepsTheRest() throws IOException {
+    void pack_leaves_out_what_the_ignore_files_and_git_say_and_keeps_the_rest() throws IOException {
         byte[] archive = pack();
 
         Map<String, TarArchiveEntry> entries = entries(archive);
@@ -87,7 +87,7 @@ class SourceArchivePackTest {
     }
 
     @Test
-    void packKeepsTheExecutableBitAndSymlinks() throws IOException {
+    void pack_keeps_the_executable_bit_and_symlinks() throws IOException {
         Map<String, TarArchiveEntry> entries = entries(pack());
 
         assertThat(entries.get("run.sh").getMode() & 0111).isEqualTo(0111);
@@ -100,7 +100,7 @@ class SourceArchivePackTest {
     }
 
     @Test
-    void packCountsRegularFilesAndLinksAndAddsUpTheFileBytes() throws IOException {
+    void pack_counts_regular_files_and_links_and_adds_up_the_file_bytes() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SourceArchive.Packed packed = SourceArchive.pack(src, out);
 
@@ -120,7 +120,7 @@ class SourceArchivePackTest {
     }
 
     @Test
-    void packThenUnpackReproducesTheTreeWithoutTheIgnoredPaths() throws IOException {
+    void pack_then_unpack_reproduces_the_tree_without_the_ignored_paths() throws IOException {
         byte[] archive = pack();
         Path copy = tmp.resolve("copy");
 
@@ -134,7 +134,7 @@ class SourceArchivePackTest {
     }
 
     @Test
-    void packOfAnEmptyDirectoryUnpacksToAnEmptyDirectory() throws IOException {
+    void pack_of_an_empty_directory_unpacks_to_an_empty_directory() throws IOException {
         Path empty = Files.createDirectory(tmp.resolve("nothing"));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 

@@ -94,7 +94,7 @@ class SourceArchiveUnpackTest {
     }
 
     @Test
-    void unsafeEntriesNamesTheBadEntriesAndOnlyThose() throws IOException {
+    void unsafe_entries_names_the_bad_entries_and_only_those() throws IOException {
         byte[] bytes = archive()
                 .file("ok.txt", "fine")
                 .dir("sub")
@@ -118,7 +118,7 @@ class SourceArchiveUnpackTest {
     }
 
     @Test
-    void aSafeArchiveHasNoUnsafeEntriesAndUnpacksFully() throws IOException {
+    void a_safe_archive_has_no_unsafe_entries_and_unpacks_fully() throws IOException {
         byte[] bytes = archive()
                 .dir("./")
                 .file("./a.txt", "a")
@@ -146,7 +146,7 @@ class SourceArchiveUnpackTest {
     }
 
     @Test
-    void unpackCreatesAMissingTargetDirectory() throws IOException {
+    void unpack_creates_a_missing_target_directory() throws IOException {
         Path target = workspace.resolve("not/yet");
 
         SourceArchive.unpack(new ByteArrayInputStream(archive().file("a.txt", "a").bytes()), target);
@@ -155,7 +155,7 @@ class SourceArchiveUnpackTest {
     }
 
     @Test
-    void readFileFindsARegularFileWithOrWithoutALeadingDotSlash() throws IOException {
+    void read_file_finds_a_regular_file_with_or_without_a_leading_dot_slash() throws IOException {
         byte[] bytes = archive()
                 .file("./cloudbuild.yaml", "steps: []\n")
                 .file("sub/build.yaml", "steps: [x]\n")
@@ -172,7 +172,7 @@ class SourceArchiveUnpackTest {
     }
 
     @Test
-    void readFileReturnsNoMoreThanItsLimitSoACallerCanTellAFileIsTooBig() throws IOException {
+    void read_file_returns_no_more_than_its_limit_so_a_caller_can_tell_a_file_is_too_big() throws IOException {
         String big = "x".repeat(100_000);
         byte[] bytes = archive().file("big.yaml", big).file("small.yaml", "0123456789").bytes();
 

@@ -17,7 +17,7 @@ class LogPumpTest {
     final RecordingAgentApi api = new RecordingAgentApi();
 
     @Test
-    void ordinaryOutputIsPassedOnByteForByte() throws IOException {
+    void ordinary_output_is_passed_on_byte_for_byte() throws IOException {
         ByteArrayOutputStream in = new ByteArrayOutputStream();
         Random random = new Random(42);
         for (int i = 0; in.size() < 3 * MAX; i++) {
@@ -39,7 +39,7 @@ class LogPumpTest {
     }
 
     @Test
-    void aLineLongerThanTheMaximumIsSplitEveryMaxLineBytesWithNothingLost() throws IOException {
+    void a_line_longer_than_the_maximum_is_split_every_max_line_bytes_with_nothing_lost() throws IOException {
         byte[] line = pattern(3 * MAX + MAX / 2);
         byte[] in = concat("first\n".getBytes(StandardCharsets.US_ASCII), line, "\nlast\n".getBytes(StandardCharsets.US_ASCII));
 
@@ -56,7 +56,7 @@ class LogPumpTest {
     }
 
     @Test
-    void aLongLineIsSplitTheSameWhenItArrivesInSmallPieces() throws IOException {
+    void a_long_line_is_split_the_same_when_it_arrives_in_small_pieces() throws IOException {
         byte[] line = pattern(2 * MAX + 10);
 
         byte[] out = pump(line, new LogBudget(LogBudget.DEFAULT_CAP), true);
@@ -68,7 +68,7 @@ class LogPumpTest {
     }
 
     @Test
-    void aLineOfExactlyTheMaximumIsLeftWhole() throws IOException {
+    void a_line_of_exactly_the_maximum_is_left_whole() throws IOException {
         byte[] in = concat(pattern(MAX), nl(), pattern(MAX));
 
         byte[] out = pump(in, new LogBudget(LogBudget.DEFAULT_CAP), false);
@@ -77,7 +77,7 @@ class LogPumpTest {
     }
 
     @Test
-    void pastTheCapTheHeadIsKeptThenANoticeThenTheExactTail() throws IOException {
+    void past_the_cap_the_head_is_kept_then_a_notice_then_the_exact_tail() throws IOException {
         byte[] in = lines(3000);
 
         byte[] out = pump(in, new LogBudget(1000), false);
@@ -89,7 +89,7 @@ class LogPumpTest {
     }
 
     @Test
-    void theCapWorksTheSameWhenOutputTrickles() throws IOException {
+    void the_cap_works_the_same_when_output_trickles() throws IOException {
         byte[] in = lines(3000);
 
         byte[] out = pump(in, new LogBudget(1000), true);
@@ -98,7 +98,7 @@ class LogPumpTest {
     }
 
     @Test
-    void outputThatFitsTheCapGetsNoNotice() throws IOException {
+    void output_that_fits_the_cap_gets_no_notice() throws IOException {
         byte[] in = lines(500);
 
         byte[] out = pump(in, new LogBudget(1000), false);
@@ -107,7 +107,7 @@ class LogPumpTest {
     }
 
     @Test
-    void oneByteOverTheHeadGivesANoticeWithNothingLeftOut() throws IOException {
+    void one_byte_over_the_head_gives_a_notice_with_nothing_left_out() throws IOException {
         byte[] in = lines(501);
 
         String out = new String(pump(in, new LogBudget(1000), false), StandardCharsets.US_ASCII);
@@ -118,7 +118,7 @@ class LogPumpTest {
     }
 
     @Test
-    void stepsShareTheHeadOfOneBudgetAndEachKeepsItsOwnTail() throws IOException {
+    void steps_share_the_head_of_one_budget_and_each_keeps_its_own_tail() throws IOException {
         LogBudget budget = new LogBudget(1000);
         byte[] first = lines(300);
         byte[] second = lines(900);
@@ -133,7 +133,7 @@ class LogPumpTest {
     }
 
     @Test
-    void outputOfARealProcessArrivesWhole() throws Exception {
+    void output_of_a_real_process_arrives_whole() throws Exception {
         Process p = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 20000 ]; do echo \"line $i\"; i=$((i+1)); done")
                 .redirectErrorStream(true).start();
         StringBuilder expected = new StringBuilder();

@@ -46,7 +46,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void argsAloneAreTheArgv() throws Exception {
+    void args_alone_are_the_argv() throws Exception {
         var run = executor.start(step(null, List.of("/bin/echo", "hello", "world"), null), workspace, scratch);
 
         assertThat(output(run)).isEqualTo("hello world\n");
@@ -54,7 +54,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void theEntrypointComesBeforeTheArgs() throws Exception {
+    void the_entrypoint_comes_before_the_args() throws Exception {
         var run = executor.start(step("/bin/sh", List.of("-c", "echo \"$0 $1\"; exit 3", "zero", "one"), null),
                 workspace, scratch);
 
@@ -63,7 +63,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aScriptWithoutShebangRunsUnderShMinusE() throws Exception {
+    void a_script_without_shebang_runs_under_sh_minus_e() throws Exception {
         var run = executor.start(script("echo a\nfalse\necho b\n"), workspace, scratch);
 
         assertThat(output(run)).isEqualTo("a\n");
@@ -72,7 +72,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aScriptWithAShebangIsExecutedDirectly() throws Exception {
+    void a_script_with_a_shebang_runs_under_the_interpreter_it_names() throws Exception {
         var run = executor.start(script("#!/bin/sh\nfalse\necho \"still here in ${0##*/}\"\n"), workspace, scratch);
 
         assertThat(output(run)).isEqualTo("still here in step-0.sh\n");
@@ -80,7 +80,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void stdoutAndStderrAreInterleavedAsWritten() throws Exception {
+    void stdout_and_stderr_are_interleaved_as_written() throws Exception {
         var run = executor.start(script("echo out1\necho err1 >&2\necho out2\necho err2 >&2\n"), workspace, scratch);
 
         assertThat(output(run)).isEqualTo("out1\nerr1\nout2\nerr2\n");
@@ -88,7 +88,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void theStepRunsInItsDirInsideTheWorkspaceWithItsEnvLaterEntriesWinning() throws Exception {
+    void the_step_runs_in_its_dir_inside_the_workspace_with_its_env_later_entries_winning() throws Exception {
         StepPlan s = new StepPlan(0, "s", null, null, List.of(), "pwd\necho \"$A $B $KILN_UNSET_X\"\n",
                 List.of("A=1", "B=x=y", "A=2", "KILN_UNSET_X="), "sub/deeper", List.of(), 0, false, List.of(), List.of());
 
@@ -99,7 +99,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aWorkspacePathWithDotsStillTakesADirInsideIt() throws Exception {
+    void a_workspace_path_with_dots_still_takes_a_dir_inside_it() throws Exception {
         Path dotted = tmp.resolve("scratch/../workspace/.");
         StepPlan s = new StepPlan(0, "s", null, null, List.of(), "pwd\n",
                 List.of(), "sub", List.of(), 0, false, List.of(), List.of());
@@ -110,7 +110,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aDirOutsideTheWorkspaceIsRefusedAndNotCreated() {
+    void a_dir_outside_the_workspace_is_refused_and_not_created() {
         for (String dir : List.of("../outside", "/tmp/kiln-outside-" + marker, "sub/../../outside2", "..")) {
             StepPlan s = new StepPlan(0, "build", null, null, List.of("/bin/true"), null,
                     List.of(), dir, List.of(), 0, false, List.of(), List.of());
@@ -127,7 +127,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aStepWithAnImageIsRefusedClearly() {
+    void a_step_with_an_image_is_refused_clearly() {
         StepPlan s = new StepPlan(0, "docker-build", "gcr.io/cloud-builders/docker", null, List.of("build", "."), null,
                 List.of(), null, List.of(), 0, false, List.of(), List.of());
 
@@ -139,7 +139,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aMissingProgramFailsTheStepAndNamesTheProgram() throws Exception {
+    void a_missing_program_fails_the_step_and_names_the_program() throws Exception {
         String program = "/no/such/program-" + marker;
         Executor.Execution run;
         try {
@@ -153,7 +153,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void killStopsTheWholeTreeIncludingBackgroundAndOrphanedGrandchildren() throws Exception {
+    void kill_stops_the_whole_tree_including_background_and_orphaned_grandchildren() throws Exception {
         var run = executor.start(script(
                 "sleep " + marker + " &\n(sleep " + marker + " &)\necho ready\nwait\n"), workspace, scratch);
         BufferedReader out = new BufferedReader(new InputStreamReader(run.output(), StandardCharsets.UTF_8));
@@ -169,7 +169,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void aLogPumpDrainingAStepEndsCleanlyWhenTheStepIsKilled() throws Exception {
+    void a_log_pump_draining_a_step_ends_cleanly_when_the_step_is_killed() throws Exception {
         RecordingAgentApi server = new RecordingAgentApi();
         var run = executor.start(script("echo before\nsleep " + marker + "\necho after\n"), workspace, scratch);
         var pump = java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -190,7 +190,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void killIsIdempotentAndSafeAfterTheStepEnded() throws Exception {
+    void kill_is_idempotent_and_safe_after_the_step_ended() throws Exception {
         var run = executor.start(script("sleep " + marker + "\n"), workspace, scratch);
         await().atMost(LIMIT).until(() -> marked().size() == 1);
 
@@ -207,7 +207,7 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void backgroundProcessesEndWithTheStepSoItsOutputEnds() throws Exception {
+    void background_processes_end_with_the_step_so_its_output_ends() throws Exception {
         var run = executor.start(script("sleep " + marker + " &\necho done\n"), workspace, scratch);
 
         // The sleep holds the output pipe open; it ends only because the step's group is killed.

@@ -17,7 +17,7 @@ class StepLogTest {
     final StepLog log = new StepLog(api, "b1", "l1", 3);
 
     @Test
-    void chunksAreSentOneAfterTheOtherWithTheirOffsets() throws IOException {
+    void chunks_are_sent_one_after_the_other_with_their_offsets() throws IOException {
         log.write("hello ");
         log.write("wörld\n");
 
@@ -27,7 +27,7 @@ class StepLogTest {
     }
 
     @Test
-    void onlyTheGivenSliceOfTheArrayIsSent() throws IOException {
+    void only_the_given_slice_of_the_array_is_sent() throws IOException {
         byte[] data = "xxabcxx".getBytes(StandardCharsets.US_ASCII);
 
         log.write(data, 2, 3);
@@ -36,7 +36,7 @@ class StepLogTest {
     }
 
     @Test
-    void anEmptyWriteSendsNothing() throws IOException {
+    void an_empty_write_sends_nothing() throws IOException {
         log.write(new byte[10], 5, 0);
         log.write("");
 
@@ -44,7 +44,7 @@ class StepLogTest {
     }
 
     @Test
-    void aSendThatNeverArrivedIsRetriedFromTheSameOffset() throws IOException {
+    void a_send_that_never_arrived_is_retried_from_the_same_offset() throws IOException {
         log.write("one\n");
         api.failNext(FAIL_BEFORE_STORE);
 
@@ -56,7 +56,7 @@ class StepLogTest {
     }
 
     @Test
-    void aSendWhoseReplyWasLostIsRetriedFromTheSameOffsetAndNothingIsDoubled() throws IOException {
+    void a_send_whose_reply_was_lost_is_retried_from_the_same_offset_and_nothing_is_doubled() throws IOException {
         api.failNext(FAIL_AFTER_STORE, FAIL_AFTER_STORE);
 
         log.write("one\n");
@@ -68,7 +68,7 @@ class StepLogTest {
     }
 
     @Test
-    void whenTheServerLostBytesTheNextChunkResumesAtItsEnd() throws IOException {
+    void when_the_server_lost_bytes_the_next_chunk_resumes_at_its_end() throws IOException {
         log.write("hello ");
         api.truncate(3, 2);
 
@@ -80,7 +80,7 @@ class StepLogTest {
     }
 
     @Test
-    void aLostLeaseIsNotRetried() throws IOException {
+    void a_lost_lease_is_not_retried() throws IOException {
         log.write("one\n");
         api.failNext(LEASE_LOST);
 
