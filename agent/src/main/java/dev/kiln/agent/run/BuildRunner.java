@@ -99,6 +99,10 @@ public final class BuildRunner {
 
         Status execute() throws InterruptedException {
             threads.execute(this::heartbeat);
+            if (plan.version() != BuildPlan.VERSION) {
+                return finish(Status.INTERNAL_ERROR, "this agent runs plans of version " + BuildPlan.VERSION
+                        + " and the server sent version " + plan.version() + ": run the same Kiln version on both");
+            }
             Path workspace = dir.resolve("workspace");
             try {
                 sources.unpack(lease, workspace);
