@@ -14,6 +14,13 @@ import picocli.CommandLine.Command;
                 ValidateCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new Main())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                // A person reads this: one line saying what went wrong, not a stack trace.
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("ERROR: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+                    return 1;
+                })
+                .execute(args));
     }
 }
