@@ -177,8 +177,11 @@ public final class SourceArchive {
         return inspect(archive, List.of(), 0).unsafe();
     }
 
-    /** What the server needs to know of an upload, read in one pass: the unsafe entries and some files. */
-    public record Inspection(List<String> unsafe, Map<String, byte[]> files) {}
+    /**
+     * What the server needs to know of an upload, read in one pass: the unsafe entries, and some
+     * files with their whole sizes (their content is cut at the limit asked for).
+     */
+    public record Inspection(List<String> unsafe, Map<String, byte[]> files, Map<String, Long> sizes) {}
 
     /**
      * Lists the unsafe entries as {@link #unsafeEntries} does and, in the same pass, reads each
@@ -186,6 +189,7 @@ public final class SourceArchive {
      */
     public static Inspection inspect(InputStream archive, List<String> names, int limit) throws IOException {
         Map<String, byte[]> files = new HashMap<>();
+        Map<String, Long> sizes = new HashMap<>();
         List<String> bad = new ArrayList<>();
         Path root = Path.of("/workspace");
         Map<String, String> links = new HashMap<>(); // where a link lands (resolved) -> its target
@@ -231,10 +235,11 @@ public final class SourceArchive {
                     bad.add(e.getName() + " (written through a link)");
                 } else if (isRegularFile(e) && names.contains(String.join("/", path)) && !files.containsKey(String.join("/", path))) {
                     files.put(String.join("/", path), tar.readNBytes(limit));
+                    sizes.put(String.join("/", path), e.getSize());
                 }
             }
         }
-        return new Inspection(List.copyOf(bad), Map.copyOf(files));
+        return new Inspection(List.copyOf(bad), Map.copyOf(files), Map.copyOf(sizes));
     }
 
     private static boolean isRegularFile(TarArchiveEntry e) {

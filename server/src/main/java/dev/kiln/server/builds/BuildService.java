@@ -86,6 +86,9 @@ public final class BuildService {
                 new RefusedException(configPath != null ? "no config '" + configPath + "' in the source"
                         : "no " + String.join(", ", ConfigParser.DEFAULT_FILES) + " in the source", List.of()));
         byte[] config = source.files().get(path);
+        if (source.sizes().get(path) > ConfigParser.MAX_BYTES) {
+            throw new RefusedException("invalid build config", List.of(ConfigParser.tooLarge(path, source.sizes().get(path)).toString()));
+        }
         String id = UUID.randomUUID().toString();
         BuildSpec spec;
         BuildPlan plan;

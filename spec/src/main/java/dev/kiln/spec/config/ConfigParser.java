@@ -78,14 +78,18 @@ public final class ConfigParser {
         return new ConfigParser(file).run(content);
     }
 
+    /** The problem of a config over {@link #MAX_BYTES}, for callers that know its size without reading it all. */
+    public static ConfigProblem tooLarge(String file, long size) {
+        return new ConfigProblem(new SourceMark(file, 1, 1), "config is " + size + " bytes; the limit is " + MAX_BYTES + " bytes");
+    }
+
     public static BuildSpec parse(String file, String content) throws ConfigException {
         return parse(file, content.getBytes(StandardCharsets.UTF_8));
     }
 
     private BuildSpec run(byte[] content) throws ConfigException {
         if (content.length > MAX_BYTES) {
-            throw new ConfigException(List.of(new ConfigProblem(at(1, 1),
-                    "config is " + content.length + " bytes; the limit is " + MAX_BYTES + " bytes")));
+            throw new ConfigException(List.of(tooLarge(file, content.length)));
         }
         String text = new String(content, StandardCharsets.UTF_8);
         if (text.startsWith("\uFEFF")) {
