@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.StepPlan;
-import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
-import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,13 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class BuildRunnerTest {
     @TempDir Path tmp;
 
-    static final class Recorder implements AgentApi {
+    static final class Recorder extends PartialAgentApi {
         final List<String> calls = new CopyOnWriteArrayList<>();
-
-        @Override
-        public Optional<Lease> lease(LeaseRequest request, Duration wait) {
-            return Optional.empty();
-        }
 
         @Override
         public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws InterruptedException {

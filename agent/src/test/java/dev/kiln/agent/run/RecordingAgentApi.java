@@ -1,24 +1,16 @@
 package dev.kiln.agent.run;
 
 import dev.kiln.spec.protocol.AgentApi;
-import dev.kiln.spec.protocol.HeartbeatReply;
-import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
-import dev.kiln.spec.protocol.LeaseRequest;
-import dev.kiln.spec.protocol.Status;
-import dev.kiln.spec.protocol.StepResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A test double of the server's log endpoint: keeps each step's log in memory and follows the
@@ -26,7 +18,7 @@ import java.util.Optional;
  * {@link LogGapException}). Failures can be queued to hit the next calls. Only {@code appendLog}
  * is implemented; the rest of the protocol is not needed by the code under test.
  */
-final class RecordingAgentApi implements AgentApi {
+final class RecordingAgentApi extends PartialAgentApi {
 
     /** What to do to one upcoming {@code appendLog} call. */
     enum Fault {
@@ -94,33 +86,9 @@ final class RecordingAgentApi implements AgentApi {
         return log.size();
     }
 
-    @Override
-    public Optional<Lease> lease(LeaseRequest request, Duration wait) {
-        throw new UnsupportedOperationException();
-    }
 
-    @Override
-    public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) {
-        throw new UnsupportedOperationException();
-    }
 
-    @Override
-    public InputStream source(String buildId, String leaseId) {
-        throw new UnsupportedOperationException();
-    }
 
-    @Override
-    public void stepStarted(String buildId, String leaseId, int step, long startMillis) {
-        throw new UnsupportedOperationException();
-    }
 
-    @Override
-    public void stepFinished(String buildId, String leaseId, int step, StepResult result) {
-        throw new UnsupportedOperationException();
-    }
 
-    @Override
-    public void buildFinished(String buildId, String leaseId, Status status, String detail) {
-        throw new UnsupportedOperationException();
-    }
 }

@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.agent.archive.SourceArchive;
 import dev.kiln.spec.plan.BuildPlan;
-import dev.kiln.spec.protocol.AgentApi;
-import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
-import dev.kiln.spec.protocol.LeaseRequest;
-import dev.kiln.spec.protocol.Status;
-import dev.kiln.spec.protocol.StepResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,10 +13,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +23,7 @@ class SourceCacheTest {
     @TempDir Path tmp;
 
     /** A test double of the server's source endpoint: serves one archive per call and counts the calls. */
-    static final class Sources implements AgentApi {
+    static final class Sources extends PartialAgentApi {
         byte[] archive;
         int calls;
 
@@ -38,36 +31,6 @@ class SourceCacheTest {
         public InputStream source(String buildId, String leaseId) {
             calls++;
             return new ByteArrayInputStream(archive);
-        }
-
-        @Override
-        public Optional<Lease> lease(LeaseRequest request, Duration wait) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void stepStarted(String buildId, String leaseId, int step, long startMillis) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void stepFinished(String buildId, String leaseId, int step, StepResult result) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void buildFinished(String buildId, String leaseId, Status status, String detail) {
-            throw new UnsupportedOperationException();
         }
     }
 
