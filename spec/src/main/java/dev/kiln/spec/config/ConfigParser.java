@@ -294,6 +294,10 @@ public final class ConfigParser {
             }
         }
         List<String> secretEnv = strings(f.get("secretEnv"), path + ".secretEnv");
+        if (!secretEnv.isEmpty()) {
+            warn(f.get("secretEnv"), label + ": secretEnv " + secretEnv
+                    + " will be unset: this Kiln version has no secrets yet");
+        }
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
                 List.copyOf(exitCodes), secretEnv, mark(node.getStartMark()));
     }

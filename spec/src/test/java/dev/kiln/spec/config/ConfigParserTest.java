@@ -54,7 +54,8 @@ class ConfigParserTest {
         assertThat(spec.allowLooseSubstitutions()).isFalse();
         assertThat(spec.env()).containsExactly("PYTHONUNBUFFERED=1");
         assertThat(spec.images()).isEmpty();
-        assertThat(spec.warnings()).isEmpty();
+        assertThat(lines(spec.warnings())).containsExactly(
+                "build.yaml:22:16: step 'train': secretEnv [WANDB_KEY] will be unset: this Kiln version has no secrets yet");
         assertThat(spec.steps()).hasSize(3);
 
         Step prep = spec.steps().get(0);
@@ -120,13 +121,14 @@ class ConfigParserTest {
                 "build.yaml:20:1: config: 'logsBucket' is read but not acted on by Kiln",
                 "build.yaml:21:1: config: 'serviceAccount' is read but not acted on by Kiln",
                 "build.yaml:22:1: config: 'availableSecrets' is read but not acted on by Kiln",
-                "build.yaml:14:3: 'images' are not pushed yet by this Kiln version");
+                "build.yaml:14:3: 'images' are not pushed yet by this Kiln version",
+                "build.yaml:12:16: step #2: secretEnv [API_KEY] will be unset: this Kiln version has no secrets yet");
         assertThat(lines(spec.warnings()))
                 .anySatisfy(w -> assertThat(w).startsWith("build.yaml:2:11: step 'build-image': runs in image "
                         + "'gcr.io/cloud-builders/docker'").contains("docker executor"))
                 .anySatisfy(w -> assertThat(w).startsWith("build.yaml:5:11: step 'push': runs in image"))
                 .anySatisfy(w -> assertThat(w).startsWith("build.yaml:9:11: step #2: runs in image"));
-        assertThat(spec.warnings()).hasSize(9);
+        assertThat(spec.warnings()).hasSize(10);
     }
 
     @Test
