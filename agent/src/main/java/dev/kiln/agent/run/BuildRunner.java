@@ -18,9 +18,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -119,7 +120,7 @@ public final class BuildRunner {
 
         private Status schedule(Path workspace) throws InterruptedException {
             List<StepPlan> steps = plan.steps();
-            Map<Integer, Status> done = new HashMap<>();
+            Set<Integer> done = new HashSet<>();
             List<StepPlan> pending = new ArrayList<>(steps);
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.timeoutMillis());
             Status outcome = null;
@@ -128,7 +129,7 @@ public final class BuildRunner {
                 if (outcome == null) {
                     for (var it = pending.iterator(); it.hasNext(); ) {
                         StepPlan s = it.next();
-                        if (done.keySet().containsAll(s.waitFor())) {
+                        if (done.containsAll(s.waitFor())) {
                             it.remove();
                             start(s, workspace);
                         }
@@ -161,7 +162,7 @@ public final class BuildRunner {
                     continue;
                 }
                 Event.StepDone d = (Event.StepDone) e;
-                done.put(d.index(), d.status());
+                done.add(d.index());
                 StepPlan s = steps.get(d.index());
                 if (d.status() == Status.INTERNAL_ERROR) {
                     // The agent could not report the step: the lease is gone or the server unreachable for long.

@@ -222,19 +222,26 @@ public final class Scheduler implements AutoCloseable {
     /** Ends the builds an agent holds, e.g. the embedded agent when the server stops. */
     public void abandon(String agentId, String why) {
         for (Build b : store.leasedTo(agentId)) {
-            for (StepRun s : store.steps(b.id())) {
-                if (s.status() == Status.WORKING) {
-                    try {
-                        logs.appendNotice(b.id(), s.index(), "\n[kiln] " + why + "\n");
-                    } catch (IOException e) {
-                        log.warn("build {}: could not note '{}' in the log: {}", b.id(), why, e.getMessage());
-                    }
+            endWithoutAgent(b, why, why);
+        }
+    }
+
+    /** Ends a build its agent will not finish: INTERNAL_ERROR, with the reason in each running step's log. */
+    private boolean endWithoutAgent(Build b, String why, String stepDetail) {
+        for (StepRun s : store.steps(b.id())) {
+            if (s.status() == Status.WORKING) {
+                try {
+                    logs.appendNotice(b.id(), s.index(), "\n[kiln] " + why + "\n");
+                } catch (IOException e) {
+                    log.warn("build {}: could not note '{}' in the log: {}", b.id(), why, e.getMessage());
                 }
             }
-            store.finish(b.id(), null, Status.INTERNAL_ERROR, why, clock.millis(), Status.INTERNAL_ERROR, why);
-            release(b.id());
-            events.changed(b.id());
         }
+        boolean ended = store.finish(b.id(), null, Status.INTERNAL_ERROR, why, clock.millis(), Status.INTERNAL_ERROR,
+                stepDetail);
+        release(b.id());
+        events.changed(b.id());
+        return ended;
     }
 
     void reap() {
@@ -251,21 +258,14 @@ public final class Scheduler implements AutoCloseable {
                     continue;
                 }
                 String why = "agent lost: no heartbeat from " + b.agentId() + " for " + leaseTimeout.toSeconds() + "s";
-                for (StepRun s : store.steps(b.id())) {
-                    if (s.status() == Status.WORKING) {
-                        logs.appendNotice(b.id(), s.index(), "\n[kiln] " + why + "\n");
-                    }
-                }
-                if (store.finish(b.id(), null, Status.INTERNAL_ERROR, why, now, Status.INTERNAL_ERROR, "agent lost")) {
+                if (endWithoutAgent(b, why, "agent lost")) {
                     log.warn("build {}: {}", b.id(), why);
                 }
-                release(b.id());
-                events.changed(b.id());
             }
             for (Build b : store.queueExpired(now)) {
                 expire(b);
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             log.error("reaper failed", e);
         }
     }

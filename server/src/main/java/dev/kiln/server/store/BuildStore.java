@@ -93,12 +93,6 @@ public final class BuildStore {
                 .bind("exp", leaseExpires).bind("id", id).bind("lease", leaseId).execute()) == 1;
     }
 
-    public boolean holdsLease(String id, String leaseId) {
-        return jdbi.withHandle(h -> h.createQuery(
-                "select count(*) from builds where id = :id and lease_id = :lease and status = 'WORKING'")
-                .bind("id", id).bind("lease", leaseId).mapTo(Integer.class).one()) == 1;
-    }
-
     public void stepStarted(String buildId, int idx, long time) {
         jdbi.useHandle(h -> h.createUpdate("""
                 update build_steps set status = 'WORKING', start_time = :t
