@@ -46,9 +46,23 @@ def tgz(files):
     return buf.getvalue()
 
 
+TOKEN = {}
+
+
+def admin_token():
+    """Writes need the admin token the server keeps in its data directory (read once per server)."""
+    if 'admin' not in TOKEN:
+        with open(BASE + '/data/admin.token') as f:
+            TOKEN['admin'] = f.read().strip()
+    return TOKEN['admin']
+
+
 def api(path, body=None, ctype='application/json'):
+    headers = {'Content-Type': ctype}
+    if body is not None:
+        headers['Authorization'] = 'Bearer ' + admin_token()
     req = urllib.request.Request(URL + path, data=body, method='POST' if body is not None else 'GET',
-                                 headers={'Content-Type': ctype})
+                                 headers=headers)
     with urllib.request.urlopen(req, timeout=120) as r:
         return json.loads(r.read())
 
@@ -112,6 +126,7 @@ def heap_after_gc_mib(pid):
 
 def start_server():
     subprocess.run(['rm', '-rf', BASE + '/data', BASE + '/agent'])
+    TOKEN.clear()
     os.makedirs(OUT, exist_ok=True)
     log = open(BASE + '/server.log', 'w')
     t0 = time.time()
@@ -131,10 +146,8 @@ def start_server():
 
 
 def start_agent():
-    with open(BASE + '/data/agent.token') as f:
-        token = f.read().strip()
     log = open(BASE + '/agent.log', 'w')
-    p = subprocess.Popen(['java', '-jar', JAR, 'agent', '--server', URL, '--token', token,
+    p = subprocess.Popen(['java', '-jar', JAR, 'agent', '--server', URL, '--token-file', BASE + '/data/agent.token',
                           '--workdir', BASE + '/agent'], stdout=log, stderr=subprocess.STDOUT)
     PROCS.append(p)
     return p

@@ -2,7 +2,15 @@ package dev.kiln.server;
 
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.run.BuildRunner;
+import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
+import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.ApiTokens;
+import dev.kiln.server.access.Hosts;
+import dev.kiln.server.access.Principal;
+import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
@@ -14,6 +22,10 @@ import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.Database;
 import io.javalin.Javalin;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -26,29 +38,40 @@ import java.util.List;
 /** Builds the server's object graph by hand, starts it, and stops it. */
 public final class KilnServer implements AutoCloseable {
 
-    /** Everything the server can be told at start. */
+    /**
+     * Everything the server can be told at start. {@code workDir}: where the embedded agent runs
+     * builds, outside {@code dataDir} (null: a fresh directory under the system's temp directory).
+     * {@code buildUser}: who its process steps run as when the server runs as root.
+     */
     public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                          boolean localAgent, List<String> localAgentLabels, Duration leaseTimeout, Duration heartbeat,
-                         long logCap, String projectId) {
+                         long logCap, String projectId, String publicUrl, Path workDir, String buildUser,
+                         List<String> passEnv) {
 
         public static Config defaults(Path dataDir) {
             return new Config("127.0.0.1", 8080, dataDir, null, null, null, true, List.of(),
-                    Duration.ofSeconds(30), Duration.ofSeconds(10), 1L << 30, "kiln");
+                    Duration.ofSeconds(30), Duration.ofSeconds(10), 1L << 30, "kiln", null, null, BuildUser.DEFAULT,
+                    StepEnvironment.DEFAULT_PASS);
         }
 
         public Config withPort(int port) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
         }
 
         public Config withLocalAgent(boolean on) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, on, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
         }
 
         public Config withLease(Duration timeout, Duration beat) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, timeout,
-                    beat, logCap, projectId);
+                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
+        }
+
+        public Config withDatabase(String url, String user, String password) {
+            return new Config(host, port, dataDir, url, user, password, localAgent, localAgentLabels, leaseTimeout,
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
         }
     }
 
@@ -58,15 +81,26 @@ public final class KilnServer implements AutoCloseable {
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
+    private final Path adminTokenFile;
+    private final Path workDir;
+    private final boolean ownWorkDir;
+    private final boolean stepsRunAsServer;
     private Thread agentThread;
 
     public KilnServer(Config config) throws IOException {
         this.config = config;
-        Path data = Files.createDirectories(config.dataDir());
+        // Mode 700: steps that run on this machine (as the build user) must not read tokens, logs or the database.
+        Path data = PrivateFiles.directory(config.dataDir());
         this.agentToken = agentToken(data);
         this.db = Database.open(config.dbUrl() != null ? config.dbUrl() : Database.h2Url(data), config.dbUser(),
                 config.dbPassword());
+        for (String f : List.of("kiln.mv.db", "kiln.trace.db")) {
+            PrivateFiles.restrict(data.resolve(f));
+        }
         Clock clock = Clock.systemUTC();
+        ApiTokens tokens = new ApiTokens(db, clock);
+        this.adminTokenFile = data.resolve("admin.token").toAbsolutePath();
+        tokens.adminToken(adminTokenFile);
         BuildStore store = new BuildStore(db);
         LogStore logs = new LogStore(data.resolve("logs"));
         SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30);
@@ -74,11 +108,71 @@ public final class KilnServer implements AutoCloseable {
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
         AgentService agents = new AgentService(scheduler, store, logs, sources, events);
         BuildService builds = new BuildService(store, sources, scheduler, events, clock, config.projectId());
-        this.http = HttpServer.create(builds, store, logs, agents, events, agentToken);
-        this.localAgent = config.localAgent()
-                ? new Agent(agents, new BuildRunner(agents, new ProcessExecutor(), data.resolve("agent"), config.logCap(), false),
-                "local", config.localAgentLabels())
-                : null;
+        this.http = HttpServer.create(builds, store, logs, agents, events, guard(config, tokens));
+        if (config.localAgent()) {
+            Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
+            this.stepsRunAsServer = user.isEmpty();
+            this.ownWorkDir = config.workDir() == null;
+            this.workDir = workDir(config, data, user);
+            this.localAgent = new Agent(agents, new BuildRunner(agents,
+                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false),
+                    "local", config.localAgentLabels());
+        } else {
+            this.stepsRunAsServer = false;
+            this.ownWorkDir = false;
+            this.workDir = null;
+            this.localAgent = null;
+        }
+    }
+
+    private AccessGuard guard(Config config, ApiTokens tokens) {
+        byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
+        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
+        return new AccessGuard(new Hosts(config.host(), config.publicUrl()), Map.of(
+                Access.Realm.USER, new AccessGuard.RealmAuth(tokens::verify, cli),
+                Access.Realm.AGENT, new AccessGuard.RealmAuth(
+                        given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
+                                ? Optional.of(new Principal("agent", "agent", "agent")) : Optional.empty(),
+                        "agents use the agent token, kept in <data-dir>/agent.token")));
+    }
+
+    /** The embedded agent's work directory: outside the data directory, and reachable by the build user. */
+    private static Path workDir(Config config, Path data, Optional<BuildUser> user) throws IOException {
+        Path dir;
+        if (config.workDir() != null) {
+            dir = Files.createDirectories(config.workDir()).toAbsolutePath().normalize();
+            if (dir.startsWith(data.toAbsolutePath().normalize())) {
+                throw new IOException("the work directory " + dir + " must not be inside the data directory " + data);
+            }
+        } else {
+            dir = Files.createTempDirectory("kiln-work-").toAbsolutePath();
+        }
+        if (user.isPresent()) {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            user.get().checkCanReach(dir);
+        }
+        return dir;
+    }
+
+    /** Whether the embedded agent's steps run with the server's own rights (it does not run as root). */
+    public boolean stepsRunAsServer() {
+        return stepsRunAsServer;
+    }
+
+    /** Every HTTP route, with its method, path and {@code Access} rule: what the route-walking test walks. */
+    public List<io.javalin.router.Endpoint> routes() {
+        return http.unsafe.internalRouter.allHttpHandlers().stream().map(p -> p.endpoint)
+                .filter(e -> e.method.isHttpMethod()).toList();
+    }
+
+    /** Where the admin token is kept (mode 600). */
+    public Path adminTokenFile() {
+        return adminTokenFile;
+    }
+
+    /** The admin token: for tests and the server's own use; never printed. */
+    public String adminToken() throws IOException {
+        return Files.readString(adminTokenFile).strip();
     }
 
     public KilnServer start() {
@@ -114,8 +208,7 @@ public final class KilnServer implements AutoCloseable {
         byte[] raw = new byte[32];
         new SecureRandom().nextBytes(raw);
         String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, token + "\n");
+        PrivateFiles.write(file, token + "\n");
         return token;
     }
 
@@ -139,5 +232,8 @@ public final class KilnServer implements AutoCloseable {
         http.stop();
         scheduler.close();
         db.close();
+        if (ownWorkDir) {
+            BuildRunner.deleteTree(workDir);
+        }
     }
 }

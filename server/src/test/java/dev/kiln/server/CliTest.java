@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.server.support.KilnProcess;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.protocol.Status;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,13 +70,51 @@ class CliTest {
                           echo waiting
                           sleep 60
                     """));
-            KilnProcess submit = KilnProcess.start(tmp, "submit", repo.toString(), "--server", kiln.server.url());
+            KilnProcess submit = KilnProcess.start(tmp, "submit", repo.toString(), "--server", kiln.server.url(),
+                    "--token", kiln.server.adminToken());
             submit.awaitLine("Step #0: waiting", Duration.ofSeconds(30));
             submit.process.destroy(); // SIGTERM, as Ctrl-C's SIGINT: both run the shutdown hooks
             submit.awaitExit(Duration.ofSeconds(20));
             String id = kiln.api.list(1).get(0).id();
             assertThat(kiln.awaitEnd(id, Duration.ofSeconds(10)).status()).isEqualTo(Status.CANCELLED);
             assertThat(submit.output()).contains("Cancelled build " + id);
+        }
+    }
+
+    @Test
+    void the_cli_on_the_servers_machine_finds_the_admin_token_and_says_clearly_when_it_cannot_read_it() throws Exception {
+        TestServer.reachable(tmp);
+        Path data = tmp.resolve("data");
+        try (KilnProcess server = KilnProcess.start(tmp, "server", "--port", "0", "--data-dir", data.toString(),
+                "--no-local-agent")) {
+            String url = server.awaitLine("Kiln server listening on (http://\\S+)", Duration.ofSeconds(30));
+            assertThat(server.output()).contains("Admin API token: in " + data.resolve("admin.token"))
+                    .doesNotContain(Files.readString(data.resolve("admin.token")).strip());
+            // Same user, any directory: no flag, no variable, the server's note leads to the token file.
+            Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", "steps:\n  - args: ['true']\n"));
+            KilnProcess submit = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()),
+                    List.of(), "submit", repo.toString(), "--server", url, "--async");
+            assertThat(submit.awaitExit(Duration.ofSeconds(30))).as(submit.output()).isZero();
+            String id = TestServer.client(url, data).list(1).get(0).id();
+
+            // A user who cannot read the token file: reads still work, a write is refused with where and why.
+            Files.setPosixFilePermissions(data.resolve("admin.token"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+            // Root reads any file; without its capabilities it is held to the file's mode like anyone else.
+            List<String> noOverride = dev.kiln.agent.run.BuildUser.isRoot() ? List.of("setpriv", "--bounding-set=-all", "--") : List.of();
+            KilnProcess list = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()),
+                    noOverride, "builds", "list", "--server", url);
+            assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isZero();
+            assertThat(list.output()).contains(id);
+            KilnProcess cancel = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()),
+                    noOverride, "builds", "cancel", id, "--server", url);
+            assertThat(cancel.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+            assertThat(cancel.output())
+                    .contains("ERROR: this request needs a token")
+                    .contains("reads it from " + data.resolve("admin.token"))
+                    .contains("cannot read " + data.resolve("admin.token") + ": permission denied")
+                    .doesNotContain("Exception");
+            assertThat(TestServer.client(url, data).get(id).status()).isNotEqualTo(Status.CANCELLED);
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.kiln.spec.protocol.Status;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,12 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndTest {
     private static final String LISTENING = "Kiln server listening on (http://\\S+)";
     @TempDir Path tmp;
+
+    @BeforeEach
+    void letTheBuildUserIn() throws Exception {
+        // Agents run as root give their steps to the build user, who must be able to enter the work directory.
+        TestServer.reachable(tmp);
+    }
 
     private KilnProcess server(Path data, String... extra) throws Exception {
         String[] args = new String[8 + extra.length];
@@ -32,8 +39,8 @@ class EndToEndTest {
         Path data = tmp.resolve("data");
         try (KilnProcess server = server(data, "--no-local-agent")) {
             String url = server.awaitLine(LISTENING, Duration.ofSeconds(30));
-            String token = server.awaitLine("Agent token \\(also in .*\\): (\\S+)", Duration.ofSeconds(5));
-            try (KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", url, "--token", token,
+            String tokenFile = server.awaitLine("Agent token: in (\\S+)", Duration.ofSeconds(5));
+            try (KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", url, "--token-file", tokenFile,
                     "--workdir", tmp.resolve("agent").toString())) {
                 Path repo = TestServer.repo(tmp.resolve("repo"), Map.of(
                         "build.yaml", """
@@ -67,7 +74,7 @@ class EndToEndTest {
                 KilnProcess refused = KilnProcess.start(tmp, "submit", bad.toString(), "--server", url);
                 assertThat(refused.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
                 assertThat(refused.output()).contains("build.yaml:3:15: step 'Step #0': waitFor names unknown step 'nope'");
-                assertThat(new ApiClient(url).list(10)).hasSize(1);
+                assertThat(TestServer.client(url, data).list(10)).hasSize(1);
 
                 // A failing build exits 1.
                 Path failing = TestServer.repo(tmp.resolve("failing"), Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'exit 4']\n"));
@@ -87,9 +94,9 @@ class EndToEndTest {
         Path data = tmp.resolve("data");
         try (KilnProcess server = server(data, "--no-local-agent")) {
             String url = server.awaitLine(LISTENING, Duration.ofSeconds(30));
-            String token = server.awaitLine("Agent token \\(also in .*\\): (\\S+)", Duration.ofSeconds(5));
-            ApiClient api = new ApiClient(url);
-            KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", url, "--token", token,
+            String tokenFile = server.awaitLine("Agent token: in (\\S+)", Duration.ofSeconds(5));
+            ApiClient api = TestServer.client(url, data);
+            KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", url, "--token-file", tokenFile,
                     "--workdir", tmp.resolve("agent").toString());
             try {
                 Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
@@ -133,7 +140,7 @@ class EndToEndTest {
         KilnProcess helper = null;
         try (KilnProcess server = server(data)) {
             String url = server.awaitLine(LISTENING, Duration.ofSeconds(30));
-            ApiClient api = new ApiClient(url);
+            ApiClient api = TestServer.client(url, data);
             Path ok = TestServer.repo(tmp.resolve("ok"), Map.of("build.yaml", "steps:\n  - args: [echo, kept across restarts]\n"));
             KilnProcess first = KilnProcess.start(tmp, "submit", ok.toString(), "--server", url);
             assertThat(first.awaitExit(Duration.ofSeconds(60))).as(first.output()).isZero();
@@ -148,8 +155,8 @@ class EndToEndTest {
 
             // A build that ends right before the crash must be remembered as ended: the kill comes at once.
             // The embedded agent is busy with the orphan, so a second agent runs it.
-            String token = server.awaitLine("Agent token \\(also in .*\\): (\\S+)", Duration.ofSeconds(5));
-            helper = KilnProcess.start(tmp, "agent", "--server", url, "--token", token,
+            String tokenFile = server.awaitLine("Agent token: in (\\S+)", Duration.ofSeconds(5));
+            helper = KilnProcess.start(tmp, "agent", "--server", url, "--token-file", tokenFile,
                     "--workdir", tmp.resolve("agent").toString());
             Path quick = TestServer.repo(tmp.resolve("quick"), Map.of("build.yaml", "steps:\n  - args: [echo, quick]\n"));
             Path archive = tmp.resolve("quick.tgz");
@@ -169,7 +176,7 @@ class EndToEndTest {
         }
         try (KilnProcess server = server(data)) {
             String url = server.awaitLine(LISTENING, Duration.ofSeconds(30));
-            ApiClient api = new ApiClient(url);
+            ApiClient api = TestServer.client(url, data);
             BuildView kept = api.get(done);
             assertThat(kept.status()).isEqualTo(Status.SUCCESS);
             assertThat(api.get(justDone).status()).isEqualTo(Status.SUCCESS);
@@ -197,8 +204,8 @@ class EndToEndTest {
         KilnProcess agent = null;
         try {
             server.awaitLine(LISTENING, Duration.ofSeconds(30));
-            String token = server.awaitLine("Agent token \\(also in .*\\): (\\S+)", Duration.ofSeconds(5));
-            agent = KilnProcess.start(tmp, "agent", "--server", url, "--token", token, "--workdir", tmp.resolve("agent").toString());
+            String tokenFile = server.awaitLine("Agent token: in (\\S+)", Duration.ofSeconds(5));
+            agent = KilnProcess.start(tmp, "agent", "--server", url, "--token-file", tokenFile, "--workdir", tmp.resolve("agent").toString());
             Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
                     steps:
                       - id: count
@@ -214,7 +221,7 @@ class EndToEndTest {
             server.awaitLine(LISTENING, Duration.ofSeconds(30));
 
             assertThat(submit.awaitExit(Duration.ofSeconds(60))).as(submit.output()).isZero();
-            ApiClient api = new ApiClient(url);
+            ApiClient api = TestServer.client(url, data);
             String id = api.list(1).get(0).id();
             assertThat(api.get(id).status()).isEqualTo(Status.SUCCESS);
             StringBuilder expected = new StringBuilder();

@@ -3,7 +3,9 @@ package dev.kiln.agent.cli;
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.agent.run.BuildRunner;
+import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
+import dev.kiln.agent.run.StepEnvironment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +18,9 @@ import picocli.CommandLine.Option;
 public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--server", required = true, description = "Server URL, e.g. http://127.0.0.1:8080.")
     String server;
-    @Option(names = "--token", description = "Agent token the server printed (or KILN_AGENT_TOKEN).")
+    @Option(names = "--token-file", description = "File holding the agent token (the server's <data-dir>/agent.token), or KILN_AGENT_TOKEN.")
+    Path tokenFile;
+    @Option(names = "--token", hidden = true, description = "Refused: a token on the command line is visible to every user in ps.")
     String token;
     @Option(names = "--labels", split = ",", description = "Labels this agent offers, e.g. gpu,linux.")
     List<String> labels = List.of();
@@ -28,24 +32,45 @@ public final class AgentCommand implements Callable<Integer> {
     String name;
     @Option(names = "--log-cap", defaultValue = "1073741824", description = "Bytes of log kept per build, head and tail (default 1 GiB).")
     long logCap;
+    @Option(names = "--build-user", defaultValue = BuildUser.DEFAULT,
+            description = "When run as root, process steps run as this user, made if missing (default ${DEFAULT-VALUE}).")
+    String buildUser;
+    @Option(names = "--pass-env", split = ",", description = "The agent's variables steps inherit (default PATH,LANG,LC_ALL,TZ; never KILN_*).")
+    List<String> passEnv = StepEnvironment.DEFAULT_PASS;
 
     @Override
     public Integer call() throws Exception {
-        String t = token != null ? token : System.getenv("KILN_AGENT_TOKEN");
+        if (token != null) {
+            System.err.println("ERROR: --token is refused: every user of this machine can read a command line (ps)."
+                    + " Put the token in a file only you can read and pass --token-file FILE, or set KILN_AGENT_TOKEN");
+            return 2;
+        }
+        String t = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("KILN_AGENT_TOKEN");
         if (t == null || t.isBlank()) {
-            System.err.println("ERROR: --token (or KILN_AGENT_TOKEN) is required: the server prints it at start");
+            System.err.println("ERROR: --token-file (or KILN_AGENT_TOKEN) is required: the server keeps the token in"
+                    + " <data-dir>/agent.token");
             return 2;
         }
         if (!executor.equals("process")) {
             System.err.println("ERROR: --executor " + executor + " is not available yet; use process");
             return 2;
         }
-        Files.createDirectories(workdir);
+        Path work = Files.createDirectories(workdir).toAbsolutePath();
+        var user = BuildUser.forThisProcess(buildUser);
+        if (user.isPresent()) {
+            user.get().checkCanReach(work);
+        } else {
+            System.err.println("WARNING: process steps run as this agent's own user, and can read what it can read"
+                    + (tokenFile != null ? " (" + tokenFile + " among it)" : "")
+                    + ". Run the agent as root to have steps run as '" + buildUser + "'.");
+        }
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
-        Agent agent = new Agent(api, new BuildRunner(api, new ProcessExecutor(), workdir.toAbsolutePath(), logCap, true), name, labels);
+        var executor = new ProcessExecutor(new StepEnvironment(passEnv, user));
+        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true), name, labels);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
-                + (labels.isEmpty() ? "" : " with labels " + labels));
+                + (labels.isEmpty() ? "" : " with labels " + labels)
+                + user.map(u -> "; steps run as " + u.name()).orElse(""));
         System.out.flush();
         agent.run();
         return 0;

@@ -28,9 +28,12 @@ public final class BuildsCommand {
     String server;
     @Option(names = "--format", scope = picocli.CommandLine.ScopeType.INHERIT, description = "text or json (default text).")
     String format = "text";
+    @Option(names = "--token", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
+    String token;
 
     ApiClient api() {
-        return new ApiClient(ApiClient.serverUrl(server));
+        return ApiClient.forCli(server, token);
     }
 
     boolean json() {

@@ -36,6 +36,8 @@ public final class SubmitCommand implements Callable<Integer> {
     boolean async;
     @Option(names = "--server", description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
     String server;
+    @Option(names = "--token", description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
+    String token;
 
     @Override
     public Integer call() throws Exception {
@@ -71,7 +73,7 @@ public final class SubmitCommand implements Callable<Integer> {
         for (ConfigProblem w : spec.warnings()) {
             err.println("WARNING: " + w);
         }
-        ApiClient api = new ApiClient(ApiClient.serverUrl(server));
+        ApiClient api = ApiClient.forCli(server, token);
         Path archive = Files.createTempFile("kiln-submit", ".tgz");
         try {
             SourceArchive.Packed packed;

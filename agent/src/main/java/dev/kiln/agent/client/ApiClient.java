@@ -21,10 +21,18 @@ import java.util.stream.Stream;
 /** The REST API as the CLI sees it. */
 public final class ApiClient {
     private final String base;
+    private final Credentials credentials;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public ApiClient(String serverUrl) {
+    public ApiClient(String serverUrl, Credentials credentials) {
         this.base = serverUrl.replaceAll("/+$", "");
+        this.credentials = credentials;
+    }
+
+    /** The client a CLI command uses: server from the flag or environment, token as {@link Credentials} finds it. */
+    public static ApiClient forCli(String serverFlag, String tokenFlag) {
+        String url = serverUrl(serverFlag);
+        return new ApiClient(url, Credentials.find(url, tokenFlag));
     }
 
     /** The server URL from the flag, else {@code KILN_SERVER}, else localhost:8080. */
@@ -60,18 +68,18 @@ public final class ApiClient {
             q.append("config=").append(enc(config)).append('&');
         }
         substitutions.forEach((k, v) -> q.append("substitution=").append(enc(k + "=" + v)).append('&'));
-        HttpRequest req = HttpRequest.newBuilder(uri(q.toString()))
+        HttpRequest req = request(q.toString())
                 .header("Content-Type", "application/gzip")
                 .POST(HttpRequest.BodyPublishers.ofFile(archive)).build();
         return read(send(req), BuildView.class);
     }
 
     public BuildView get(String id) throws IOException, InterruptedException {
-        return read(send(HttpRequest.newBuilder(uri("/api/builds/" + enc(id))).GET().build()), BuildView.class);
+        return read(send(request("/api/builds/" + enc(id)).GET().build()), BuildView.class);
     }
 
     public List<BuildView> list(int limit) throws IOException, InterruptedException {
-        return Json.MAPPER.readValue(send(HttpRequest.newBuilder(uri("/api/builds?limit=" + limit)).GET().build()).body(),
+        return Json.MAPPER.readValue(send(request("/api/builds?limit=" + limit).GET().build()).body(),
                 new TypeReference<List<BuildView>>() {});
     }
 
@@ -84,7 +92,7 @@ public final class ApiClient {
     }
 
     public InputStream log(String id, int step) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(uri("/api/builds/" + enc(id) + "/steps/" + step + "/log"))
+        HttpResponse<InputStream> r = http.send(request("/api/builds/" + enc(id) + "/steps/" + step + "/log")
                 .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             check(r.statusCode(), r.body().readAllBytes());
@@ -98,7 +106,7 @@ public final class ApiClient {
         for (int i = 0; i < offsets.length; i++) {
             q.append(i == 0 ? "" : ",").append(offsets[i]);
         }
-        HttpResponse<Stream<String>> r = http.send(HttpRequest.newBuilder(uri(q.toString()))
+        HttpResponse<Stream<String>> r = http.send(request(q.toString())
                 .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
         if (r.statusCode() != 200) {
             String body = String.join("\n", r.body().toList());
@@ -108,7 +116,15 @@ public final class ApiClient {
     }
 
     private HttpRequest post(String path) {
-        return HttpRequest.newBuilder(uri(path)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        return request(path).POST(HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(path));
+        if (credentials.token() != null) {
+            b.header("Authorization", "Bearer " + credentials.token());
+        }
+        return b;
     }
 
     private URI uri(String path) {
@@ -127,7 +143,7 @@ public final class ApiClient {
         return r;
     }
 
-    private static void check(int status, byte[] body) throws IOException {
+    private void check(int status, byte[] body) throws IOException {
         if (status < 300) {
             return;
         }
@@ -139,6 +155,9 @@ public final class ApiClient {
         }
         if (error.message() == null) {
             error = new ApiError(status, "server answered " + status, error.problems() == null ? List.of() : error.problems());
+        }
+        if (status == 401) {
+            error = new ApiError(401, error.message() + " (" + credentials.tried() + ")", error.problems());
         }
         throw new ApiException(error);
     }

@@ -107,6 +107,7 @@ public final class BuildRunner {
             Path workspace = dir.resolve("workspace");
             try {
                 sources.unpack(lease, workspace);
+                executor.prepare(workspace, dir.resolve("scratch"), dir.resolve("home"));
             } catch (UnsafeArchiveException e) {
                 return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
             } catch (LeaseLostException e) {
@@ -362,7 +363,7 @@ public final class BuildRunner {
         }
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -23,6 +23,13 @@ public interface Executor {
      */
     Execution start(StepPlan step, Path workspace, Path scratch) throws IOException;
 
+    /**
+     * Called once per build, after its source is unpacked into {@code workspace} and before any
+     * step starts: makes {@code scratch} and the steps' {@code home}, and hands all three to
+     * whoever runs the steps.
+     */
+    default void prepare(Path workspace, Path scratch, Path home) throws IOException {}
+
     /** A started step. */
     interface Execution {
         /** Standard output and standard error, interleaved as written. */

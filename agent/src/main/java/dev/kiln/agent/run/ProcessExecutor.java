@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs a step as a process on the agent, in its own session (via {@code setsid}) so that a kill
- * reaches every process it started, not only the first.
+ * reaches every process it started, not only the first; with an environment built from scratch,
+ * and as the build user when the agent runs as root ({@link StepEnvironment}).
  */
 public final class ProcessExecutor implements Executor {
     private static final boolean HAS_SETSID = Files.isExecutable(Path.of("/usr/bin/setsid"));
@@ -21,6 +23,29 @@ public final class ProcessExecutor implements Executor {
         // vfork+exec costs about half of the default posix_spawn through jspawnhelper; every step pays it.
         if (System.getProperty("jdk.lang.Process.launchMechanism") == null) {
             System.setProperty("jdk.lang.Process.launchMechanism", "VFORK");
+        }
+    }
+
+    private final StepEnvironment environment;
+
+    public ProcessExecutor(StepEnvironment environment) {
+        this.environment = environment;
+    }
+
+    /**
+     * The workspace and HOME go to the build user before any step runs; scratch, where this agent
+     * writes step scripts, stays the agent's, so that no step can plant a link there for it to
+     * write through.
+     */
+    @Override
+    public void prepare(Path workspace, Path scratch, Path home) throws IOException {
+        Files.createDirectories(scratch);
+        Files.createDirectories(home);
+        if (environment.user().isPresent()) {
+            BuildUser u = environment.user().get();
+            u.own(workspace);
+            u.own(home);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
         }
     }
 
@@ -36,23 +61,42 @@ public final class ProcessExecutor implements Executor {
         if (!dir.startsWith(root)) {
             throw new IOException("step '" + step.id() + "': dir '" + step.dir() + "' is outside the workspace");
         }
-        Files.createDirectories(dir);
         List<String> command = new ArrayList<>();
         if (HAS_SETSID) {
             command.add("/usr/bin/setsid");
         }
+        Path cwd = dir;
+        if (environment.user().isPresent()) {
+            command.addAll(environment.user().get().prefix());
+            if (!dir.equals(root)) {
+                // Earlier steps own the workspace and may have left links in it: the step's dir is
+                // made and entered as the build user, never by this agent with its own rights.
+                cwd = root;
+                command.addAll(List.of("/bin/sh", "-c", "mkdir -p -- \"$0\" && cd -- \"$0\" && exec \"$@\"",
+                        root.relativize(dir).toString()));
+            }
+        } else {
+            Files.createDirectories(dir);
+        }
         command.addAll(command(step, scratch));
         ProcessBuilder pb = new ProcessBuilder(command)
-                .directory(dir.toFile())
+                .directory(cwd.toFile())
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         Map<String, String> env = pb.environment();
+        env.clear();
+        env.putAll(environment.base(System.getenv(), home(scratch)));
         for (String e : step.env()) {
             int eq = e.indexOf('=');
             env.put(e.substring(0, eq), e.substring(eq + 1));
         }
         Process p = pb.start();
         return new ProcessExecution(p);
+    }
+
+    /** The step's HOME: private to the build, beside its scratch directory. */
+    static Path home(Path scratch) {
+        return scratch.resolveSibling("home");
     }
 
     static List<String> command(StepPlan step, Path scratch) throws IOException {

@@ -66,7 +66,7 @@ class BuildRunnerTest {
         Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION + 1, "b", 60_000, List.of(step), List.of()),
                 null, 30_000, 100);
 
-        Status status = new BuildRunner(api, new ProcessExecutor(), tmp.resolve("work"), 1 << 20, false).run(lease);
+        Status status = new BuildRunner(api, new ProcessExecutor(StepEnvironment.ofThisUser()), tmp.resolve("work"), 1 << 20, false).run(lease);
 
         assertThat(status).isEqualTo(Status.INTERNAL_ERROR);
         assertThat(api.calls).singleElement().asString()
@@ -82,7 +82,7 @@ class BuildRunnerTest {
         Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 60_000, List.of(step), List.of()),
                 null, 30_000, 100);
 
-        Status status = new BuildRunner(api, new ProcessExecutor(), tmp.resolve("work"), 1 << 20, false).run(lease);
+        Status status = new BuildRunner(api, new ProcessExecutor(StepEnvironment.ofThisUser()), tmp.resolve("work"), 1 << 20, false).run(lease);
 
         assertThat(status).isEqualTo(Status.SUCCESS);
         assertThat(api.calls).containsExactly("started 0", "finished 0 SUCCESS", "build SUCCESS: null");

@@ -29,7 +29,7 @@ class ProcessExecutorTest {
 
     Path workspace;
     Path scratch;
-    final ProcessExecutor executor = new ProcessExecutor();
+    final ProcessExecutor executor = new ProcessExecutor(StepEnvironment.ofThisUser());
     /** A sleep length no other process on the machine uses: it marks this test's processes. */
     final String marker = "300." + ThreadLocalRandom.current().nextInt(100_000_000, 999_999_999);
 

@@ -1,10 +1,15 @@
 package dev.kiln.server.cli;
 
+import dev.kiln.agent.run.BuildUser;
+import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.server.KilnServer;
+import dev.kiln.spec.api.LocalServers;
 import dev.kiln.spec.config.Durations;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -13,20 +18,33 @@ import picocli.CommandLine.Option;
 /** {@code kiln server}: the server with its embedded agent. */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Kiln server (and an embedded agent).")
 final class ServerCommand implements Callable<Integer> {
+    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
+
     @Option(names = "--host", description = "Address to listen on (default ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
     String host;
     @Option(names = "--port", description = "Port (default ${DEFAULT-VALUE}; 0 picks a free one).", defaultValue = "8080")
     int port;
+    @Option(names = "--public-url", description = "The URL people reach this server at, when not one of its own addresses.")
+    String publicUrl;
     @Option(names = "--data-dir", description = "Database, logs and sources (default ${DEFAULT-VALUE}).", defaultValue = "kiln-data")
     Path dataDir;
+    @Option(names = "--work-dir", description = "Where the embedded agent runs builds (default: a new directory under the system's temp directory).")
+    Path workDir;
     @Option(names = "--db-url", description = "JDBC URL (default: an H2 file in the data directory).")
     String dbUrl;
     @Option(names = "--db-user") String dbUser;
-    @Option(names = "--db-password", description = "Or KILN_DB_PASSWORD.") String dbPassword;
+    @Option(names = "--db-password-file", description = "File holding the database password (or KILN_DB_PASSWORD).")
+    Path dbPasswordFile;
+    @Option(names = "--db-password", hidden = true) String dbPassword;
     @Option(names = "--no-local-agent", description = "Do not start the embedded agent.")
     boolean noLocalAgent;
     @Option(names = "--agent-labels", split = ",", description = "Labels of the embedded agent.")
     List<String> labels = List.of();
+    @Option(names = "--build-user", defaultValue = BuildUser.DEFAULT,
+            description = "When run as root, the embedded agent's steps run as this user, made if missing (default ${DEFAULT-VALUE}).")
+    String buildUser;
+    @Option(names = "--pass-env", split = ",", description = "The server's variables steps inherit (default PATH,LANG,LC_ALL,TZ; never KILN_*).")
+    List<String> passEnv = StepEnvironment.DEFAULT_PASS;
     @Option(names = "--lease-timeout", defaultValue = "30s", description = "An agent silent this long is lost (default ${DEFAULT-VALUE}).")
     String leaseTimeout;
     @Option(names = "--heartbeat", defaultValue = "10s", description = "How often agents renew their lease (default ${DEFAULT-VALUE}).")
@@ -36,26 +54,39 @@ final class ServerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (dbPassword != null) {
+            System.err.println("ERROR: --db-password is refused: every user of this machine, and every build step on it,"
+                    + " can read a command line (ps). Use --db-password-file FILE or KILN_DB_PASSWORD");
+            return 2;
+        }
         Duration lease = Durations.parse(leaseTimeout).orElseThrow(() -> new IllegalArgumentException("--lease-timeout: not a duration"));
         Duration beat = Durations.parse(heartbeat).orElseThrow(() -> new IllegalArgumentException("--heartbeat: not a duration"));
-        String password = dbPassword != null ? dbPassword : System.getenv("KILN_DB_PASSWORD");
+        String password = dbPasswordFile != null ? Files.readString(dbPasswordFile).strip() : System.getenv("KILN_DB_PASSWORD");
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
-                logCap, "kiln");
-        if (!host.equals("127.0.0.1") && !host.equals("localhost") && !host.equals("::1")) {
-            System.err.println("WARNING: listening on " + host + ": the API has no users or roles yet, so anyone who can"
-                    + " reach this address can submit builds that run commands on the agents.");
-        }
+                logCap, "kiln", publicUrl, workDir, buildUser, passEnv);
         KilnServer server = new KilnServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
             stopped.countDown();
         }));
+        LocalServers.register(server.port(), server.adminTokenFile());
+        Path data = dataDir.toAbsolutePath();
         System.out.println("Kiln server listening on " + server.url());
-        System.out.println("Data directory: " + dataDir.toAbsolutePath());
+        System.out.println("Data directory: " + data);
+        System.out.println("Admin API token: in " + server.adminTokenFile() + " (kiln on this machine reads it from there)");
+        System.out.println("Agent token: in " + data.resolve("agent.token"));
         System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on");
-        System.out.println("Agent token (also in " + dataDir.resolve("agent.token") + "): " + server.agentToken());
-        System.out.println("Join another agent: kiln agent --server " + server.url() + " --token " + server.agentToken());
+        System.out.println("Join another agent: kiln agent --server " + server.url() + " --token-file " + data.resolve("agent.token"));
+        if (!LOOPBACK.contains(host)) {
+            System.err.println("WARNING: listening on " + host + ": writes need the admin token, but reads (builds, logs)"
+                    + " are open to anyone who can reach this address until users and roles exist.");
+        }
+        if (server.stepsRunAsServer()) {
+            System.err.println("WARNING: this server does not run as root, so the embedded agent's process steps run with"
+                    + " the server's own rights and can read " + data + ". Run it as root (steps then run as '"
+                    + buildUser + "'), or use --no-local-agent and run builds on a separate agent.");
+        }
         System.out.flush();
         stopped.await();
         return 0;

@@ -1,5 +1,6 @@
 package dev.kiln.server.http;
 
+import dev.kiln.server.access.Access;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
@@ -13,6 +14,8 @@ import java.util.Map;
 
 /** The REST API people and the CLI use: builds, their steps and logs. Routes only translate. */
 final class ApiRoutes {
+    static final String GZIP = "application/gzip";
+
     private final BuildService builds;
     private final BuildStore store;
     private final LogStore logs;
@@ -26,16 +29,17 @@ final class ApiRoutes {
     }
 
     void register(JavalinConfig config) {
-        config.routes.get("/api/health", ctx -> ctx.json(Map.of("status", "ok")));
-        config.routes.post("/api/builds", this::create);
-        config.routes.get("/api/builds", this::list);
-        config.routes.get("/api/builds/{id}", ctx -> ctx.json(views.build(find(ctx))));
+        config.routes.get("/api/health", ctx -> ctx.json(Map.of("status", "ok")), Access.read());
+        config.routes.post("/api/builds", this::create, Access.write(GZIP, "application/x-gzip"));
+        config.routes.get("/api/builds", this::list, Access.read());
+        config.routes.get("/api/builds/{id}", ctx -> ctx.json(views.build(find(ctx))), Access.read());
         config.routes.post("/api/builds/{id}/cancel", ctx -> {
             builds.cancel(ctx.pathParam("id"));
             ctx.json(views.build(find(ctx)));
-        });
-        config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))));
-        config.routes.get("/api/builds/{id}/steps/{step}/log", this::log);
+        }, Access.write());
+        config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))),
+                Access.write());
+        config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
     }
 
     private void create(Context ctx) throws Exception {

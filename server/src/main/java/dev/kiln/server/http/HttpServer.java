@@ -1,5 +1,7 @@
 package dev.kiln.server.http;
 
+import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
@@ -35,10 +37,10 @@ public final class HttpServer {
     }
 
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
-                                 BuildEvents events, String agentToken) {
+                                 BuildEvents events, AccessGuard guard) {
         Views views = new Views(store, logs);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views);
-        AgentRoutes agentRoutes = new AgentRoutes(agents, agentToken);
+        AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -46,6 +48,8 @@ public final class HttpServer {
             // Logs are the big payloads and are streamed raw; compressing them costs more than it saves here.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.http.maxRequestSize = 64L << 20;
+            // Every route declares an Access rule; nothing runs before the guard has checked it.
+            config.routes.beforeMatched(guard::check);
             api.register(config);
             agentRoutes.register(config);
             config.routes.sse("/api/builds/{id}/events", client -> {
@@ -62,9 +66,9 @@ public final class HttpServer {
                 Thread t = new Thread(new BuildStream(client, id, from, store, logs, views, events), "kiln-sse-" + id);
                 t.setDaemon(true);
                 t.start();
-            });
-            config.routes.get("/", ctx -> page(ctx, "index.html"));
-            config.routes.get("/builds/{id}", ctx -> page(ctx, "build.html"));
+            }, Access.read());
+            config.routes.get("/", ctx -> page(ctx, "index.html"), Access.read());
+            config.routes.get("/builds/{id}", ctx -> page(ctx, "build.html"), Access.read());
             config.routes.exception(BuildService.RefusedException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
@@ -80,8 +84,9 @@ public final class HttpServer {
                 ctx.status(400).json(new ApiError(400, e.getMessage(), List.of()));
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                // The reason goes to the server's log only: it can hold SQL, paths or a stack trace.
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
-                ctx.status(500).json(new ApiError(500, "internal error: " + e, List.of()));
+                ctx.status(500).json(new ApiError(500, "internal error; the server's log has the details", List.of()));
             });
         });
     }

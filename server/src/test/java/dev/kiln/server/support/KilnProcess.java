@@ -22,7 +22,13 @@ public final class KilnProcess implements AutoCloseable {
     }
 
     public static KilnProcess start(Path workdir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        return start(workdir, java.util.Map.of(), List.of(), args);
+    }
+
+    /** With {@code env} added to the environment, and {@code prefix} (such as setpriv) before java. */
+    public static KilnProcess start(Path workdir, java.util.Map<String, String> env, List<String> prefix, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-XX:TieredStopAtLevel=1");
@@ -36,6 +42,8 @@ public final class KilnProcess implements AutoCloseable {
                 .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         pb.environment().put("XDG_CONFIG_HOME", workdir.resolve("xdg").toString());
         pb.environment().remove("KILN_SERVER");
+        pb.environment().remove("KILN_TOKEN");
+        pb.environment().putAll(env);
         return new KilnProcess(pb.start(), out);
     }
 

@@ -28,4 +28,14 @@ public final class Requirements {
         }
         assumeTrue(ok, "skipped: " + why);
     }
+
+    /** Root, so that steps run as the unprivileged build user, as they do on a server run as root. */
+    public static void root() {
+        boolean ok = dev.kiln.agent.run.BuildUser.isRoot();
+        String why = "needs root: only then do steps run as the build user, away from the server's files";
+        if (!ok && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but this test " + why);
+        }
+        assumeTrue(ok, "skipped: " + why);
+    }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiln.agent.archive.SourceArchive;
 import dev.kiln.agent.client.ApiClient;
+import dev.kiln.agent.client.Credentials;
 import dev.kiln.server.KilnServer;
 import dev.kiln.spec.api.BuildView;
 import java.io.ByteArrayOutputStream;
@@ -21,10 +22,21 @@ public final class TestServer implements AutoCloseable {
     public final ApiClient api;
     public final Path dataDir;
 
-    private TestServer(KilnServer server, Path dataDir) {
+    private TestServer(KilnServer server, Path dataDir) throws IOException {
         this.server = server;
         this.dataDir = dataDir;
-        this.api = new ApiClient(server.url());
+        this.api = client(server.url(), dataDir);
+    }
+
+    /** An API client with the admin token of the server whose data directory is {@code dataDir}. */
+    public static ApiClient client(String url, Path dataDir) throws IOException {
+        return new ApiClient(url, new Credentials(Files.readString(dataDir.resolve("admin.token")).strip(), "test"));
+    }
+
+    /** Lets other users (the build user) enter {@code dir}, which JUnit makes for its owner only. */
+    public static Path reachable(Path dir) throws IOException {
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        return dir;
     }
 
     public static TestServer start(Path dataDir) throws IOException {

@@ -1,0 +1,48 @@
+package dev.kiln.agent.client;
+
+import dev.kiln.spec.api.LocalServers;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The API token the CLI sends: {@code --token}, else {@code KILN_TOKEN}, else the admin token of a
+ * server on this machine (found through {@link LocalServers}, then {@code ./kiln-data/admin.token}).
+ * {@code tried} says what was looked at and why it failed, for the error a refused request gets.
+ */
+public record Credentials(String token, String tried) {
+
+    public static Credentials find(String serverUrl, String flag) {
+        if (flag != null && !flag.isBlank()) {
+            return new Credentials(flag.strip(), "token from --token");
+        }
+        String env = System.getenv("KILN_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return new Credentials(env.strip(), "token from KILN_TOKEN");
+        }
+        List<Path> candidates = new ArrayList<>();
+        LocalServers.tokenFile(serverUrl).ifPresent(candidates::add);
+        candidates.add(Path.of("kiln-data", "admin.token").toAbsolutePath());
+        List<String> failures = new ArrayList<>();
+        for (Path file : candidates) {
+            if (!Files.exists(file)) {
+                continue;
+            }
+            try {
+                String token = Files.readString(file).strip();
+                if (!token.isEmpty()) {
+                    return new Credentials(token, "token from " + file);
+                }
+            } catch (AccessDeniedException e) {
+                failures.add("cannot read " + file + ": permission denied (it belongs to the server's user)");
+            } catch (IOException e) {
+                failures.add("cannot read " + file + ": " + e.getMessage());
+            }
+        }
+        return new Credentials(null, "no token: " + (failures.isEmpty()
+                ? "no --token, no KILN_TOKEN, and no admin.token of a server on this machine" : String.join("; ", failures)));
+    }
+}

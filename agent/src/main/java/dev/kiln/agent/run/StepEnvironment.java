@@ -1,0 +1,42 @@
+package dev.kiln.agent.run;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What a process step sees of the agent: an environment built from scratch (never the agent's
+ * own, which holds its token and the server's settings) and the user it runs as.
+ *
+ * @param passEnv names of the agent's variables a step inherits; {@code KILN_*} never pass
+ * @param user    who steps run as; empty: the agent's own user
+ */
+public record StepEnvironment(List<String> passEnv, Optional<BuildUser> user) {
+    public static final List<String> DEFAULT_PASS = List.of("PATH", "LANG", "LC_ALL", "TZ");
+    private static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public StepEnvironment {
+        passEnv = List.copyOf(passEnv);
+    }
+
+    /** Steps run as this process's user with the default allow-list (tests, and agents not run as root). */
+    public static StepEnvironment ofThisUser() {
+        return new StepEnvironment(DEFAULT_PASS, Optional.empty());
+    }
+
+    /** The variables every step starts from, before the build's own: HOME, PATH, the allow-list. */
+    Map<String, String> base(Map<String, String> agentEnv, Path home) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        for (String name : passEnv) {
+            String v = agentEnv.get(name);
+            if (v != null && !name.startsWith("KILN_")) {
+                env.put(name, v);
+            }
+        }
+        env.put("HOME", home.toString());
+        return env;
+    }
+}

@@ -1,0 +1,118 @@
+package dev.kiln.server.access;
+
+import io.javalin.http.Context;
+import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HandlerType;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.UnauthorizedResponse;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs before every matched route and enforces the route's {@link Access} rule, in this order:
+ * the {@code Host} names this server (421; defeats DNS rebinding), a write comes from no other
+ * origin (403), carries a token of the route's realm (401), and a body of a type the route takes
+ * (415, so no form or text/plain "simple" cross-site request reaches a handler). A route with no
+ * rule is refused. Git over HTTP and webhooks bring realms of their own: one more entry in
+ * {@code realms}.
+ */
+public final class AccessGuard {
+    /** Where the request's {@link Principal} is kept for the handler. */
+    public static final String PRINCIPAL = "kiln.principal";
+
+    /** Checks a bearer token of one realm. */
+    public interface Authenticator {
+        Optional<Principal> authenticate(String bearer);
+    }
+
+    /** A realm's credential check and what a 401 tells the caller about where its token lives. */
+    public record RealmAuth(Authenticator authenticator, String whereTheTokenIs) {}
+
+    private final Hosts hosts;
+    private final Map<Access.Realm, RealmAuth> realms;
+
+    public AccessGuard(Hosts hosts, Map<Access.Realm, RealmAuth> realms) {
+        this.hosts = hosts;
+        this.realms = Map.copyOf(realms);
+    }
+
+    public void check(Context ctx) {
+        Access rule = ctx.routeRoles().stream().filter(Access.class::isInstance).map(Access.class::cast)
+                .findFirst().orElseThrow(() -> new ForbiddenResponse("this route declares no access rule"));
+        String host = ctx.header("Host");
+        if (rule.realm() == Access.Realm.USER && !hosts.allows(host)) {
+            throw new HttpResponseException(421, "this server does not answer to the host name '" + host
+                    + "'; use one of " + hosts.names() + " or start it with --public-url");
+        }
+        if (!rule.changesState() && isSafe(ctx.method())) {
+            return;
+        }
+        refuseOtherOrigins(ctx, host);
+        RealmAuth auth = realms.get(rule.realm());
+        String bearer = bearer(ctx.header("Authorization"));
+        Principal who = bearer == null ? null : auth.authenticator().authenticate(bearer).orElse(null);
+        if (who == null) {
+            throw new UnauthorizedResponse((bearer == null ? "this request needs a token" : "the token is not valid here")
+                    + ": " + auth.whereTheTokenIs());
+        }
+        checkBody(ctx, rule);
+        ctx.attribute(PRINCIPAL, who);
+    }
+
+    /** A browser names the page that made a request; only the server's own pages may change anything. */
+    private void refuseOtherOrigins(Context ctx, String host) {
+        if ("cross-site".equals(ctx.header("Sec-Fetch-Site"))) {
+            throw new ForbiddenResponse("cross-site requests may not change anything");
+        }
+        String origin = ctx.header("Origin");
+        String from = origin != null ? origin : ctx.header("Referer");
+        if (from == null) {
+            return;   // not a browser (the CLI, an agent, curl): nothing to check
+        }
+        if (!sameOrigin(from, host)) {
+            throw new ForbiddenResponse("requests from " + (origin != null ? "origin " : "page ") + from
+                    + " may not change anything on this server");
+        }
+    }
+
+    private static boolean sameOrigin(String url, String host) {
+        try {
+            URI u = URI.create(url.strip());
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && u.getRawAuthority() != null && host != null
+                    && u.getRawAuthority().equalsIgnoreCase(host.strip());
+        } catch (IllegalArgumentException e) {
+            return false;   // "null" and other opaque origins
+        }
+    }
+
+    private static void checkBody(Context ctx, Access rule) {
+        if (rule.bodyTypes().isEmpty()) {
+            return;   // the agent realm: its token cannot be sent cross-site, so any body is the agent's
+        }
+        String type = ctx.header("Content-Type");
+        boolean hasBody = ctx.contentLength() > 0 || ctx.header("Transfer-Encoding") != null;
+        if (type == null && !hasBody) {
+            return;
+        }
+        String media = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        if (!rule.bodyTypes().contains(media)) {
+            throw new HttpResponseException(415, (type == null ? "a body needs a Content-Type" : "Content-Type '" + media
+                    + "' is not accepted here") + "; send " + String.join(" or ", rule.bodyTypes().stream().sorted().toList()));
+        }
+    }
+
+    private static String bearer(String header) {
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String t = header.substring(7).strip();
+        return t.isEmpty() ? null : t;
+    }
+
+    private static boolean isSafe(HandlerType method) {
+        return method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS;
+    }
+}

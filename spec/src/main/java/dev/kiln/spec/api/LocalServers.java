@@ -1,0 +1,53 @@
+package dev.kiln.spec.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * How {@code kiln} finds the admin token of a server on the same machine with no set-up: at start
+ * the server notes, per port, where its token file is ({@code $XDG_CONFIG_HOME/kiln/servers/PORT},
+ * a path, not the token); the CLI follows that note for a loopback server URL and reads the file,
+ * which only the server's user can read.
+ */
+public final class LocalServers {
+    private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
+
+    private LocalServers() {}
+
+    /** Notes that the server on {@code port} keeps its admin token in {@code tokenFile}. */
+    public static void register(int port, Path tokenFile) throws IOException {
+        Path note = note(port);
+        Files.createDirectories(note.getParent());
+        Files.writeString(note, tokenFile.toAbsolutePath() + "\n");
+    }
+
+    /** The admin token file of the server at {@code serverUrl}, if it runs on this machine and left a note. */
+    public static Optional<Path> tokenFile(String serverUrl) {
+        URI u;
+        try {
+            u = URI.create(serverUrl);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (u.getHost() == null || !LOOPBACK.contains(u.getHost())) {
+            return Optional.empty();
+        }
+        int port = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
+        try {
+            Path note = note(port);
+            return Files.exists(note) ? Optional.of(Path.of(Files.readString(note).strip())) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Path note(int port) {
+        String xdg = System.getenv("XDG_CONFIG_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".config");
+        return base.resolve("kiln").resolve("servers").resolve(String.valueOf(port));
+    }
+}
