@@ -4,6 +4,7 @@ import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -47,23 +48,36 @@ public final class Agent implements Runnable {
                 Optional<Lease> lease = api.lease(identity, LONG_POLL);
                 failures = 0;
                 if (lease.isPresent()) {
-                    Lease l = lease.get();
-                    log.info("agent {}: running build {}", identity.agentId(), l.buildId());
-                    var status = runner.run(l);
-                    log.info("agent {}: build {} ended {}", identity.agentId(), l.buildId(), status);
+                    run(lease.get());
                 }
             } catch (InterruptedException e) {
                 break;
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 failures++;
                 if (failures == 1 || failures % 30 == 0) {
-                    log.warn("agent {}: cannot reach the server ({}); retrying", identity.agentId(), e.getMessage());
+                    log.warn("agent {}: cannot get work from the server ({}); retrying", identity.agentId(), e.toString());
                 }
                 try {
                     Thread.sleep(Math.min(2_000, 100L * failures));
                 } catch (InterruptedException ie) {
                     break;
                 }
+            }
+        }
+    }
+
+    /** Runs one build; a defect of this agent ends that build with the reason, and the agent goes on. */
+    private void run(Lease l) throws InterruptedException {
+        log.info("agent {}: running build {}", identity.agentId(), l.buildId());
+        try {
+            var status = runner.run(l);
+            log.info("agent {}: build {} ended {}", identity.agentId(), l.buildId(), status);
+        } catch (RuntimeException e) {
+            log.error("agent {}: build {} failed inside the agent", identity.agentId(), l.buildId(), e);
+            try {
+                api.buildFinished(l.buildId(), l.leaseId(), Status.INTERNAL_ERROR, "the agent failed: " + e);
+            } catch (IOException | RuntimeException reportFailed) {
+                log.warn("agent {}: could not report build {}: {}", identity.agentId(), l.buildId(), reportFailed.toString());
             }
         }
     }

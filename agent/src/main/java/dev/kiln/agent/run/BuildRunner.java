@@ -206,7 +206,9 @@ public final class BuildRunner {
                 Executor.Execution ex;
                 try {
                     ex = executor.start(s, workspace, dir.resolve("scratch"));
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
+                    // RuntimeException too: a path or variable the OS cannot take (a NUL byte) fails here,
+                    // and the step must end with the reason rather than leave the build waiting.
                     stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
                     finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
                             "could not start: " + e.getMessage()));
@@ -253,6 +255,17 @@ public final class BuildRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
+            } catch (RuntimeException e) {
+                // A defect of this agent, not of the step: say so where the user looks, and end the step.
+                log.error("build {}: step {} failed inside the agent", buildId, s.id(), e);
+                try {
+                    stepLog.write("\n[kiln] the agent failed while running this step: " + e + "\n");
+                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
+                            "agent error: " + e));
+                } catch (IOException | RuntimeException reportFailed) {
+                    log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), reportFailed.toString());
+                }
+                return new Event.StepDone(s.index(), Status.FAILURE, false, null);
             } finally {
                 running.remove(s.index());
             }

@@ -13,6 +13,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import dev.kiln.spec.protocol.LeaseLostException;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,12 +27,24 @@ import org.junit.jupiter.api.io.TempDir;
 class BuildRunnerTest {
     @TempDir Path tmp;
 
-    static final class Recorder extends PartialAgentApi {
+    static class Recorder extends PartialAgentApi {
         final List<String> calls = new CopyOnWriteArrayList<>();
+        final StringBuffer log = new StringBuffer();
+        /** Released by a test to have the next heartbeat ask for a cancel, or say the lease is gone. */
+        final CountDownLatch cancel = new CountDownLatch(1);
+        final CountDownLatch loseLease = new CountDownLatch(1);
 
         @Override
-        public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws InterruptedException {
-            Thread.sleep(wait.toMillis());
+        public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws java.io.IOException, InterruptedException {
+            long until = System.nanoTime() + wait.toNanos();
+            while (System.nanoTime() < until) {
+                if (loseLease.getCount() == 0) {
+                    throw new LeaseLostException("lease gone");
+                }
+                if (cancel.await(5, TimeUnit.MILLISECONDS)) {
+                    return new HeartbeatReply(true);
+                }
+            }
             return new HeartbeatReply(false);
         }
 
@@ -44,6 +60,7 @@ class BuildRunnerTest {
 
         @Override
         public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) {
+            log.append(new String(data, off, len, java.nio.charset.StandardCharsets.UTF_8));
             return offset + len;
         }
 
@@ -87,5 +104,60 @@ class BuildRunnerTest {
         assertThat(status).isEqualTo(Status.SUCCESS);
         assertThat(api.calls).containsExactly("started 0", "finished 0 SUCCESS", "build SUCCESS: null");
         assertThat(tmp.resolve("ran")).exists();
+    }
+
+    private static StepPlan step(int index, String id, List<String> args, List<String> env, List<Integer> waitFor) {
+        return new StepPlan(index, id, null, null, args, null, env, null, waitFor, 0, false, List.of(), List.of());
+    }
+
+    private Status run(Recorder api, List<StepPlan> steps) {
+        Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 60_000, steps, List.of()), null, 30_000, 50);
+        return assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
+                new BuildRunner(api, new ProcessExecutor(StepEnvironment.ofThisUser()), tmp.resolve("work"), 1 << 20, false)
+                        .run(lease));
+    }
+
+    @Test
+    void a_step_the_os_cannot_start_fails_with_its_reason_instead_of_hanging_the_build() {
+        Recorder api = new Recorder();
+        Status status = run(api, List.of(step(0, "nul", List.of("true"), List.of("BAD=a\0b"), List.of())));
+
+        assertThat(status).isEqualTo(Status.FAILURE);
+        assertThat(api.calls).contains("finished 0 FAILURE").last().asString().startsWith("build FAILURE: build step 0 \"nul\" failed to start");
+        assertThat(api.log.toString()).startsWith("[kiln] step could not start: ");
+    }
+
+    @Test
+    void a_failing_step_kills_the_steps_running_beside_it_and_skips_the_rest() {
+        Recorder api = new Recorder();
+        Status status = run(api, List.of(
+                step(0, "slow", List.of("sleep", "30"), List.of(), List.of()),
+                step(1, "fails", List.of("sh", "-c", "exit 3"), List.of(), List.of()),
+                step(2, "after", List.of("true"), List.of(), List.of(0, 1))));
+
+        assertThat(status).isEqualTo(Status.FAILURE);
+        assertThat(api.calls).contains("finished 1 FAILURE", "finished 0 CANCELLED", "finished 2 SKIPPED")
+                .last().asString().isEqualTo("build FAILURE: build step 1 \"fails\" failed: step exited with non-zero status: 3");
+    }
+
+    @Test
+    void a_cancel_from_the_server_kills_the_running_steps_and_ends_the_build_cancelled() {
+        Recorder api = new Recorder();
+        api.cancel.countDown();
+        Status status = run(api, List.of(step(0, "slow", List.of("sleep", "30"), List.of(), List.of()),
+                step(1, "never", List.of("true"), List.of(), List.of(0))));
+
+        assertThat(status).isEqualTo(Status.CANCELLED);
+        assertThat(api.calls).contains("finished 0 CANCELLED", "finished 1 SKIPPED", "build CANCELLED: cancelled");
+    }
+
+    @Test
+    void a_lost_lease_kills_the_steps_and_reports_nothing_more() {
+        Recorder api = new Recorder();
+        api.loseLease.countDown();
+        Status status = run(api, List.of(step(0, "slow", List.of("sleep", "30"), List.of(), List.of())));
+
+        assertThat(status).isNull();
+        assertThat(api.calls).noneMatch(c -> c.startsWith("build "));
     }
 }

@@ -7,7 +7,6 @@ import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
-import dev.kiln.spec.protocol.LeaseLostException;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
@@ -46,36 +45,37 @@ public final class AgentService implements AgentApi {
     @Override
     public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException {
         return scheduler.heartbeat(buildId, leaseId, wait).map(HeartbeatReply::new)
-                .orElseThrow(() -> lost(buildId));
+                .orElseThrow(() -> Scheduler.lost(buildId));
     }
 
     @Override
     public InputStream source(String buildId, String leaseId) throws IOException {
-        check(buildId, leaseId);
-        String digest = store.get(buildId).orElseThrow(() -> lost(buildId)).sourceDigest();
+        if (!scheduler.holds(buildId, leaseId)) {
+            throw Scheduler.lost(buildId);
+        }
+        String digest = store.get(buildId).orElseThrow(() -> Scheduler.lost(buildId)).sourceDigest();
         return digest == null ? InputStream.nullInputStream() : sources.open(digest);
     }
 
     @Override
     public void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException {
-        check(buildId, leaseId);
-        store.stepStarted(buildId, step, startMillis);
+        scheduler.whileHeld(buildId, leaseId, () -> store.stepStarted(buildId, step, startMillis));
         events.changed(buildId);
     }
 
     @Override
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException {
-        check(buildId, leaseId);
-        long size = logs.append(buildId, step, offset, data, off, len);
+        long[] size = new long[1];
+        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len));
         events.changed(buildId);
-        return size;
+        return size[0];
     }
 
     @Override
     public void stepFinished(String buildId, String leaseId, int step, StepResult r) throws IOException {
-        check(buildId, leaseId);
-        store.stepFinished(buildId, step, r.status(), r.exitCode(), r.startMillis() == 0 ? null : r.startMillis(),
-                r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis(), r.detail());
+        scheduler.whileHeld(buildId, leaseId, () -> store.stepFinished(buildId, step, r.status(), r.exitCode(),
+                r.startMillis() == 0 ? null : r.startMillis(),
+                r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis(), r.detail()));
         events.changed(buildId);
     }
 
@@ -88,18 +88,8 @@ public final class AgentService implements AgentApi {
             // A resend of a report that got through before is fine; anything else means the lease is gone.
             var b = store.get(buildId);
             if (b.isEmpty() || b.get().status() != status) {
-                throw lost(buildId);
+                throw Scheduler.lost(buildId);
             }
         }
-    }
-
-    private void check(String buildId, String leaseId) throws LeaseLostException {
-        if (!scheduler.holds(buildId, leaseId)) {
-            throw lost(buildId);
-        }
-    }
-
-    private static LeaseLostException lost(String buildId) {
-        return new LeaseLostException("build " + buildId + " is not leased to this agent (it ended, or the lease expired)");
     }
 }

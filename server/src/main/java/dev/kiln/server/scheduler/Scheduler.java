@@ -7,19 +7,19 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.StepRun;
+import dev.kiln.server.store.Transition;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseLostException;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,13 +29,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Leases queued builds, whole, to agents whose labels fit; keeps leases alive by heartbeat and
- * ends the build of an agent that stops answering. Knows nothing of how steps run.
+ * Leases queued builds, whole, to agents whose labels fit; keeps leases alive by heartbeat; ends
+ * the build of an agent that stops answering or overruns its timeout. Every move is one of the
+ * store's {@link Transition}s, made as a compare-and-set, and every end releases the lease.
+ * Knows nothing of how steps run.
  */
 public final class Scheduler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
     /** How many agents may take a build and vanish before it started, before it ends INTERNAL_ERROR. */
     static final int MAX_LEASES = 3;
+    /** How many times a cancel retries when the build moves under it (QUEUED -> WORKING -> QUEUED ...). */
+    private static final int CANCEL_TRIES = 5;
 
     private final BuildStore store;
     private final LogStore logs;
@@ -43,17 +47,18 @@ public final class Scheduler implements AutoCloseable {
     private final Clock clock;
     private final Duration leaseTimeout;
     private final Duration heartbeat;
+    /** Past its timeout by this much, a build is ended by the server: its agent should have ended it. */
+    private final Duration timeoutGrace;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition workAvailable = lock.newCondition();
     private long generation;
-    /** buildId -> leaseId for every WORKING build: checked on each agent call without a query. */
-    private final Map<String, String> leases = new ConcurrentHashMap<>();
-    private final Map<String, CountDownLatch> cancelSignals = new ConcurrentHashMap<>();
     /**
-     * Builds leased by this process whose agent has not called back yet. Kept in memory on purpose:
-     * after a restart nothing is in it, so an orphan is never run twice, only ended.
+     * Leases handed out. After a restart only those of WORKING builds are put back, acknowledged:
+     * an orphan of the old process is then ended, never run twice.
      */
-    private final Set<String> unacknowledged = ConcurrentHashMap.newKeySet();
+    private final Leases leases = new Leases();
+    /** Told of every move that ended or requeued a build: the stress test counts them. */
+    private volatile java.util.function.BiConsumer<String, Transition> onEnd = (id, t) -> {};
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kiln-reaper");
         t.setDaemon(true);
@@ -67,21 +72,24 @@ public final class Scheduler implements AutoCloseable {
         this.clock = clock;
         this.leaseTimeout = leaseTimeout;
         this.heartbeat = heartbeat;
+        this.timeoutGrace = leaseTimeout;
     }
 
-    /** Starts the reaper. Builds WORKING from before a restart keep their lease until it runs out. */
+    /** Takes back the leases from before a restart, then starts the reaper. */
     public void start() {
-        long now = clock.millis();
-        for (Build b : store.leaseExpired(Long.MAX_VALUE)) {
-            if (b.leaseId() != null) {
-                leases.put(b.id(), b.leaseId());
-                // A lease from before the restart gets a full timeout to be renewed by its agent.
-                store.renew(b.id(), b.leaseId(), Math.max(b.leaseExpires() == null ? 0 : b.leaseExpires(),
-                        now + leaseTimeout.toMillis()));
-            }
-        }
+        resume();
         long period = Math.max(100, Math.min(1_000, leaseTimeout.toMillis() / 10));
         reaper.scheduleWithFixedDelay(this::reap, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    /** Builds WORKING from before a restart keep their lease, with a full timeout to renew it. */
+    void resume() {
+        long now = clock.millis();
+        for (Build b : store.working()) {
+            if (b.leaseId() != null && store.resume(b.id(), b.leaseId(), now + leaseTimeout.toMillis())) {
+                leases.put(b.id(), b.leaseId(), true);
+            }
+        }
     }
 
     /** Wakes agents waiting for work. */
@@ -132,13 +140,19 @@ public final class Scheduler implements AutoCloseable {
             }
             long now = clock.millis();
             if (b.queueTtlMillis() != null && b.createTime() + b.queueTtlMillis() < now) {
-                expire(b);
+                expire(b.id(), b.queueTtlMillis(), now);
                 continue;
             }
             String leaseId = UUID.randomUUID().toString();
-            if (store.claim(b.id(), request.agentId(), leaseId, now, now + leaseTimeout.toMillis())) {
-                leases.put(b.id(), leaseId);
-                unacknowledged.add(b.id());
+            // Under the build's lock, so that no end (a reaper with a fast clock) slips in before the lease is known.
+            boolean claimed = leases.ending(b.id(), () -> {
+                boolean c = store.claim(b.id(), request.agentId(), leaseId, now, now + leaseTimeout.toMillis());
+                if (c) {
+                    leases.put(b.id(), leaseId, false);
+                }
+                return c;
+            });
+            if (claimed) {
                 events.changed(b.id());
                 return Optional.of(new Lease(b.id(), leaseId, plan(b), b.sourceDigest(), leaseTimeout.toMillis(),
                         heartbeat.toMillis()));
@@ -157,124 +171,188 @@ public final class Scheduler implements AutoCloseable {
 
     /** True when {@code leaseId} is the build's current lease; the call counts as the agent's sign of life. */
     public boolean holds(String buildId, String leaseId) {
-        boolean held = leaseId != null && leaseId.equals(leases.get(buildId));
-        if (held) {
-            unacknowledged.remove(buildId);
-        }
-        return held;
+        return leases.holder(buildId, leaseId) != null;
+    }
+
+    /** Runs an agent's report while its lease is held: no end of the build can come in between. */
+    public void whileHeld(String buildId, String leaseId, Leases.IoAction report) throws IOException {
+        leases.whileHeld(buildId, leaseId, report, () -> lost(buildId));
+    }
+
+    public static LeaseLostException lost(String buildId) {
+        return new LeaseLostException("build " + buildId + " is not leased to this agent (it ended, or the lease expired)");
     }
 
     /**
      * Renews a lease, then waits up to {@code wait} for a cancel request; true if one came.
-     * Empty when the lease is no longer held.
+     * Empty when the lease is no longer held (ended, or expired before this renewal).
      */
     public Optional<Boolean> heartbeat(String buildId, String leaseId, Duration wait) throws InterruptedException {
-        if (!holds(buildId, leaseId) || !renew(buildId, leaseId)) {
+        Leases.Held held = leases.holder(buildId, leaseId);
+        if (held == null || !renew(buildId, leaseId)) {
             return Optional.empty();
         }
-        CountDownLatch signal = cancelSignals.computeIfAbsent(buildId, k -> new CountDownLatch(1));
-        boolean cancelled = signal.getCount() == 0 || store.get(buildId).map(Build::cancelRequested).orElse(false);
+        boolean cancelled = held.cancel.getCount() == 0 || store.get(buildId).map(Build::cancelRequested).orElse(false);
         if (!cancelled) {
-            cancelled = signal.await(Math.min(wait.toMillis(), leaseTimeout.toMillis() / 2), TimeUnit.MILLISECONDS);
+            cancelled = held.cancel.await(Math.min(wait.toMillis(), leaseTimeout.toMillis() / 2), TimeUnit.MILLISECONDS);
         }
-        if (!holds(buildId, leaseId) || !renew(buildId, leaseId)) {
+        if (leases.holder(buildId, leaseId) == null || !renew(buildId, leaseId)) {
             return Optional.empty();
         }
         return Optional.of(cancelled);
     }
 
     private boolean renew(String buildId, String leaseId) {
-        return store.renew(buildId, leaseId, clock.millis() + leaseTimeout.toMillis());
+        long now = clock.millis();
+        return store.renew(buildId, leaseId, now, now + leaseTimeout.toMillis());
     }
 
-    /** Asks for a build to stop: a queued one ends at once, a running one through its agent. */
-    public void cancel(String buildId) {
-        store.get(buildId).ifPresent(b -> {
-            if (b.status() == Status.QUEUED || b.status() == Status.PENDING) {
-                if (store.finish(buildId, null, Status.CANCELLED, "cancelled before it started", clock.millis(),
-                        Status.CANCELLED, null)) {
-                    events.changed(buildId);
-                }
-            } else if (b.status() == Status.WORKING) {
-                store.requestCancel(buildId);
-                cancelSignals.computeIfAbsent(buildId, k -> new CountDownLatch(1)).countDown();
+    /**
+     * Asks for a build to stop: a queued one ends at once, a running one through its agent. True if
+     * this call ended it or passed the request on; false if it had ended already.
+     */
+    public boolean cancel(String buildId) {
+        for (int i = 0; i < CANCEL_TRIES; i++) {
+            if (end(buildId, Transition.CANCEL_QUEUED, null, Map.of(), new BuildStore.End(Status.CANCELLED,
+                    "cancelled before it started", Status.CANCELLED, null), null)) {
+                return true;
             }
-        });
+            if (store.requestCancel(buildId)) {
+                Leases.Held held = leases.get(buildId);
+                if (held != null) {
+                    held.cancel.countDown();
+                }
+                return true;
+            }
+            Optional<Build> b = store.get(buildId);
+            if (b.isEmpty() || b.get().status().isFinal()) {
+                return false;
+            }
+        }
+        log.warn("build {}: could not cancel it, it kept moving", buildId);
+        return false;
     }
 
-    /** The agent's report that the build ended. False if the lease was not held. */
+    /** The agent's report that the build ended. False if its lease was not held. */
     public boolean finished(String buildId, String leaseId, Status status, String detail) {
         if (!holds(buildId, leaseId)) {
             return false;
         }
-        boolean done = store.finish(buildId, leaseId, status, detail, clock.millis(), Status.CANCELLED, "build ended");
-        release(buildId);
-        events.changed(buildId);
-        return done;
-    }
-
-    private void release(String buildId) {
-        leases.remove(buildId);
-        unacknowledged.remove(buildId);
-        cancelSignals.remove(buildId);
+        return end(buildId, Transition.AGENT_END, leaseId, Map.of("lease", leaseId),
+                new BuildStore.End(status, detail, Status.CANCELLED, "build ended"), null);
     }
 
     /** Ends the builds an agent holds, e.g. the embedded agent when the server stops. */
     public void abandon(String agentId, String why) {
         for (Build b : store.leasedTo(agentId)) {
-            endWithoutAgent(b, why, why);
+            end(b.id(), Transition.ABANDON, b.leaseId(), Map.of("lease", b.leaseId()),
+                    new BuildStore.End(Status.INTERNAL_ERROR, why, Status.INTERNAL_ERROR, why), why);
         }
     }
 
-    /** Ends a build its agent will not finish: INTERNAL_ERROR, with the reason in each running step's log. */
-    private boolean endWithoutAgent(Build b, String why, String stepDetail) {
-        for (StepRun s : store.steps(b.id())) {
-            if (s.status() == Status.WORKING) {
-                try {
-                    logs.appendNotice(b.id(), s.index(), "\n[kiln] " + why + "\n");
-                } catch (IOException e) {
-                    log.warn("build {}: could not note '{}' in the log: {}", b.id(), why, e.getMessage());
+    /**
+     * Makes one ending move under the build's lock: if its guard holds, the lease is released and
+     * each step that was running gets {@code notice} at the end of its log (after the end, so a
+     * build another actor ended first gets no stray line). True if this move ended the build.
+     */
+    private boolean end(String buildId, Transition t, String leaseId, Map<String, Object> binds, BuildStore.End end,
+                        String notice) {
+        Optional<List<StepRun>> running = leases.ending(buildId, () -> {
+            Optional<List<StepRun>> r = store.end(buildId, t, binds, end, clock.millis());
+            if (r.isPresent() && leaseId != null) {
+                leases.release(buildId, leaseId);
+            }
+            if (r.isPresent() && notice != null) {
+                for (StepRun s : r.get()) {
+                    try {
+                        logs.appendNotice(buildId, s.index(), "\n[kiln] " + notice + "\n");
+                    } catch (IOException e) {
+                        log.warn("build {}: could not note '{}' in the log: {}", buildId, notice, e.getMessage());
+                    }
                 }
             }
+            return r;
+        });
+        if (running.isPresent()) {
+            onEnd.accept(buildId, t);
+            events.changed(buildId);
         }
-        boolean ended = store.finish(b.id(), null, Status.INTERNAL_ERROR, why, clock.millis(), Status.INTERNAL_ERROR,
-                stepDetail);
-        release(b.id());
-        events.changed(b.id());
-        return ended;
+        return running.isPresent();
     }
 
     void reap() {
         try {
             long now = clock.millis();
             for (Build b : store.leaseExpired(now)) {
-                if (unacknowledged.contains(b.id()) && store.requeue(b.id(), MAX_LEASES)) {
-                    // The agent took the build and never called back (it died while its lease request
-                    // was answered): nothing can have run, so the build may simply run elsewhere.
-                    log.warn("build {}: agent {} never started it; queued again", b.id(), b.agentId());
-                    release(b.id());
-                    events.changed(b.id());
-                    enqueued();
-                    continue;
-                }
-                String why = "agent lost: no heartbeat from " + b.agentId() + " for " + leaseTimeout.toSeconds() + "s";
-                if (endWithoutAgent(b, why, "agent lost")) {
-                    log.warn("build {}: {}", b.id(), why);
-                }
+                reapLost(b, now);
+            }
+            for (Build b : store.overdue(now, timeoutGrace.toMillis())) {
+                endOverdue(b, now);
             }
             for (Build b : store.queueExpired(now)) {
-                expire(b);
+                expire(b.id(), b.queueTtlMillis(), now);
             }
         } catch (RuntimeException e) {
             log.error("reaper failed", e);
         }
     }
 
-    private void expire(Build b) {
-        if (store.finish(b.id(), null, Status.EXPIRED, "waited longer than queueTtl " + b.queueTtlMillis() / 1000.0 + "s",
-                clock.millis(), Status.SKIPPED, null)) {
-            events.changed(b.id());
+    /** A build whose lease ran out, as the reaper saw it at {@code now}; nothing happens if it moved since. */
+    boolean reapLost(Build b, long now) {
+        Leases.Held held = leases.get(b.id());
+        if (held != null && held.leaseId.equals(b.leaseId()) && !held.acknowledged) {
+            boolean requeued = leases.ending(b.id(), () -> {
+                boolean r = store.requeue(b.id(), b.leaseId(), now, MAX_LEASES);
+                if (r) {
+                    leases.release(b.id(), b.leaseId());
+                }
+                return r;
+            });
+            if (requeued) {
+                onEnd.accept(b.id(), Transition.REQUEUE);
+                // The agent took the build and never called back (it died while its lease request
+                // was answered): nothing can have run, so the build may simply run elsewhere.
+                log.warn("build {}: agent {} never started it; queued again", b.id(), b.agentId());
+                events.changed(b.id());
+                enqueued();
+                return true;
+            }
         }
+        String why = "agent lost: no heartbeat from " + b.agentId() + " for " + leaseTimeout.toSeconds() + "s";
+        boolean ended = end(b.id(), Transition.LOST, b.leaseId(), Map.of("lease", b.leaseId(), "now", now),
+                new BuildStore.End(Status.INTERNAL_ERROR, why, Status.INTERNAL_ERROR, "agent lost"), why);
+        if (ended) {
+            log.warn("build {}: {}", b.id(), why);
+        }
+        return ended;
+    }
+
+    /** A build past its timeout and grace, as the reaper saw it; its agent learns by losing the lease. */
+    boolean endOverdue(Build b, long now) {
+        String why = "build timed out after " + dev.kiln.spec.config.Durations.format(Duration.ofMillis(b.timeoutMillis()))
+                + "; ended by the server, as its agent did not end it within " + timeoutGrace.toSeconds() + "s more";
+        boolean ended = end(b.id(), Transition.OVERDUE, b.leaseId(),
+                Map.of("lease", b.leaseId(), "now", now, "grace", timeoutGrace.toMillis()),
+                new BuildStore.End(Status.TIMEOUT, why, Status.TIMEOUT, "build timed out"), why);
+        if (ended) {
+            log.warn("build {}: {}", b.id(), why);
+        }
+        return ended;
+    }
+
+    /** Ends a build that waited in the queue past its queueTtl; nothing happens if an agent took it meanwhile. */
+    boolean expire(String buildId, long ttlMillis, long now) {
+        return end(buildId, Transition.EXPIRE, null, Map.of("now", now), new BuildStore.End(Status.EXPIRED,
+                "waited longer than queueTtl " + ttlMillis / 1000.0 + "s", Status.SKIPPED, null), null);
+    }
+
+    void onEnd(java.util.function.BiConsumer<String, Transition> listener) {
+        this.onEnd = listener;
+    }
+
+    /** Leases held in memory: for tests, which check that no end leaves one behind. */
+    int heldLeases() {
+        return leases.size();
     }
 
     @Override

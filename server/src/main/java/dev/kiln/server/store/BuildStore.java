@@ -9,24 +9,48 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 
-/** The SQL for builds and their steps. Knows nothing of HTTP or agents. */
+/**
+ * The SQL for builds and their steps. Knows nothing of HTTP or agents. Every status change is one
+ * of the {@link Transition}s, applied as a compare-and-set on its guard. Writes and reads go
+ * through {@link Database#visibility()}, so that nothing is read before it is on disk.
+ */
 public final class BuildStore {
-    private static final String OPEN = "('QUEUED','WORKING','PENDING')";
-
-    private final Database db;
     private final Jdbi jdbi;
+    private final Lock read;
+    private final Lock write;
 
     public BuildStore(Database db) {
-        this.db = db;
         this.jdbi = db.jdbi();
+        this.read = db.visibility().readLock();
+        this.write = db.visibility().writeLock();
+    }
+
+    private <T> T reading(HandleCallback<T, RuntimeException> query) {
+        read.lock();
+        try {
+            return jdbi.withHandle(query);
+        } finally {
+            read.unlock();
+        }
+    }
+
+    private <T> T writing(HandleCallback<T, RuntimeException> update) {
+        write.lock();
+        try {
+            return jdbi.inTransaction(update);
+        } finally {
+            write.unlock();
+        }
     }
 
     /** Inserts a build and its steps (all QUEUED), giving it the next sequence number. */
-    public synchronized Build insert(Build b, List<String> stepIds) {
-        Build stored = jdbi.inTransaction(h -> {
+    public Build insert(Build b, List<String> stepIds) {
+        return writing(h -> {
             long seq = h.createQuery("select coalesce(max(seq), 0) + 1 from builds").mapTo(Long.class).one();
             h.createUpdate("""
                     insert into builds (id, seq, status, status_detail, source_digest, config_path, substitutions, plan,
@@ -48,12 +72,10 @@ public final class BuildStore {
             }
             return get(h, b.id()).orElseThrow();
         });
-        jdbi.useHandle(db::durable);
-        return stored;
     }
 
     public Optional<Build> get(String id) {
-        return jdbi.withHandle(h -> get(h, id));
+        return reading(h -> get(h, id));
     }
 
     private Optional<Build> get(Handle h, String id) {
@@ -62,39 +84,48 @@ public final class BuildStore {
 
     /** Newest first; {@code beforeSeq} pages back. */
     public List<Build> list(int limit, Long beforeSeq) {
-        return jdbi.withHandle(h -> h.createQuery("select * from builds where seq < :before order by seq desc limit :limit")
+        return reading(h -> h.createQuery("select * from builds where seq < :before order by seq desc limit :limit")
                 .bind("before", beforeSeq == null ? Long.MAX_VALUE : beforeSeq).bind("limit", limit)
                 .map(BuildStore::build).list());
     }
 
     public List<StepRun> steps(String buildId) {
-        return jdbi.withHandle(h -> h.createQuery("select * from build_steps where build_id = :b order by idx")
-                .bind("b", buildId).map(BuildStore::step).list());
+        return reading(h -> steps(h, buildId));
+    }
+
+    private static List<StepRun> steps(Handle h, String buildId) {
+        return h.createQuery("select * from build_steps where build_id = :b order by idx")
+                .bind("b", buildId).map(BuildStore::step).list();
     }
 
     public List<Build> queued() {
-        return jdbi.withHandle(h -> h.createQuery("select * from builds where status = 'QUEUED' order by seq")
+        return reading(h -> h.createQuery("select * from builds where status = 'QUEUED' order by seq")
                 .map(BuildStore::build).list());
     }
 
-    /** Moves a QUEUED build to WORKING under a lease; false if someone else took it first. */
+    /** {@link Transition#CLAIM}: a QUEUED build goes WORKING under a new lease; false if another agent took it first. */
     public boolean claim(String id, String agentId, String leaseId, long now, long leaseExpires) {
-        return jdbi.withHandle(h -> h.createUpdate("""
-                update builds set status = 'WORKING', agent_id = :agent, lease_id = :lease, lease_expires = :exp,
-                  start_time = :now where id = :id and status = 'QUEUED'""")
-                .bind("agent", agentId).bind("lease", leaseId).bind("exp", leaseExpires).bind("now", now)
+        return writing(h -> h.createUpdate("update builds set status = 'WORKING', agent_id = :agent, lease_id = :newLease,"
+                        + " lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
+                .bind("agent", agentId).bind("newLease", leaseId).bind("exp", leaseExpires).bind("now", now)
                 .bind("id", id).execute()) == 1;
     }
 
-    /** Extends a held lease; false when the build is no longer WORKING under it. */
-    public boolean renew(String id, String leaseId, long leaseExpires) {
-        return jdbi.withHandle(h -> h.createUpdate(
-                "update builds set lease_expires = :exp where id = :id and lease_id = :lease and status = 'WORKING'")
+    /** {@link Transition#RENEW}: extends a lease that has not yet expired; false when it is gone. */
+    public boolean renew(String id, String leaseId, long now, long leaseExpires) {
+        return writing(h -> h.createUpdate("update builds set lease_expires = :exp where id = :id and " + Transition.RENEW.guard)
+                .bind("exp", leaseExpires).bind("id", id).bind("lease", leaseId).bind("now", now).execute()) == 1;
+    }
+
+    /** {@link Transition#RESUME}: after a restart, a lease from before it may be renewed until {@code leaseExpires}. */
+    public boolean resume(String id, String leaseId, long leaseExpires) {
+        return writing(h -> h.createUpdate("update builds set lease_expires = greatest(coalesce(lease_expires, 0), :exp)"
+                        + " where id = :id and " + Transition.RESUME.guard)
                 .bind("exp", leaseExpires).bind("id", id).bind("lease", leaseId).execute()) == 1;
     }
 
     public void stepStarted(String buildId, int idx, long time) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        writing(h -> h.createUpdate("""
                 update build_steps set status = 'WORKING', start_time = :t
                 where build_id = :b and idx = :i and status = 'QUEUED'""")
                 .bind("t", time).bind("b", buildId).bind("i", idx).execute());
@@ -102,7 +133,7 @@ public final class BuildStore {
 
     /** Records how a step ended; a step already ended keeps its first result. */
     public void stepFinished(String buildId, int idx, Status status, Integer exitCode, Long start, long finish, String detail) {
-        jdbi.useHandle(h -> h.createUpdate("""
+        writing(h -> h.createUpdate("""
                 update build_steps set status = :s, exit_code = :x, start_time = coalesce(start_time, :st),
                   finish_time = :f, status_detail = :d
                 where build_id = :b and idx = :i and status in ('QUEUED', 'WORKING')""")
@@ -110,70 +141,83 @@ public final class BuildStore {
                 .bind("d", truncate(detail)).bind("b", buildId).bind("i", idx).execute());
     }
 
+    /** How a build ends: its status and detail, and what its running steps become. */
+    public record End(Status status, String detail, Status stepStatus, String stepDetail) {}
+
     /**
-     * Ends an open build. With a {@code leaseId} only the holder of that lease may end it. Steps
-     * still WORKING get {@code stepStatus}, steps never started become SKIPPED. False if it had ended already.
+     * Applies one of the ending {@link Transition}s if its guard still holds: steps still WORKING
+     * get the end's step status, steps never started become SKIPPED. Returns the steps that were
+     * running when it ended, or empty if the guard did not hold (another actor moved first).
+     * {@code binds} fills the guard's parameters ({@code lease}, {@code now}, {@code grace}).
      */
-    public boolean finish(String id, String leaseId, Status status, String detail, long time, Status stepStatus, String stepDetail) {
-        boolean ended = jdbi.inTransaction(h -> {
-            int n = h.createUpdate("update builds set status = :s, status_detail = :d, finish_time = :t, lease_id = null, "
-                            + "lease_expires = null where id = :id and status in " + OPEN
-                            + (leaseId != null ? " and lease_id = :lease" : ""))
-                    .bind("s", status.name()).bind("d", truncate(detail)).bind("t", time).bind("id", id)
-                    .bind("lease", leaseId).execute();
-            if (n == 0) {
-                return false;
+    public Optional<List<StepRun>> end(String id, Transition t, Map<String, Object> binds, End end, long time) {
+        if (!t.to.contains(end.status()) || !end.status().isFinal()) {
+            throw new IllegalArgumentException(t + " cannot end a build " + end.status());
+        }
+        return writing(h -> {
+            List<StepRun> running = steps(h, id).stream().filter(s -> s.status() == Status.WORKING).toList();
+            var update = h.createUpdate("update builds set status = :s, status_detail = :d, finish_time = :t, lease_id = null, "
+                            + "lease_expires = null where id = :id and " + t.guard)
+                    .bind("s", end.status().name()).bind("d", truncate(end.detail())).bind("t", time).bind("id", id);
+            binds.forEach(update::bind);
+            if (update.execute() == 0) {
+                return Optional.<List<StepRun>>empty();
             }
             h.createUpdate("""
                     update build_steps set status = :s, status_detail = :d, finish_time = :t
                     where build_id = :id and status = 'WORKING'""")
-                    .bind("s", stepStatus.name()).bind("d", truncate(stepDetail)).bind("t", time).bind("id", id).execute();
+                    .bind("s", end.stepStatus().name()).bind("d", truncate(end.stepDetail())).bind("t", time)
+                    .bind("id", id).execute();
             h.createUpdate("update build_steps set status = 'SKIPPED' where build_id = :id and status = 'QUEUED'")
                     .bind("id", id).execute();
-            return true;
+            return Optional.of(running);
         });
-        if (ended) {
-            jdbi.useHandle(db::durable);
-        }
-        return ended;
     }
 
-    /** Puts a WORKING build back in the queue, at most {@code maxLeases} leases in all; false if used up or ended. */
-    public boolean requeue(String id, int maxLeases) {
-        return jdbi.withHandle(h -> {
-            boolean requeued = h.createUpdate("""
-                    update builds set status = 'QUEUED', agent_id = null, lease_id = null, lease_expires = null,
-                      start_time = null, lease_attempts = lease_attempts + 1
-                    where id = :id and status = 'WORKING' and lease_attempts + 1 < :max""")
-                    .bind("id", id).bind("max", maxLeases).execute() == 1;
-            if (requeued) {
-                db.durable(h);
-            }
-            return requeued;
-        });
+    /** {@link Transition#REQUEUE}, at most {@code maxLeases} leases in all; false if its guard no longer holds. */
+    public boolean requeue(String id, String leaseId, long now, int maxLeases) {
+        return writing(h -> h.createUpdate("""
+                        update builds set status = 'QUEUED', agent_id = null, lease_id = null, lease_expires = null,
+                          start_time = null, lease_attempts = lease_attempts + 1
+                        where id = :id and\s""" + Transition.REQUEUE.guard)
+                .bind("id", id).bind("lease", leaseId).bind("now", now).bind("max", maxLeases).execute()) == 1;
+    }
+
+    /** {@link Transition#CANCEL_REQUEST}; false if the build is not WORKING. */
+    public boolean requestCancel(String id) {
+        return writing(h -> h.createUpdate("update builds set cancel_requested = true where id = :id and "
+                + Transition.CANCEL_REQUEST.guard).bind("id", id).execute()) == 1;
     }
 
     /** WORKING builds leased to {@code agentId}. */
     public List<Build> leasedTo(String agentId) {
-        return jdbi.withHandle(h -> h.createQuery("select * from builds where status = 'WORKING' and agent_id = :a")
+        return reading(h -> h.createQuery("select * from builds where status = 'WORKING' and agent_id = :a")
                 .bind("a", agentId).map(BuildStore::build).list());
     }
 
-    public void requestCancel(String id) {
-        jdbi.useHandle(h -> h.createUpdate("update builds set cancel_requested = true where id = :id").bind("id", id).execute());
+    /** Every WORKING build (after a restart: the leases handed out before it). */
+    public List<Build> working() {
+        return reading(h -> h.createQuery("select * from builds where status = 'WORKING' order by seq")
+                .map(BuildStore::build).list());
     }
 
     /** WORKING builds whose lease ran out before {@code now}. */
     public List<Build> leaseExpired(long now) {
-        return jdbi.withHandle(h -> h.createQuery(
+        return reading(h -> h.createQuery(
                 "select * from builds where status = 'WORKING' and lease_expires < :now order by seq")
                 .bind("now", now).map(BuildStore::build).list());
     }
 
+    /** WORKING builds past their timeout by more than {@code graceMillis}. */
+    public List<Build> overdue(long now, long graceMillis) {
+        return reading(h -> h.createQuery(
+                "select * from builds where status = 'WORKING' and start_time + timeout_ms + :grace < :now order by seq")
+                .bind("now", now).bind("grace", graceMillis).map(BuildStore::build).list());
+    }
+
     /** QUEUED builds that waited longer than their queueTtl. */
     public List<Build> queueExpired(long now) {
-        return jdbi.withHandle(h -> h.createQuery(
-                "select * from builds where status = 'QUEUED' and queue_ttl_ms is not null and create_time + queue_ttl_ms < :now")
+        return reading(h -> h.createQuery("select * from builds where " + Transition.EXPIRE.guard)
                 .bind("now", now).map(BuildStore::build).list());
     }
 

@@ -3,28 +3,74 @@ package dev.kiln.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.flywaydb.core.Flyway;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Opens the database (H2 file by default, PostgreSQL by URL) and brings its schema up to date. */
 public final class Database implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final Jdbi jdbi;
-    private final boolean h2;
+    private final ReadWriteLock visibility;
 
     private Database(HikariDataSource dataSource, boolean h2) {
         this.dataSource = dataSource;
         this.jdbi = Jdbi.create(dataSource);
-        this.h2 = h2;
+        this.visibility = h2 ? new ReentrantReadWriteLock() : NO_LOCK;
+    }
+
+    /** For PostgreSQL, whose commits are durable before they are visible. */
+    private static final ReadWriteLock NO_LOCK = new ReadWriteLock() {
+        private final Lock none = new NoLock();
+
+        @Override
+        public Lock readLock() {
+            return none;
+        }
+
+        @Override
+        public Lock writeLock() {
+            return none;
+        }
+    };
+
+    private static final class NoLock implements Lock {
+        @Override
+        public void lock() {}
+
+        @Override
+        public void lockInterruptibly() {}
+
+        @Override
+        public boolean tryLock() {
+            return true;
+        }
+
+        @Override
+        public boolean tryLock(long time, TimeUnit unit) {
+            return true;
+        }
+
+        @Override
+        public void unlock() {}
+
+        @Override
+        public Condition newCondition() {
+            throw new UnsupportedOperationException("no conditions on a lock that does nothing");
+        }
     }
 
     /** The default store: an H2 file under the data directory, in PostgreSQL mode so one set of SQL serves both. */
     public static String h2Url(Path dataDir) {
-        // WRITE_DELAY: H2 writes commits to its file in the background at most this many ms later
-        // (default 500). Short, so that a crash forgets little; see durable() for what it must not forget.
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("kiln")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=20";
+        // WRITE_DELAY=0: each commit is written to the file by the committing thread before the
+        // commit returns (H2's default writes it up to 500 ms later, in the background), so no
+        // acknowledged change is lost when the process is killed. See visibility() for the readers' side.
+        return "jdbc:h2:file:retry:" + dataDir.toAbsolutePath().resolve("kiln")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
     }
 
     public static Database open(String url, String user, String password) {
@@ -48,15 +94,14 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Makes what was committed so far survive a crash of this process. PostgreSQL's commits already
-     * do; H2 writes commits to its file up to WRITE_DELAY later, so for the changes that must not be
-     * forgotten (a build accepted, a build ended) it is told to write now, at about 2 ms a time.
-     * Leases and step updates, which come many times a second, are left to H2's own pace.
+     * H2 makes a commit visible to other connections a moment before it has written it to its
+     * file; a reader in that moment could show a user what a crash then forgets. So with H2, writes
+     * hold the write side of this lock until their commit is on disk and readers the read side:
+     * nothing is read that is not yet written. PostgreSQL makes a commit visible only once durable,
+     * and gets a lock that does nothing.
      */
-    public void durable(Handle handle) {
-        if (h2) {
-            handle.execute("CHECKPOINT");
-        }
+    public ReadWriteLock visibility() {
+        return visibility;
     }
 
     @Override
