@@ -347,13 +347,16 @@ public final class ConfigParser {
             }
             deps.put(s.index(), d);
         }
-        // Depth-first search for a cycle; report it once, naming the steps on it.
-        int[] state = new int[steps.size()];
+        // Depth-first search for a cycle; report it once, naming the steps on it. A step that could
+        // not be read is missing from the list, so indexes and places in the list may differ.
+        Map<Integer, Step> byIndex = new HashMap<>();
+        steps.forEach(s -> byIndex.put(s.index(), s));
+        int[] state = new int[steps.isEmpty() ? 0 : steps.get(steps.size() - 1).index() + 1];
         for (Step s : steps) {
             List<Integer> cycle = findCycle(s.index(), deps, state, new ArrayList<>());
             if (cycle != null) {
-                List<String> names = cycle.stream().map(i -> "'" + steps.get(i).displayId() + "'").toList();
-                error(steps.get(cycle.get(0)).mark(), "waitFor forms a cycle: " + String.join(" -> ", names));
+                List<String> names = cycle.stream().map(i -> "'" + byIndex.get(i).displayId() + "'").toList();
+                error(byIndex.get(cycle.get(0)).mark(), "waitFor forms a cycle: " + String.join(" -> ", names));
                 return;
             }
         }
