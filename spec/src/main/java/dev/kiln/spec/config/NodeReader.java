@@ -18,8 +18,8 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Reads typed values out of YAML nodes, reports each wrong one at its line and column, and keeps
  * the index of where every value path (e.g. {@code steps[2].args[0]}) was written, for checks
- * made after reading. A value that cannot be used reads as absent (null or empty), so one mistake
- * is reported once.
+ * made after reading. A value that cannot be used (wrong shape, or a control character where
+ * {@link ControlCharacters} allows none) reads as absent, so one mistake is reported once.
  */
 final class NodeReader {
     private static final int MAX_NODES = 100_000;
@@ -30,6 +30,7 @@ final class NodeReader {
     private int nodes;
     /** Characters in all values read; aliases may repeat one value many times, so this can exceed the file. */
     private long valueChars;
+    private int refusals;
 
     NodeReader(String file, Problems problems) {
         this.file = file;
@@ -38,6 +39,11 @@ final class NodeReader {
 
     Map<String, SourceMark> marks() {
         return Map.copyOf(marks);
+    }
+
+    /** How many values were refused for their characters so far. */
+    int refusals() {
+        return refusals;
     }
 
     /** Reads a mapping's fields, recording marks, refusing duplicates and unknown keys. */
@@ -80,54 +86,82 @@ final class NodeReader {
         return out;
     }
 
-    String scalar(Node node, String path) {
+    /**
+     * Reads one value at {@code path}; {@code where} names it in a message about its characters
+     * (e.g. {@code step 'build': dir}), which never shows the value itself.
+     */
+    String scalar(Node node, String path, String where, ControlCharacters allowed) {
         if (node == null) {
             return null;
         }
         count(node);
         if (node instanceof ScalarNode s) {
             marks.put(path, mark(s));
-            spend(s);
-            return s.getValue();
+            return checked(s, where, allowed);
         }
         error(node, path + " must be a single value, not a " + kind(node));
         return null;
     }
 
-    List<String> strings(Node node, String path) {
+    List<String> strings(Node node, String path, String where, ControlCharacters allowed) {
+        return items(node, path, where, allowed).stream().map(Item::value).toList();
+    }
+
+    List<String> envList(Node node, String path, String where) {
+        List<String> env = new ArrayList<>();
+        for (Item item : items(node, path, where, ControlCharacters.ENV_ENTRY)) {
+            if (item.value().indexOf('=') <= 0) {
+                problems.error(marks.get(item.path()), path + ": '" + item.value() + "' must have the form KEY=VALUE");
+            }
+            env.add(item.value());
+        }
+        return List.copyOf(env);
+    }
+
+    /** One value of a list and the path it was read at: items left out must not shift the others' positions. */
+    private record Item(String path, String value) {}
+
+    private List<Item> items(Node node, String path, String where, ControlCharacters allowed) {
         if (node == null) {
             return List.of();
         }
         if (node instanceof ScalarNode s) {
             // A lone value where a list is expected is a common slip; accept it as a list of one.
             marks.put(path + "[0]", mark(s));
-            spend(s);
-            return List.of(s.getValue());
+            String v = checked(s, where, allowed);
+            return v == null ? List.of() : List.of(new Item(path + "[0]", v));
         }
         if (!(node instanceof SequenceNode seq)) {
             error(node, path + " must be a list of values, not a " + kind(node));
             return List.of();
         }
         count(node);
-        List<String> out = new ArrayList<>();
+        List<Item> out = new ArrayList<>();
         for (int i = 0; i < seq.getValue().size(); i++) {
-            String v = scalar(seq.getValue().get(i), path + "[" + i + "]");
+            String at = path + "[" + i + "]";
+            String v = scalar(seq.getValue().get(i), at, where, allowed);
             if (v != null) {
-                out.add(v);
+                out.add(new Item(at, v));
             }
         }
-        return List.copyOf(out);
+        return out;
     }
 
-    List<String> envList(Node node, String path) {
-        List<String> env = strings(node, path);
-        for (int i = 0; i < env.size(); i++) {
-            String e = env.get(i);
-            if (e.indexOf('=') <= 0) {
-                problems.error(marks.get(path + "[" + i + "]"), path + ": '" + e + "' must have the form KEY=VALUE");
-            }
+    /** The value, or null when it holds a control character it may not (reported at the value). */
+    private String checked(ScalarNode s, String where, ControlCharacters allowed) {
+        spend(s);
+        if (valueChars > SafeYaml.MAX_BYTES) {
+            // Refused already for its size; scanning each alias of a long value again would cost
+            // as much as the alias bomb itself.
+            return s.getValue();
         }
-        return env;
+        String problem = allowed.problem(s.getValue());
+        if (problem == null) {
+            return s.getValue();
+        }
+        refusals++;
+        error(s, where + ": " + problem);
+        return null;
     }
 
     Map<String, String> substitutions(Node node) {
@@ -151,7 +185,10 @@ final class NodeReader {
                         + "' must start with '_' and use only A-Z, 0-9 and '_'");
                 continue;
             }
-            String value = scalar(t.getValueNode(), "substitutions." + key);
+            // A substitution value may land in a script's environment or in args: TAB, LF and CR
+            // are fine there; where it lands in a name or path the planner checks it again.
+            String value = scalar(t.getValueNode(), "substitutions." + key, "substitutions." + key,
+                    ControlCharacters.TABS_AND_LINE_BREAKS);
             // The key, not the value, is where an unused substitution is shown.
             marks.put("substitutions." + key, mark(t.getKeyNode()));
             if (value != null) {
@@ -162,7 +199,7 @@ final class NodeReader {
     }
 
     Duration duration(Node node, String label) {
-        String text = scalar(node, label);
+        String text = scalar(node, label, label, ControlCharacters.NONE);
         if (text == null) {
             return null;
         }
@@ -175,7 +212,7 @@ final class NodeReader {
     }
 
     boolean bool(Node node, String label) {
-        String text = scalar(node, label);
+        String text = scalar(node, label, label, ControlCharacters.NONE);
         if (text == null) {
             return false;
         }
@@ -190,7 +227,7 @@ final class NodeReader {
 
     List<Integer> wholeNumbers(Node node, String path, String label) {
         List<Integer> out = new ArrayList<>();
-        for (String text : strings(node, path)) {
+        for (String text : strings(node, path, label, ControlCharacters.NONE)) {
             try {
                 out.add(Integer.parseInt(text));
             } catch (NumberFormatException e) {

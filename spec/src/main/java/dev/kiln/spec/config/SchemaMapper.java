@@ -78,9 +78,9 @@ final class SchemaMapper {
         Node options = top.get("options");
         if (options != null) {
             Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
-            env = read.envList(o.get("env"), "options.env");
+            env = read.envList(o.get("env"), "options.env", "options.env");
             Node opt = o.get("substitutionOption");
-            String value = read.scalar(opt, "options.substitutionOption");
+            String value = read.scalar(opt, "options.substitutionOption", "options.substitutionOption", ControlCharacters.NONE);
             if (value != null) {
                 if (value.equals("ALLOW_LOOSE")) {
                     loose = true;
@@ -89,8 +89,8 @@ final class SchemaMapper {
                 }
             }
         }
-        List<String> images = read.strings(top.get("images"), "images");
-        List<String> tags = read.strings(top.get("tags"), "tags");
+        List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
+        List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
         if (top.containsKey("artifacts")) {
             read.warn(top.get("artifacts"), "'artifacts' is read but not acted on yet");
         }
@@ -117,17 +117,24 @@ final class SchemaMapper {
             }
         }
         Map<String, Node> f = read.fields(node, path + ".", label, STEP_FIELDS, STEP_IGNORED);
-        String id = read.scalar(f.get("id"), path + ".id");
+        String id = read.scalar(f.get("id"), path + ".id", label + ": id", ControlCharacters.NONE);
         if (id != null) {
             label = stepLabel(id);
             if (id.isBlank() || id.equals("-")) {
                 read.error(f.get("id"), label + ": id must not be blank or '-'");
             }
         }
-        String name = read.scalar(f.get("name"), path + ".name");
-        String entrypoint = read.scalar(f.get("entrypoint"), path + ".entrypoint");
-        List<String> args = read.strings(f.get("args"), path + ".args");
-        String script = read.scalar(f.get("script"), path + ".script");
+        int refusedBefore = read.refusals();
+        String name = read.scalar(f.get("name"), path + ".name", label + ": name", ControlCharacters.NONE);
+        String entrypoint = read.scalar(f.get("entrypoint"), path + ".entrypoint", label + ": entrypoint",
+                ControlCharacters.NONE);
+        // Multi-line shell ('sh -c' args, scripts) needs tabs and line breaks; names and paths do not.
+        List<String> args = read.strings(f.get("args"), path + ".args", label + ": args",
+                ControlCharacters.TABS_AND_LINE_BREAKS);
+        String script = read.scalar(f.get("script"), path + ".script", label + ": script",
+                ControlCharacters.TABS_AND_LINE_BREAKS);
+        // What to run was given but refused for its characters, with its own error: do not pile on.
+        boolean runRefused = read.refusals() > refusedBefore;
         if (script != null && !args.isEmpty()) {
             read.error(f.get("script"), label + ": 'script' and 'args' cannot both be set");
         }
@@ -137,19 +144,20 @@ final class SchemaMapper {
         boolean local = name == null || name.equals("local");
         // Args given but all refused (e.g. [[x]]) already have their own error: do not pile on.
         boolean argsGiven = !args.isEmpty() || (f.get("args") instanceof SequenceNode a && !a.getValue().isEmpty());
-        if (local && script == null && !argsGiven && entrypoint == null) {
+        if (local && script == null && !argsGiven && entrypoint == null && !runRefused) {
             read.error(node, label + ": nothing to run; give 'args' or 'script'");
         }
         if (!local) {
             read.warn(f.get("name"), label + ": runs in image '" + name
                     + "', which needs a docker executor; this Kiln version runs process steps only");
         }
-        List<String> env = read.envList(f.get("env"), path + ".env");
-        String dir = read.scalar(f.get("dir"), path + ".dir");
+        List<String> env = read.envList(f.get("env"), path + ".env", label + ": env");
+        String dir = read.scalar(f.get("dir"), path + ".dir", label + ": dir", ControlCharacters.NONE);
         if (dir != null && (dir.startsWith("/") || List.of(dir.split("[/\\\\]")).contains(".."))) {
             read.error(f.get("dir"), label + ": dir must be a relative path inside the workspace, not '" + dir + "'");
         }
-        List<String> waitFor = f.containsKey("waitFor") ? read.strings(f.get("waitFor"), path + ".waitFor") : null;
+        List<String> waitFor = f.containsKey("waitFor")
+                ? read.strings(f.get("waitFor"), path + ".waitFor", label + ": waitFor", ControlCharacters.NONE) : null;
         if (waitFor != null && waitFor.isEmpty()) {
             waitFor = null; // as in Cloud Build: an empty waitFor means "all previous steps"
         }
@@ -160,7 +168,8 @@ final class SchemaMapper {
         boolean allowFailure = read.bool(f.get("allowFailure"), label + ": allowFailure");
         List<Integer> exitCodes = read.wholeNumbers(f.get("allowExitCodes"), path + ".allowExitCodes",
                 label + ": allowExitCodes");
-        List<String> secretEnv = read.strings(f.get("secretEnv"), path + ".secretEnv");
+        List<String> secretEnv = read.strings(f.get("secretEnv"), path + ".secretEnv", label + ": secretEnv",
+                ControlCharacters.NONE);
         if (!secretEnv.isEmpty()) {
             read.warn(f.get("secretEnv"), label + ": secretEnv " + secretEnv
                     + " will be unset: this Kiln version has no secrets yet");
@@ -169,7 +178,8 @@ final class SchemaMapper {
                 exitCodes, secretEnv, read.mark(node));
     }
 
+    /** The step as messages name it: a control character in its id must not break the message's line. */
     private static String stepLabel(String id) {
-        return "step '" + (id.length() <= 80 ? id : id.substring(0, 80) + "...") + "'";
+        return "step '" + ControlCharacters.shown(id.length() <= 80 ? id : id.substring(0, 80) + "...") + "'";
     }
 }
