@@ -4,6 +4,7 @@ import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
 import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
+import dev.kiln.spec.config.ControlCharacters;
 import dev.kiln.spec.config.Problems;
 import dev.kiln.spec.config.SourceMark;
 import dev.kiln.spec.config.Step;
@@ -20,7 +21,9 @@ import java.util.TreeSet;
 /**
  * Compiles a validated {@link BuildSpec} and a {@link BuildContext} into the {@link BuildPlan} an
  * agent runs: substitutions applied (MUST_MATCH unless ALLOW_LOOSE), waitFor resolved to indexes
- * by the same {@link StepGraph} that checked it when the config was parsed.
+ * by the same {@link StepGraph} that checked it when the config was parsed. A substitution can
+ * bring in a control character the parser never saw: the expanded text is checked again, so a
+ * plan never holds what an agent cannot run.
  */
 public final class Planner {
     /** Cloud Build's default build timeout. */
@@ -64,7 +67,17 @@ public final class Planner {
         // options.env is the same for every step: expand it once, so a problem in it is told once.
         List<String> buildEnv = new ArrayList<>();
         for (int i = 0; i < spec.env().size(); i++) {
-            buildEnv.add(expand(spec.env().get(i), "options.env[" + i + "]"));
+            buildEnv.add(expand(spec.env().get(i), "options.env[" + i + "]", "options.env", ControlCharacters.ENV_ENTRY));
+        }
+        if (spec.steps().stream().anyMatch(s -> s.script() != null)) {
+            // Script steps get every substitution, as it is, in their environment: check each value once.
+            values.forEach((key, value) -> {
+                String problem = ControlCharacters.TABS_AND_LINE_BREAKS.problem(value);
+                if (problem != null) {
+                    problems.error(problems.top(), "substitution '" + key + "': " + problem
+                            + "; script steps get it as an environment variable");
+                }
+            });
         }
         long exportChars = 0;
         for (Map.Entry<String, String> e : values.entrySet()) {
@@ -76,6 +89,7 @@ public final class Planner {
                 break;
             }
             String p = "steps[" + s.index() + "]";
+            String label = "step '" + s.displayId() + "': ";
             // Later entries win when the agent applies them: substitutions, then options.env, then the step's own env.
             List<String> env = new ArrayList<>();
             if (s.script() != null) {
@@ -87,21 +101,24 @@ public final class Planner {
             }
             env.addAll(buildEnv);
             for (int i = 0; i < s.env().size(); i++) {
-                env.add(expand(s.env().get(i), p + ".env[" + i + "]"));
+                env.add(expand(s.env().get(i), p + ".env[" + i + "]", label + "env", ControlCharacters.ENV_ENTRY));
             }
             List<String> args = new ArrayList<>();
             for (int i = 0; i < s.args().size(); i++) {
-                args.add(expand(s.args().get(i), p + ".args[" + i + "]"));
+                args.add(expand(s.args().get(i), p + ".args[" + i + "]", label + "args",
+                        ControlCharacters.TABS_AND_LINE_BREAKS));
             }
-            String image = s.isLocal() ? null : expand(s.name(), p + ".name");
-            steps.add(new StepPlan(s.index(), s.displayId(), image, expand(s.entrypoint(), p + ".entrypoint"),
-                    List.copyOf(args), s.script(), List.copyOf(env), expand(s.dir(), p + ".dir"),
+            String image = s.isLocal() ? null : expand(s.name(), p + ".name", label + "name", ControlCharacters.NONE);
+            String entrypoint = expand(s.entrypoint(), p + ".entrypoint", label + "entrypoint", ControlCharacters.NONE);
+            String dir = expand(s.dir(), p + ".dir", label + "dir", ControlCharacters.NONE);
+            steps.add(new StepPlan(s.index(), s.displayId(), image, entrypoint,
+                    List.copyOf(args), s.script(), List.copyOf(env), dir,
                     graph.waitFor(s.index()), s.timeout() == null ? 0 : s.timeout().toMillis(), s.allowFailure(),
                     s.allowExitCodes(), s.secretEnv()));
         }
         List<String> images = new ArrayList<>();
         for (int i = 0; i < spec.images().size(); i++) {
-            images.add(expand(spec.images().get(i), "images[" + i + "]"));
+            images.add(expand(spec.images().get(i), "images[" + i + "]", "images", ControlCharacters.NONE));
         }
         if (tooBig) {
             throw new ConfigException(List.of(new ConfigProblem(problems.top(),
@@ -127,6 +144,16 @@ public final class Planner {
         problems.throwIfAny();
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
         return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images));
+    }
+
+    /** Expands {@code text} and refuses the control characters {@code allowed} does not allow in the result. */
+    private String expand(String text, String path, String where, ControlCharacters allowed) {
+        String out = expand(text, path);
+        String problem = out == null ? null : allowed.problem(out);
+        if (problem != null) {
+            problems.error(spec.markOf(path), where + ": " + problem + " after substitutions");
+        }
+        return out;
     }
 
     private String expand(String text, String path) {
