@@ -4,12 +4,13 @@ import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
 import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
+import dev.kiln.spec.config.ControlCharacters;
+import dev.kiln.spec.config.Problems;
 import dev.kiln.spec.config.SourceMark;
 import dev.kiln.spec.config.Step;
+import dev.kiln.spec.config.StepGraph;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +20,10 @@ import java.util.TreeSet;
 
 /**
  * Compiles a validated {@link BuildSpec} and a {@link BuildContext} into the {@link BuildPlan} an
- * agent runs: substitutions applied (MUST_MATCH unless ALLOW_LOOSE), waitFor resolved to indexes.
+ * agent runs: substitutions applied (MUST_MATCH unless ALLOW_LOOSE), waitFor resolved to indexes
+ * by the same {@link StepGraph} that checked it when the config was parsed. A substitution can
+ * bring in a control character the parser never saw: the expanded text is checked again, so a
+ * plan never holds what an agent cannot run.
  */
 public final class Planner {
     /** Cloud Build's default build timeout. */
@@ -29,19 +33,18 @@ public final class Planner {
      * that names a long substitution many times is refused instead of filling memory.
      */
     public static final long MAX_PLAN_CHARS = 8L * ConfigParser.MAX_BYTES;
-    private static final int MAX_PROBLEMS = 100;
     private static final String USER_KEY = "_[A-Z0-9_]+";
 
     private final BuildSpec spec;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final Set<String> used = new HashSet<>();
-    private final List<ConfigProblem> errors = new ArrayList<>();
-    private int droppedErrors;
+    private final Problems problems;
     private long budget = MAX_PLAN_CHARS;
     private boolean tooBig;
 
     private Planner(BuildSpec spec, BuildContext context) {
         this.spec = spec;
+        this.problems = new Problems(spec.file());
         values.putAll(context.builtIns());
         values.putAll(spec.substitutions());
         values.putAll(context.userSubstitutions());
@@ -55,20 +58,26 @@ public final class Planner {
         Set<String> builtIns = context.builtIns().keySet();
         for (String key : new TreeSet<>(context.userSubstitutions().keySet())) {
             if (!key.matches(USER_KEY)) {
-                error(new SourceMark(spec.file(), 1, 1), "substitution '" + key
+                problems.error(problems.top(), "substitution '" + key
                         + "' given with the build must start with '_' and use only A-Z, 0-9 and '_'");
             }
         }
-        Map<String, Integer> ids = new HashMap<>();
-        for (Step s : spec.steps()) {
-            if (s.id() != null) {
-                ids.putIfAbsent(s.id(), s.index());
-            }
-        }
+        // A parsed spec has a sound graph; one built by hand is checked here as the parser would.
+        StepGraph graph = StepGraph.resolve(spec.steps(), spec::markOf, problems);
         // options.env is the same for every step: expand it once, so a problem in it is told once.
         List<String> buildEnv = new ArrayList<>();
         for (int i = 0; i < spec.env().size(); i++) {
-            buildEnv.add(expand(spec.env().get(i), "options.env[" + i + "]"));
+            buildEnv.add(expand(spec.env().get(i), "options.env[" + i + "]", "options.env", ControlCharacters.ENV_ENTRY));
+        }
+        if (spec.steps().stream().anyMatch(s -> s.script() != null)) {
+            // Script steps get every substitution, as it is, in their environment: check each value once.
+            values.forEach((key, value) -> {
+                String problem = ControlCharacters.TABS_AND_LINE_BREAKS.problem(value);
+                if (problem != null) {
+                    problems.error(problems.top(), "substitution '" + key + "': " + problem
+                            + "; script steps get it as an environment variable");
+                }
+            });
         }
         long exportChars = 0;
         for (Map.Entry<String, String> e : values.entrySet()) {
@@ -80,6 +89,7 @@ public final class Planner {
                 break;
             }
             String p = "steps[" + s.index() + "]";
+            String label = "step '" + s.displayId() + "': ";
             // Later entries win when the agent applies them: substitutions, then options.env, then the step's own env.
             List<String> env = new ArrayList<>();
             if (s.script() != null) {
@@ -91,37 +101,27 @@ public final class Planner {
             }
             env.addAll(buildEnv);
             for (int i = 0; i < s.env().size(); i++) {
-                env.add(expand(s.env().get(i), p + ".env[" + i + "]"));
+                env.add(expand(s.env().get(i), p + ".env[" + i + "]", label + "env", ControlCharacters.ENV_ENTRY));
             }
             List<String> args = new ArrayList<>();
             for (int i = 0; i < s.args().size(); i++) {
-                args.add(expand(s.args().get(i), p + ".args[" + i + "]"));
+                args.add(expand(s.args().get(i), p + ".args[" + i + "]", label + "args",
+                        ControlCharacters.TABS_AND_LINE_BREAKS));
             }
-            List<Integer> waitFor = new ArrayList<>();
-            if (s.waitFor() == null || s.waitFor().isEmpty()) {
-                // As in Cloud Build: no waitFor (or an empty one) means all previous steps.
-                for (int i = 0; i < s.index(); i++) {
-                    waitFor.add(i);
-                }
-            } else {
-                for (String w : s.waitFor()) {
-                    if (!w.equals("-") && ids.containsKey(w)) {
-                        waitFor.add(ids.get(w));
-                    }
-                }
-            }
-            String image = s.isLocal() ? null : expand(s.name(), p + ".name");
-            steps.add(new StepPlan(s.index(), s.displayId(), image, expand(s.entrypoint(), p + ".entrypoint"),
-                    List.copyOf(args), s.script(), List.copyOf(env), expand(s.dir(), p + ".dir"),
-                    List.copyOf(waitFor), s.timeout() == null ? 0 : s.timeout().toMillis(), s.allowFailure(),
+            String image = s.isLocal() ? null : expand(s.name(), p + ".name", label + "name", ControlCharacters.NONE);
+            String entrypoint = expand(s.entrypoint(), p + ".entrypoint", label + "entrypoint", ControlCharacters.NONE);
+            String dir = expand(s.dir(), p + ".dir", label + "dir", ControlCharacters.NONE);
+            steps.add(new StepPlan(s.index(), s.displayId(), image, entrypoint,
+                    List.copyOf(args), s.script(), List.copyOf(env), dir,
+                    graph.waitFor(s.index()), s.timeout() == null ? 0 : s.timeout().toMillis(), s.allowFailure(),
                     s.allowExitCodes(), s.secretEnv()));
         }
         List<String> images = new ArrayList<>();
         for (int i = 0; i < spec.images().size(); i++) {
-            images.add(expand(spec.images().get(i), "images[" + i + "]"));
+            images.add(expand(spec.images().get(i), "images[" + i + "]", "images", ControlCharacters.NONE));
         }
         if (tooBig) {
-            throw new ConfigException(List.of(new ConfigProblem(new SourceMark(spec.file(), 1, 1),
+            throw new ConfigException(List.of(new ConfigProblem(problems.top(),
                     "after substitutions the build would hold more than " + MAX_PLAN_CHARS
                             + " characters; substitutions repeat long values too often")));
         }
@@ -135,23 +135,25 @@ public final class Planner {
             for (String key : declared) {
                 if (!used.contains(key) && !builtIns.contains(key)) {
                     SourceMark m = spec.marks().containsKey("substitutions." + key)
-                            ? spec.markOf("substitutions." + key) : new SourceMark(spec.file(), 1, 1);
-                    error(m, "substitution '" + key
+                            ? spec.markOf("substitutions." + key) : problems.top();
+                    problems.error(m, "substitution '" + key
                             + "' is defined but not used; use it, remove it, or set options.substitutionOption: ALLOW_LOOSE");
                 }
             }
         }
-        if (!errors.isEmpty()) {
-            errors.sort(Comparator.comparingInt((ConfigProblem e) -> e.mark().line())
-                    .thenComparingInt(e -> e.mark().column()));
-            if (droppedErrors > 0) {
-                errors.add(new ConfigProblem(new SourceMark(spec.file(), 1, 1),
-                        "... and " + droppedErrors + " more problems not listed"));
-            }
-            throw new ConfigException(errors);
-        }
+        problems.throwIfAny();
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
         return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images));
+    }
+
+    /** Expands {@code text} and refuses the control characters {@code allowed} does not allow in the result. */
+    private String expand(String text, String path, String where, ControlCharacters allowed) {
+        String out = expand(text, path);
+        String problem = out == null ? null : allowed.problem(out);
+        if (problem != null) {
+            problems.error(spec.markOf(path), where + ": " + problem + " after substitutions");
+        }
+        return out;
     }
 
     private String expand(String text, String path) {
@@ -164,7 +166,7 @@ public final class Planner {
         String out = Substitutions.expand(text, values, used::add, name -> {
             if (!spec.allowLooseSubstitutions()) {
                 String shown = name.length() <= 80 ? name : name.substring(0, 80) + "...";
-                error(spec.markOf(path), "unknown substitution '$" + shown
+                problems.error(spec.markOf(path), "unknown substitution '$" + shown
                         + "'; define it under 'substitutions', pass it with --substitutions, or write $$ for a literal $");
             }
         }, budget);
@@ -183,13 +185,5 @@ public final class Planner {
             tooBig = true;
         }
         return !tooBig;
-    }
-
-    private void error(SourceMark mark, String message) {
-        if (errors.size() >= MAX_PROBLEMS) {
-            droppedErrors++;
-        } else {
-            errors.add(new ConfigProblem(mark, message));
-        }
     }
 }

@@ -316,6 +316,26 @@ class ConfigErrorsTest {
         }
 
         @Test
+        void a_step_that_is_not_a_mapping_does_not_upset_the_checks_of_the_steps_after_it() {
+            assertThat(lines(problems("""
+                    steps:
+                      - echo hi
+                      - id: a
+                        args: [x]
+                      - id: b
+                        args: [y]
+                        waitFor: [a]
+                      - id: c
+                        args: [z]
+                        waitFor: [d]
+                      - id: d
+                        args: [w]
+                    """))).containsExactly(
+                    "build.yaml:2:5: step #0 must be a mapping with 'args' or 'script'",
+                    "build.yaml:8:5: waitFor forms a cycle: 'c' -> 'd' -> 'c'");
+        }
+
+        @Test
         void a_step_with_nothing_to_run_is_refused() {
             assertThat(lines(problems("steps:\n  - id: a\n    env: [A=1]\n  - id: b\n    args:\n")))
                     .containsExactly("build.yaml:2:5: step 'a': nothing to run; give 'args' or 'script'",

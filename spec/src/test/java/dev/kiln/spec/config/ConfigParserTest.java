@@ -151,11 +151,10 @@ class ConfigParserTest {
                 \t\t}
                 \t],
                 \t"timeout": "600s",
-                \t"substitutions": {"_X": "y"},
+                \t"substitutions": {"_X": "y", "_TAB": "a\tb"},
                 \t"options": {"env": ["B=2"], "substitutionOption": "ALLOW_LOOSE"}
                 }
                 """;
-        assertThat(json).contains("\t\t\t\"id\"");
 
         BuildSpec spec;
         try {
@@ -175,9 +174,11 @@ class ConfigParserTest {
         assertThat(spec.steps().get(1).allowExitCodes()).containsExactly(1, 2);
         assertThat(spec.timeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(spec.substitutions()).containsEntry("_X", "y");
+        assertThat(spec.substitutions()).as("a tab inside a string is text, not indentation").containsEntry("_TAB", "a\tb");
         assertThat(spec.env()).containsExactly("B=2");
         assertThat(spec.allowLooseSubstitutions()).isTrue();
         assertThat(spec.markOf("steps[0].id")).hasToString("cloudbuild.json:4:10");
+        assertThat(spec.markOf("steps[1].args[1]")).as("each indenting tab is one column").hasToString("cloudbuild.json:11:21");
     }
 
     @Test

@@ -107,6 +107,17 @@ class PlannerTest {
         }
 
         @Test
+        void a_spec_built_by_hand_that_cannot_run_is_refused_as_the_parser_would_refuse_it() {
+            BuildSpec spec = spec(List.of(step(0, "a", List.of("b")), step(1, "b", null), step(2, "c", List.of("bb"))));
+
+            ConfigException e = catchThrowableOfType(ConfigException.class, () -> Planner.plan(spec, SUBMIT));
+
+            assertThat(lines(e.problems())).containsExactly(
+                    "build.yaml:1:1: step 'c': waitFor names unknown step 'bb'; did you mean 'b'?",
+                    "build.yaml:2:3: waitFor forms a cycle: 'a' -> 'b' -> 'a'");
+        }
+
+        @Test
         void steps_without_id_are_shown_as_cloud_build_numbers_them() {
             BuildPlan plan = plan("steps:\n  - args: [a]\n  - id: named\n    args: [b]\n", SUBMIT);
 

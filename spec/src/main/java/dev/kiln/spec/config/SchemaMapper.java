@@ -1,0 +1,185 @@
+package dev.kiln.spec.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+
+/**
+ * Maps a config's node tree onto {@link BuildSpec} and {@link Step}: which fields exist, which are
+ * Cloud Build's but not acted on, and which cannot go together. Steps are checked one by one here;
+ * how they wait for each other is {@link StepGraph}'s job.
+ */
+final class SchemaMapper {
+    private static final int MAX_STEPS = 1_000;
+
+    static final List<String> TOP_FIELDS = List.of("steps", "timeout", "queueTtl", "substitutions",
+            "options", "images", "artifacts", "tags");
+    /** Cloud Build fields Kiln reads but does not act on: a warning, never an error. */
+    static final List<String> TOP_IGNORED = List.of("availableSecrets", "secrets", "logsBucket",
+            "serviceAccount", "serviceAccountEmail", "logging", "pool", "projectId", "name",
+            "gates", "source", "dependencies", "gitConfig", "defaultLogsBucketBehavior");
+    static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
+            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv");
+    static final List<String> STEP_IGNORED = List.of("volumes", "automapSubstitutions",
+            "metrics", "artifacts", "cache", "agent");
+    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption");
+    static final List<String> OPTION_IGNORED = List.of("machineType", "logging", "pool", "diskSizeGb",
+            "logStreamingOption", "requestedVerifyOption", "sourceProvenanceHash", "dynamicSubstitutions",
+            "automapSubstitutions", "defaultLogsBucketBehavior", "workerPool", "volumes", "secretEnv",
+            "pubsubTopic", "agent", "retries");
+
+    private final String file;
+    private final Problems problems;
+    private final NodeReader read;
+
+    SchemaMapper(String file, Problems problems) {
+        this.file = file;
+        this.problems = problems;
+        this.read = new NodeReader(file, problems);
+    }
+
+    /** The spec as far as it could be read; its problems are in the {@link Problems} given. */
+    BuildSpec map(Node root) {
+        Map<String, Node> top = read.fields(root, "", "config", TOP_FIELDS, TOP_IGNORED);
+        List<Step> steps = new ArrayList<>();
+        Node stepsNode = top.get("steps");
+        if (stepsNode == null) {
+            if (root instanceof MappingNode) {
+                read.error(root, "config has no 'steps'");
+            }
+        } else if (stepsNode instanceof SequenceNode seq) {
+            if (seq.getValue().isEmpty()) {
+                read.error(seq, "'steps' is empty; a build needs at least one step");
+            }
+            if (seq.getValue().size() > MAX_STEPS) {
+                read.error(seq, "a build may have at most " + MAX_STEPS + " steps");
+            } else {
+                for (int i = 0; i < seq.getValue().size(); i++) {
+                    Step s = step(seq.getValue().get(i), i);
+                    if (s != null) {
+                        steps.add(s);
+                    }
+                }
+            }
+        } else {
+            read.error(stepsNode, "'steps' must be a list of steps");
+        }
+        Duration timeout = read.duration(top.get("timeout"), "timeout");
+        Duration queueTtl = read.duration(top.get("queueTtl"), "queueTtl");
+        Map<String, String> subs = read.substitutions(top.get("substitutions"));
+        List<String> env = List.of();
+        boolean loose = false;
+        Node options = top.get("options");
+        if (options != null) {
+            Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
+            env = read.envList(o.get("env"), "options.env", "options.env");
+            Node opt = o.get("substitutionOption");
+            String value = read.scalar(opt, "options.substitutionOption", "options.substitutionOption", ControlCharacters.NONE);
+            if (value != null) {
+                if (value.equals("ALLOW_LOOSE")) {
+                    loose = true;
+                } else if (!value.equals("MUST_MATCH")) {
+                    read.error(opt, "options.substitutionOption must be MUST_MATCH or ALLOW_LOOSE, not '" + value + "'");
+                }
+            }
+        }
+        List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
+        List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
+        if (top.containsKey("artifacts")) {
+            read.warn(top.get("artifacts"), "'artifacts' is read but not acted on yet");
+        }
+        if (!images.isEmpty()) {
+            read.warn(top.get("images"), "'images' are not pushed yet by this Kiln version");
+        }
+        return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
+                problems.warnings(), read.marks());
+    }
+
+    private Step step(Node node, int index) {
+        String path = "steps[" + index + "]";
+        String label = "step #" + index;
+        if (!(node instanceof MappingNode map)) {
+            read.error(node, label + " must be a mapping with 'args' or 'script'");
+            return null;
+        }
+        // Name the step by its id in every message about it, also those found before the id is read.
+        for (NodeTuple t : map.getValue()) {
+            if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("id")
+                    && t.getValueNode() instanceof ScalarNode v && !NodeReader.isNull(v)) {
+                label = stepLabel(v.getValue());
+                break;
+            }
+        }
+        Map<String, Node> f = read.fields(node, path + ".", label, STEP_FIELDS, STEP_IGNORED);
+        String id = read.scalar(f.get("id"), path + ".id", label + ": id", ControlCharacters.NONE);
+        if (id != null) {
+            label = stepLabel(id);
+            if (id.isBlank() || id.equals("-")) {
+                read.error(f.get("id"), label + ": id must not be blank or '-'");
+            }
+        }
+        int refusedBefore = read.refusals();
+        String name = read.scalar(f.get("name"), path + ".name", label + ": name", ControlCharacters.NONE);
+        String entrypoint = read.scalar(f.get("entrypoint"), path + ".entrypoint", label + ": entrypoint",
+                ControlCharacters.NONE);
+        // Multi-line shell ('sh -c' args, scripts) needs tabs and line breaks; names and paths do not.
+        List<String> args = read.strings(f.get("args"), path + ".args", label + ": args",
+                ControlCharacters.TABS_AND_LINE_BREAKS);
+        String script = read.scalar(f.get("script"), path + ".script", label + ": script",
+                ControlCharacters.TABS_AND_LINE_BREAKS);
+        // What to run was given but refused for its characters, with its own error: do not pile on.
+        boolean runRefused = read.refusals() > refusedBefore;
+        if (script != null && !args.isEmpty()) {
+            read.error(f.get("script"), label + ": 'script' and 'args' cannot both be set");
+        }
+        if (script != null && entrypoint != null) {
+            read.error(f.get("script"), label + ": 'script' and 'entrypoint' cannot both be set");
+        }
+        boolean local = name == null || name.equals("local");
+        // Args given but all refused (e.g. [[x]]) already have their own error: do not pile on.
+        boolean argsGiven = !args.isEmpty() || (f.get("args") instanceof SequenceNode a && !a.getValue().isEmpty());
+        if (local && script == null && !argsGiven && entrypoint == null && !runRefused) {
+            read.error(node, label + ": nothing to run; give 'args' or 'script'");
+        }
+        if (!local) {
+            read.warn(f.get("name"), label + ": runs in image '" + name
+                    + "', which needs a docker executor; this Kiln version runs process steps only");
+        }
+        List<String> env = read.envList(f.get("env"), path + ".env", label + ": env");
+        String dir = read.scalar(f.get("dir"), path + ".dir", label + ": dir", ControlCharacters.NONE);
+        if (dir != null && (dir.startsWith("/") || List.of(dir.split("[/\\\\]")).contains(".."))) {
+            read.error(f.get("dir"), label + ": dir must be a relative path inside the workspace, not '" + dir + "'");
+        }
+        List<String> waitFor = f.containsKey("waitFor")
+                ? read.strings(f.get("waitFor"), path + ".waitFor", label + ": waitFor", ControlCharacters.NONE) : null;
+        if (waitFor != null && waitFor.isEmpty()) {
+            waitFor = null; // as in Cloud Build: an empty waitFor means "all previous steps"
+        }
+        if (waitFor != null && waitFor.contains("-") && waitFor.size() > 1) {
+            read.error(f.get("waitFor"), label + ": waitFor '-' means 'start at once' and cannot be combined with step ids");
+        }
+        Duration timeout = read.duration(f.get("timeout"), label + ": timeout");
+        boolean allowFailure = read.bool(f.get("allowFailure"), label + ": allowFailure");
+        List<Integer> exitCodes = read.wholeNumbers(f.get("allowExitCodes"), path + ".allowExitCodes",
+                label + ": allowExitCodes");
+        List<String> secretEnv = read.strings(f.get("secretEnv"), path + ".secretEnv", label + ": secretEnv",
+                ControlCharacters.NONE);
+        if (!secretEnv.isEmpty()) {
+            read.warn(f.get("secretEnv"), label + ": secretEnv " + secretEnv
+                    + " will be unset: this Kiln version has no secrets yet");
+        }
+        return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
+                exitCodes, secretEnv, read.mark(node));
+    }
+
+    /** The step as messages name it: a control character in its id must not break the message's line. */
+    private static String stepLabel(String id) {
+        return "step '" + ControlCharacters.shown(id.length() <= 80 ? id : id.substring(0, 80) + "...") + "'";
+    }
+}
