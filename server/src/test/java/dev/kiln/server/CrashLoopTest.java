@@ -83,6 +83,11 @@ class CrashLoopTest {
                 }
                 killedAt = System.nanoTime();
                 server.kill9();
+                String keep = System.getProperty("kiln.crashloop.keep");
+                if (keep != null) {   // the evidence, as the kill left it, for a failure to be looked into
+                    new ProcessBuilder("sh", "-c", "rm -rf \"$1\" && cp -a \"$2\" \"$1\" && cp \"$3\" \"$1/server.out\"", "sh",
+                            keep, data.toString(), server.output.toString()).inheritIO().start().waitFor();
+                }
             } finally {
                 server.close();
             }

@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EndToEndTest {
     private static final String LISTENING = "Kiln server listening on (http://\\S+)";
     @TempDir Path tmp;
+    /** A sleep length no other process on the machine uses: it marks this test's own steps, which it alone may kill. */
+    final String sleep = "120." + java.util.concurrent.ThreadLocalRandom.current().nextInt(100_000_000, 999_999_999);
 
     @BeforeEach
     void letTheBuildUserIn() throws Exception {
@@ -104,8 +106,8 @@ class EndToEndTest {
                           - id: train
                             script: |
                               echo epoch 1
-                              sleep 120
-                        """));
+                              sleep SLEEP
+                        """.replace("SLEEP", sleep)));
                 KilnProcess submit = KilnProcess.start(tmp, "submit", repo.toString(), "--server", url, "--async");
                 assertThat(submit.awaitExit(Duration.ofSeconds(30))).isZero();
                 String id = api.list(1).get(0).id();
@@ -125,7 +127,7 @@ class EndToEndTest {
                 assertThat(log).startsWith("epoch 1\n").contains("[kiln] agent lost");
             } finally {
                 agent.close();
-                ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 120"))
+                ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep " + sleep))
                         .forEach(ProcessHandle::destroyForcibly);
             }
         }
@@ -146,7 +148,7 @@ class EndToEndTest {
             assertThat(first.awaitExit(Duration.ofSeconds(60))).as(first.output()).isZero();
             done = api.list(1).get(0).id();
 
-            Path slow = TestServer.repo(tmp.resolve("slow"), Map.of("build.yaml", "steps:\n  - script: |\n      echo working\n      sleep 120\n"));
+            Path slow = TestServer.repo(tmp.resolve("slow"), Map.of("build.yaml", "steps:\n  - script: |\n      echo working\n      sleep " + sleep + "\n"));
             KilnProcess second = KilnProcess.start(tmp, "submit", slow.toString(), "--server", url, "--async");
             assertThat(second.awaitExit(Duration.ofSeconds(30))).isZero();
             orphan = api.list(1).get(0).id();
@@ -171,7 +173,7 @@ class EndToEndTest {
             if (helper != null) {
                 helper.close();
             }
-            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep 120"))
+            ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep " + sleep))
                     .forEach(ProcessHandle::destroyForcibly);
         }
         try (KilnProcess server = server(data)) {

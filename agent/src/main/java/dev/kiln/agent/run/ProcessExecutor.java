@@ -86,12 +86,17 @@ public final class ProcessExecutor implements Executor {
         Map<String, String> env = pb.environment();
         env.clear();
         env.putAll(environment.base(System.getenv(), home(scratch)));
-        for (String e : step.env()) {
-            int eq = e.indexOf('=');
-            env.put(e.substring(0, eq), e.substring(eq + 1));
+        try {
+            for (String e : step.env()) {
+                int eq = e.indexOf('=');
+                env.put(e.substring(0, eq), e.substring(eq + 1));
+            }
+            return new ProcessExecution(pb.start());
+        } catch (IllegalArgumentException e) {
+            // What the OS cannot take (a NUL in a variable or an argument): the config parser refuses
+            // it, so only a plan made elsewhere gets here, and the step says why it did not start.
+            throw new IOException("step '" + step.id() + "' cannot start: " + e.getMessage(), e);
         }
-        Process p = pb.start();
-        return new ProcessExecution(p);
     }
 
     /** The step's HOME: private to the build, beside its scratch directory. */

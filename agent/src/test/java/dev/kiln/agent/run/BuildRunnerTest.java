@@ -111,10 +111,37 @@ class BuildRunnerTest {
     }
 
     private Status run(Recorder api, List<StepPlan> steps) {
+        return run(api, new ProcessExecutor(StepEnvironment.ofThisUser()), steps);
+    }
+
+    private Status run(Recorder api, Executor executor, List<StepPlan> steps) {
         Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 60_000, steps, List.of()), null, 30_000, 50);
         return assertTimeoutPreemptively(Duration.ofSeconds(20), () ->
-                new BuildRunner(api, new ProcessExecutor(StepEnvironment.ofThisUser()), tmp.resolve("work"), 1 << 20, false)
-                        .run(lease));
+                new BuildRunner(api, executor, tmp.resolve("work"), 1 << 20, false).run(lease));
+    }
+
+    @Test
+    void an_executor_that_fails_unexpectedly_ends_the_step_with_the_reason_and_the_build_goes_on_to_its_end() {
+        Recorder api = new Recorder();
+        Executor broken = (step, workspace, scratch) -> new Executor.Execution() {
+            @Override
+            public InputStream output() {
+                throw new IllegalStateException("wedged executor");
+            }
+
+            @Override
+            public int waitFor() {
+                return 0;
+            }
+
+            @Override
+            public void kill() {}
+        };
+        Status status = run(api, broken, List.of(step(0, "train", List.of("true"), List.of(), List.of())));
+
+        assertThat(status).isEqualTo(Status.FAILURE);
+        assertThat(api.calls).contains("finished 0 FAILURE");
+        assertThat(api.log.toString()).contains("[kiln] the agent failed while running this step: java.lang.IllegalStateException: wedged executor");
     }
 
     @Test

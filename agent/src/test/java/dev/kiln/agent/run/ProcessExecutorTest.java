@@ -139,17 +139,24 @@ class ProcessExecutorTest {
     }
 
     @Test
-    void a_missing_program_fails_the_step_and_names_the_program() throws Exception {
+    void a_missing_program_fails_the_step_with_127_and_names_the_program() throws Exception {
+        // The step runs under setsid, which execs the program: a missing one is reported as a shell
+        // would (exit 127, the name and the reason in the log), not as an agent error.
         String program = "/no/such/program-" + marker;
-        Executor.Execution run;
-        try {
-            run = executor.start(step(program, List.of(), null), workspace, scratch);
-        } catch (IOException e) {
-            assertThat(e).hasMessageContaining(program);
-            return;
-        }
-        assertThat(output(run)).contains(program);
-        assertThat(run.waitFor()).isNotZero();
+        var run = executor.start(step(program, List.of(), null), workspace, scratch);
+
+        assertThat(output(run)).contains(program).contains("No such file or directory");
+        assertThat(run.waitFor()).isEqualTo(127);
+    }
+
+    @Test
+    void a_step_the_os_cannot_start_is_refused_by_the_executor_itself() {
+        // Kiln's own "cannot start" branch: a variable the OS cannot hold.
+        StepPlan s = new StepPlan(0, "nul", null, null, List.of("/bin/true"), null, List.of("BAD=a\0b"), null,
+                List.of(), 0, false, List.of(), List.of());
+
+        assertThatThrownBy(() -> executor.start(s, workspace, scratch)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("step 'nul' cannot start: ");
     }
 
     @Test
