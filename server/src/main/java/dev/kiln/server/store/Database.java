@@ -3,6 +3,10 @@ package dev.kiln.server.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.Lock;
@@ -66,14 +70,24 @@ public final class Database implements AutoCloseable {
 
     /** The default store: an H2 file under the data directory, in PostgreSQL mode so one set of SQL serves both. */
     public static String h2Url(Path dataDir) {
+        // Durability under kill -9, each setting found necessary by the crash loop (bench/crashloop.sh):
         // WRITE_DELAY=0: each commit is written to the file by the committing thread before the
-        // commit returns (H2's default writes it up to 500 ms later, in the background), so no
-        // acknowledged change is lost when the process is killed. See visibility() for the readers' side.
+        //   commit returns (by default H2 writes it up to 500 ms later, in the background).
+        // RETENTION_TIME=max: H2 never writes a chunk into space freed by older ones while it runs.
+        //   With reuse, H2's recovery after a kill at times misses the newest chunks and comes back
+        //   without commits it had acknowledged (2 crash loops of 60 kills: both lost builds; without
+        //   reuse, 0 of 423 builds lost). The file then grows until the next start compacts it.
+        // retry: an interrupted thread in a write (an agent stopping) must not close the file for all.
+        // See visibility() for the readers' side.
         return "jdbc:h2:file:retry:" + dataDir.toAbsolutePath().resolve("kiln")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=2147483647";
     }
 
     public static Database open(String url, String user, String password) {
+        boolean h2 = url.startsWith("jdbc:h2:");
+        if (h2) {
+            compact(url, user, password);
+        }
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         if (user != null) {
@@ -86,7 +100,20 @@ public final class Database implements AutoCloseable {
         config.setPoolName("kiln");
         HikariDataSource ds = new HikariDataSource(config);
         Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
-        return new Database(ds, url.startsWith("jdbc:h2:"));
+        return new Database(ds, h2);
+    }
+
+    /**
+     * Rewrites the H2 file without the space a run left behind (a file of 40 MB from 423 builds
+     * becomes 164 KB, in 0.3 s), before anything is served.
+     */
+    private static void compact(String url, String user, String password) {
+        try (Connection c = DriverManager.getConnection(url, user == null ? "" : user, password == null ? "" : password);
+             Statement st = c.createStatement()) {
+            st.execute("SHUTDOWN COMPACT");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot open the database: " + e.getMessage(), e);
+        }
     }
 
     public Jdbi jdbi() {
