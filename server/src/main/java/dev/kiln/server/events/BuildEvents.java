@@ -38,4 +38,9 @@ public final class BuildEvents {
         }
         all.forEach(f -> f.changed(buildId));
     }
+
+    /** How many builds have a follower: for tests, which check that unfollowing leaves no empty entry behind. */
+    int followedBuilds() {
+        return byBuild.size();
+    }
 }
