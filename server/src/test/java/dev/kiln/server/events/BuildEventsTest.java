@@ -1,9 +1,14 @@
 package dev.kiln.server.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class BuildEventsTest {
@@ -132,8 +137,53 @@ class BuildEventsTest {
         assertThat(after.ids).containsExactly("b1", "b1");
     }
 
+    @Test
+    void a_follower_that_joins_a_build_while_its_last_follower_leaves_is_not_lost() throws Exception {
+        // Two clients of one build: one disconnects as the other connects. The joining follower is
+        // held inside follow() at the moment it is added to the build's set (its hashCode, which the
+        // set asks for, waits for the test), and the leaving one unfollows right then.
+        Heard leaving = new Heard();
+        events.follow("b1", leaving);
+        CountDownLatch beingAdded = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        Heard joining = new Heard() {
+            private final AtomicBoolean first = new AtomicBoolean(true);
+
+            @Override
+            public int hashCode() {
+                if (first.getAndSet(false)) {
+                    beingAdded.countDown();
+                    try {
+                        goOn.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return 42;
+            }
+        };
+        Thread join = new Thread(() -> events.follow("b1", joining), "joins");
+        join.start();
+        assertThat(beingAdded.await(10, TimeUnit.SECONDS)).isTrue();
+
+        Thread leave = new Thread(() -> events.unfollow(leaving), "leaves");
+        leave.start();
+        // Either the leave is done, or it waits for the join to finish: both are fair; losing the joiner is not.
+        await().atMost(Duration.ofSeconds(10)).until(() -> leave.getState() == Thread.State.TERMINATED
+                || leave.getState() == Thread.State.BLOCKED);
+        goOn.countDown();
+        join.join(10_000);
+        leave.join(10_000);
+
+        events.changed("b1");
+
+        assertThat(joining.ids).containsExactly("b1");
+        assertThat(leaving.ids).isEmpty();
+        assertThat(events.followedBuilds()).isEqualTo(1);
+    }
+
     /** Records the ids it is told about. */
-    static final class Heard implements BuildEvents.Follower {
+    static class Heard implements BuildEvents.Follower {
         final List<String> ids = new CopyOnWriteArrayList<>();
 
         @Override
