@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * sees that step end.
  */
 final class BuildStream implements Runnable, BuildEvents.Follower {
-    private static final int CHUNK = 64 * 1024;
+    static final int CHUNK = 64 * 1024;
     private static final long KEEPALIVE_MS = 15_000;
 
     private final SseClient client;
