@@ -71,7 +71,7 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
                     break;
                 }
                 List<StepRun> steps = store.steps(buildId);
-                sendLogs(steps);
+                sendLogs(b.get(), steps);
                 BuildView view = views.build(b.get(), steps);
                 String state = Json.MAPPER.writeValueAsString(view);
                 String stateWithoutSizes = Json.MAPPER.writeValueAsString(withoutSizes(view));
@@ -114,15 +114,18 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         return true;
     }
 
-    private void sendLogs(List<StepRun> steps) throws IOException {
+    private void sendLogs(Build b, List<StepRun> steps) throws IOException {
         for (StepRun s : steps) {
+            // A running step's log can end inside a character whose last bytes are still on their way:
+            // those wait for the next read. Once the step or the build is over every byte goes out.
+            boolean growing = !b.status().isFinal() && !s.status().isFinal();
             long offset = sent.getOrDefault(s.index(), 0L);
             while (!client.terminated()) {
                 byte[] chunk = logs.read(buildId, s.index(), offset, CHUNK);
-                if (chunk.length == 0) {
+                int len = chunk.length == CHUNK || growing ? completeUtf8(chunk) : chunk.length;
+                if (len == 0) {
                     break;
                 }
-                int len = chunk.length == CHUNK ? completeUtf8(chunk) : chunk.length;
                 String text = StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPLACE)
                         .onUnmappableCharacter(CodingErrorAction.REPLACE)

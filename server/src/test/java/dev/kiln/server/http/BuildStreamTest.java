@@ -23,6 +23,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,6 +183,52 @@ class BuildStreamTest {
                     assertThat(text(after, 1, 4)).isEqualTo("two\nthree\n");
                     assertThat(kiln.logText(id, 1)).isEqualTo("one\ntwo\nthree\n");
                     assertEndsOnceAfterFinalStatus(after, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
+        void a_character_a_running_step_prints_in_two_pieces_reaches_a_live_follower_whole() throws Exception {
+            try (Gate gate = new Gate(gates, "split")) {
+                String id = submit("steps:\n  - args: [cat, '${_GATE}']\n", Map.of("_GATE", gate.path.toString()));
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    List<Event> seen = new ArrayList<>();
+                    // One write, so one chunk reaches the server: a line, then the first byte of "é".
+                    gate.write(concat(utf8("a\n"), bytes(0xC3)));
+                    Event first = sse.next();
+                    while (!first.name().equals("log")) {
+                        seen.add(first);
+                        first = sse.next();
+                    }
+                    seen.add(first);
+                    // The stream has read the log while it ended inside the character; now its last byte.
+                    gate.write(concat(bytes(0xA9), utf8("\n")));
+                    gate.close();
+                    seen.addAll(sse.rest());
+
+                    assertThat(text(seen, 0, 0)).isEqualTo("a\né\n");
+                    assertThat(seen).extracting(Event::data).noneMatch(d -> d.contains("\uFFFD"));
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
+        void a_step_that_ends_inside_a_character_still_sends_every_byte_before_end() throws Exception {
+            try (Gate gate = new Gate(gates, "cut")) {
+                String id = submit("steps:\n  - args: [cat, '${_GATE}']\n", Map.of("_GATE", gate.path.toString()));
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    gate.write(concat(utf8("last words "), bytes(0xE2, 0x82)));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> kiln.api.get(id).steps().get(0).logSize() == 13);
+                    gate.close();
+                    List<Event> seen = sse.rest();
+
+                    // The broken character can only be shown as a replacement, but its bytes are not held back.
+                    List<JsonNode> logs = logEvents(seen, 0);
+                    assertThat(logs.get(logs.size() - 1).get("next").asLong()).isEqualTo(13);
+                    assertThat(logs.stream().map(n -> n.get("text").asText()).collect(Collectors.joining()))
+                            .startsWith("last words ").endsWith("\uFFFD");
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
                 }
             }
         }
