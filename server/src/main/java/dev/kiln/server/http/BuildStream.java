@@ -146,7 +146,8 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
             if ((c & 0xC0) == 0x80) {
                 continue;
             }
-            int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            // Only C2..F4 start a character; any other byte is sent as it is (the decoder replaces it).
+            int need = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
             return need > back ? n - back : n;
         }
         return n;

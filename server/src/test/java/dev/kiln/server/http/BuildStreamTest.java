@@ -91,6 +91,15 @@ class BuildStreamTest {
             assertThat(completeUtf8(chunk)).isEqualTo(4);
         }
 
+        @ParameterizedTest(name = "0x{0}")
+        @ValueSource(strings = {"C0", "C1", "F5", "F8", "FF"})
+        void a_byte_that_can_never_start_a_character_is_not_held_back(String hex) {
+            // While a step runs the stream waits for the rest of a cut character: for these, none will come.
+            byte[] chunk = concat(utf8("ab"), bytes(Integer.parseInt(hex, 16)));
+
+            assertThat(completeUtf8(chunk)).isEqualTo(3);
+        }
+
         @Test
         void a_chunk_of_nothing_but_continuation_bytes_is_sent_whole_so_the_stream_moves_on() {
             byte[] chunk = new byte[BuildStream.CHUNK];
