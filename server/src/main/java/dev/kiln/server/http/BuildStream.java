@@ -65,6 +65,9 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         });
         try {
             while (!client.terminated()) {
+                // Before reading, not after: a change that comes while this round reads and sends leaves
+                // a permit, so the wait below returns at once and the next round sees it.
+                wake.drainPermits();
                 Optional<Build> b = store.get(buildId);
                 if (b.isEmpty()) {
                     client.sendEvent("error", "{\"message\":\"no such build\"}");
@@ -83,7 +86,6 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
                     client.sendEvent("end", state);
                     break;
                 }
-                wake.drainPermits();
                 if (!wake.tryAcquire(KEEPALIVE_MS, TimeUnit.MILLISECONDS)) {
                     client.sendComment("keepalive");
                 }

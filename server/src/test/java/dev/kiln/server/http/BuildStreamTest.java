@@ -243,6 +243,35 @@ class BuildStreamTest {
         }
 
         @Test
+        void a_build_that_ends_while_its_stream_is_busy_sending_gets_its_end_at_once() throws Exception {
+            int size = 32 << 20;
+            try (Gate gate = new Gate(gates, "busy")) {
+                String id = submit("""
+                        steps:
+                          - script: |
+                              yes 'a line of log that its follower is slow to take' | head -c %d
+                              cat "${_GATE}"
+                        """.formatted(size), Map.of("_GATE", gate.path.toString()));
+                gate.write("!");
+                await().atMost(Duration.ofSeconds(60)).until(() -> kiln.api.get(id).steps().get(0).logSize() == size + 1);
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    // Nothing is read yet: the stream fills the connection and waits in the middle of sending
+                    // the log, having seen the build running. The build ends meanwhile.
+                    await().atMost(Duration.ofSeconds(30)).until(() -> sendingLogsAndWaiting("kiln-sse-" + id));
+                    gate.close();
+                    assertThat(kiln.awaitEnd(id, Duration.ofSeconds(20)).status()).isEqualTo(Status.SUCCESS);
+
+                    List<Event> seen = sse.rest();
+
+                    assertThat(text(seen, 0, 0)).hasSize(size + 1).endsWith("!");
+                    assertThat(seen.stream().map(Event::name).filter(n -> !n.equals("log")))
+                            .as("end came once the log was out, not after a keepalive's wait").doesNotContain(":");
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
         void a_finished_build_resumed_at_the_end_of_every_log_sends_its_state_and_end_and_no_log() throws Exception {
             String id = submit("steps:\n  - args: [printf, 'done\\n']\n  - args: [printf, 'also\\n']\n", Map.of());
             kiln.awaitEnd(id, Duration.ofSeconds(20));
@@ -300,6 +329,20 @@ class BuildStreamTest {
             Path repo = TestServer.repo(Files.createTempDirectory(tmp, "repo"), Map.of("build.yaml", buildYaml));
             return kiln.submit(repo, subs).id();
         }
+    }
+
+    /** Whether the named stream thread is inside {@code sendLogs}, waiting for its client to take more. */
+    static boolean sendingLogsAndWaiting(String threadName) {
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            Thread.State state = e.getKey().getState();
+            if (e.getKey().getName().equals(threadName)
+                    && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(BuildStream.class.getName())
+                            && f.getMethodName().equals("sendLogs"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Checks what a user sees at the end: one {@code end}, last, after a {@code build} event with the final status. */
