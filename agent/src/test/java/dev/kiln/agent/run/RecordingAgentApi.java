@@ -7,16 +7,22 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * A test double of the server's log endpoint: keeps each step's log in memory and follows the
- * {@link AgentApi#appendLog} contract (bytes it already has are skipped, a chunk past its end is a
- * {@link LogGapException}). Failures can be queued to hit the next calls. Only {@code appendLog}
- * is implemented; the rest of the protocol is not needed by the code under test.
+ * A test double of the server's log endpoint that keeps each step's log in memory and checks the
+ * agent's side of {@link AgentApi#appendLog}: a chunk starts where the log ends, a resend repeats
+ * exactly bytes sent before, and after a {@link LogGapException} (only after {@link #truncate}) the
+ * agent goes on from the size given. The real server's skip and gap rules are not copied here:
+ * {@code LogResendAgainstServerTest}, in the server module, runs the agent's log code against them.
+ * Failures can be queued to hit the next calls. Only {@code appendLog} is implemented; the rest of
+ * the protocol is not needed by the code under test.
  */
 final class RecordingAgentApi extends PartialAgentApi {
 
@@ -33,13 +39,18 @@ final class RecordingAgentApi extends PartialAgentApi {
     private final Map<Integer, ByteArrayOutputStream> logs = new HashMap<>();
     private final Deque<Fault> faults = new ArrayDeque<>();
     private final List<String> calls = new ArrayList<>();
+    private final Set<Integer> truncated = new HashSet<>();
 
     synchronized void failNext(Fault... next) {
         faults.addAll(List.of(next));
     }
 
-    /** Drops all but the first {@code keep} bytes of a step's log, as a server restart might. */
+    /**
+     * Drops all but the first {@code keep} bytes of a step's log, as a server restart might: the
+     * next chunk past the end gets a {@link LogGapException} with the size left.
+     */
     synchronized void truncate(int step, int keep) {
+        truncated.add(step);
         byte[] all = bytes(step);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.write(all, 0, keep);
@@ -72,23 +83,24 @@ final class RecordingAgentApi extends PartialAgentApi {
             throw new IOException("connection reset");
         }
         ByteArrayOutputStream log = logs.computeIfAbsent(step, s -> new ByteArrayOutputStream());
-        long size = log.size();
+        int size = log.size();
         if (offset > size) {
-            throw new LogGapException(size);
+            if (truncated.remove(step)) {
+                throw new LogGapException(size);
+            }
+            throw new AssertionError("step " + step + ": chunk " + offset + "+" + len + " skips past the log's "
+                    + size + " bytes");
         }
-        long skip = size - offset;
-        if (skip < len) {
-            log.write(data, off + (int) skip, len - (int) skip);
+        if (offset == size) {
+            log.write(data, off, len);
+        } else if (offset + len > size
+                || !Arrays.equals(log.toByteArray(), (int) offset, (int) offset + len, data, off, off + len)) {
+            throw new AssertionError("step " + step + ": chunk " + offset + "+" + len + " neither follows the log ("
+                    + size + " bytes) nor repeats bytes sent before");
         }
         if (fault == Fault.FAIL_AFTER_STORE) {
             throw new IOException("read timed out");
         }
         return log.size();
     }
-
-
-
-
-
-
 }

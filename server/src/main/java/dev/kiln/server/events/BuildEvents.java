@@ -18,7 +18,12 @@ public final class BuildEvents {
     private final Set<Follower> all = ConcurrentHashMap.newKeySet();
 
     public void follow(String buildId, Follower f) {
-        byBuild.computeIfAbsent(buildId, k -> ConcurrentHashMap.newKeySet()).add(f);
+        // Added inside compute, so that unfollow's cleanup cannot drop the set between finding it and adding to it.
+        byBuild.compute(buildId, (k, s) -> {
+            Set<Follower> set = s != null ? s : ConcurrentHashMap.newKeySet();
+            set.add(f);
+            return set;
+        });
     }
 
     public void followAll(Follower f) {
@@ -27,8 +32,13 @@ public final class BuildEvents {
 
     public void unfollow(Follower f) {
         all.remove(f);
-        byBuild.values().forEach(s -> s.remove(f));
-        byBuild.values().removeIf(Set::isEmpty);
+        for (String buildId : byBuild.keySet()) {
+            // Removes the build's set once empty, in one step with any follow of the same build.
+            byBuild.computeIfPresent(buildId, (k, s) -> {
+                s.remove(f);
+                return s.isEmpty() ? null : s;
+            });
+        }
     }
 
     public void changed(String buildId) {
@@ -37,5 +47,10 @@ public final class BuildEvents {
             s.forEach(f -> f.changed(buildId));
         }
         all.forEach(f -> f.changed(buildId));
+    }
+
+    /** How many builds have a follower: for tests, which check that unfollowing leaves no empty entry behind. */
+    int followedBuilds() {
+        return byBuild.size();
     }
 }

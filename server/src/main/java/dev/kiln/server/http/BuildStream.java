@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
  * sees that step end.
  */
 final class BuildStream implements Runnable, BuildEvents.Follower {
-    private static final int CHUNK = 64 * 1024;
+    static final int CHUNK = 64 * 1024;
     private static final long KEEPALIVE_MS = 15_000;
 
     private final SseClient client;
@@ -65,13 +65,16 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         });
         try {
             while (!client.terminated()) {
+                // Before reading, not after: a change that comes while this round reads and sends leaves
+                // a permit, so the wait below returns at once and the next round sees it.
+                wake.drainPermits();
                 Optional<Build> b = store.get(buildId);
                 if (b.isEmpty()) {
                     client.sendEvent("error", "{\"message\":\"no such build\"}");
                     break;
                 }
                 List<StepRun> steps = store.steps(buildId);
-                sendLogs(steps);
+                sendLogs(b.get(), steps);
                 BuildView view = views.build(b.get(), steps);
                 String state = Json.MAPPER.writeValueAsString(view);
                 String stateWithoutSizes = Json.MAPPER.writeValueAsString(withoutSizes(view));
@@ -83,7 +86,6 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
                     client.sendEvent("end", state);
                     break;
                 }
-                wake.drainPermits();
                 if (!wake.tryAcquire(KEEPALIVE_MS, TimeUnit.MILLISECONDS)) {
                     client.sendComment("keepalive");
                 }
@@ -114,15 +116,18 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         return true;
     }
 
-    private void sendLogs(List<StepRun> steps) throws IOException {
+    private void sendLogs(Build b, List<StepRun> steps) throws IOException {
         for (StepRun s : steps) {
+            // A running step's log can end inside a character whose last bytes are still on their way:
+            // those wait for the next read. Once the step or the build is over every byte goes out.
+            boolean growing = !b.status().isFinal() && !s.status().isFinal();
             long offset = sent.getOrDefault(s.index(), 0L);
             while (!client.terminated()) {
                 byte[] chunk = logs.read(buildId, s.index(), offset, CHUNK);
-                if (chunk.length == 0) {
+                int len = chunk.length == CHUNK || growing ? completeUtf8(chunk) : chunk.length;
+                if (len == 0) {
                     break;
                 }
-                int len = chunk.length == CHUNK ? completeUtf8(chunk) : chunk.length;
                 String text = StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPLACE)
                         .onUnmappableCharacter(CodingErrorAction.REPLACE)
@@ -143,7 +148,8 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
             if ((c & 0xC0) == 0x80) {
                 continue;
             }
-            int need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+            // Only C2..F4 start a character; any other byte is sent as it is (the decoder replaces it).
+            int need = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 1;
             return need > back ? n - back : n;
         }
         return n;

@@ -19,18 +19,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** A real store (H2 file), log store and scheduler on an injected clock, with no reaper thread. */
-final class SchedulerFixture implements AutoCloseable {
+/**
+ * A real store (H2 file), log store and scheduler on an injected clock, with no reaper thread.
+ * Public for tests of other modules' code against the real server (the agent's log resend).
+ */
+public final class SchedulerFixture implements AutoCloseable {
     static final Duration LEASE = Duration.ofSeconds(30);
 
     final MutableClock clock = new MutableClock(1_000_000);
     final Database db;
     final BuildStore store;
-    final LogStore logs;
+    public final LogStore logs;
     final Scheduler scheduler;
-    final AgentService agents;
+    public final AgentService agents;
 
-    SchedulerFixture(Path dir) throws IOException {
+    public SchedulerFixture(Path dir) throws IOException {
         db = Database.open(Database.h2Url(dir), null, null);
         store = new BuildStore(db);
         logs = new LogStore(dir.resolve("logs"));
@@ -40,7 +43,7 @@ final class SchedulerFixture implements AutoCloseable {
     }
 
     /** A queued one-step build; {@code ttlMillis} null for none. */
-    Build queue(long timeoutMillis, Long ttlMillis) {
+    public Build queue(long timeoutMillis, Long ttlMillis) {
         String id = UUID.randomUUID().toString();
         String plan;
         try {
@@ -52,12 +55,12 @@ final class SchedulerFixture implements AutoCloseable {
                 null, clock.millis(), null, null, timeoutMillis, ttlMillis, null, null, null, false), List.of("step"));
     }
 
-    Lease lease(String agent) throws InterruptedException {
+    public Lease lease(String agent) throws InterruptedException {
         return scheduler.lease(new LeaseRequest(LeaseRequest.PROTOCOL, agent, "host", List.of()), Duration.ZERO)
                 .orElseThrow(() -> new AssertionError("no build to lease"));
     }
 
-    Status status(String id) {
+    public Status status(String id) {
         return store.get(id).orElseThrow().status();
     }
 

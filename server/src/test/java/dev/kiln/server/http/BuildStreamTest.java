@@ -1,0 +1,539 @@
+package dev.kiln.server.http;
+
+import static dev.kiln.server.http.BuildStream.completeUtf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.agent.Json;
+import dev.kiln.agent.client.ApiClient;
+import dev.kiln.server.support.TestServer;
+import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.protocol.Status;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A build's server-sent events: {@code completeUtf8} on its own, then the stream end to end through a
+ * real server whose embedded agent runs real steps. Steps that must print on cue read a named pipe
+ * the test writes to, so the test decides what a step prints and when.
+ */
+class BuildStreamTest {
+
+    @Nested
+    class CompleteUtf8 {
+        @Test
+        void ascii_is_kept_whole() {
+            assertThat(completeUtf8(utf8("plain text\n"))).isEqualTo(11);
+        }
+
+        @Test
+        void an_empty_chunk_has_nothing_to_send() {
+            assertThat(completeUtf8(new byte[0])).isZero();
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"é", "€", "😀"})
+        void a_character_complete_at_the_end_is_kept(String c) {
+            byte[] chunk = utf8("ab" + c);
+
+            assertThat(completeUtf8(chunk)).isEqualTo(chunk.length);
+        }
+
+        @ParameterizedTest(name = "{0} with {1} of its bytes")
+        @CsvSource({"é, 1", "€, 1", "€, 2", "😀, 1", "😀, 2", "😀, 3"})
+        void a_character_split_at_the_end_is_cut_before_its_first_byte(String c, int present) {
+            byte[] chunk = concat(utf8("ab"), Arrays.copyOf(utf8(c), present));
+
+            assertThat(completeUtf8(chunk)).isEqualTo(2);
+        }
+
+        @Test
+        void stray_continuation_bytes_after_ascii_are_kept_as_they_start_no_character() {
+            byte[] chunk = concat(utf8("ab"), bytes(0x80, 0xBF));
+
+            assertThat(completeUtf8(chunk)).isEqualTo(4);
+        }
+
+        @Test
+        void a_complete_character_followed_by_a_stray_continuation_byte_is_kept() {
+            byte[] chunk = concat(utf8("a€"), bytes(0x80));
+
+            assertThat(completeUtf8(chunk)).isEqualTo(5);
+        }
+
+        @Test
+        void a_first_byte_already_broken_by_ascii_is_kept() {
+            byte[] chunk = concat(utf8("ab"), bytes(0xE2, 'c'));
+
+            assertThat(completeUtf8(chunk)).isEqualTo(4);
+        }
+
+        @ParameterizedTest(name = "0x{0}")
+        @ValueSource(strings = {"C0", "C1", "F5", "F8", "FF"})
+        void a_byte_that_can_never_start_a_character_is_not_held_back(String hex) {
+            // While a step runs the stream waits for the rest of a cut character: for these, none will come.
+            byte[] chunk = concat(utf8("ab"), bytes(Integer.parseInt(hex, 16)));
+
+            assertThat(completeUtf8(chunk)).isEqualTo(3);
+        }
+
+        @Test
+        void a_chunk_of_nothing_but_continuation_bytes_is_sent_whole_so_the_stream_moves_on() {
+            byte[] chunk = new byte[BuildStream.CHUNK];
+            Arrays.fill(chunk, (byte) 0x80);
+
+            assertThat(completeUtf8(chunk)).isEqualTo(chunk.length);
+            assertThat(completeUtf8(bytes(0x80))).isEqualTo(1);
+        }
+    }
+
+    @Nested
+    @Timeout(120)
+    class EndToEnd {
+        @TempDir Path tmp;
+        TestServer kiln;
+        Path gates;
+
+        @BeforeEach
+        void start() throws Exception {
+            // Steps run as the build user when the tests run as root: it must reach the pipes.
+            TestServer.reachable(tmp);
+            gates = TestServer.reachable(Files.createDirectories(tmp.resolve("gates")));
+            kiln = TestServer.start(tmp.resolve("data"));
+        }
+
+        @AfterEach
+        void stop() {
+            kiln.close();
+        }
+
+        @Test
+        void a_live_build_streams_its_log_whole_and_in_order_and_ends_once_after_its_final_status() throws Exception {
+            try (Gate gate = new Gate(gates, "talk")) {
+                String id = submit("""
+                        steps:
+                          - id: talk
+                            args: [cat, '${_GATE}']
+                        """, Map.of("_GATE", gate.path.toString()));
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    List<Event> seen = new ArrayList<>();
+                    gate.write("first line\n");
+                    sse.readUntil(seen, 0, "first line\n");
+                    assertThat(kiln.api.get(id).status()).as("the log came while the build ran").isEqualTo(Status.WORKING);
+
+                    gate.write("second line\nthird ");
+                    sse.readUntil(seen, 0, "first line\nsecond line\nthird ");
+                    gate.write("line\n");
+                    gate.close();
+                    seen.addAll(sse.rest());
+
+                    String all = "first line\nsecond line\nthird line\n";
+                    assertThat(text(seen, 0, 0)).isEqualTo(all);
+                    assertThat(kiln.logText(id, 0)).isEqualTo(all);
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+                    assertThat(view(last(seen)).steps().get(0).logSize()).isEqualTo(all.length());
+                }
+            }
+        }
+
+        @Test
+        void resuming_with_offsets_sends_each_step_from_its_own_offset_with_no_byte_twice_and_none_lost() throws Exception {
+            try (Gate gate = new Gate(gates, "second")) {
+                String id = submit("""
+                        steps:
+                          - id: first
+                            args: [printf, 'alpha\\nbeta\\ngamma\\n']
+                          - id: second
+                            args: [cat, '${_GATE}']
+                        """, Map.of("_GATE", gate.path.toString()));
+                List<Event> before = new ArrayList<>();
+                try (Sse sse = new Sse(kiln.api, id, 0, 0)) {
+                    gate.write("one\n");
+                    sse.readUntil(before, 1, "one\n");
+                }
+                assertThat(text(before, 0, 0)).isEqualTo("alpha\nbeta\ngamma\n");
+                long[] resume = {6, next(before, 1)};
+                assertThat(resume[1]).isEqualTo(4);
+
+                // Written while no one follows: it must come with the resumed stream, once.
+                gate.write("two\n");
+                await().atMost(Duration.ofSeconds(10)).until(() -> kiln.api.get(id).steps().get(1).logSize() == 8);
+                try (Sse sse = new Sse(kiln.api, id, resume)) {
+                    List<Event> after = new ArrayList<>();
+                    sse.readUntil(after, 1, "two\n");
+                    gate.write("three\n");
+                    gate.close();
+                    after.addAll(sse.rest());
+
+                    assertThat(text(after, 0, 6)).isEqualTo("beta\ngamma\n");
+                    assertThat(text(after, 1, 4)).isEqualTo("two\nthree\n");
+                    assertThat(kiln.logText(id, 1)).isEqualTo("one\ntwo\nthree\n");
+                    assertEndsOnceAfterFinalStatus(after, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
+        void a_character_a_running_step_prints_in_two_pieces_reaches_a_live_follower_whole() throws Exception {
+            try (Gate gate = new Gate(gates, "split")) {
+                String id = submit("steps:\n  - args: [cat, '${_GATE}']\n", Map.of("_GATE", gate.path.toString()));
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    List<Event> seen = new ArrayList<>();
+                    // One write, so one chunk reaches the server: a line, then the first byte of "é".
+                    gate.write(concat(utf8("a\n"), bytes(0xC3)));
+                    Event first = sse.next();
+                    while (!first.name().equals("log")) {
+                        seen.add(first);
+                        first = sse.next();
+                    }
+                    seen.add(first);
+                    // The stream has read the log while it ended inside the character; now its last byte.
+                    gate.write(concat(bytes(0xA9), utf8("\n")));
+                    gate.close();
+                    seen.addAll(sse.rest());
+
+                    assertThat(text(seen, 0, 0)).isEqualTo("a\né\n");
+                    assertThat(seen).extracting(Event::data).noneMatch(d -> d.contains("\uFFFD"));
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
+        void a_step_that_ends_inside_a_character_still_sends_every_byte_before_end() throws Exception {
+            try (Gate gate = new Gate(gates, "cut")) {
+                String id = submit("steps:\n  - args: [cat, '${_GATE}']\n", Map.of("_GATE", gate.path.toString()));
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    gate.write(concat(utf8("last words "), bytes(0xE2, 0x82)));
+                    await().atMost(Duration.ofSeconds(10)).until(() -> kiln.api.get(id).steps().get(0).logSize() == 13);
+                    gate.close();
+                    List<Event> seen = sse.rest();
+
+                    // The broken character can only be shown as a replacement, but its bytes are not held back.
+                    List<JsonNode> logs = logEvents(seen, 0);
+                    assertThat(logs.get(logs.size() - 1).get("next").asLong()).isEqualTo(13);
+                    assertThat(logs.stream().map(n -> n.get("text").asText()).collect(Collectors.joining()))
+                            .startsWith("last words ").endsWith("\uFFFD");
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
+        void a_build_that_ends_while_its_stream_is_busy_sending_gets_its_end_at_once() throws Exception {
+            int size = 32 << 20;
+            try (Gate gate = new Gate(gates, "busy")) {
+                String id = submit("""
+                        steps:
+                          - script: |
+                              yes 'a line of log that its follower is slow to take' | head -c %d
+                              cat "${_GATE}"
+                        """.formatted(size), Map.of("_GATE", gate.path.toString()));
+                gate.write("!");
+                await().atMost(Duration.ofSeconds(60)).until(() -> kiln.api.get(id).steps().get(0).logSize() == size + 1);
+                try (Sse sse = new Sse(kiln.api, id, 0)) {
+                    // Nothing is read yet: the stream fills the connection and waits in the middle of sending
+                    // the log, having seen the build running. The build ends meanwhile.
+                    await().atMost(Duration.ofSeconds(30)).until(() -> sendingLogsAndWaiting("kiln-sse-" + id));
+                    gate.close();
+                    assertThat(kiln.awaitEnd(id, Duration.ofSeconds(20)).status()).isEqualTo(Status.SUCCESS);
+
+                    List<Event> seen = sse.rest();
+
+                    assertThat(text(seen, 0, 0)).hasSize(size + 1).endsWith("!");
+                    assertThat(seen.stream().map(Event::name).filter(n -> !n.equals("log")))
+                            .as("end came once the log was out, not after a keepalive's wait").doesNotContain(":");
+                    assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+                }
+            }
+        }
+
+        @Test
+        void a_finished_build_resumed_at_the_end_of_every_log_sends_its_state_and_end_and_no_log() throws Exception {
+            String id = submit("steps:\n  - args: [printf, 'done\\n']\n  - args: [printf, 'also\\n']\n", Map.of());
+            kiln.awaitEnd(id, Duration.ofSeconds(20));
+
+            try (Sse sse = new Sse(kiln.api, id, 5, 5)) {
+                List<Event> seen = sse.rest();
+
+                assertThat(seen).extracting(Event::name).containsExactly("build", "end");
+                assertThat(view(seen.get(1)).status()).isEqualTo(Status.SUCCESS);
+            }
+        }
+
+        @Test
+        void characters_cut_by_the_chunk_boundary_arrive_whole() throws Exception {
+            // Each step's log has a character whose bytes straddle the end of the first chunk the stream reads.
+            List<String> cases = List.of("é:1", "€:1", "€:2", "😀:1", "😀:2", "😀:3");
+            Map<String, String> files = new LinkedHashMap<>();
+            StringBuilder yaml = new StringBuilder("steps:\n");
+            List<String> logs = new ArrayList<>();
+            for (int i = 0; i < cases.size(); i++) {
+                String c = cases.get(i).split(":")[0];
+                int before = Integer.parseInt(cases.get(i).split(":")[1]);
+                String log = lines(BuildStream.CHUNK - before) + c + " and after\n";
+                logs.add(log);
+                files.put("log" + i + ".txt", log);
+                yaml.append("  - args: [cat, log").append(i).append(".txt]\n");
+            }
+            files.put("build.yaml", yaml.toString());
+            BuildView b = kiln.submit(TestServer.repo(tmp.resolve("repo"), files));
+            kiln.awaitEnd(b.id(), Duration.ofSeconds(30));
+
+            try (Sse sse = new Sse(kiln.api, b.id(), new long[cases.size()])) {
+                List<Event> seen = sse.rest();
+
+                for (int i = 0; i < cases.size(); i++) {
+                    assertThat(logEvents(seen, i)).as(cases.get(i)).hasSizeGreaterThan(1);
+                    assertThat(text(seen, i, 0)).as(cases.get(i)).isEqualTo(logs.get(i));
+                }
+                assertThat(seen).extracting(Event::data).noneMatch(d -> d.contains("\uFFFD") || d.contains("\\uFFFD"));
+                assertEndsOnceAfterFinalStatus(seen, Status.SUCCESS);
+            }
+        }
+
+        @Test
+        void the_stream_of_a_build_that_does_not_exist_says_so_and_closes() throws Exception {
+            try (Sse sse = new Sse(kiln.api, "no-such-build")) {
+                List<Event> seen = sse.rest();
+
+                assertThat(seen).extracting(Event::name).containsExactly("error");
+                assertThat(seen.get(0).json().get("message").asText()).isEqualTo("no such build");
+            }
+        }
+
+        private String submit(String buildYaml, Map<String, String> subs) throws Exception {
+            Path repo = TestServer.repo(Files.createTempDirectory(tmp, "repo"), Map.of("build.yaml", buildYaml));
+            return kiln.submit(repo, subs).id();
+        }
+    }
+
+    /** Whether the named stream thread is inside {@code sendLogs}, waiting for its client to take more. */
+    static boolean sendingLogsAndWaiting(String threadName) {
+        for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
+            Thread.State state = e.getKey().getState();
+            if (e.getKey().getName().equals(threadName)
+                    && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
+                    && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(BuildStream.class.getName())
+                            && f.getMethodName().equals("sendLogs"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Checks what a user sees at the end: one {@code end}, last, after a {@code build} event with the final status. */
+    static void assertEndsOnceAfterFinalStatus(List<Event> seen, Status status) {
+        assertThat(seen).extracting(Event::name).containsOnlyOnce("end");
+        assertThat(last(seen).name()).isEqualTo("end");
+        assertThat(view(last(seen)).status()).isEqualTo(status);
+        Event before = seen.get(seen.size() - 2);
+        assertThat(before.name()).isEqualTo("build");
+        assertThat(view(before).status()).isEqualTo(status);
+        assertThat(seen.stream().filter(e -> e.name().equals("build")).map(e -> view(e).status()))
+                .as("the final status comes once, in the last build event").containsOnlyOnce(status);
+    }
+
+    /** The {@code log} events of one step. */
+    static List<JsonNode> logEvents(List<Event> seen, int step) {
+        return seen.stream().filter(e -> e.name().equals("log")).map(Event::json)
+                .filter(n -> n.get("step").asInt() == step).toList();
+    }
+
+    /**
+     * One step's text from its {@code log} events, after checking that they start at {@code from}
+     * and that each starts where the one before it ended: no byte twice, none skipped.
+     */
+    static String text(List<Event> seen, int step, long from) {
+        StringBuilder text = new StringBuilder();
+        long at = from;
+        for (JsonNode n : logEvents(seen, step)) {
+            assertThat(n.get("offset").asLong()).as("offset of a log event of step %d", step).isEqualTo(at);
+            assertThat(n.get("next").asLong()).isGreaterThan(at);
+            at = n.get("next").asLong();
+            text.append(n.get("text").asText());
+        }
+        assertThat((long) text.toString().getBytes(StandardCharsets.UTF_8).length).as("bytes of step %d", step)
+                .isEqualTo(at - from);
+        return text.toString();
+    }
+
+    static long next(List<Event> seen, int step) {
+        List<JsonNode> logs = logEvents(seen, step);
+        return logs.isEmpty() ? 0 : logs.get(logs.size() - 1).get("next").asLong();
+    }
+
+    static Event last(List<Event> seen) {
+        assertThat(seen).isNotEmpty();
+        return seen.get(seen.size() - 1);
+    }
+
+    static BuildView view(Event e) {
+        try {
+            return Json.MAPPER.readValue(e.data(), BuildView.class);
+        } catch (IOException x) {
+            throw new AssertionError("not a build: " + e.data(), x);
+        }
+    }
+
+    /** Numbered lines of ASCII, exactly {@code size} bytes. */
+    static String lines(int size) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; b.length() < size; i++) {
+            b.append("line ").append(i).append(" of the padding\n");
+        }
+        b.setLength(size);
+        return b.toString();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static byte[] bytes(int... values) {
+        byte[] b = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            b[i] = (byte) values[i];
+        }
+        return b;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.write(p, 0, p.length);
+        }
+        return out.toByteArray();
+    }
+
+    /** One server-sent event; a comment line ({@code : keepalive}) comes as an event named {@code ":"}. */
+    record Event(String name, String data) {
+        JsonNode json() {
+            try {
+                return Json.MAPPER.readTree(data);
+            } catch (IOException e) {
+                throw new AssertionError("not JSON: " + data, e);
+            }
+        }
+    }
+
+    /** A build's event stream, read one event at a time. */
+    static final class Sse implements AutoCloseable {
+        private final Stream<String> lines;
+        private final Iterator<String> it;
+
+        Sse(ApiClient api, String buildId, long... offsets) throws IOException, InterruptedException {
+            this.lines = api.events(buildId, offsets);
+            this.it = lines.iterator();
+        }
+
+        /** The next event, or null once the server has closed the stream. */
+        Event next() {
+            String name = "message";
+            StringBuilder data = null;
+            while (it.hasNext()) {
+                String line = it.next();
+                if (line.startsWith(":")) {
+                    return new Event(":", line.substring(1).strip());
+                } else if (line.isEmpty()) {
+                    if (data != null) {
+                        return new Event(name, data.toString());
+                    }
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    data = data == null ? new StringBuilder() : data.append('\n');
+                    data.append(line.substring(line.startsWith("data: ") ? 6 : 5));
+                }
+            }
+            return null;
+        }
+
+        /** Reads events into {@code seen} until step {@code step}'s log, from offset 0, is {@code text}. */
+        void readUntil(List<Event> seen, int step, String text) {
+            while (true) {
+                String now = seen.stream().anyMatch(e -> e.name().equals("log")) ? concatenated(seen, step) : "";
+                if (now.equals(text)) {
+                    return;
+                }
+                assertThat(text).as("log so far").startsWith(now);
+                Event e = next();
+                assertThat(e).as("stream ended before the log read: " + text).isNotNull();
+                seen.add(e);
+            }
+        }
+
+        private static String concatenated(List<Event> seen, int step) {
+            StringBuilder b = new StringBuilder();
+            logEvents(seen, step).forEach(n -> b.append(n.get("text").asText()));
+            return b.toString();
+        }
+
+        /** Every event until the server closes the stream. */
+        List<Event> rest() {
+            List<Event> all = new ArrayList<>();
+            for (Event e = next(); e != null; e = next()) {
+                all.add(e);
+            }
+            return all;
+        }
+
+        @Override
+        public void close() {
+            lines.close();
+        }
+    }
+
+    /**
+     * A named pipe a step reads with {@code cat}: what the test writes is what the step prints, when
+     * the test writes it. Closing it ends the step's input, and so the step.
+     */
+    static final class Gate implements AutoCloseable {
+        final Path path;
+        private final RandomAccessFile pipe;
+
+        Gate(Path dir, String name) throws IOException, InterruptedException {
+            path = dir.resolve(name);
+            Process p = new ProcessBuilder("mkfifo", "-m", "644", path.toString()).inheritIO().start();
+            assertThat(p.waitFor()).as("mkfifo").isZero();
+            // Read-write, so that opening does not wait for the step to open its end.
+            pipe = new RandomAccessFile(path.toFile(), "rw");
+        }
+
+        void write(String text) throws IOException {
+            write(utf8(text));
+        }
+
+        void write(byte[] b) throws IOException {
+            pipe.write(b);
+        }
+
+        @Override
+        public void close() throws IOException {
+            pipe.close();
+        }
+    }
+}
