@@ -128,6 +128,8 @@ def start_server():
     subprocess.run(['rm', '-rf', BASE + '/data', BASE + '/agent'])
     TOKEN.clear()
     os.makedirs(OUT, exist_ok=True)
+    # Steps write their timestamps here; run as root, kiln runs them as its unprivileged build user.
+    os.chmod(OUT, 0o1777)
     log = open(BASE + '/server.log', 'w')
     t0 = time.time()
     p = subprocess.Popen(['java', '-Xmx128m', '-jar', JAR, 'server', '--port', str(PORT),

@@ -78,9 +78,10 @@ public final class Database implements AutoCloseable {
         //   without commits it had acknowledged (2 crash loops of 60 kills: both lost builds; without
         //   reuse, 0 of 423 builds lost). The file then grows until the next start compacts it.
         // retry: an interrupted thread in a write (an agent stopping) must not close the file for all.
+        // DB_CLOSE_ON_EXIT=FALSE: the server closes it after ending its builds, not H2's own shutdown hook.
         // See visibility() for the readers' side.
         return "jdbc:h2:file:retry:" + dataDir.toAbsolutePath().resolve("kiln")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=2147483647";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;RETENTION_TIME=2147483647;DB_CLOSE_ON_EXIT=FALSE";
     }
 
     public static Database open(String url, String user, String password) {
