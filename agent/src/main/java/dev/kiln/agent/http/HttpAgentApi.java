@@ -1,7 +1,7 @@
 package dev.kiln.agent.http;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kiln.agent.Json;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;

@@ -1,7 +1,6 @@
 package dev.kiln.server.builds;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.kiln.agent.Json;
 import dev.kiln.agent.archive.SourceArchive;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
@@ -11,6 +10,7 @@ import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
 import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.plan.BuildContext;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.Planner;

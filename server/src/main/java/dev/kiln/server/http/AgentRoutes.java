@@ -1,10 +1,10 @@
 package dev.kiln.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.agent.Json;
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi.LogGapException;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;

@@ -9,6 +9,7 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.LeaseLostException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -44,7 +45,7 @@ public final class HttpServer {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.jsonMapper(new JavalinJackson(dev.kiln.agent.Json.MAPPER, false));
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             // Logs are the big payloads and are streamed raw; compressing them costs more than it saves here.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.http.maxRequestSize = 64L << 20;
