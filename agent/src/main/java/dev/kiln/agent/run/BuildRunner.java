@@ -1,6 +1,6 @@
 package dev.kiln.agent.run;
 
-import dev.kiln.agent.archive.UnsafeArchiveException;
+import dev.kiln.spec.archive.UnsafeArchiveException;
 import dev.kiln.spec.config.Durations;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.StepPlan;

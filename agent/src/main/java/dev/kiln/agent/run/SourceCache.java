@@ -1,7 +1,7 @@
 package dev.kiln.agent.run;
 
 import dev.kiln.agent.archive.SourceArchive;
-import dev.kiln.agent.archive.SourceDigest;
+import dev.kiln.spec.archive.SourceDigest;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package dev.kiln.server.builds;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.kiln.agent.archive.SourceArchive;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.archive.SourceInspector;
 import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
 import dev.kiln.spec.config.ConfigParser;
@@ -73,9 +73,9 @@ public final class BuildService {
             throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
-        SourceArchive.Inspection source;
+        SourceInspector.Inspection source;
         try (InputStream in = sources.open(digest)) {
-            source = SourceArchive.inspect(in, candidates, ConfigParser.MAX_BYTES + 1);
+            source = SourceInspector.inspect(in, candidates, ConfigParser.MAX_BYTES + 1);
         } catch (IOException e) {
             throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
         }

@@ -1,6 +1,6 @@
 package dev.kiln.server.builds;
 
-import dev.kiln.agent.archive.SourceDigest;
+import dev.kiln.spec.archive.SourceDigest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

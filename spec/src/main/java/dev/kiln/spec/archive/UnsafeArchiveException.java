@@ -1,4 +1,4 @@
-package dev.kiln.agent.archive;
+package dev.kiln.spec.archive;
 
 import java.io.IOException;
 

@@ -1,4 +1,4 @@
-package dev.kiln.agent.archive;
+package dev.kiln.spec.archive;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,40 +11,40 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** Builds tar.gz archives entry by entry, hostile ones included (names are written as given). */
-final class Tgz {
+public final class Tgz {
     private record Entry(String name, byte type, String linkName, byte[] content, int mode) {}
 
     private final List<Entry> entries = new ArrayList<>();
 
-    static Tgz archive() {
+    public static Tgz archive() {
         return new Tgz();
     }
 
-    Tgz file(String name, String content) {
+    public Tgz file(String name, String content) {
         return file(name, content, 0644);
     }
 
-    Tgz file(String name, String content, int mode) {
+    public Tgz file(String name, String content, int mode) {
         entries.add(new Entry(name, TarArchiveEntry.LF_NORMAL, null, content.getBytes(StandardCharsets.UTF_8), mode));
         return this;
     }
 
-    Tgz dir(String name) {
+    public Tgz dir(String name) {
         entries.add(new Entry(name.endsWith("/") ? name : name + "/", TarArchiveEntry.LF_DIR, null, new byte[0], 0755));
         return this;
     }
 
-    Tgz symlink(String name, String target) {
+    public Tgz symlink(String name, String target) {
         entries.add(new Entry(name, TarArchiveEntry.LF_SYMLINK, target, new byte[0], 0777));
         return this;
     }
 
-    Tgz hardLink(String name, String target) {
+    public Tgz hardLink(String name, String target) {
         entries.add(new Entry(name, TarArchiveEntry.LF_LINK, target, new byte[0], 0644));
         return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (var gz = new GZIPOutputStream(out); var tar = new TarArchiveOutputStream(gz)) {
