@@ -1,8 +1,10 @@
 package dev.kiln.agent.archive;
 
+import dev.kiln.spec.archive.ArchiveLimitException;
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.ArchiveReader;
 import dev.kiln.spec.archive.ArchiveRules;
 import dev.kiln.spec.archive.UnsafeArchiveException;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,10 +17,8 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -91,19 +91,25 @@ public final class SourceArchive {
         }
     }
 
+    /** Unpacks within the {@link ArchiveLimits#DEFAULTS}. */
+    public static int unpack(InputStream archive, Path target) throws IOException {
+        return unpack(archive, target, ArchiveLimits.DEFAULTS);
+    }
+
     /**
      * Unpacks into {@code target} (created if missing). Nothing is written outside it: each entry
      * must pass {@link ArchiveRules} before anything is made for it, and then the real path of
-     * every directory on its way is checked again, in case the file system disagrees.
+     * every directory on its way is checked again, in case the file system disagrees. Nothing is
+     * written past {@code limits} either ({@link ArchiveLimitException}).
      */
-    public static int unpack(InputStream archive, Path target) throws IOException {
+    public static int unpack(InputStream archive, Path target, ArchiveLimits limits) throws IOException {
         Files.createDirectories(target);
         Path root = target.toRealPath();
         ArchiveRules rules = new ArchiveRules();
         int count = 0;
-        try (var tar = new TarArchiveInputStream(new GZIPInputStream(new BufferedInputStream(archive, 1 << 16), 1 << 16))) {
+        try (ArchiveReader tar = new ArchiveReader(archive, limits)) {
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
+            while ((e = tar.next()) != null) {
                 ArchiveRules.Verdict v = rules.check(e);
                 if (!v.safe()) {
                     throw new UnsafeArchiveException(v.problem().message());
@@ -132,7 +138,7 @@ public final class SourceArchive {
                     if (Files.isSymbolicLink(here)) {
                         throw new UnsafeArchiveException(ArchiveRules.Problem.writeThroughLink(e.getName()).message());
                     }
-                    Files.copy(tar, here, StandardCopyOption.REPLACE_EXISTING);
+                    Files.copy(tar.content(), here, StandardCopyOption.REPLACE_EXISTING);
                     if ((e.getMode() & 0100) != 0) {
                         Set<PosixFilePermission> perms = EnumSet.copyOf(Files.getPosixFilePermissions(here));
                         perms.add(PosixFilePermission.OWNER_EXECUTE);

@@ -5,6 +5,7 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.archive.ArchiveLimits;
 import dev.kiln.spec.archive.SourceInspector;
 import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
@@ -75,7 +76,7 @@ public final class BuildService {
                 : ConfigParser.DEFAULT_FILES;
         SourceInspector.Inspection source;
         try (InputStream in = sources.open(digest)) {
-            source = SourceInspector.inspect(in, candidates, ConfigParser.MAX_BYTES + 1);
+            source = SourceInspector.inspect(in, candidates, ConfigParser.MAX_BYTES + 1, ArchiveLimits.DEFAULTS);
         } catch (IOException e) {
             throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
         }

@@ -1,18 +1,15 @@
 package dev.kiln.spec.archive;
 
-import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Reads a source archive (tar.gz) without unpacking it: what the server checks an upload with, by
@@ -33,27 +30,31 @@ public final class SourceInspector {
      * safe archive. Works on the names alone, following the archive's own links as unpacking would.
      */
     public static List<String> unsafeEntries(InputStream archive) throws IOException {
-        return inspect(archive, List.of(), 0).unsafe();
+        return inspect(archive, List.of(), 0, ArchiveLimits.DEFAULTS).unsafe();
     }
 
     /**
      * Lists the unsafe entries as {@link #unsafeEntries} does and, in the same pass, reads each
      * regular file named in {@code names} (normalized paths), at most {@code limit} bytes of each.
+     * Reads every entry whole, as unpacking would, so an archive over {@code limits} is refused here
+     * (with an {@link ArchiveLimitException}) rather than on an agent.
      */
-    public static Inspection inspect(InputStream archive, List<String> names, int limit) throws IOException {
+    public static Inspection inspect(InputStream archive, List<String> names, int limit, ArchiveLimits limits)
+            throws IOException {
         Map<String, byte[]> files = new HashMap<>();
         Map<String, Long> sizes = new HashMap<>();
         List<String> bad = new ArrayList<>();
         ArchiveRules rules = new ArchiveRules();
-        try (var tar = new TarArchiveInputStream(new GZIPInputStream(new BufferedInputStream(archive, 1 << 16)))) {
+        try (ArchiveReader tar = new ArchiveReader(archive, limits)) {
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
+            while ((e = tar.next()) != null) {
                 ArchiveRules.Verdict v = rules.check(e);
                 if (!v.safe()) {
                     bad.add(v.problem().listed());
                 } else if (ArchiveRules.isRegularFile(e) && names.contains(v.path()) && !files.containsKey(v.path())) {
-                    files.put(v.path(), tar.readNBytes(limit));
-                    sizes.put(v.path(), e.getSize());
+                    byte[] head = tar.content().readNBytes(limit);
+                    files.put(v.path(), head);
+                    sizes.put(v.path(), head.length + tar.content().transferTo(OutputStream.nullOutputStream()));
                 }
             }
         }
@@ -67,20 +68,14 @@ public final class SourceInspector {
      */
     public static Optional<byte[]> readFile(InputStream archive, String name, int limit) throws IOException {
         String wanted = Path.of(name).normalize().toString();
-        try (var tar = new TarArchiveInputStream(new GZIPInputStream(new BufferedInputStream(archive, 1 << 16)))) {
+        try (ArchiveReader tar = new ArchiveReader(archive, ArchiveLimits.DEFAULTS)) {
             TarArchiveEntry e;
-            while ((e = tar.getNextEntry()) != null) {
+            while ((e = tar.next()) != null) {
                 String entry = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
                 if (!Path.of(entry).normalize().toString().equals(wanted) || !ArchiveRules.isRegularFile(e)) {
                     continue;
                 }
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                byte[] buf = new byte[8192];
-                int n;
-                while (out.size() < limit && (n = tar.read(buf, 0, Math.min(buf.length, limit - out.size()))) > 0) {
-                    out.write(buf, 0, n);
-                }
-                return Optional.of(out.toByteArray());
+                return Optional.of(tar.content().readNBytes(limit));
             }
         }
         return Optional.empty();

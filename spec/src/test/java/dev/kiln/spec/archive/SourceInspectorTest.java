@@ -61,7 +61,7 @@ class SourceInspectorTest {
         byte[] bytes = archive().file("./build.yaml", "steps: []\n").file("other.yaml", "x").bytes();
 
         SourceInspector.Inspection got = SourceInspector.inspect(new ByteArrayInputStream(bytes),
-                List.of("build.yaml", "cloudbuild.yaml"), 4);
+                List.of("build.yaml", "cloudbuild.yaml"), 4, ArchiveLimits.DEFAULTS);
 
         assertThat(got.unsafe()).isEmpty();
         assertThat(got.files()).containsOnlyKeys("build.yaml");
