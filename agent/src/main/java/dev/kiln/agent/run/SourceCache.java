@@ -40,6 +40,10 @@ final class SourceCache {
             Files.createDirectories(workspace);
             return;
         }
+        if (!SourceDigest.isValid(lease.sourceDigest())) {
+            // It names a file in the cache: anything but the one form could point elsewhere.
+            throw new IOException("the server sent a malformed source digest '" + lease.sourceDigest() + "'");
+        }
         try (InputStream in = dir == null ? api.source(lease.buildId(), lease.leaseId()) : Files.newInputStream(fetch(lease))) {
             SourceArchive.unpack(in, workspace);
         }

@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class SourceCacheTest {
     @TempDir Path tmp;
@@ -88,6 +90,22 @@ class SourceCacheTest {
         try (Stream<Path> files = Files.list(tmp.resolve("cache"))) {
             assertThat(files.count()).isEqualTo(SourceCache.KEEP);
         }
+    }
+
+    @ParameterizedTest(name = "a digest \"{0}\" is refused before the cache is touched")
+    @ValueSource(strings = {"sha256:../../etc/passwd", "sha256:../../../tmp/x", "/etc/passwd",
+            "sha256:ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789", "sha1:0123456789abcdef"})
+    void a_malformed_digest_is_refused_before_the_file_system_is_touched(String digest) throws Exception {
+        Sources api = new Sources();
+        api.archive = archiveOf("x\n");
+        SourceCache cache = new SourceCache(api, tmp.resolve("cache"));
+
+        assertThatThrownBy(() -> cache.unpack(lease(digest), tmp.resolve("w")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("malformed source digest");
+        assertThat(api.calls).isZero();
+        assertThat(tmp.resolve("cache")).doesNotExist();
+        assertThat(tmp.resolve("w")).doesNotExist();
     }
 
     @Test

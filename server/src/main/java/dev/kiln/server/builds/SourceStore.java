@@ -49,7 +49,7 @@ public final class SourceStore {
     }
 
     public Path path(String digest) {
-        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+        if (!SourceDigest.isValid(digest)) {
             throw new IllegalArgumentException("bad digest " + digest);
         }
         return root.resolve(digest.substring(7) + ".tgz");
