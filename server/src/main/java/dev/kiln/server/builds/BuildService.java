@@ -5,7 +5,7 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
-import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.ArchiveLimitException;
 import dev.kiln.spec.archive.SourceInspector;
 import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
@@ -75,8 +75,10 @@ public final class BuildService {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
         SourceInspector.Inspection source;
-        try (InputStream in = sources.open(digest)) {
-            source = SourceInspector.inspect(in, candidates, ConfigParser.MAX_BYTES + 1, ArchiveLimits.DEFAULTS);
+        try {
+            source = sources.inspect(digest, candidates, ConfigParser.MAX_BYTES + 1);
+        } catch (ArchiveLimitException e) {
+            throw e;   // a well-formed archive, only too large: it says which limit, and the status says so
         } catch (IOException e) {
             throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
         }

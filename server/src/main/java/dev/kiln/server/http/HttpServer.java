@@ -9,6 +9,7 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.archive.ArchiveLimitException;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.LeaseLostException;
 import io.javalin.Javalin;
@@ -75,6 +76,8 @@ public final class HttpServer {
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
             config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->
+                    ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
+            config.routes.exception(ArchiveLimitException.class, (e, ctx) ->
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(LeaseLostException.class, (e, ctx) ->
                     ctx.status(410).result(e.getMessage()));

@@ -11,10 +11,25 @@ public record ArchiveLimits(int maxEntries, long maxBytes, long maxFileBytes) {
     public static final int DEFAULT_MAX_ENTRIES = 100_000;
     public static final ArchiveLimits DEFAULTS = new ArchiveLimits(DEFAULT_MAX_ENTRIES, 4L << 30, 1L << 30);
 
+    /** The settings of {@code kiln server} and {@code kiln agent}, named in the errors too. */
+    public static final String ENTRIES_SETTING = "--max-source-entries";
+    public static final String BYTES_SETTING = "--max-source-bytes";
+    public static final String FILE_BYTES_SETTING = "--max-source-file-bytes";
+
     public ArchiveLimits {
         if (maxEntries < 1 || maxBytes < 1 || maxFileBytes < 1) {
-            throw new IllegalArgumentException("archive limits must be positive: " + maxEntries + " entries, "
-                    + maxBytes + " bytes, " + maxFileBytes + " bytes per file");
+            throw new IllegalArgumentException(ENTRIES_SETTING + ", " + BYTES_SETTING + " and " + FILE_BYTES_SETTING
+                    + " must be positive: " + maxEntries + ", " + maxBytes + ", " + maxFileBytes);
         }
+    }
+
+    /** From the settings as written on a command line: sizes as {@link Sizes#parse} reads them. */
+    public static ArchiveLimits of(int maxEntries, String maxBytes, String maxFileBytes) {
+        return new ArchiveLimits(maxEntries, size(BYTES_SETTING, maxBytes), size(FILE_BYTES_SETTING, maxFileBytes));
+    }
+
+    private static long size(String setting, String text) {
+        return Sizes.parse(text).orElseThrow(() ->
+                new IllegalArgumentException(setting + ": '" + text + "' is not a size (say 4GiB, 512MiB or a number of bytes)"));
     }
 }

@@ -49,7 +49,7 @@ public final class ArchiveReader implements Closeable {
         }
         if (++entries > limits.maxEntries()) {
             throw new ArchiveLimitException("source archive has more than " + limits.maxEntries()
-                    + " entries (--max-source-entries)");
+                    + " entries (" + ArchiveLimits.ENTRIES_SETTING + ")");
         }
         // What the header says is enough to refuse early; what is read is counted all the same.
         if (entry.getSize() > limits.maxFileBytes()) {
@@ -73,12 +73,12 @@ public final class ArchiveReader implements Closeable {
 
     private ArchiveLimitException tooLarge() {
         return new ArchiveLimitException("source archive unpacks to more than " + Sizes.format(limits.maxBytes())
-                + " (--max-source-bytes)");
+                + " (" + ArchiveLimits.BYTES_SETTING + ")");
     }
 
     private ArchiveLimitException fileTooLarge() {
         return new ArchiveLimitException("source archive entry '" + entry.getName() + "' is larger than "
-                + Sizes.format(limits.maxFileBytes()) + " (--max-source-file-bytes)");
+                + Sizes.format(limits.maxFileBytes()) + " (" + ArchiveLimits.FILE_BYTES_SETTING + ")");
     }
 
     /** The entry's bytes, counted against the limits; reads one byte past the room left to tell it is over. */
