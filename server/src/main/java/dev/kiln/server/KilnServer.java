@@ -122,7 +122,8 @@ public final class KilnServer implements AutoCloseable {
             this.ownWorkDir = config.workDir() == null;
             this.workDir = workDir(config, data, user);
             this.localAgent = new Agent(agents, new BuildRunner(agents,
-                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false),
+                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
+                    config.sourceLimits()),
                     "local", config.localAgentLabels());
         } else {
             this.stepsRunAsServer = false;

@@ -6,6 +6,8 @@ import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.Sizes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,9 +39,18 @@ public final class AgentCommand implements Callable<Integer> {
     String buildUser;
     @Option(names = "--pass-env", split = ",", description = "The agent's variables steps inherit (default PATH,LANG,LC_ALL,TZ; never KILN_*).")
     List<String> passEnv = StepEnvironment.DEFAULT_PASS;
+    @Option(names = ArchiveLimits.ENTRIES_SETTING, description = "Entries a build's source archive may hold (default ${DEFAULT-VALUE}).")
+    int maxSourceEntries = ArchiveLimits.DEFAULTS.maxEntries();
+    @Option(names = ArchiveLimits.BYTES_SETTING, paramLabel = "SIZE",
+            description = "What a build's source archive may unpack to, e.g. 8GiB (default ${DEFAULT-VALUE}).")
+    String maxSourceBytes = Sizes.format(ArchiveLimits.DEFAULTS.maxBytes());
+    @Option(names = ArchiveLimits.FILE_BYTES_SETTING, paramLabel = "SIZE",
+            description = "What one file in it may unpack to (default ${DEFAULT-VALUE}).")
+    String maxSourceFileBytes = Sizes.format(ArchiveLimits.DEFAULTS.maxFileBytes());
 
     @Override
     public Integer call() throws Exception {
+        ArchiveLimits limits = ArchiveLimits.of(maxSourceEntries, maxSourceBytes, maxSourceFileBytes);
         if (token != null) {
             System.err.println("ERROR: --token is refused: every user of this machine can read a command line (ps)."
                     + " Put the token in a file only you can read and pass --token-file FILE, or set KILN_AGENT_TOKEN");
@@ -66,7 +77,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
         var executor = new ProcessExecutor(new StepEnvironment(passEnv, user));
-        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true), name, labels);
+        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits), name, labels);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
                 + (labels.isEmpty() ? "" : " with labels " + labels)
