@@ -122,7 +122,7 @@ class CliTest {
     void server_and_agent_show_their_source_limits_and_refuse_a_size_that_is_not_one() throws Exception {
         KilnProcess help = KilnProcess.start(tmp, "server", "--help");
         assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
-        assertThat(help.output()).contains("--max-source-entries=<maxSourceEntries>", "(default 100000)",
+        assertThat(help.output()).contains("--max-source-entries=N", "(default 100000)",
                 "--max-source-bytes=SIZE", "(default 4 GiB)", "--max-source-file-bytes=SIZE", "(default 1 GiB)");
 
         KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--max-source-bytes", "4GB");

@@ -7,12 +7,12 @@ import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.spec.archive.ArchiveLimits;
-import dev.kiln.spec.archive.Sizes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kiln agent}: a remote agent that pulls builds from a server. */
@@ -39,18 +39,12 @@ public final class AgentCommand implements Callable<Integer> {
     String buildUser;
     @Option(names = "--pass-env", split = ",", description = "The agent's variables steps inherit (default PATH,LANG,LC_ALL,TZ; never KILN_*).")
     List<String> passEnv = StepEnvironment.DEFAULT_PASS;
-    @Option(names = ArchiveLimits.ENTRIES_SETTING, description = "Entries a build's source archive may hold (default ${DEFAULT-VALUE}).")
-    int maxSourceEntries = ArchiveLimits.DEFAULTS.maxEntries();
-    @Option(names = ArchiveLimits.BYTES_SETTING, paramLabel = "SIZE",
-            description = "What a build's source archive may unpack to, e.g. 8GiB (default ${DEFAULT-VALUE}).")
-    String maxSourceBytes = Sizes.format(ArchiveLimits.DEFAULTS.maxBytes());
-    @Option(names = ArchiveLimits.FILE_BYTES_SETTING, paramLabel = "SIZE",
-            description = "What one file in it may unpack to (default ${DEFAULT-VALUE}).")
-    String maxSourceFileBytes = Sizes.format(ArchiveLimits.DEFAULTS.maxFileBytes());
+    @Mixin
+    SourceLimitOptions sourceLimits;
 
     @Override
     public Integer call() throws Exception {
-        ArchiveLimits limits = ArchiveLimits.of(maxSourceEntries, maxSourceBytes, maxSourceFileBytes);
+        ArchiveLimits limits = sourceLimits.limits();
         if (token != null) {
             System.err.println("ERROR: --token is refused: every user of this machine can read a command line (ps)."
                     + " Put the token in a file only you can read and pass --token-file FILE, or set KILN_AGENT_TOKEN");

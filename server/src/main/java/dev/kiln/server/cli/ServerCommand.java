@@ -1,11 +1,10 @@
 package dev.kiln.server.cli;
 
+import dev.kiln.agent.cli.SourceLimitOptions;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.server.KilnServer;
 import dev.kiln.spec.api.LocalServers;
-import dev.kiln.spec.archive.ArchiveLimits;
-import dev.kiln.spec.archive.Sizes;
 import dev.kiln.spec.config.Durations;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kiln server}: the server with its embedded agent. */
@@ -53,14 +53,8 @@ final class ServerCommand implements Callable<Integer> {
     String heartbeat;
     @Option(names = "--log-cap", defaultValue = "1073741824", description = "Bytes of log kept per build, head and tail (default 1 GiB).")
     long logCap;
-    @Option(names = ArchiveLimits.ENTRIES_SETTING, description = "Entries an uploaded source archive may hold (default ${DEFAULT-VALUE}).")
-    int maxSourceEntries = ArchiveLimits.DEFAULTS.maxEntries();
-    @Option(names = ArchiveLimits.BYTES_SETTING, paramLabel = "SIZE",
-            description = "What an uploaded source archive may unpack to, e.g. 8GiB (default ${DEFAULT-VALUE}).")
-    String maxSourceBytes = Sizes.format(ArchiveLimits.DEFAULTS.maxBytes());
-    @Option(names = ArchiveLimits.FILE_BYTES_SETTING, paramLabel = "SIZE",
-            description = "What one file in it may unpack to (default ${DEFAULT-VALUE}).")
-    String maxSourceFileBytes = Sizes.format(ArchiveLimits.DEFAULTS.maxFileBytes());
+    @Mixin
+    SourceLimitOptions sourceLimits;
 
     @Override
     public Integer call() throws Exception {
@@ -72,9 +66,8 @@ final class ServerCommand implements Callable<Integer> {
         Duration lease = Durations.parse(leaseTimeout).orElseThrow(() -> new IllegalArgumentException("--lease-timeout: not a duration"));
         Duration beat = Durations.parse(heartbeat).orElseThrow(() -> new IllegalArgumentException("--heartbeat: not a duration"));
         String password = dbPasswordFile != null ? Files.readString(dbPasswordFile).strip() : System.getenv("KILN_DB_PASSWORD");
-        var limits = ArchiveLimits.of(maxSourceEntries, maxSourceBytes, maxSourceFileBytes);
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
-                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, limits);
+                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits());
         KilnServer server = new KilnServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
