@@ -20,6 +20,7 @@ import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.Database;
+import dev.kiln.spec.archive.ArchiveLimits;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,36 +43,42 @@ public final class KilnServer implements AutoCloseable {
      * Everything the server can be told at start. {@code workDir}: where the embedded agent runs
      * builds, outside {@code dataDir} (null: a fresh directory under the system's temp directory).
      * {@code buildUser}: who its process steps run as when the server runs as root.
+     * {@code sourceLimits}: what an uploaded source archive may unpack to.
      */
     public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                          boolean localAgent, List<String> localAgentLabels, Duration leaseTimeout, Duration heartbeat,
                          long logCap, String projectId, String publicUrl, Path workDir, String buildUser,
-                         List<String> passEnv) {
+                         List<String> passEnv, ArchiveLimits sourceLimits) {
 
         public static Config defaults(Path dataDir) {
             return new Config("127.0.0.1", 8080, dataDir, null, null, null, true, List.of(),
                     Duration.ofSeconds(30), Duration.ofSeconds(10), 1L << 30, "kiln", null, null, BuildUser.DEFAULT,
-                    StepEnvironment.DEFAULT_PASS);
+                    StepEnvironment.DEFAULT_PASS, ArchiveLimits.DEFAULTS);
         }
 
         public Config withPort(int port) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
         }
 
         public Config withLocalAgent(boolean on) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, on, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
         }
 
         public Config withLease(Duration timeout, Duration beat) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, timeout,
-                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
+                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDir, url, user, password, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+        }
+
+        public Config withSourceLimits(ArchiveLimits limits) {
+            return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits);
         }
     }
 
@@ -103,7 +110,7 @@ public final class KilnServer implements AutoCloseable {
         tokens.adminToken(adminTokenFile);
         BuildStore store = new BuildStore(db);
         LogStore logs = new LogStore(data.resolve("logs"));
-        SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30);
+        SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30, config.sourceLimits());
         BuildEvents events = new BuildEvents();
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
         AgentService agents = new AgentService(scheduler, store, logs, sources, events);
@@ -115,7 +122,8 @@ public final class KilnServer implements AutoCloseable {
             this.ownWorkDir = config.workDir() == null;
             this.workDir = workDir(config, data, user);
             this.localAgent = new Agent(agents, new BuildRunner(agents,
-                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false),
+                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
+                    config.sourceLimits()),
                     "local", config.localAgentLabels());
         } else {
             this.stepsRunAsServer = false;

@@ -117,4 +117,16 @@ class CliTest {
             assertThat(TestServer.client(url, data).get(id).status()).isNotEqualTo(Status.CANCELLED);
         }
     }
+
+    @Test
+    void server_and_agent_show_their_source_limits_and_refuse_a_size_that_is_not_one() throws Exception {
+        KilnProcess help = KilnProcess.start(tmp, "server", "--help");
+        assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(help.output()).contains("--max-source-entries=N", "(default 100000)",
+                "--max-source-bytes=SIZE", "(default 4 GiB)", "--max-source-file-bytes=SIZE", "(default 1 GiB)");
+
+        KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--max-source-bytes", "4GB");
+        assertThat(agent.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
+        assertThat(agent.output()).contains("ERROR: --max-source-bytes: '4GB' is not a size (say 4GiB, 512MiB or a number of bytes)");
+    }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.agent.client.ApiClient;
 import dev.kiln.server.support.TestServer;
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.Tgz;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a hostile or careless upload gets: a clear 400, and no build. */
+/** What a hostile or careless upload gets: a clear 400 (413 when it is too large), and no build. */
 class HostileInputTest {
     @TempDir Path tmp;
     TestServer kiln;
@@ -117,6 +119,46 @@ class HostileInputTest {
                         e -> assertThat(e.error().problems()).isNotEmpty().allSatisfy(p -> assertThat(p).startsWith("build.yaml:")));
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
         assertThat(kiln.api.list(10)).isEmpty();
+    }
+
+    /** A server whose uploads may unpack to 4 MiB, 1 MiB a file: bombs small enough to make in a test. */
+    private TestServer limited() throws IOException {
+        return TestServer.start(KilnServer.Config.defaults(tmp.resolve("limited")).withPort(0)
+                .withSourceLimits(new ArchiveLimits(1000, 4 << 20, 1 << 20)));
+    }
+
+    private static void assertTooLarge(TestServer server, Path archive, String message) {
+        assertThatThrownBy(() -> server.api.submit(archive, null, Map.of()))
+                .isInstanceOfSatisfying(ApiClient.ApiException.class, e -> {
+                    assertThat(e.error().status()).isEqualTo(413);
+                    assertThat(e.error().message()).isEqualTo(message);
+                });
+    }
+
+    @Test
+    void a_gzip_bomb_is_refused_with_413_naming_the_setting_and_no_build_is_made() throws Exception {
+        Tgz bomb = Tgz.archive().file("build.yaml", OK_CONFIG);
+        for (int i = 0; i < 64; i++) {
+            bomb.zeros("zeros-" + i + ".bin", 1 << 20);
+        }
+        Path archive = Files.write(tmp.resolve("bomb.tgz"), bomb.bytes());
+        assertThat(Files.size(archive)).isLessThan(100_000);
+
+        try (TestServer server = limited()) {
+            assertTooLarge(server, archive, "source archive unpacks to more than 4 MiB (--max-source-bytes)");
+            assertThat(server.api.list(10)).isEmpty();
+        }
+    }
+
+    @Test
+    void a_file_whose_header_understates_its_size_is_refused_with_413_and_no_build_is_made() throws Exception {
+        byte[] liar = Tgz.archive().file("build.yaml", OK_CONFIG).sparse("data.bin", "tail", 1L << 30).bytes();
+        Path archive = Files.write(tmp.resolve("liar.tgz"), liar);
+
+        try (TestServer server = limited()) {
+            assertTooLarge(server, archive, "source archive entry 'data.bin' is larger than 1 MiB (--max-source-file-bytes)");
+            assertThat(server.api.list(10)).isEmpty();
+        }
     }
 
     @Test

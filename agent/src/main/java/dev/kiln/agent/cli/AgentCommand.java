@@ -6,11 +6,13 @@ import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.spec.archive.ArchiveLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kiln agent}: a remote agent that pulls builds from a server. */
@@ -37,9 +39,12 @@ public final class AgentCommand implements Callable<Integer> {
     String buildUser;
     @Option(names = "--pass-env", split = ",", description = "The agent's variables steps inherit (default PATH,LANG,LC_ALL,TZ; never KILN_*).")
     List<String> passEnv = StepEnvironment.DEFAULT_PASS;
+    @Mixin
+    SourceLimitOptions sourceLimits;
 
     @Override
     public Integer call() throws Exception {
+        ArchiveLimits limits = sourceLimits.limits();
         if (token != null) {
             System.err.println("ERROR: --token is refused: every user of this machine can read a command line (ps)."
                     + " Put the token in a file only you can read and pass --token-file FILE, or set KILN_AGENT_TOKEN");
@@ -66,7 +71,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
         var executor = new ProcessExecutor(new StepEnvironment(passEnv, user));
-        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true), name, labels);
+        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits), name, labels);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
                 + (labels.isEmpty() ? "" : " with labels " + labels)

@@ -1,10 +1,10 @@
 package dev.kiln.agent.cli;
 
-import dev.kiln.agent.Json;
 import dev.kiln.agent.client.ApiClient;
 import dev.kiln.agent.client.BuildWatcher;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
 
 /** {@code kiln builds list|describe|log|cancel|retry}. */
 @Command(name = "builds", mixinStandardHelpOptions = true, description = "List and manage builds.",

@@ -1,9 +1,9 @@
 package dev.kiln.agent.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kiln.agent.Json;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;

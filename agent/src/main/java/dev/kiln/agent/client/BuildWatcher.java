@@ -1,9 +1,9 @@
 package dev.kiln.agent.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.agent.Json;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,8 +1,17 @@
 package dev.kiln.agent.http;
 
+import static dev.kiln.spec.protocol.AgentPaths.BUILD_FINISH;
+import static dev.kiln.spec.protocol.AgentPaths.HEARTBEAT;
+import static dev.kiln.spec.protocol.AgentPaths.LEASE;
+import static dev.kiln.spec.protocol.AgentPaths.SOURCE;
+import static dev.kiln.spec.protocol.AgentPaths.STEP_FINISH;
+import static dev.kiln.spec.protocol.AgentPaths.STEP_LOG;
+import static dev.kiln.spec.protocol.AgentPaths.STEP_START;
+
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kiln.agent.Json;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.AgentPaths;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
@@ -23,20 +32,18 @@ import java.util.Optional;
 
 /** The agent protocol over HTTP: the twin of the server's in-process implementation. */
 public final class HttpAgentApi implements AgentApi {
-    public static final String PREFIX = "/api/agent/v1";
-
     private final String base;
     private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public HttpAgentApi(String serverUrl, String token) {
-        this.base = serverUrl.replaceAll("/+$", "") + PREFIX;
+        this.base = serverUrl.replaceAll("/+$", "");
         this.token = token;
     }
 
     @Override
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(post("/lease?wait=" + wait.toMillis(), json(request))
+        HttpResponse<byte[]> r = send(post(LEASE + "?wait=" + wait.toMillis(), json(request))
                 .timeout(wait.plusSeconds(10)).build());
         if (r.statusCode() == 204) {
             return Optional.empty();
@@ -46,14 +53,14 @@ public final class HttpAgentApi implements AgentApi {
 
     @Override
     public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(post(build(buildId, leaseId, "/heartbeat") + "&wait=" + wait.toMillis(),
+        HttpResponse<byte[]> r = send(post(withLease(AgentPaths.of(HEARTBEAT, buildId), leaseId) + "&wait=" + wait.toMillis(),
                 HttpRequest.BodyPublishers.noBody()).timeout(wait.plusSeconds(10)).build());
         return Json.MAPPER.readValue(r.body(), HeartbeatReply.class);
     }
 
     @Override
     public InputStream source(String buildId, String leaseId) throws IOException {
-        HttpRequest req = request(build(buildId, leaseId, "/source")).GET().build();
+        HttpRequest req = request(withLease(AgentPaths.of(SOURCE, buildId), leaseId)).GET().build();
         try {
             HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
             if (r.statusCode() != 200) {
@@ -69,14 +76,14 @@ public final class HttpAgentApi implements AgentApi {
 
     @Override
     public void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException {
-        sendQuietly(post(build(buildId, leaseId, "/steps/" + step + "/start") + "&time=" + startMillis,
+        sendQuietly(post(withLease(AgentPaths.of(STEP_START, buildId, step), leaseId) + "&time=" + startMillis,
                 HttpRequest.BodyPublishers.noBody()).build());
     }
 
     @Override
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len)
             throws IOException {
-        HttpRequest req = post(build(buildId, leaseId, "/steps/" + step + "/log") + "&offset=" + offset,
+        HttpRequest req = post(withLease(AgentPaths.of(STEP_LOG, buildId, step), leaseId) + "&offset=" + offset,
                 HttpRequest.BodyPublishers.ofByteArray(data, off, len))
                 .header("Content-Type", "application/octet-stream").build();
         HttpResponse<byte[]> r;
@@ -95,12 +102,12 @@ public final class HttpAgentApi implements AgentApi {
 
     @Override
     public void stepFinished(String buildId, String leaseId, int step, StepResult result) throws IOException {
-        sendQuietly(post(build(buildId, leaseId, "/steps/" + step + "/finish"), json(result)).build());
+        sendQuietly(post(withLease(AgentPaths.of(STEP_FINISH, buildId, step), leaseId), json(result)).build());
     }
 
     @Override
     public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
-        sendQuietly(post(build(buildId, leaseId, "/finish"),
+        sendQuietly(post(withLease(AgentPaths.of(BUILD_FINISH, buildId), leaseId),
                 json(Map.of("status", status.name(), "detail", detail == null ? "" : detail))).build());
     }
 
@@ -108,8 +115,8 @@ public final class HttpAgentApi implements AgentApi {
         return Json.MAPPER.readValue(body, new TypeReference<Map<String, Long>>() {}).get("size");
     }
 
-    private String build(String buildId, String leaseId, String path) {
-        return "/builds/" + buildId + path + "?lease=" + URLEncoder.encode(leaseId, StandardCharsets.UTF_8);
+    private static String withLease(String path, String leaseId) {
+        return path + "?lease=" + URLEncoder.encode(leaseId, StandardCharsets.UTF_8);
     }
 
     private HttpRequest.Builder request(String path) {

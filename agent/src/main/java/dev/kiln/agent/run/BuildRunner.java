@@ -1,6 +1,7 @@
 package dev.kiln.agent.run;
 
-import dev.kiln.agent.archive.UnsafeArchiveException;
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.UnsafeArchiveException;
 import dev.kiln.spec.config.Durations;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.StepPlan;
@@ -51,11 +52,17 @@ public final class BuildRunner {
      * embedded agent, which reads the server's own copy.
      */
     public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources) {
+        this(api, executor, workdir, logCap, cacheSources, ArchiveLimits.DEFAULTS);
+    }
+
+    /** {@code sourceLimits}: what a build's source archive may unpack to here; over them, the build fails. */
+    public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources,
+                       ArchiveLimits sourceLimits) {
         this.api = api;
         this.executor = executor;
         this.workdir = workdir;
         this.logCap = logCap;
-        this.sources = new SourceCache(api, cacheSources ? workdir.resolve("cache") : null);
+        this.sources = new SourceCache(api, cacheSources ? workdir.resolve("cache") : null, sourceLimits);
     }
 
     /** Events the coordinating thread reacts to. */

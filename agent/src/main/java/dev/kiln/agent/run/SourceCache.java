@@ -1,7 +1,8 @@
 package dev.kiln.agent.run;
 
 import dev.kiln.agent.archive.SourceArchive;
-import dev.kiln.agent.archive.SourceDigest;
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.SourceDigest;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import java.io.IOException;
@@ -27,21 +28,31 @@ final class SourceCache {
 
     private final AgentApi api;
     private final Path dir;
+    private final ArchiveLimits limits;
     private int downloads;
 
-    SourceCache(AgentApi api, Path dir) {
+    SourceCache(AgentApi api, Path dir, ArchiveLimits limits) {
         this.api = api;
         this.dir = dir;
+        this.limits = limits;
     }
 
-    /** Unpacks the lease's source into {@code workspace}, fetching it first if it is not cached. */
+    /**
+     * Unpacks the lease's source into {@code workspace}, fetching it first if it is not cached.
+     *
+     * @throws dev.kiln.spec.archive.ArchiveLimitException if it unpacks to more than the limits
+     */
     void unpack(Lease lease, Path workspace) throws IOException {
         if (lease.sourceDigest() == null) {
             Files.createDirectories(workspace);
             return;
         }
+        if (!SourceDigest.isValid(lease.sourceDigest())) {
+            // It names a file in the cache: anything but the one form could point elsewhere.
+            throw new IOException("the server sent a malformed source digest '" + lease.sourceDigest() + "'");
+        }
         try (InputStream in = dir == null ? api.source(lease.buildId(), lease.leaseId()) : Files.newInputStream(fetch(lease))) {
-            SourceArchive.unpack(in, workspace);
+            SourceArchive.unpack(in, workspace, limits);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kiln.agent.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.spec.archive.SourceInspector;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -204,6 +205,6 @@ class SourceArchivePackTest {
 
         assertThat(packed.skipped()).containsExactly(".venv/bin/python -> /usr/bin/python3", "up -> ../elsewhere");
         assertThat(packed.files()).isEqualTo(2);
-        assertThat(SourceArchive.unsafeEntries(new ByteArrayInputStream(out.toByteArray()))).isEmpty();
+        assertThat(SourceInspector.unsafeEntries(new ByteArrayInputStream(out.toByteArray()))).isEmpty();
     }
 }

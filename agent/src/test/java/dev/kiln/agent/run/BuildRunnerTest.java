@@ -2,12 +2,15 @@ package dev.kiln.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.Tgz;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,6 +36,7 @@ class BuildRunnerTest {
         /** Released by a test to have the next heartbeat ask for a cancel, or say the lease is gone. */
         final CountDownLatch cancel = new CountDownLatch(1);
         final CountDownLatch loseLease = new CountDownLatch(1);
+        byte[] source = new byte[0];
 
         @Override
         public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws java.io.IOException, InterruptedException {
@@ -50,7 +54,7 @@ class BuildRunnerTest {
 
         @Override
         public InputStream source(String buildId, String leaseId) {
-            return InputStream.nullInputStream();
+            return new ByteArrayInputStream(source);
         }
 
         @Override
@@ -186,5 +190,23 @@ class BuildRunnerTest {
 
         assertThat(status).isNull();
         assertThat(api.calls).noneMatch(c -> c.startsWith("build "));
+    }
+
+    @Test
+    void a_source_over_the_agents_limits_fails_the_build_naming_the_limit_and_nothing_runs() throws Exception {
+        Recorder api = new Recorder();
+        api.source = Tgz.archive().zeros("data.bin", 2 << 20).bytes();
+        StepPlan step = new StepPlan(0, "s", null, null, List.of("touch", tmp.resolve("ran").toString()), null,
+                List.of(), null, List.of(), 0, false, List.of(), List.of());
+        Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 60_000, List.of(step), List.of()),
+                "sha256:" + "0".repeat(64), 30_000, 100);
+
+        Status status = new BuildRunner(api, new ProcessExecutor(StepEnvironment.ofThisUser()), tmp.resolve("work"), 1 << 20,
+                false, new ArchiveLimits(10, 4 << 20, 1 << 20)).run(lease);
+
+        assertThat(status).isEqualTo(Status.FAILURE);
+        assertThat(api.calls).containsExactly("build FAILURE: source archive refused: source archive entry 'data.bin'"
+                + " is larger than 1 MiB (--max-source-file-bytes)");
+        assertThat(tmp.resolve("ran")).doesNotExist();
     }
 }

@@ -1,16 +1,17 @@
 package dev.kiln.server.builds;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.kiln.agent.Json;
-import dev.kiln.agent.archive.SourceArchive;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.archive.ArchiveLimitException;
+import dev.kiln.spec.archive.SourceInspector;
 import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
 import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.plan.BuildContext;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.Planner;
@@ -73,9 +74,11 @@ public final class BuildService {
             throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
-        SourceArchive.Inspection source;
-        try (InputStream in = sources.open(digest)) {
-            source = SourceArchive.inspect(in, candidates, ConfigParser.MAX_BYTES + 1);
+        SourceInspector.Inspection source;
+        try {
+            source = sources.inspect(digest, candidates, ConfigParser.MAX_BYTES + 1);
+        } catch (ArchiveLimitException e) {
+            throw e;   // a well-formed archive, only too large: it says which limit, and the status says so
         } catch (IOException e) {
             throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
         }

@@ -1,6 +1,8 @@
 package dev.kiln.server.builds;
 
-import dev.kiln.agent.archive.SourceDigest;
+import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.archive.SourceDigest;
+import dev.kiln.spec.archive.SourceInspector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,15 +11,21 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
+import java.util.List;
 
-/** Source archives, content-addressed by SHA-256 under {@code <data>/sources}. */
+/**
+ * Source archives, content-addressed by SHA-256 under {@code <data>/sources}. {@code maxBytes}
+ * bounds an upload as it arrives; {@code limits}, what a stored archive may unpack to.
+ */
 public final class SourceStore {
     private final Path root;
     private final long maxBytes;
+    private final ArchiveLimits limits;
 
-    public SourceStore(Path root, long maxBytes) throws IOException {
+    public SourceStore(Path root, long maxBytes, ArchiveLimits limits) throws IOException {
         this.root = Files.createDirectories(root);
         this.maxBytes = maxBytes;
+        this.limits = limits;
     }
 
     /** Stores an upload and returns its digest ({@code sha256:<hex>}). */
@@ -49,7 +57,7 @@ public final class SourceStore {
     }
 
     public Path path(String digest) {
-        if (!digest.matches("sha256:[0-9a-f]{64}")) {
+        if (!SourceDigest.isValid(digest)) {
             throw new IllegalArgumentException("bad digest " + digest);
         }
         return root.resolve(digest.substring(7) + ".tgz");
@@ -57,6 +65,17 @@ public final class SourceStore {
 
     public InputStream open(String digest) throws IOException {
         return Files.newInputStream(path(digest));
+    }
+
+    /**
+     * Reads a stored archive as {@link SourceInspector#inspect} does, within this store's limits.
+     *
+     * @throws dev.kiln.spec.archive.ArchiveLimitException if it unpacks to more than they allow
+     */
+    public SourceInspector.Inspection inspect(String digest, List<String> names, int limit) throws IOException {
+        try (InputStream in = open(digest)) {
+            return SourceInspector.inspect(in, names, limit, limits);
+        }
     }
 
     /** An upload over the size limit. */

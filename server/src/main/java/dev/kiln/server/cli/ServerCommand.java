@@ -1,5 +1,6 @@
 package dev.kiln.server.cli;
 
+import dev.kiln.agent.cli.SourceLimitOptions;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.server.KilnServer;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kiln server}: the server with its embedded agent. */
@@ -51,6 +53,8 @@ final class ServerCommand implements Callable<Integer> {
     String heartbeat;
     @Option(names = "--log-cap", defaultValue = "1073741824", description = "Bytes of log kept per build, head and tail (default 1 GiB).")
     long logCap;
+    @Mixin
+    SourceLimitOptions sourceLimits;
 
     @Override
     public Integer call() throws Exception {
@@ -63,7 +67,7 @@ final class ServerCommand implements Callable<Integer> {
         Duration beat = Durations.parse(heartbeat).orElseThrow(() -> new IllegalArgumentException("--heartbeat: not a duration"));
         String password = dbPasswordFile != null ? Files.readString(dbPasswordFile).strip() : System.getenv("KILN_DB_PASSWORD");
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
-                logCap, "kiln", publicUrl, workDir, buildUser, passEnv);
+                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits());
         KilnServer server = new KilnServer(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

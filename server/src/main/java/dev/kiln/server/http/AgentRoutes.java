@@ -1,11 +1,11 @@
 package dev.kiln.server.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.agent.Json;
-import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi.LogGapException;
+import dev.kiln.spec.protocol.AgentPaths;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
@@ -25,9 +25,8 @@ final class AgentRoutes {
     }
 
     void register(JavalinConfig config) {
-        String p = HttpAgentApi.PREFIX;
         Access agent = Access.agent();
-        config.routes.post(p + "/lease", ctx -> {
+        config.routes.post(AgentPaths.LEASE, ctx -> {
             LeaseRequest req = Json.MAPPER.readValue(ctx.bodyAsBytes(), LeaseRequest.class);
             var lease = agents.lease(req, waitOf(ctx));
             if (lease.isPresent()) {
@@ -36,16 +35,16 @@ final class AgentRoutes {
                 ctx.status(204);
             }
         }, agent);
-        config.routes.post(p + "/builds/{id}/heartbeat", ctx -> ctx.json(agents.heartbeat(id(ctx), lease(ctx), waitOf(ctx))), agent);
-        config.routes.get(p + "/builds/{id}/source", ctx -> {
+        config.routes.post(AgentPaths.HEARTBEAT, ctx -> ctx.json(agents.heartbeat(id(ctx), lease(ctx), waitOf(ctx))), agent);
+        config.routes.get(AgentPaths.SOURCE, ctx -> {
             ctx.contentType("application/gzip");
             ctx.result(agents.source(id(ctx), lease(ctx)));
         }, agent);
-        config.routes.post(p + "/builds/{id}/steps/{step}/start", ctx -> {
+        config.routes.post(AgentPaths.STEP_START, ctx -> {
             agents.stepStarted(id(ctx), lease(ctx), step(ctx), ctx.queryParamAsClass("time", Long.class).get());
             ctx.status(204);
         }, agent);
-        config.routes.post(p + "/builds/{id}/steps/{step}/log", ctx -> {
+        config.routes.post(AgentPaths.STEP_LOG, ctx -> {
             byte[] body = ctx.bodyAsBytes();
             long offset = ctx.queryParamAsClass("offset", Long.class).get();
             try {
@@ -54,11 +53,11 @@ final class AgentRoutes {
                 ctx.status(409).json(Map.of("size", e.size()));
             }
         }, agent);
-        config.routes.post(p + "/builds/{id}/steps/{step}/finish", ctx -> {
+        config.routes.post(AgentPaths.STEP_FINISH, ctx -> {
             agents.stepFinished(id(ctx), lease(ctx), step(ctx), Json.MAPPER.readValue(ctx.bodyAsBytes(), StepResult.class));
             ctx.status(204);
         }, agent);
-        config.routes.post(p + "/builds/{id}/finish", ctx -> {
+        config.routes.post(AgentPaths.BUILD_FINISH, ctx -> {
             JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
             agents.buildFinished(id(ctx), lease(ctx), Status.valueOf(body.path("status").asText()),
                     body.path("detail").asText(null));

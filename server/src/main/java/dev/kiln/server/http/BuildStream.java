@@ -1,12 +1,12 @@
 package dev.kiln.server.http;
 
-import dev.kiln.agent.Json;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.json.Json;
 import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.nio.charset.CodingErrorAction;

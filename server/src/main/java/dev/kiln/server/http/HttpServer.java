@@ -9,6 +9,8 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.archive.ArchiveLimitException;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.LeaseLostException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -44,7 +46,7 @@ public final class HttpServer {
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
-            config.jsonMapper(new JavalinJackson(dev.kiln.agent.Json.MAPPER, false));
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, false));
             // Logs are the big payloads and are streamed raw; compressing them costs more than it saves here.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.http.maxRequestSize = 64L << 20;
@@ -74,6 +76,8 @@ public final class HttpServer {
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
             config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->
+                    ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
+            config.routes.exception(ArchiveLimitException.class, (e, ctx) ->
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(LeaseLostException.class, (e, ctx) ->
                     ctx.status(410).result(e.getMessage()));

@@ -1,7 +1,7 @@
 package dev.kiln.server.scheduler;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.kiln.agent.Json;
+import dev.kiln.spec.json.Json;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;

@@ -2,7 +2,7 @@ package dev.kiln.server.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kiln.agent.Json;
+import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import java.sql.ResultSet;
 import java.sql.SQLException;

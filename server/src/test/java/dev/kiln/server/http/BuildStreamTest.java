@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kiln.agent.Json;
+import dev.kiln.spec.json.Json;
 import dev.kiln.agent.client.ApiClient;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.api.BuildView;

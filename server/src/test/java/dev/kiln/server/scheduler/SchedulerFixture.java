@@ -1,6 +1,6 @@
 package dev.kiln.server.scheduler;
 
-import dev.kiln.agent.Json;
+import dev.kiln.spec.json.Json;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
@@ -39,7 +39,7 @@ public final class SchedulerFixture implements AutoCloseable {
         logs = new LogStore(dir.resolve("logs"));
         BuildEvents events = new BuildEvents();
         scheduler = new Scheduler(store, logs, events, clock, LEASE, Duration.ofSeconds(10));
-        agents = new AgentService(scheduler, store, logs, new SourceStore(dir.resolve("sources"), 1 << 20), events);
+        agents = new AgentService(scheduler, store, logs, new SourceStore(dir.resolve("sources"), 1 << 20, dev.kiln.spec.archive.ArchiveLimits.DEFAULTS), events);
     }
 
     /** A queued one-step build; {@code ttlMillis} null for none. */

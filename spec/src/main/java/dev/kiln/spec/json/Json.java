@@ -1,4 +1,4 @@
-package dev.kiln.agent;
+package dev.kiln.spec.json;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,0 +1,29 @@
+package dev.kiln.spec.protocol;
+
+/**
+ * Where each {@link AgentApi} call goes over HTTP: the server registers these paths and the agent's
+ * client calls them. {@code {id}} and {@code {step}} are the server's path parameters; the client
+ * fills them in with {@link #of}.
+ */
+public final class AgentPaths {
+    public static final String PREFIX = "/api/agent/v1";
+    public static final String LEASE = PREFIX + "/lease";
+    public static final String HEARTBEAT = PREFIX + "/builds/{id}/heartbeat";
+    public static final String SOURCE = PREFIX + "/builds/{id}/source";
+    public static final String STEP_START = PREFIX + "/builds/{id}/steps/{step}/start";
+    public static final String STEP_LOG = PREFIX + "/builds/{id}/steps/{step}/log";
+    public static final String STEP_FINISH = PREFIX + "/builds/{id}/steps/{step}/finish";
+    public static final String BUILD_FINISH = PREFIX + "/builds/{id}/finish";
+
+    private AgentPaths() {}
+
+    /** {@code path} for one build. */
+    public static String of(String path, String buildId) {
+        return path.replace("{id}", buildId);
+    }
+
+    /** {@code path} for one step of a build. */
+    public static String of(String path, String buildId, int step) {
+        return of(path, buildId).replace("{step}", String.valueOf(step));
+    }
+}
