@@ -15,9 +15,11 @@ import java.util.Optional;
 /**
  * The unprivileged user process steps run as when the agent runs as root, so that a step can read
  * neither the server's data directory nor the agent's token (nor the agent's own environment in
- * {@code /proc}). Created as a system user when it does not exist yet.
+ * {@code /proc}). Created as a system user when it does not exist yet, with a home of its own
+ * ({@code /var/lib/NAME}) where tools keep their caches between builds (Maven's ~/.m2, pip's
+ * cache), as on any CI agent: Java reads its home from the user database, not from $HOME.
  */
-public record BuildUser(String name, int uid, int gid) {
+public record BuildUser(String name, int uid, int gid, Path home) {
     public static final String DEFAULT = "kiln-build";
 
     /** Whether this process runs as root (and so can, and must, hand steps to another user). */
@@ -37,15 +39,40 @@ public record BuildUser(String name, int uid, int gid) {
         if (!name.matches("[a-z_][a-z0-9_-]{0,31}")) {
             throw new IOException("build user '" + name + "' is not a valid user name");
         }
+        Path home = Path.of("/var/lib", name);
         if (id("-u", name).isEmpty()) {
-            run(List.of("useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
-                    "--shell", "/usr/sbin/nologin", "--user-group", name));
+            run(List.of("useradd", "--system", "--home-dir", home.toString(), "--shell", "/usr/sbin/nologin",
+                    "--user-group", name));
         }
         String uid = id("-u", name).orElseThrow(() -> new IOException("could not create the build user '" + name + "'"));
         if (uid.equals("0")) {
             throw new IOException("the build user '" + name + "' is root; name an unprivileged user");
         }
-        return Optional.of(new BuildUser(name, Integer.parseInt(uid), Integer.parseInt(id("-g", name).orElseThrow())));
+        BuildUser user = new BuildUser(name, Integer.parseInt(uid), Integer.parseInt(id("-g", name).orElseThrow()),
+                homeOf(name).orElse(home));
+        if (user.home().toString().equals("/nonexistent")) {
+            // A user made by an earlier Kiln without a home: give it one, or Java tools in steps fail.
+            run(List.of("usermod", "--home", home.toString(), name));
+            user = new BuildUser(user.name(), user.uid(), user.gid(), home);
+        }
+        if (!Files.isDirectory(user.home())) {
+            Files.createDirectories(user.home());
+            Files.setPosixFilePermissions(user.home(), java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            user.chown(user.home());
+        }
+        return Optional.of(user);
+    }
+
+    /** The home directory the user database gives {@code name}. */
+    private static Optional<Path> homeOf(String name) throws IOException {
+        Process p = new ProcessBuilder("getent", "passwd", name).redirectErrorStream(true).start();
+        try {
+            String[] fields = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip().split(":");
+            return p.waitFor() == 0 && fields.length >= 6 && !fields[5].isEmpty() ? Optional.of(Path.of(fields[5])) : Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     /**

@@ -33,9 +33,9 @@ public final class ProcessExecutor implements Executor {
     }
 
     /**
-     * The workspace and HOME go to the build user before any step runs; scratch, where this agent
-     * writes step scripts, stays the agent's, so that no step can plant a link there for it to
-     * write through.
+     * The workspace (and the build's own HOME, used when no other is) go to the build user before
+     * any step runs; scratch, where this agent writes step scripts, stays the agent's, so that no
+     * step can plant a link there for it to write through.
      */
     @Override
     public void prepare(Path workspace, Path scratch, Path home) throws IOException {
@@ -99,7 +99,7 @@ public final class ProcessExecutor implements Executor {
         }
     }
 
-    /** The step's HOME: private to the build, beside its scratch directory. */
+    /** The build's own HOME, beside its scratch directory: for an agent that has none to give. */
     static Path home(Path scratch) {
         return scratch.resolveSibling("home");
     }

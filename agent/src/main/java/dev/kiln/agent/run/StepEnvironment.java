@@ -26,8 +26,11 @@ public record StepEnvironment(List<String> passEnv, Optional<BuildUser> user) {
         return new StepEnvironment(DEFAULT_PASS, Optional.empty());
     }
 
-    /** The variables every step starts from, before the build's own: HOME, PATH, the allow-list. */
-    Map<String, String> base(Map<String, String> agentEnv, Path home) {
+    /**
+     * The variables every step starts from, before the build's own: PATH, the allow-list, and HOME:
+     * the build user's, else the agent's own, else {@code buildHome}, a directory of the build's.
+     */
+    Map<String, String> base(Map<String, String> agentEnv, Path buildHome) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         for (String name : passEnv) {
@@ -36,7 +39,9 @@ public record StepEnvironment(List<String> passEnv, Optional<BuildUser> user) {
                 env.put(name, v);
             }
         }
-        env.put("HOME", home.toString());
+        String agentHome = agentEnv.get("HOME");
+        env.put("HOME", user.map(u -> u.home().toString())
+                .orElse(agentHome != null && !agentHome.isBlank() ? agentHome : buildHome.toString()));
         return env;
     }
 }

@@ -32,6 +32,15 @@ class StepEnvironmentTest {
     }
 
     @Test
+    void home_is_the_build_users_else_the_agents_else_the_builds_own() {
+        Map<String, String> agentEnv = Map.of("HOME", "/home/agent");
+        var asUser = new StepEnvironment(List.of(), Optional.of(new BuildUser("kiln-build", 999, 999, Path.of("/var/lib/kiln-build"))));
+        assertThat(asUser.base(agentEnv, Path.of("/w/home"))).containsEntry("HOME", "/var/lib/kiln-build");
+        assertThat(StepEnvironment.ofThisUser().base(agentEnv, Path.of("/w/home"))).containsEntry("HOME", "/home/agent");
+        assertThat(StepEnvironment.ofThisUser().base(Map.of(), Path.of("/w/home"))).containsEntry("HOME", "/w/home");
+    }
+
+    @Test
     void a_step_sees_only_its_own_variables_not_the_agents() throws Exception {
         Path ws = Files.createDirectories(tmp.resolve("b/workspace"));
         var executor = new ProcessExecutor(StepEnvironment.ofThisUser());
@@ -46,7 +55,8 @@ class StepEnvironmentTest {
         // This JVM's environment (JAVA_HOME, MAVEN_*, XDG_CONFIG_HOME, ...) stays out; LANG and TZ only if set here.
         Set<String> names = Arrays.stream(out.split("\n")).map(l -> l.substring(0, l.indexOf('='))).collect(Collectors.toSet());
         assertThat(names).contains("PATH", "HOME", "MODEL").isSubsetOf("PATH", "HOME", "MODEL", "LANG", "LC_ALL", "TZ");
-        assertThat(out).contains("HOME=" + tmp.resolve("b/home"), "PATH=/usr/bin:/bin", "MODEL=churn");
+        String home = System.getenv("HOME") != null ? System.getenv("HOME") : tmp.resolve("b/home").toString();
+        assertThat(out).contains("HOME=" + home, "PATH=/usr/bin:/bin", "MODEL=churn");
     }
 
     @Test
@@ -76,6 +86,8 @@ class StepEnvironmentTest {
         assertThat(Files.getAttribute(ws.resolve("mine.txt"), "unix:uid")).isEqualTo(user.uid());
         assertThat(Files.getAttribute(ws.resolve("data.csv"), "unix:uid")).isEqualTo(user.uid());
         assertThat(Files.getAttribute(scratch.resolve("step-0.sh"), "unix:uid")).isEqualTo(0);
+        assertThat(user.home()).isDirectory();
+        assertThat(Files.getAttribute(user.home(), "unix:uid")).as("the build user's home is its own").isEqualTo(user.uid());
 
         var through = new StepPlan(1, "through", null, null, List.of("/bin/pwd"), null, List.of(), "out/sub",
                 List.of(), 0, false, List.of(), List.of());
