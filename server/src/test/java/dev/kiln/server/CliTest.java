@@ -129,4 +129,17 @@ class CliTest {
         assertThat(agent.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
         assertThat(agent.output()).contains("ERROR: --max-source-bytes: '4GB' is not a size (say 4GiB, 512MiB or a number of bytes)");
     }
+
+    @Test
+    void a_secret_on_the_command_line_is_refused_because_every_user_and_step_can_read_it() throws Exception {
+        KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--token", "secret-token");
+        assertThat(agent.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(agent.output()).contains("ERROR: --token is refused", "--token-file FILE", "KILN_AGENT_TOKEN");
+
+        KilnProcess server = KilnProcess.start(tmp, "server", "--port", "0", "--data-dir", tmp.resolve("d").toString(),
+                "--db-password", "secret-password");
+        assertThat(server.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(server.output()).contains("ERROR: --db-password is refused", "--db-password-file", "KILN_DB_PASSWORD");
+        assertThat(tmp.resolve("d")).doesNotExist();
+    }
 }

@@ -2,6 +2,7 @@ package dev.kiln.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.spec.Trickle;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -184,35 +185,4 @@ class LogPumpTest {
         return out.toByteArray();
     }
 
-    /** Hands out a few bytes per read and never says more is waiting, like a slow pipe. */
-    private static final class Trickle extends InputStream {
-        private final byte[] data;
-        private int pos;
-        private int turn;
-
-        Trickle(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int read() {
-            return pos < data.length ? data[pos++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= data.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, 1 + (turn++ * 7919) % 8191), data.length - pos);
-            System.arraycopy(data, pos, b, off, n);
-            pos += n;
-            return n;
-        }
-
-        @Override
-        public int available() {
-            return 0;
-        }
-    }
 }

@@ -16,7 +16,9 @@ import java.util.Optional;
  * origin (403), carries a token of the route's realm (401), and a body of a type the route takes
  * (415, so no form or text/plain "simple" cross-site request reaches a handler). A route with no
  * rule is refused. Git over HTTP and webhooks bring realms of their own: one more entry in
- * {@code realms}.
+ * {@code realms}. The dashboard's buttons, when they come, authenticate by session cookie: that is
+ * a realm whose authenticator also checks the request's CSRF token (a header the page sets from
+ * its session), here before the body check, so that a cookie alone never changes anything.
  */
 public final class AccessGuard {
     /** Where the request's {@link Principal} is kept for the handler. */

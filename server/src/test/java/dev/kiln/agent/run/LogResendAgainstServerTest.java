@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.server.scheduler.SchedulerFixture;
+import dev.kiln.spec.Trickle;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
@@ -140,7 +141,7 @@ class LogResendAgainstServerTest {
         link.failNext(faults.toArray(Fault[]::new));
         StepLog log = new StepLog(link, buildId, leaseId, 0);
 
-        new LogPump(log, new LogBudget(LogBudget.DEFAULT_CAP)).pump(new SlowPipe(output));
+        new LogPump(log, new LogBudget(LogBudget.DEFAULT_CAP)).pump(new Trickle(output));
 
         assertThat(link.calls()).anyMatch(c -> c.endsWith("lost reply")).anyMatch(c -> c.endsWith("dropped"))
                 .anyMatch(c -> c.endsWith("half stored"));
@@ -261,30 +262,4 @@ class LogResendAgainstServerTest {
         }
     }
 
-    /** Hands out a few KiB per read and never says more is waiting, so the pump sends many chunks. */
-    static final class SlowPipe extends InputStream {
-        private final byte[] data;
-        private int pos;
-        private int turn;
-
-        SlowPipe(byte[] data) {
-            this.data = data;
-        }
-
-        @Override
-        public int read() {
-            return pos < data.length ? data[pos++] & 0xff : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (pos >= data.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(len, 1 + (turn++ * 7919) % 8191), data.length - pos);
-            System.arraycopy(data, pos, b, off, n);
-            pos += n;
-            return n;
-        }
-    }
 }
