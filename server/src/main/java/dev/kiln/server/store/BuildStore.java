@@ -31,20 +31,19 @@ public final class BuildStore {
     }
 
     private <T> T reading(HandleCallback<T, RuntimeException> query) {
-        read.lock();
-        try {
-            return jdbi.withHandle(query);
-        } finally {
-            read.unlock();
-        }
+        return under(read, () -> jdbi.withHandle(query));
     }
 
     private <T> T writing(HandleCallback<T, RuntimeException> update) {
-        write.lock();
+        return under(write, () -> jdbi.inTransaction(update));
+    }
+
+    private static <T> T under(Lock lock, java.util.function.Supplier<T> work) {
+        lock.lock();
         try {
-            return jdbi.inTransaction(update);
+            return work.get();
         } finally {
-            write.unlock();
+            lock.unlock();
         }
     }
 
