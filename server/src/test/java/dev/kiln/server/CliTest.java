@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.agent.client.ApiClient;
 import dev.kiln.server.support.KilnProcess;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.protocol.Status;
@@ -96,7 +97,8 @@ class CliTest {
             KilnProcess submit = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()),
                     List.of(), "submit", repo.toString(), "--server", url, "--async");
             assertThat(submit.awaitExit(Duration.ofSeconds(30))).as(submit.output()).isZero();
-            String id = TestServer.client(url, data).list(1).get(0).id();
+            ApiClient api = TestServer.client(url, data);   // before the file becomes unreadable
+            String id = api.list(1).get(0).id();
 
             // A user who cannot read the token file: reads still work, a write is refused with where and why.
             Files.setPosixFilePermissions(data.resolve("admin.token"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
@@ -114,7 +116,7 @@ class CliTest {
                     .contains("reads it from " + data.resolve("admin.token"))
                     .contains("cannot read " + data.resolve("admin.token") + ": permission denied")
                     .doesNotContain("Exception");
-            assertThat(TestServer.client(url, data).get(id).status()).isNotEqualTo(Status.CANCELLED);
+            assertThat(api.get(id).status()).isNotEqualTo(Status.CANCELLED);
         }
     }
 
