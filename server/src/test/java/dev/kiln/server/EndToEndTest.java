@@ -10,6 +10,7 @@ import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.protocol.Status;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -125,12 +126,30 @@ class EndToEndTest {
                 assertThat(took).isLessThan(Duration.ofSeconds(3 + 2));
                 String log = new String(api.log(id, 0).readAllBytes());
                 assertThat(log).startsWith("epoch 1\n").contains("[kiln] agent lost");
+                // The step died with its agent: nothing of it keeps burning a machine nobody owns.
+                await().atMost(Duration.ofSeconds(5)).until(() -> stepProcesses().isEmpty());
+
+                // A new agent on the same work directory first removes what its predecessor left.
+                assertThat(tmp.resolve("agent/builds/" + id)).exists();
+                agent = KilnProcess.start(tmp, "agent", "--server", url, "--token-file", tokenFile,
+                        "--workdir", tmp.resolve("agent").toString());
+                agent.awaitLine("pulling builds", Duration.ofSeconds(30));
+                assertThat(tmp.resolve("agent/builds/" + id)).doesNotExist();
+                KilnProcess second = KilnProcess.start(tmp, "agent", "--server", url, "--token-file", tokenFile,
+                        "--workdir", tmp.resolve("agent").toString());
+                assertThat(second.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+                assertThat(second.output()).contains("another kiln agent uses the work directory");
             } finally {
                 agent.close();
                 ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep " + sleep))
                         .forEach(ProcessHandle::destroyForcibly);
             }
         }
+    }
+
+    /** This test's step processes (marked by their sleep length), whoever runs them. */
+    private List<ProcessHandle> stepProcesses() {
+        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains("sleep " + sleep)).toList();
     }
 
     @Test

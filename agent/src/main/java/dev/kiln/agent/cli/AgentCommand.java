@@ -7,8 +7,10 @@ import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.spec.archive.ArchiveLimits;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -61,6 +63,14 @@ public final class AgentCommand implements Callable<Integer> {
             return 2;
         }
         Path work = Files.createDirectories(workdir).toAbsolutePath();
+        // One agent per work directory: held until this process ends, however it ends.
+        FileChannel lockFile = FileChannel.open(work.resolve(".agent.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (lockFile.tryLock() == null) {
+            System.err.println("ERROR: another kiln agent uses the work directory " + work + "; give this one its own --workdir");
+            return 2;
+        }
+        // Workspaces a killed predecessor left behind.
+        BuildRunner.deleteTree(work.resolve("builds"));
         var user = BuildUser.forThisProcess(buildUser);
         if (user.isPresent()) {
             user.get().checkCanReach(work);

@@ -139,6 +139,9 @@ public final class ProcessExecutor implements Executor {
 
         ProcessExecution(Process process) {
             this.process = process;
+            if (HAS_SETSID) {
+                GroupKiller.track(process.pid());
+            }
             // Background processes a step leaves behind end with it, as they would in a container.
             process.onExit().thenRun(this::killGroup);
         }
