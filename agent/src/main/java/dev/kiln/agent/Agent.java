@@ -84,6 +84,11 @@ public final class Agent implements Runnable {
 
     public void stop() {
         stopping = true;
+        try {
+            api.goodbye(identity.agentId());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            // The server may be gone too; its poll then ends with the connection.
+        }
         Thread t = thread;
         if (t != null) {
             t.interrupt();

@@ -111,6 +111,12 @@ public final class HttpAgentApi implements AgentApi {
                 json(Map.of("status", status.name(), "detail", detail == null ? "" : detail))).build());
     }
 
+    @Override
+    public void goodbye(String agentId) throws IOException, InterruptedException {
+        send(post(AgentPaths.GOODBYE + "?agent=" + URLEncoder.encode(agentId, StandardCharsets.UTF_8),
+                HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(2)).build());
+    }
+
     private static long sizeOf(byte[] body) throws IOException {
         return Json.MAPPER.readValue(body, new TypeReference<Map<String, Long>>() {}).get("size");
     }

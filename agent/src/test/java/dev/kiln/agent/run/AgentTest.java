@@ -57,4 +57,21 @@ class AgentTest {
         assertThat(api.calls).first().asString().startsWith("build INTERNAL_ERROR: the agent failed: java.lang.NullPointerException");
         assertThat(api.calls).contains("build SUCCESS: null");
     }
+
+    @Test
+    void a_stopping_agent_says_goodbye_so_the_server_ends_its_waiting_poll() {
+        List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+        BuildRunnerTest.Recorder api = new BuildRunnerTest.Recorder() {
+            @Override
+            public void goodbye(String agentId) {
+                said.add(agentId);
+            }
+        };
+        Agent agent = new Agent(api, new BuildRunner(api, new ProcessExecutor(StepEnvironment.ofThisUser()), tmp, 1 << 20, false),
+                "test", List.of());
+
+        agent.stop();
+
+        assertThat(said).containsExactly(agent.id());
+    }
 }

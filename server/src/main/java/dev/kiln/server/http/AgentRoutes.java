@@ -63,6 +63,10 @@ final class AgentRoutes {
                     body.path("detail").asText(null));
             ctx.status(204);
         }, agent);
+        config.routes.post(AgentPaths.GOODBYE, ctx -> {
+            agents.goodbye(ctx.queryParamAsClass("agent", String.class).get());
+            ctx.status(204);
+        }, agent);
     }
 
     private static String id(Context ctx) {

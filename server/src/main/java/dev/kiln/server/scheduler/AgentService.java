@@ -80,6 +80,11 @@ public final class AgentService implements AgentApi {
     }
 
     @Override
+    public void goodbye(String agentId) {
+        scheduler.goodbye(agentId);
+    }
+
+    @Override
     public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
         if (!status.isFinal()) {
             throw new IOException("a build cannot finish as " + status);

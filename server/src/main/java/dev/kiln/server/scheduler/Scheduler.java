@@ -57,6 +57,8 @@ public final class Scheduler implements AutoCloseable {
      * an orphan of the old process is then ended, never run twice.
      */
     private final Leases leases = new Leases();
+    /** Agents that said goodbye (id -> when): their waiting lease requests return empty, and no new one is served. */
+    private final Map<String, Long> departed = new java.util.concurrent.ConcurrentHashMap<>();
     /** Told of every move that ended or requeued a build: the stress test counts them. */
     private volatile java.util.function.BiConsumer<String, Transition> onEnd = (id, t) -> {};
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -107,6 +109,9 @@ public final class Scheduler implements AutoCloseable {
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
+            if (departed.containsKey(request.agentId())) {
+                return Optional.empty();
+            }
             long seen;
             lock.lock();
             try {
@@ -131,6 +136,16 @@ public final class Scheduler implements AutoCloseable {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * An agent is stopping. Its lease request may still wait here after the agent is gone (nothing
+     * tells the server a connection closed until it writes to it): wake it, empty, so that the next
+     * build goes to an agent that is there instead of waiting out a lease timeout.
+     */
+    public void goodbye(String agentId) {
+        departed.put(agentId, clock.millis());
+        enqueued();
     }
 
     private Optional<Lease> tryClaim(LeaseRequest request) {
@@ -292,6 +307,8 @@ public final class Scheduler implements AutoCloseable {
             for (Build b : store.queueExpired(now)) {
                 expire(b.id(), b.queueTtlMillis(), now);
             }
+            // An agent id is never used again; remember the departed only as long as a poll of theirs can wait.
+            departed.values().removeIf(t -> t < now - 600_000);
         } catch (RuntimeException e) {
             log.error("reaper failed", e);
         }

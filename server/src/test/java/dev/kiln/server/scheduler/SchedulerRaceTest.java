@@ -156,4 +156,25 @@ class SchedulerRaceTest {
         assertThat(f.log(b.id())).isEqualTo("\n[kiln] server stopped during the build\n");
         assertThat(f.scheduler.heldLeases()).isZero();
     }
+
+    @Test
+    void a_stopping_agent_s_waiting_poll_ends_empty_and_the_next_build_waits_for_an_agent_that_is_there() throws Exception {
+        var request = new dev.kiln.spec.protocol.LeaseRequest(dev.kiln.spec.protocol.LeaseRequest.PROTOCOL, "agent-1", "h", List.of());
+        var result = new java.util.concurrent.CompletableFuture<java.util.Optional<Lease>>();
+        Thread poll = new Thread(() -> {
+            try {
+                result.complete(f.scheduler.lease(request, Duration.ofSeconds(30)));
+            } catch (InterruptedException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        poll.start();
+        f.scheduler.goodbye("agent-1");
+
+        assertThat(result.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEmpty();
+        Build b = f.queue(3_600_000, null);
+        assertThat(f.scheduler.lease(request, Duration.ZERO)).as("a poll of the departed agent").isEmpty();
+        assertThat(f.status(b.id())).isEqualTo(Status.QUEUED);
+        assertThat(f.lease("agent-2").buildId()).isEqualTo(b.id());
+    }
 }

@@ -41,6 +41,12 @@ public interface AgentApi {
 
     void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException;
 
+    /**
+     * The agent is stopping: a lease request of its still waiting on the server returns empty at
+     * once, so no build is handed to an agent that is gone. Best effort; a test double may ignore it.
+     */
+    default void goodbye(String agentId) throws IOException, InterruptedException {}
+
     /** Thrown when a log chunk would leave a hole; {@link #size()} says where to resume. */
     final class LogGapException extends IOException {
         private final long size;
