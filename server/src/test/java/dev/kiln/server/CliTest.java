@@ -83,6 +83,25 @@ class CliTest {
     }
 
     @Test
+    void submit_dot_keeps_the_links_inside_the_directory_and_leaves_out_those_pointing_outside() throws Exception {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("data.txt", "hello\n", "build.yaml", """
+                    steps:
+                      - script: |
+                          test -L inside && test "$(cat inside)" = hello && test ! -e outside && echo links-ok
+                    """));
+            Files.createSymbolicLink(repo.resolve("inside"), Path.of("data.txt"));
+            Files.createSymbolicLink(repo.resolve("outside"), Path.of("../elsewhere"));
+            KilnProcess submit = KilnProcess.start(repo, "submit", ".", "--server", kiln.server.url(),
+                    "--token", kiln.server.adminToken());
+            assertThat(submit.awaitExit(Duration.ofSeconds(60))).as(submit.output()).isZero();
+            assertThat(submit.output()).contains("links-ok")
+                    .contains("WARNING: left out link outside -> ../elsewhere")
+                    .doesNotContain("left out link inside");
+        }
+    }
+
+    @Test
     void the_cli_on_the_servers_machine_finds_the_admin_token_and_says_clearly_when_it_cannot_read_it() throws Exception {
         TestServer.reachable(tmp);
         Path data = tmp.resolve("data");
