@@ -102,6 +102,64 @@ class CliTest {
     }
 
     @Test
+    void builds_log_prints_json_cancel_of_an_ended_build_fails_and_an_unknown_format_is_refused() throws Exception {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
+                    steps:
+                      - id: greet
+                        script: echo 'hello "json"'
+                    """));
+            String id = kiln.submit(repo).id();
+            assertThat(kiln.awaitEnd(id, Duration.ofSeconds(30)).status()).isEqualTo(Status.SUCCESS);
+            String[] server = {"--server", kiln.server.url(), "--token", kiln.server.adminToken()};
+
+            KilnProcess log = KilnProcess.start(tmp, concat(new String[] {"builds", "log", id, "--format", "json"}, server));
+            assertThat(log.awaitExit(Duration.ofSeconds(30))).as(log.output()).isZero();
+            var steps = dev.kiln.spec.json.Json.MAPPER.readTree(log.output());
+            assertThat(steps.size()).isEqualTo(1);
+            assertThat(steps.get(0).get("id").asText()).isEqualTo("greet");
+            assertThat(steps.get(0).get("status").asText()).isEqualTo("SUCCESS");
+            assertThat(steps.get(0).get("log").asText()).isEqualTo("hello \"json\"\n");
+
+            KilnProcess cancel = KilnProcess.start(tmp, concat(new String[] {"builds", "cancel", id}, server));
+            assertThat(cancel.awaitExit(Duration.ofSeconds(30))).as(cancel.output()).isEqualTo(1);
+            assertThat(cancel.output()).contains("ERROR: build " + id + " had already ended: SUCCESS")
+                    .doesNotContain("Cancelling");
+
+            KilnProcess yaml = KilnProcess.start(tmp, concat(new String[] {"builds", "list", "--format", "yaml"}, server));
+            assertThat(yaml.awaitExit(Duration.ofSeconds(30))).as(yaml.output()).isEqualTo(2);
+            assertThat(yaml.output()).contains("--format", "yaml", "text, json");
+        }
+        KilnProcess help = KilnProcess.start(tmp, "builds", "list", "--help");
+        assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(help.output()).contains("--limit=N", "How many builds to show (default 50)", "--format", "text, json");
+    }
+
+    @Test
+    void validate_takes_config_as_submit_does_and_names_the_same_defaults() throws Exception {
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("ci/other.yaml", "steps:\n  - args: ['true']\n"));
+        KilnProcess none = KilnProcess.start(tmp, "validate", repo.toString());
+        assertThat(none.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(none.output()).contains(
+                "none of build.yaml, cloudbuild.yaml, buildspec.yaml, build.json, cloudbuild.json (name another with --config FILE)");
+
+        KilnProcess named = KilnProcess.start(tmp, "validate", repo.toString(), "--config", "ci/other.yaml");
+        assertThat(named.awaitExit(Duration.ofSeconds(30))).as(named.output()).isZero();
+        assertThat(named.output()).contains("ci/other.yaml: OK, 1 step(s)");
+
+        KilnProcess help = KilnProcess.start(tmp, "submit", "--help");
+        assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(help.output().replaceAll("\\s+", "")) // help wraps lines anywhere
+                .contains("thefirstofbuild.yaml,cloudbuild.yaml,buildspec.yaml,build.json,cloudbuild.json");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void the_cli_on_the_servers_machine_finds_the_admin_token_and_says_clearly_when_it_cannot_read_it() throws Exception {
         TestServer.reachable(tmp);
         Path data = tmp.resolve("data");
