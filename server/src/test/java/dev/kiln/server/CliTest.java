@@ -153,6 +153,24 @@ class CliTest {
                 .contains("thefirstofbuild.yaml,cloudbuild.yaml,buildspec.yaml,build.json,cloudbuild.json");
     }
 
+    @Test
+    void an_agent_with_a_wrong_token_stops_and_says_so_and_one_without_a_server_says_nothing_answers() throws Exception {
+        TestServer.reachable(tmp);   // run as root, the agent's steps run as a build user who must reach its workdir
+        Path wrong = Files.writeString(tmp.resolve("wrong.token"), "not-the-token\n");
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", kiln.server.url(), "--token-file", wrong.toString(),
+                    "--workdir", tmp.resolve("w").toString());
+            assertThat(agent.awaitExit(Duration.ofSeconds(30))).as(agent.output()).isEqualTo(1);
+            assertThat(agent.output()).contains("ERROR: the server refused the agent token: check --token-file")
+                    .doesNotContain("retrying");
+        }
+        try (KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--token-file",
+                wrong.toString(), "--workdir", tmp.resolve("w").toString())) {
+            String line = agent.awaitLine("(cannot get work from the server.*)", Duration.ofSeconds(30));
+            assertThat(line).contains("nothing answers at http://127.0.0.1:9").doesNotContain("null");
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
