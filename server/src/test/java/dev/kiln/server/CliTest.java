@@ -171,6 +171,25 @@ class CliTest {
         }
     }
 
+    @Test
+    void a_server_on_every_address_names_the_urls_other_machines_can_use_in_its_join_command() throws Exception {
+        try (KilnProcess server = KilnProcess.start(tmp, "server", "--host", "0.0.0.0", "--port", "0", "--data-dir",
+                tmp.resolve("d").toString(), "--no-local-agent", "--public-url", "http://ci.example.org:8080/")) {
+            String join = server.awaitLine("Join another agent: kiln agent --server (\\S+)", Duration.ofSeconds(30));
+            assertThat(join).isEqualTo("http://ci.example.org:8080");
+        }
+        try (KilnProcess server = KilnProcess.start(tmp, "server", "--host", "0.0.0.0", "--port", "0", "--data-dir",
+                tmp.resolve("d2").toString(), "--no-local-agent")) {
+            String join = server.awaitLine("Join another agent: kiln agent --server (\\S+)", Duration.ofSeconds(30));
+            boolean otherAddresses = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                    .anyMatch(n -> { try { return n.isUp() && !n.isLoopback(); } catch (java.net.SocketException e) { return false; } });
+            if (otherAddresses) {
+                assertThat(join).doesNotContain("127.0.0.1");
+                assertThat(server.output()).contains("Reachable from other machines at: " + join);
+            }
+        }
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
