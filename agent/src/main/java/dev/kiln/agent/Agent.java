@@ -2,6 +2,7 @@ package dev.kiln.agent;
 
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.AgentRefusedException;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
@@ -27,6 +28,7 @@ public final class Agent implements Runnable {
     private final LeaseRequest identity;
     private volatile boolean stopping;
     private volatile Thread thread;
+    private volatile AgentRefusedException refused;
 
     public Agent(AgentApi api, BuildRunner runner, String name, List<String> labels) {
         this.api = api;
@@ -39,6 +41,10 @@ public final class Agent implements Runnable {
         return identity.agentId();
     }
 
+    /**
+     * Pulls and runs builds until {@link #stop()}, retrying while the server cannot be reached. A
+     * server that refuses the agent's token ends the loop: see {@link #refused()}.
+     */
     @Override
     public void run() {
         thread = Thread.currentThread();
@@ -52,10 +58,14 @@ public final class Agent implements Runnable {
                 }
             } catch (InterruptedException e) {
                 break;
+            } catch (AgentRefusedException e) {
+                refused = e;
+                break;
             } catch (IOException | RuntimeException e) {
                 failures++;
                 if (failures == 1 || failures % 30 == 0) {
-                    log.warn("agent {}: cannot get work from the server ({}); retrying", identity.agentId(), e.toString());
+                    log.warn("agent {}: cannot get work from the server: {}; retrying", identity.agentId(),
+                            e.getMessage() != null ? e.getMessage() : e.toString());
                 }
                 try {
                     Thread.sleep(Math.min(2_000, 100L * failures));
@@ -80,6 +90,11 @@ public final class Agent implements Runnable {
                 log.warn("agent {}: could not report build {}: {}", identity.agentId(), l.buildId(), reportFailed.toString());
             }
         }
+    }
+
+    /** Why {@link #run()} ended on its own: the server refused the token; empty if it was stopped. */
+    public Optional<AgentRefusedException> refused() {
+        return Optional.ofNullable(refused);
     }
 
     public void stop() {

@@ -83,6 +83,120 @@ class CliTest {
     }
 
     @Test
+    void submit_dot_keeps_the_links_inside_the_directory_and_leaves_out_those_pointing_outside() throws Exception {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("data.txt", "hello\n", "build.yaml", """
+                    steps:
+                      - script: |
+                          test -L inside && test "$(cat inside)" = hello && test ! -e outside && echo links-ok
+                    """));
+            Files.createSymbolicLink(repo.resolve("inside"), Path.of("data.txt"));
+            Files.createSymbolicLink(repo.resolve("outside"), Path.of("../elsewhere"));
+            KilnProcess submit = KilnProcess.start(repo, "submit", ".", "--server", kiln.server.url(),
+                    "--token", kiln.server.adminToken());
+            assertThat(submit.awaitExit(Duration.ofSeconds(60))).as(submit.output()).isZero();
+            assertThat(submit.output()).contains("links-ok")
+                    .contains("WARNING: left out link outside -> ../elsewhere")
+                    .doesNotContain("left out link inside");
+        }
+    }
+
+    @Test
+    void builds_log_prints_json_cancel_of_an_ended_build_fails_and_an_unknown_format_is_refused() throws Exception {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
+                    steps:
+                      - id: greet
+                        script: echo 'hello "json"'
+                    """));
+            String id = kiln.submit(repo).id();
+            assertThat(kiln.awaitEnd(id, Duration.ofSeconds(30)).status()).isEqualTo(Status.SUCCESS);
+            String[] server = {"--server", kiln.server.url(), "--token", kiln.server.adminToken()};
+
+            KilnProcess log = KilnProcess.start(tmp, concat(new String[] {"builds", "log", id, "--format", "json"}, server));
+            assertThat(log.awaitExit(Duration.ofSeconds(30))).as(log.output()).isZero();
+            var steps = dev.kiln.spec.json.Json.MAPPER.readTree(log.output());
+            assertThat(steps.size()).isEqualTo(1);
+            assertThat(steps.get(0).get("id").asText()).isEqualTo("greet");
+            assertThat(steps.get(0).get("status").asText()).isEqualTo("SUCCESS");
+            assertThat(steps.get(0).get("log").asText()).isEqualTo("hello \"json\"\n");
+
+            KilnProcess cancel = KilnProcess.start(tmp, concat(new String[] {"builds", "cancel", id}, server));
+            assertThat(cancel.awaitExit(Duration.ofSeconds(30))).as(cancel.output()).isEqualTo(1);
+            assertThat(cancel.output()).contains("ERROR: build " + id + " had already ended: SUCCESS")
+                    .doesNotContain("Cancelling");
+
+            KilnProcess yaml = KilnProcess.start(tmp, concat(new String[] {"builds", "list", "--format", "yaml"}, server));
+            assertThat(yaml.awaitExit(Duration.ofSeconds(30))).as(yaml.output()).isEqualTo(2);
+            assertThat(yaml.output()).contains("--format", "yaml", "text, json");
+        }
+        KilnProcess help = KilnProcess.start(tmp, "builds", "list", "--help");
+        assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(help.output()).contains("--limit=N", "How many builds to show (default 50)", "--format", "text, json");
+    }
+
+    @Test
+    void validate_takes_config_as_submit_does_and_names_the_same_defaults() throws Exception {
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("ci/other.yaml", "steps:\n  - args: ['true']\n"));
+        KilnProcess none = KilnProcess.start(tmp, "validate", repo.toString());
+        assertThat(none.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
+        assertThat(none.output()).contains(
+                "none of build.yaml, cloudbuild.yaml, buildspec.yaml, build.json, cloudbuild.json (name another with --config FILE)");
+
+        KilnProcess named = KilnProcess.start(tmp, "validate", repo.toString(), "--config", "ci/other.yaml");
+        assertThat(named.awaitExit(Duration.ofSeconds(30))).as(named.output()).isZero();
+        assertThat(named.output()).contains("ci/other.yaml: OK, 1 step(s)");
+
+        KilnProcess help = KilnProcess.start(tmp, "submit", "--help");
+        assertThat(help.awaitExit(Duration.ofSeconds(30))).isZero();
+        assertThat(help.output().replaceAll("\\s+", "")) // help wraps lines anywhere
+                .contains("thefirstofbuild.yaml,cloudbuild.yaml,buildspec.yaml,build.json,cloudbuild.json");
+    }
+
+    @Test
+    void an_agent_with_a_wrong_token_stops_and_says_so_and_one_without_a_server_says_nothing_answers() throws Exception {
+        TestServer.reachable(tmp);   // run as root, the agent's steps run as a build user who must reach its workdir
+        Path wrong = Files.writeString(tmp.resolve("wrong.token"), "not-the-token\n");
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", kiln.server.url(), "--token-file", wrong.toString(),
+                    "--workdir", tmp.resolve("w").toString());
+            assertThat(agent.awaitExit(Duration.ofSeconds(30))).as(agent.output()).isEqualTo(1);
+            assertThat(agent.output()).contains("ERROR: the server refused the agent token: check --token-file")
+                    .doesNotContain("retrying");
+        }
+        try (KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--token-file",
+                wrong.toString(), "--workdir", tmp.resolve("w").toString())) {
+            String line = agent.awaitLine("(cannot get work from the server.*)", Duration.ofSeconds(30));
+            assertThat(line).contains("nothing answers at http://127.0.0.1:9").doesNotContain("null");
+        }
+    }
+
+    @Test
+    void a_server_on_every_address_names_the_urls_other_machines_can_use_in_its_join_command() throws Exception {
+        try (KilnProcess server = KilnProcess.start(tmp, "server", "--host", "0.0.0.0", "--port", "0", "--data-dir",
+                tmp.resolve("d").toString(), "--no-local-agent", "--public-url", "http://ci.example.org:8080/")) {
+            String join = server.awaitLine("Join another agent: kiln agent --server (\\S+)", Duration.ofSeconds(30));
+            assertThat(join).isEqualTo("http://ci.example.org:8080");
+        }
+        try (KilnProcess server = KilnProcess.start(tmp, "server", "--host", "0.0.0.0", "--port", "0", "--data-dir",
+                tmp.resolve("d2").toString(), "--no-local-agent")) {
+            String join = server.awaitLine("Join another agent: kiln agent --server (\\S+)", Duration.ofSeconds(30));
+            boolean otherAddresses = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                    .anyMatch(n -> { try { return n.isUp() && !n.isLoopback(); } catch (java.net.SocketException e) { return false; } });
+            if (otherAddresses) {
+                assertThat(join).doesNotContain("127.0.0.1");
+                assertThat(server.output()).contains("Reachable from other machines at: " + join);
+            }
+        }
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void the_cli_on_the_servers_machine_finds_the_admin_token_and_says_clearly_when_it_cannot_read_it() throws Exception {
         TestServer.reachable(tmp);
         Path data = tmp.resolve("data");

@@ -167,7 +167,16 @@ class HostileInputTest {
         Files.writeString(junk, "this is not gzip");
         assertThatThrownBy(() -> kiln.api.submit(junk, null, Map.of()))
                 .isInstanceOfSatisfying(ApiClient.ApiException.class,
-                        e -> assertThat(e.error().message()).contains("not a tar.gz"));
+                        e -> assertThat(e.error().message())
+                                .isEqualTo("source is not a tar.gz archive: it does not start with a gzip header"));
+    }
+
+    @Test
+    void an_empty_upload_is_refused_as_empty() throws Exception {
+        Path empty = Files.createFile(tmp.resolve("empty.tgz"));
+        assertThatThrownBy(() -> kiln.api.submit(empty, null, Map.of()))
+                .isInstanceOfSatisfying(ApiClient.ApiException.class,
+                        e -> assertThat(e.error().message()).isEqualTo("source is not a tar.gz archive: it is empty (0 bytes)"));
     }
 
     @Test

@@ -32,7 +32,14 @@ public final class SourceArchive {
 
     private SourceArchive() {}
 
-    public static Packed pack(Path root, OutputStream out) throws IOException {
+    /**
+     * Packs {@code dir} (relative to the working directory or absolute; {@code .} and {@code ..}
+     * allowed). Links that point outside it are left out and named in {@link Packed#skipped()}.
+     */
+    public static Packed pack(Path dir, OutputStream out) throws IOException {
+        // Compare link targets against the absolute root: "." normalises to the empty path, which no
+        // resolved target starts with, so every link would be taken for one pointing outside.
+        Path root = dir.toAbsolutePath().normalize();
         int[] files = {0};
         List<String> skipped = new ArrayList<>();
         long[] bytes = {0};
@@ -62,7 +69,7 @@ public final class SourceArchive {
             }
             if (link) {
                 Path target = Files.readSymbolicLink(child);
-                if (target.isAbsolute() || !child.getParent().resolve(target).normalize().startsWith(root.normalize())) {
+                if (target.isAbsolute() || !child.getParent().resolve(target).normalize().startsWith(root)) {
                     // The server refuses links out of the workspace; leave such a link (a virtualenv's
                     // python, say) out and say so, rather than fail the whole submit.
                     skipped.add(name + " -> " + target);

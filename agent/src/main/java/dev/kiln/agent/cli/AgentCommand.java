@@ -88,6 +88,10 @@ public final class AgentCommand implements Callable<Integer> {
                 + user.map(u -> "; steps run as " + u.name()).orElse(""));
         System.out.flush();
         agent.run();
+        if (agent.refused().isPresent()) {
+            System.err.println("ERROR: " + agent.refused().get().getMessage());
+            return 1;
+        }
         return 0;
     }
 }

@@ -6,10 +6,12 @@ import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
+import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,8 +28,12 @@ public final class BuildsCommand {
     @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
     String server;
-    @Option(names = "--format", scope = picocli.CommandLine.ScopeType.INHERIT, description = "text or json (default text).")
-    String format = "text";
+    /** How a {@code builds} command prints; anything else is refused by picocli (exit 2, naming these). */
+    enum Format { text, json }
+
+    @Option(names = "--format", scope = picocli.CommandLine.ScopeType.INHERIT, defaultValue = "text",
+            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Format format;
     @Option(names = "--token", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
     String token;
@@ -37,7 +43,7 @@ public final class BuildsCommand {
     }
 
     boolean json() {
-        return "json".equalsIgnoreCase(format);
+        return format == Format.json;
     }
 
     static void printJson(Object o) throws Exception {
@@ -47,7 +53,8 @@ public final class BuildsCommand {
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List recent builds, newest first.")
     static final class ListBuilds implements Callable<Integer> {
         @ParentCommand BuildsCommand parent;
-        @Option(names = "--limit", defaultValue = "50") int limit;
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
+                description = "How many builds to show (default ${DEFAULT-VALUE}).") int limit;
 
         @Override
         public Integer call() throws Exception {
@@ -101,7 +108,8 @@ public final class BuildsCommand {
         }
     }
 
-    @Command(name = "log", mixinStandardHelpOptions = true, description = "Print a build's log; --stream follows it.")
+    @Command(name = "log", mixinStandardHelpOptions = true, description = {"Print a build's log; --stream follows it.",
+            "With --format json: an array with one object per step (index, id, status, log), the log as text."})
     static final class Log implements Callable<Integer> {
         @ParentCommand BuildsCommand parent;
         @Parameters(index = "0") String id;
@@ -110,6 +118,15 @@ public final class BuildsCommand {
         @Override
         public Integer call() throws Exception {
             ApiClient api = parent.api();
+            if (stream && parent.json()) {
+                System.err.println("ERROR: --stream prints the log as text while it comes; for JSON, leave out --stream"
+                        + " (the log as it is now, one object per step)");
+                return 2;
+            }
+            if (parent.json()) {
+                printJsonLog(api);
+                return 0;
+            }
             if (stream) {
                 BuildView end = new BuildWatcher(api, System.out).follow(id);
                 return end.status() == Status.SUCCESS ? 0 : 1;
@@ -127,20 +144,54 @@ public final class BuildsCommand {
             }
             return 0;
         }
+
+        /** Streams each step's log into the JSON, so a large log is not held in memory. */
+        private void printJsonLog(ApiClient api) throws Exception {
+            BuildView b = api.get(id);
+            PrintStream out = System.out;
+            try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out).useDefaultPrettyPrinter()) {
+                g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+                g.writeStartArray();
+                for (StepView s : b.steps()) {
+                    g.writeStartObject();
+                    g.writeNumberField("index", s.index());
+                    g.writeStringField("id", s.id());
+                    g.writeStringField("status", s.status().name());
+                    g.writeFieldName("log");
+                    try (InputStream in = api.log(id, s.index());
+                         Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                        g.writeString(r, -1);
+                    }
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+            }
+            out.println();
+            out.flush();
+        }
     }
 
-    @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a queued or running build.")
+    @Command(name = "cancel", mixinStandardHelpOptions = true,
+            description = "Cancel a queued or running build; exit 1 if it had already ended.")
     static final class Cancel implements Callable<Integer> {
         @ParentCommand BuildsCommand parent;
         @Parameters(index = "0") String id;
 
         @Override
         public Integer call() throws Exception {
-            BuildView b = parent.api().cancel(id);
+            ApiClient api = parent.api();
+            BuildView before = api.get(id);
+            // A build that ended (or ended while we asked) is not cancelled: say so, and fail.
+            BuildView b = before.status().isFinal() ? before : api.cancel(id);
+            boolean ended = before.status().isFinal() || (b.status().isFinal() && b.status() != Status.CANCELLED);
             if (parent.json()) {
                 printJson(b);
-            } else {
+            } else if (!ended) {
                 System.out.println("Cancelling build [" + b.id() + "] (status now " + b.status() + ").");
+            }
+            if (ended) {
+                System.err.println("ERROR: build " + b.id() + " had already ended: " + b.status() + "; nothing to cancel.");
+                return 1;
             }
             return 0;
         }

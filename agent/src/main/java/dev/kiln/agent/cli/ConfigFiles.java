@@ -13,6 +13,9 @@ import java.util.Map;
 
 /** Finds and checks a build config on disk, exactly as the server will. */
 final class ConfigFiles {
+    /** The names looked for when no --config is given, in order: {@link ConfigParser#DEFAULT_FILES} (tested). */
+    static final String DEFAULT_NAMES = "build.yaml, cloudbuild.yaml, buildspec.yaml, build.json, cloudbuild.json";
+
     private ConfigFiles() {}
 
     /** The config in {@code dir}: {@code explicit} (relative to dir) if given, else the first default that exists. */
@@ -29,7 +32,7 @@ final class ConfigFiles {
                 return dir.resolve(name);
             }
         }
-        throw new NoSuchFileException(dir + ": no " + String.join(", ", ConfigParser.DEFAULT_FILES) + " (use --config FILE)");
+        throw new NoSuchFileException(dir + ": none of " + DEFAULT_NAMES + " (name another with --config FILE)");
     }
 
     /** Parses and plans the config with these substitutions; the name in messages is relative to {@code dir}. */

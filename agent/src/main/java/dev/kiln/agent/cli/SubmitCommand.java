@@ -24,11 +24,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code kiln submit [DIR]}: packs a directory, runs its build config on the server, and streams the log. */
 @Command(name = "submit", mixinStandardHelpOptions = true,
-        description = "Pack DIR (honouring .gitignore, .kilnignore, .gcloudignore), run its build.yaml on the server and stream the log.")
+        description = "Pack DIR (honouring .gitignore, .kilnignore, .gcloudignore), run its build config on the server and stream the log.")
 public final class SubmitCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", description = "Directory to build (default: the current one).")
     Path dir;
-    @Option(names = "--config", description = "Config file relative to DIR (default: build.yaml, then cloudbuild.yaml).")
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Config file relative to DIR (default: the first of " + ConfigFiles.DEFAULT_NAMES + ").")
     String config;
     @Option(names = "--substitutions", split = ",", description = "User substitutions, e.g. _K=V,_K2=V2.")
     List<String> substitutions = List.of();

@@ -12,14 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code kiln validate [FILE|DIR]}: checks a config without running it. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
-        description = "Check a build.yaml / cloudbuild.yaml. Exit 0 and print the step graph, or exit 2 and print every error.")
+        description = "Check a build config without running it. Exit 0 and print the step graph, or exit 2 and print every error.")
 public final class ValidateCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", defaultValue = ".", description = "A config file, or a directory holding one.")
     Path target;
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Config file relative to DIR (default: the first of " + ConfigFiles.DEFAULT_NAMES + ").")
+    String config;
 
     @Override
     public Integer call() throws Exception {
@@ -28,7 +32,11 @@ public final class ValidateCommand implements Callable<Integer> {
         try {
             if (Files.isDirectory(target)) {
                 dir = target;
-                file = ConfigFiles.find(target, null);
+                file = ConfigFiles.find(target, config);
+            } else if (config != null) {
+                System.err.println("ERROR: --config names a file inside a directory; give validate the directory "
+                        + "(kiln validate DIR --config " + config + "), or the file alone");
+                return 2;
             } else {
                 file = target;
                 dir = target.toAbsolutePath().getParent();

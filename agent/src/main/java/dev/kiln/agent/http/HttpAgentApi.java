@@ -11,6 +11,7 @@ import static dev.kiln.spec.protocol.AgentPaths.STEP_START;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.AgentRefusedException;
 import dev.kiln.spec.protocol.AgentPaths;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
@@ -149,12 +150,22 @@ public final class HttpAgentApi implements AgentApi {
     }
 
     private HttpResponse<byte[]> send(HttpRequest req) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (java.net.ConnectException e) {
+            // The JDK's ConnectException often has no message at all; say what it means.
+            throw new IOException("nothing answers at " + base + " (is the server running, and is that its address?)", e);
+        }
         check(r.statusCode(), r.body());
         return r;
     }
 
     private static void check(int status, byte[] body) throws IOException {
+        if (status == 401) {
+            throw new AgentRefusedException("the server refused the agent token: check --token-file (the server keeps"
+                    + " the token in <data-dir>/agent.token); it said: " + new String(body, StandardCharsets.UTF_8));
+        }
         if (status == 410) {
             throw new LeaseLostException(new String(body, StandardCharsets.UTF_8));
         }

@@ -207,4 +207,28 @@ class SourceArchivePackTest {
         assertThat(packed.files()).isEqualTo(2);
         assertThat(SourceInspector.unsafeEntries(new ByteArrayInputStream(out.toByteArray()))).isEmpty();
     }
+
+    @Test
+    void links_are_judged_the_same_whether_the_directory_is_given_absolute_or_relative_with_dots() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("venv-repo"));
+        Files.writeString(dir.resolve("train.py"), "print(1)\n");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.createSymbolicLink(dir.resolve("inside"), Path.of("train.py"));
+        Files.createSymbolicLink(dir.resolve("sub/up-inside"), Path.of("../train.py"));
+        Files.createSymbolicLink(dir.resolve("up"), Path.of("../elsewhere"));
+        Path cwd = Path.of("").toAbsolutePath();
+        Path dotted = cwd.relativize(dir.resolve("sub/.."));   // ../../tmp/.../venv-repo/sub/..
+        assertThat(dotted.isAbsolute()).isFalse();
+        assertThat(dotted.toString()).startsWith("..");
+
+        for (Path given : List.of(dir, dotted, dir.resolve("./sub/../."))) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            SourceArchive.Packed packed = SourceArchive.pack(given, out);
+
+            assertThat(packed.skipped()).as(given.toString()).containsExactly("up -> ../elsewhere");
+            Map<String, TarArchiveEntry> entries = entries(out.toByteArray());
+            assertThat(entries.get("inside").getLinkName()).as(given.toString()).isEqualTo("train.py");
+            assertThat(entries.get("sub/up-inside").getLinkName()).as(given.toString()).isEqualTo("../train.py");
+        }
+    }
 }

@@ -80,7 +80,8 @@ public final class BuildService {
         } catch (ArchiveLimitException e) {
             throw e;   // a well-formed archive, only too large: it says which limit, and the status says so
         } catch (IOException e) {
-            throw new RefusedException("source is not a tar.gz archive: " + e.getMessage(), List.of());
+            throw new RefusedException("source is not a tar.gz archive: "
+                    + (e.getMessage() != null ? e.getMessage() : e.toString()), List.of());
         }
         if (!source.unsafe().isEmpty()) {
             throw new RefusedException("source archive refused: entries point outside the workspace", source.unsafe());

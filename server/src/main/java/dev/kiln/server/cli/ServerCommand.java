@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Kiln server (and an embedded agent).")
 final class ServerCommand implements Callable<Integer> {
     private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
+    private static final Set<String> WILDCARD = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
     @Option(names = "--host", description = "Address to listen on (default ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
     String host;
@@ -77,11 +78,15 @@ final class ServerCommand implements Callable<Integer> {
         LocalServers.register(server.port(), server.adminTokenFile());
         Path data = dataDir.toAbsolutePath();
         System.out.println("Kiln server listening on " + server.url());
+        List<String> reach = reachableAt(server.url(), server.port());
+        if (!reach.equals(List.of(server.url()))) {
+            System.out.println("Reachable from other machines at: " + String.join(" ", reach));
+        }
         System.out.println("Data directory: " + data);
         System.out.println("Admin API token: in " + server.adminTokenFile() + " (kiln on this machine reads it from there)");
         System.out.println("Agent token: in " + data.resolve("agent.token"));
         System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on");
-        System.out.println("Join another agent: kiln agent --server " + server.url() + " --token-file " + data.resolve("agent.token"));
+        System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));
         if (!LOOPBACK.contains(host)) {
             System.err.println("WARNING: listening on " + host + ": writes need the admin token, but reads (builds, logs)"
                     + " are open to anyone who can reach this address until users and roles exist.");
@@ -94,5 +99,34 @@ final class ServerCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The URLs another machine can use: --public-url if given; bound to a wildcard, this machine's
+     * non-loopback, non-link-local addresses; else the one address it listens on.
+     */
+    private List<String> reachableAt(String local, int port) throws java.net.SocketException {
+        if (publicUrl != null) {
+            return List.of(publicUrl.replaceAll("/+$", ""));
+        }
+        if (!WILDCARD.contains(host)) {
+            return List.of(local);
+        }
+        List<String> urls = new java.util.ArrayList<>();
+        for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!nic.isUp() || nic.isLoopback()) {
+                continue;
+            }
+            for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+                if (a.isLoopbackAddress() || a.isLinkLocalAddress()) {
+                    continue;
+                }
+                String h = a.getHostAddress().replaceAll("%.*$", "");
+                urls.add("http://" + (a instanceof java.net.Inet6Address ? "[" + h + "]" : h) + ":" + port);
+            }
+        }
+        // IPv4 first: what people usually type.
+        urls.sort(java.util.Comparator.comparing(u -> u.contains("[")));
+        return urls.isEmpty() ? List.of(local) : urls;
     }
 }

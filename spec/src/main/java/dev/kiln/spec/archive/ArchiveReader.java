@@ -31,8 +31,23 @@ public final class ArchiveReader implements Closeable {
 
     public ArchiveReader(InputStream archive, ArchiveLimits limits) throws IOException {
         this.limits = limits;
-        this.raw = new Counted(new GZIPInputStream(new BufferedInputStream(archive, 1 << 16), 1 << 16));
+        this.raw = new Counted(gzip(new BufferedInputStream(archive, 1 << 16)));
         this.tar = new TarArchiveInputStream(raw);
+    }
+
+    /** The gzip stream; one that is empty or not gzip at all is refused with a message that says which. */
+    private static GZIPInputStream gzip(BufferedInputStream in) throws IOException {
+        in.mark(1);
+        if (in.read() < 0) {
+            // GZIPInputStream would throw an EOFException without a message.
+            throw new IOException("it is empty (0 bytes)");
+        }
+        in.reset();
+        try {
+            return new GZIPInputStream(in, 1 << 16);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            throw new IOException("it does not start with a gzip header", e);
+        }
     }
 
     /** The next entry, or null after the last; what the one before did not read is read (and counted) first. */

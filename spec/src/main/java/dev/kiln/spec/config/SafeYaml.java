@@ -3,15 +3,17 @@ package dev.kiln.spec.config;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.Event;
 import org.yaml.snakeyaml.nodes.Node;
-import org.yaml.snakeyaml.representer.Representer;
+import org.yaml.snakeyaml.parser.Parser;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Turns config bytes (YAML or JSON) into a tree of YAML nodes with their positions, and nothing
@@ -36,8 +38,9 @@ final class SafeYaml {
         if (file.endsWith(".json") || text.stripLeading().startsWith("{")) {
             text = untabJson(text);
         }
+        LastEvent parser = new LastEvent(new ParserImpl(new StreamReader(new StringReader(text)), options()));
         try {
-            return yaml().compose(new StringReader(text));
+            return new Composer(parser, new Resolver(), options()).getSingleNode();
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : e.getMessage();
@@ -48,7 +51,35 @@ final class SafeYaml {
             }
             throw new ConfigException(List.of(new ConfigProblem(mark(file, m), "invalid YAML: " + what)));
         } catch (YAMLException e) {
-            throw new ConfigException(List.of(new ConfigProblem(mark(file, null), "invalid YAML: " + e.getMessage())));
+            // The alias and nesting limits throw without a mark: the node being composed is the last event read.
+            Mark m = parser.last != null ? parser.last.getStartMark() : null;
+            throw new ConfigException(List.of(new ConfigProblem(mark(file, m), "invalid YAML: " + e.getMessage())));
+        }
+    }
+
+    /** A parser that remembers the last event it handed out, to place errors that carry no position. */
+    private static final class LastEvent implements Parser {
+        private final Parser parser;
+        Event last;
+
+        LastEvent(Parser parser) {
+            this.parser = parser;
+        }
+
+        @Override
+        public boolean checkEvent(Event.ID choice) {
+            return parser.checkEvent(choice);
+        }
+
+        @Override
+        public Event peekEvent() {
+            return parser.peekEvent();
+        }
+
+        @Override
+        public Event getEvent() {
+            last = parser.getEvent();
+            return last;
         }
     }
 
@@ -61,14 +92,14 @@ final class SafeYaml {
         return m == null ? new SourceMark(file, 1, 1) : new SourceMark(file, m.getLine() + 1, m.getColumn() + 1);
     }
 
-    private static Yaml yaml() {
+    private static LoaderOptions options() {
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false); // SnakeYAML's default keeps the last value silently
         options.setMaxAliasesForCollections(20);
         options.setAllowRecursiveKeys(false);
         options.setNestingDepthLimit(40);
         options.setCodePointLimit(MAX_BYTES);
-        return new Yaml(new SafeConstructor(options), new Representer(new DumperOptions()), new DumperOptions(), options);
+        return options;
     }
 
     /**

@@ -102,4 +102,14 @@ class SourceInspectorTest {
         return SourceInspector.readFile(new ByteArrayInputStream(archive), name, limit)
                 .map(b -> new String(b, StandardCharsets.UTF_8));
     }
+
+    @Test
+    void an_empty_upload_or_one_that_is_not_gzip_says_which() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> SourceInspector.unsafeEntries(new ByteArrayInputStream(new byte[0])))
+                .isInstanceOf(IOException.class).hasMessage("it is empty (0 bytes)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> SourceInspector.unsafeEntries(new ByteArrayInputStream("steps: []\n".getBytes())))
+                .isInstanceOf(IOException.class).hasMessage("it does not start with a gzip header");
+    }
 }
