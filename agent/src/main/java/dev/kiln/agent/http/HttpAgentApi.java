@@ -44,7 +44,7 @@ public final class HttpAgentApi implements AgentApi {
 
     @Override
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(post(LEASE + "?wait=" + wait.toMillis(), json(request))
+        HttpResponse<byte[]> r = send(post(LEASE + "?wait=" + waitMillis(wait), json(request))
                 .timeout(wait.plusSeconds(10)).build());
         if (r.statusCode() == 204) {
             return Optional.empty();
@@ -54,7 +54,7 @@ public final class HttpAgentApi implements AgentApi {
 
     @Override
     public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException {
-        HttpResponse<byte[]> r = send(post(withLease(AgentPaths.of(HEARTBEAT, buildId), leaseId) + "&wait=" + wait.toMillis(),
+        HttpResponse<byte[]> r = send(post(withLease(AgentPaths.of(HEARTBEAT, buildId), leaseId) + "&wait=" + waitMillis(wait),
                 HttpRequest.BodyPublishers.noBody()).timeout(wait.plusSeconds(10)).build());
         return Json.MAPPER.readValue(r.body(), HeartbeatReply.class);
     }
@@ -120,6 +120,11 @@ public final class HttpAgentApi implements AgentApi {
 
     private static long sizeOf(byte[] body) throws IOException {
         return Json.MAPPER.readValue(body, new TypeReference<Map<String, Long>>() {}).get("size");
+    }
+
+    /** The server holds a call at most {@link AgentPaths#MAX_WAIT_MILLIS} and refuses a longer wait. */
+    private static long waitMillis(Duration wait) {
+        return Math.max(0, Math.min(AgentPaths.MAX_WAIT_MILLIS, wait.toMillis()));
     }
 
     private static String withLease(String path, String leaseId) {

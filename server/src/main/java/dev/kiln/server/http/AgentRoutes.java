@@ -10,14 +10,17 @@ import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import io.javalin.config.JavalinConfig;
+import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 
-/** The agent protocol over HTTP; every call must carry the agent token ({@link Access#agent()}). */
+/**
+ * The agent protocol over HTTP; every call must carry the agent token ({@link Access#agent()}).
+ * Each handler reads and checks its parameters before its body, and both before it calls the service.
+ */
 final class AgentRoutes {
-    private static final long MAX_WAIT_MS = 60_000;
-
     private final AgentService agents;
 
     AgentRoutes(AgentService agents) {
@@ -27,40 +30,51 @@ final class AgentRoutes {
     void register(JavalinConfig config) {
         Access agent = Access.agent();
         config.routes.post(AgentPaths.LEASE, ctx -> {
+            Duration wait = waitOf(ctx);
             LeaseRequest req = Json.MAPPER.readValue(ctx.bodyAsBytes(), LeaseRequest.class);
-            var lease = agents.lease(req, waitOf(ctx));
+            var lease = agents.lease(req, wait);
             if (lease.isPresent()) {
                 ctx.json(lease.get());
             } else {
                 ctx.status(204);
             }
         }, agent);
-        config.routes.post(AgentPaths.HEARTBEAT, ctx -> ctx.json(agents.heartbeat(id(ctx), lease(ctx), waitOf(ctx))), agent);
+        config.routes.post(AgentPaths.HEARTBEAT, ctx -> {
+            Duration wait = waitOf(ctx);
+            ctx.json(agents.heartbeat(id(ctx), lease(ctx), wait));
+        }, agent);
         config.routes.get(AgentPaths.SOURCE, ctx -> {
+            String lease = lease(ctx);
             ctx.contentType("application/gzip");
-            ctx.result(agents.source(id(ctx), lease(ctx)));
+            ctx.result(agents.source(id(ctx), lease));
         }, agent);
         config.routes.post(AgentPaths.STEP_START, ctx -> {
-            agents.stepStarted(id(ctx), lease(ctx), step(ctx), ctx.queryParamAsClass("time", Long.class).get());
+            int step = Params.step(ctx);
+            long time = Params.required(ctx, "time", 0, Long.MAX_VALUE);
+            agents.stepStarted(id(ctx), lease(ctx), step, time);
             ctx.status(204);
         }, agent);
         config.routes.post(AgentPaths.STEP_LOG, ctx -> {
+            int step = Params.step(ctx);
+            long offset = Params.required(ctx, "offset", 0, Long.MAX_VALUE);
+            String lease = lease(ctx);
             byte[] body = ctx.bodyAsBytes();
-            long offset = ctx.queryParamAsClass("offset", Long.class).get();
             try {
-                ctx.json(Map.of("size", agents.appendLog(id(ctx), lease(ctx), step(ctx), offset, body, 0, body.length)));
+                ctx.json(Map.of("size", agents.appendLog(id(ctx), lease, step, offset, body, 0, body.length)));
             } catch (LogGapException e) {
                 ctx.status(409).json(Map.of("size", e.size()));
             }
         }, agent);
         config.routes.post(AgentPaths.STEP_FINISH, ctx -> {
-            agents.stepFinished(id(ctx), lease(ctx), step(ctx), Json.MAPPER.readValue(ctx.bodyAsBytes(), StepResult.class));
+            int step = Params.step(ctx);
+            String lease = lease(ctx);
+            agents.stepFinished(id(ctx), lease, step, Json.MAPPER.readValue(ctx.bodyAsBytes(), StepResult.class));
             ctx.status(204);
         }, agent);
         config.routes.post(AgentPaths.BUILD_FINISH, ctx -> {
+            String lease = lease(ctx);
             JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
-            agents.buildFinished(id(ctx), lease(ctx), Status.valueOf(body.path("status").asText()),
-                    body.path("detail").asText(null));
+            agents.buildFinished(id(ctx), lease, status(body.path("status").asText()), body.path("detail").asText(null));
             ctx.status(204);
         }, agent);
         config.routes.post(AgentPaths.GOODBYE, ctx -> {
@@ -74,14 +88,18 @@ final class AgentRoutes {
     }
 
     private static String lease(Context ctx) {
-        return ctx.queryParamAsClass("lease", String.class).get();
+        return Params.text(ctx, "lease");
     }
 
-    private static int step(Context ctx) {
-        return ctx.pathParamAsClass("step", Integer.class).get();
+    private static Status status(String name) {
+        try {
+            return Status.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestResponse("status must be one of " + Arrays.toString(Status.values()));
+        }
     }
 
     private static Duration waitOf(Context ctx) {
-        return Duration.ofMillis(Math.min(MAX_WAIT_MS, ctx.queryParamAsClass("wait", Long.class).getOrDefault(0L)));
+        return Duration.ofMillis(Params.query(ctx, "wait", 0, AgentPaths.MAX_WAIT_MILLIS, 0));
     }
 }

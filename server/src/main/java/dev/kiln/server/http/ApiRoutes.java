@@ -15,6 +15,8 @@ import java.util.Map;
 /** The REST API people and the CLI use: builds, their steps and logs. Routes only translate. */
 final class ApiRoutes {
     static final String GZIP = "application/gzip";
+    /** The most builds one page of {@code GET /api/builds} holds. */
+    static final int MAX_LIST = 500;
 
     private final BuildService builds;
     private final BuildStore store;
@@ -57,20 +59,19 @@ final class ApiRoutes {
     }
 
     private void list(Context ctx) {
-        int limit = Math.min(500, ctx.queryParamAsClass("limit", Integer.class).getOrDefault(50));
-        String b = ctx.queryParam("before");
-        Long before = b == null ? null : ctx.queryParamAsClass("before", Long.class).get();
+        int limit = (int) Params.query(ctx, "limit", 1, MAX_LIST, 50);
+        Long before = ctx.queryParam("before") == null ? null : Params.query(ctx, "before", 1, Long.MAX_VALUE, 0);
         ctx.json(store.list(limit, before).stream().map(views::build).toList());
     }
 
     /** Raw bytes of a step's log from {@code offset}; {@code X-Log-Size} tells how much exists now. */
     private void log(Context ctx) throws Exception {
+        int step = Params.step(ctx);
+        long offset = Params.query(ctx, "offset", 0, Long.MAX_VALUE, 0);
         Build b = find(ctx);
-        int step = ctx.pathParamAsClass("step", Integer.class).get();
         if (step < 0 || step >= store.steps(b.id()).size()) {
             throw new NotFoundResponse("build " + b.id() + " has no step " + step);
         }
-        long offset = ctx.queryParamAsClass("offset", Long.class).getOrDefault(0L);
         long size = logs.size(b.id(), step);
         ctx.header("X-Log-Size", String.valueOf(size));
         ctx.header("X-Content-Type-Options", "nosniff");

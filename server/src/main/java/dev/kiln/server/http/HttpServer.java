@@ -1,5 +1,6 @@
 package dev.kiln.server.http;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.builds.BuildService;
@@ -12,9 +13,13 @@ import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.archive.ArchiveLimitException;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.LeaseLostException;
+import dev.kiln.spec.protocol.RefusedCallException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.NotFoundResponse;
+import io.javalin.http.sse.SseHandler;
+import io.javalin.validation.ValidationException;
 import io.javalin.json.JavalinJackson;
 import java.io.IOException;
 import java.io.InputStream;
@@ -54,20 +59,24 @@ public final class HttpServer {
             config.routes.beforeMatched(guard::check);
             api.register(config);
             agentRoutes.register(config);
-            config.routes.sse("/api/builds/{id}/events", client -> {
-                String id = client.ctx().pathParam("id");
-                long[] from = new long[store.steps(id).size()];
-                String offsets = client.ctx().queryParam("offsets");
-                if (offsets != null && !offsets.isBlank()) {
-                    String[] parts = offsets.split(",");
-                    for (int i = 0; i < Math.min(parts.length, from.length); i++) {
-                        from[i] = Long.parseLong(parts[i].strip());
-                    }
+            // A plain GET that checks everything first, so that a refusal is a real status and not an
+            // empty 200 stream: Javalin's SseHandler commits 200 before the client consumer runs.
+            config.routes.get("/api/builds/{id}/events", ctx -> {
+                String accept = ctx.header("Accept");
+                if (accept == null || !accept.contains("text/event-stream")) {
+                    throw new HttpResponseException(406, "this is a server-sent event stream; send Accept: text/event-stream");
                 }
-                client.keepAlive();
-                Thread t = new Thread(new BuildStream(client, id, from, store, logs, views, events), "kiln-sse-" + id);
-                t.setDaemon(true);
-                t.start();
+                String id = ctx.pathParam("id");
+                if (store.get(id).isEmpty()) {
+                    throw new NotFoundResponse("no build " + id);
+                }
+                long[] from = Params.offsets(ctx.queryParam("offsets"), store.steps(id).size());
+                new SseHandler(client -> {
+                    client.keepAlive();
+                    Thread t = new Thread(new BuildStream(client, id, from, store, logs, views, events), "kiln-sse-" + id);
+                    t.setDaemon(true);
+                    t.start();
+                }).handle(ctx);
             }, Access.read());
             config.routes.get("/", ctx -> page(ctx, "index.html"), Access.read());
             config.routes.get("/builds/{id}", ctx -> page(ctx, "build.html"), Access.read());
@@ -81,14 +90,20 @@ public final class HttpServer {
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(LeaseLostException.class, (e, ctx) ->
                     ctx.status(410).result(e.getMessage()));
+            config.routes.exception(RefusedCallException.class, (e, ctx) ->
+                    ctx.status(400).json(new ApiError(400, e.getMessage(), List.of())));
             config.routes.exception(HttpResponseException.class, (e, ctx) ->
                     ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), List.of())));
-            config.routes.exception(IOException.class, (e, ctx) -> {
-                log.warn("{} {}: {}", ctx.method(), ctx.path(), e.toString());
-                ctx.status(400).json(new ApiError(400, e.getMessage(), List.of()));
-            });
+            // A body that is not the JSON a call takes: Jackson's own words, without its excerpt of the input.
+            config.routes.exception(JsonProcessingException.class, (e, ctx) ->
+                    ctx.status(400).json(new ApiError(400, "the request body is not valid JSON for this call: "
+                            + e.getOriginalMessage(), List.of())));
+            // Not used by our routes (Params checks parameters); here so that a later one cannot leak a 500.
+            config.routes.exception(ValidationException.class, (e, ctx) ->
+                    ctx.status(400).json(new ApiError(400, "invalid " + String.join(", ", e.getErrors().keySet()), List.of())));
+            // Every other exception, an IOException too, is the server's: reading a file, the database, a broken
+            // client connection. Their messages can hold paths and SQL, so they go to the server's log only.
             config.routes.exception(Exception.class, (e, ctx) -> {
-                // The reason goes to the server's log only: it can hold SQL, paths or a stack trace.
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).json(new ApiError(500, "internal error; the server's log has the details", List.of()));
             });

@@ -8,6 +8,7 @@ import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.RefusedCallException;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
@@ -37,7 +38,7 @@ public final class AgentService implements AgentApi {
     @Override
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws IOException, InterruptedException {
         if (request.protocol() != LeaseRequest.PROTOCOL) {
-            throw new IOException("agent speaks protocol " + request.protocol() + "; this server speaks " + LeaseRequest.PROTOCOL);
+            throw new RefusedCallException("agent speaks protocol " + request.protocol() + "; this server speaks " + LeaseRequest.PROTOCOL);
         }
         return scheduler.lease(request, wait);
     }
@@ -87,7 +88,7 @@ public final class AgentService implements AgentApi {
     @Override
     public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
         if (!status.isFinal()) {
-            throw new IOException("a build cannot finish as " + status);
+            throw new RefusedCallException("a build cannot finish as " + status);
         }
         if (!scheduler.finished(buildId, leaseId, status, detail)) {
             // A resend of a report that got through before is fine; anything else means the lease is gone.

@@ -248,13 +248,12 @@ class BuildStreamTest {
         }
 
         @Test
-        void the_stream_of_a_build_that_does_not_exist_says_so_and_closes() throws Exception {
-            try (Sse sse = new Sse(kiln.api, "no-such-build")) {
-                List<Event> seen = sse.rest();
-
-                assertThat(seen).extracting(Event::name).containsExactly("error");
-                assertThat(seen.get(0).json().get("message").asText()).isEqualTo("no such build");
-            }
+        void the_stream_of_a_build_that_does_not_exist_is_a_404_like_the_other_routes() {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Sse(kiln.api, "no-such-build"))
+                    .isInstanceOfSatisfying(ApiClient.ApiException.class, e -> {
+                        assertThat(e.error().status()).isEqualTo(404);
+                        assertThat(e.getMessage()).isEqualTo("no build no-such-build");
+                    });
         }
 
         private String submit(String buildYaml, Map<String, String> subs) throws Exception {

@@ -45,8 +45,9 @@ public final class RawHttp {
             // Read the status line and headers, then what body arrives (an SSE stream never ends: stop early).
             while ((n = in.read(buf)) > 0) {
                 all.write(buf, 0, n);
-                if (all.size() > 0 && new String(all.toByteArray(), StandardCharsets.ISO_8859_1).contains("\r\n\r\n")
-                        && (method.equals("GET") && target.contains("/events"))) {
+                String got = new String(all.toByteArray(), StandardCharsets.ISO_8859_1);
+                int end = got.indexOf("\r\n\r\n");
+                if (end >= 0 && got.substring(0, end).toLowerCase(java.util.Locale.ROOT).contains("text/event-stream")) {
                     break;
                 }
             }

@@ -7,6 +7,8 @@ package dev.kiln.spec.protocol;
  */
 public final class AgentPaths {
     public static final String PREFIX = "/api/agent/v1";
+    /** The longest {@code wait} a lease or heartbeat call may ask the server to hold it, in milliseconds. */
+    public static final long MAX_WAIT_MILLIS = 60_000;
     public static final String LEASE = PREFIX + "/lease";
     public static final String HEARTBEAT = PREFIX + "/builds/{id}/heartbeat";
     public static final String SOURCE = PREFIX + "/builds/{id}/source";
