@@ -74,11 +74,12 @@ class ApiErrorsTest {
         PARAMS.put("POST " + AgentPaths.STEP_LOG, List.of(Param.step(), Param.count("offset", "0 or more"), lease));
         PARAMS.put("POST " + AgentPaths.STEP_FINISH, List.of(Param.step(), lease));
         PARAMS.put("POST " + AgentPaths.BUILD_FINISH, List.of(lease));
+        PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));
     }
 
     /** Good values, so that each request is wrong in the one parameter under test. */
     private static final Map<String, String> GOOD = Map.of("lease", "none", "offset", "0", "time", "0", "wait", "0",
-            "limit", "1", "before", "1000", "offsets", "0");
+            "limit", "1", "before", "1000", "offsets", "0", "agent", "agent-gone");
 
     @TempDir java.nio.file.Path tmp;
     TestServer kiln;
@@ -166,8 +167,8 @@ class ApiErrorsTest {
                     cases++;
                     assertClean(soft, what, r);
                     if (v == null) {
-                        if (p.name().equals("lease") || p.name().equals("time") || p.name().equals("offset")
-                                && e.path.startsWith(AgentPaths.PREFIX)) {
+                        if (p.name().equals("lease") || p.name().equals("time") || p.name().equals("agent")
+                                || p.name().equals("offset") && e.path.startsWith(AgentPaths.PREFIX)) {
                             soft.assertThat(r.status()).as(what + ": status").isEqualTo(400);
                             soft.assertThat(r.body()).as(what).contains(p.name() + " is required");
                         } else {

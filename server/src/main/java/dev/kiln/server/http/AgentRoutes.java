@@ -78,7 +78,7 @@ final class AgentRoutes {
             ctx.status(204);
         }, agent);
         config.routes.post(AgentPaths.GOODBYE, ctx -> {
-            agents.goodbye(ctx.queryParamAsClass("agent", String.class).get());
+            agents.goodbye(Params.text(ctx, "agent"));
             ctx.status(204);
         }, agent);
     }
