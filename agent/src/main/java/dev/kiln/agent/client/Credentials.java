@@ -16,6 +16,11 @@ import java.util.List;
 public record Credentials(String token, String tried) {
 
     public static Credentials find(String serverUrl, String flag) {
+        return find(serverUrl, flag, Path.of(""));
+    }
+
+    /** As {@link #find(String, String)}, looking for {@code kiln-data/admin.token} under {@code here}. */
+    static Credentials find(String serverUrl, String flag, Path here) {
         if (flag != null && !flag.isBlank()) {
             return new Credentials(flag.strip(), "token from --token");
         }
@@ -23,9 +28,13 @@ public record Credentials(String token, String tried) {
         if (env != null && !env.isBlank()) {
             return new Credentials(env.strip(), "token from KILN_TOKEN");
         }
+        if (!LocalServers.isLocal(serverUrl)) {
+            // A token found on this machine belongs to a server on it: never send it elsewhere.
+            return new Credentials(null, "no token: no --token and no KILN_TOKEN for the server at " + serverUrl);
+        }
         List<Path> candidates = new ArrayList<>();
         LocalServers.tokenFile(serverUrl).ifPresent(candidates::add);
-        candidates.add(Path.of("kiln-data", "admin.token").toAbsolutePath());
+        candidates.add(here.resolve("kiln-data").resolve("admin.token").toAbsolutePath());
         List<String> failures = new ArrayList<>();
         for (Path file : candidates) {
             if (!Files.exists(file)) {

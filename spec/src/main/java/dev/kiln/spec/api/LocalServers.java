@@ -25,6 +25,16 @@ public final class LocalServers {
         Files.writeString(note, tokenFile.toAbsolutePath() + "\n");
     }
 
+    /** Whether {@code serverUrl} names this machine: only then may a token found on it be sent there. */
+    public static boolean isLocal(String serverUrl) {
+        try {
+            String host = URI.create(serverUrl).getHost();
+            return host != null && LOOPBACK.contains(host);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** The admin token file of the server at {@code serverUrl}, if it runs on this machine and left a note. */
     public static Optional<Path> tokenFile(String serverUrl) {
         URI u;
