@@ -45,8 +45,7 @@ class AccessTest {
         port = kiln.server.port();
         admin = kiln.server.adminToken();
         agent = kiln.server.agentToken();
-        buildId = kiln.submit(TestServer.repo(tmp.resolve("ok"), Map.of("build.yaml", "steps:\n  - args: ['true']\n"))).id();
-        kiln.awaitEnd(buildId, Duration.ofSeconds(30));
+        buildId = kiln.endedBuild(tmp.resolve("ok"));
     }
 
     @AfterEach

@@ -90,8 +90,7 @@ class ApiErrorsTest {
     void start() throws Exception {
         kiln = TestServer.start(tmp.resolve("data"));
         port = kiln.server.port();
-        buildId = kiln.submit(TestServer.repo(tmp.resolve("ok"), Map.of("build.yaml", "steps:\n  - args: ['true']\n"))).id();
-        kiln.awaitEnd(buildId, Duration.ofSeconds(30));
+        buildId = kiln.endedBuild(tmp.resolve("ok"));
     }
 
     @AfterEach

@@ -57,6 +57,13 @@ public final class TestServer implements AutoCloseable {
         return dir;
     }
 
+    /** Runs a one-step build that succeeds, to its end, and returns its id: a build for tests of the API around it. */
+    public String endedBuild(Path dir) throws IOException, InterruptedException {
+        String id = submit(repo(dir, Map.of("build.yaml", "steps:\n  - args: ['true']\n"))).id();
+        awaitEnd(id, Duration.ofSeconds(30));
+        return id;
+    }
+
     public BuildView submit(Path dir) throws IOException, InterruptedException {
         return submit(dir, Map.of());
     }
