@@ -5,6 +5,7 @@ import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.ApiTokens;
@@ -241,7 +242,7 @@ public final class KilnServer implements AutoCloseable {
         scheduler.close();
         db.close();
         if (ownWorkDir) {
-            BuildRunner.deleteTree(workDir);
+            Trees.delete(workDir);
         }
     }
 }

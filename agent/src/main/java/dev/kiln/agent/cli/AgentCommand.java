@@ -6,6 +6,7 @@ import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.agent.run.Trees;
 import dev.kiln.spec.archive.ArchiveLimits;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -70,7 +71,7 @@ public final class AgentCommand implements Callable<Integer> {
             return 2;
         }
         // Workspaces a killed predecessor left behind.
-        BuildRunner.deleteTree(work.resolve("builds"));
+        Trees.delete(work.resolve("builds"));
         var user = BuildUser.forThisProcess(buildUser);
         if (user.isPresent()) {
             user.get().checkCanReach(work);
