@@ -102,10 +102,13 @@ public final class BuildStore {
                 .map(BuildStore::build).list());
     }
 
-    /** {@link Transition#CLAIM}: a QUEUED build goes WORKING under a new lease; false if another agent took it first. */
+    /**
+     * {@link Transition#CLAIM}: a QUEUED build goes WORKING under a new lease, and what it waited for
+     * is no longer its detail; false if another agent took it first.
+     */
     public boolean claim(String id, String agentId, String leaseId, long now, long leaseExpires) {
-        return writing(h -> h.createUpdate("update builds set status = 'WORKING', agent_id = :agent, lease_id = :newLease,"
-                        + " lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
+        return writing(h -> h.createUpdate("update builds set status = 'WORKING', status_detail = null, agent_id = :agent,"
+                        + " lease_id = :newLease, lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
                 .bind("agent", agentId).bind("newLease", leaseId).bind("exp", leaseExpires).bind("now", now)
                 .bind("id", id).execute()) == 1;
     }
