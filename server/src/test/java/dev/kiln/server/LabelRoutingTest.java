@@ -1,6 +1,7 @@
 package dev.kiln.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.server.support.TestServer;
@@ -64,6 +65,21 @@ class LabelRoutingTest {
         BuildView taken = kiln.api.get(b.id());
         assertThat(taken.status()).isEqualTo(Status.WORKING);
         assertThat(taken.statusDetail()).isNull();
+    }
+
+    @Test
+    void a_labelled_build_queued_again_after_its_agent_vanished_says_again_what_it_waits_for() throws Exception {
+        kiln = TestServer.start(KilnServer.Config.defaults(tmp.resolve("data")).withPort(0).withLocalAgent(false)
+                .withLease(Duration.ofSeconds(2), Duration.ofMillis(500)));
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml",
+                "steps:\n  - args: ['true']\noptions:\n  agent: {labels: [gpu]}\n"));
+        BuildView b = kiln.submit(repo);
+        // Takes the lease and is never heard of again, as if killed right after.
+        assertThat(lease("vanishing", List.of("gpu"))).isPresent();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> kiln.api.get(b.id()).status() == Status.QUEUED);
+        assertThat(kiln.api.get(b.id()).statusDetail()).isEqualTo("waiting for an agent with labels gpu");
+        assertThat(lease("plain", List.of())).isEmpty();
     }
 
     @Test

@@ -105,8 +105,7 @@ public final class BuildService {
         long now = clock.millis();
         // Only an agent offering all of the build's labels may take it; until one does, the build says so.
         List<String> labels = spec.labels();
-        String waiting = labels.isEmpty() ? null : "waiting for an agent with labels " + String.join(", ", labels);
-        Build b = new Build(id, 0, Status.QUEUED, waiting, digest, path, Map.copyOf(subs), json(plan),
+        Build b = new Build(id, 0, Status.QUEUED, Build.waitingFor(labels), digest, path, Map.copyOf(subs), json(plan),
                 List.copyOf(tags.isEmpty() ? spec.tags() : tags), labels, retryOf, now, null, null,
                 plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
                 null, null, null, false);

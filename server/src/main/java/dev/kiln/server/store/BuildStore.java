@@ -176,13 +176,17 @@ public final class BuildStore {
         });
     }
 
-    /** {@link Transition#REQUEUE}, at most {@code maxLeases} leases in all; false if its guard no longer holds. */
-    public boolean requeue(String id, String leaseId, long now, int maxLeases) {
+    /**
+     * {@link Transition#REQUEUE}, at most {@code maxLeases} leases in all, queued again with
+     * {@code detail} (what it waits for, or null); false if its guard no longer holds.
+     */
+    public boolean requeue(String id, String leaseId, long now, int maxLeases, String detail) {
         return writing(h -> h.createUpdate("""
-                        update builds set status = 'QUEUED', agent_id = null, lease_id = null, lease_expires = null,
-                          start_time = null, lease_attempts = lease_attempts + 1
+                        update builds set status = 'QUEUED', status_detail = :detail, agent_id = null, lease_id = null,
+                          lease_expires = null, start_time = null, lease_attempts = lease_attempts + 1
                         where id = :id and\s""" + Transition.REQUEUE.guard)
-                .bind("id", id).bind("lease", leaseId).bind("now", now).bind("max", maxLeases).execute()) == 1;
+                .bind("id", id).bind("lease", leaseId).bind("now", now).bind("max", maxLeases)
+                .bind("detail", detail).execute()) == 1;
     }
 
     /** {@link Transition#CANCEL_REQUEST}; false if the build is not WORKING. */
