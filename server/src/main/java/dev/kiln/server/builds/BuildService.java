@@ -103,8 +103,10 @@ public final class BuildService {
             throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
         }
         long now = clock.millis();
-        Build b = new Build(id, 0, Status.QUEUED, null, digest, path, Map.copyOf(subs), json(plan),
-                List.copyOf(tags.isEmpty() ? spec.tags() : tags), List.of(), retryOf, now, null, null,
+        // Only an agent offering all of the build's labels may take it; until one does, the build says so.
+        List<String> labels = spec.labels();
+        Build b = new Build(id, 0, Status.QUEUED, Build.waitingFor(labels), digest, path, Map.copyOf(subs), json(plan),
+                List.copyOf(tags.isEmpty() ? spec.tags() : tags), labels, retryOf, now, null, null,
                 plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
                 null, null, null, false);
         Build stored = store.insert(b, plan.steps().stream().map(StepPlan::id).toList());

@@ -319,7 +319,7 @@ public final class Scheduler implements AutoCloseable {
         Leases.Held held = leases.get(b.id());
         if (held != null && held.leaseId.equals(b.leaseId()) && !held.acknowledged) {
             boolean requeued = leases.ending(b.id(), () -> {
-                boolean r = store.requeue(b.id(), b.leaseId(), now, MAX_LEASES);
+                boolean r = store.requeue(b.id(), b.leaseId(), now, MAX_LEASES, Build.waitingFor(b.labels()));
                 if (r) {
                     leases.release(b.id(), b.leaseId());
                 }

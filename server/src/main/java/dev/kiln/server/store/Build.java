@@ -25,4 +25,10 @@ public record Build(
         String agentId,
         String leaseId,
         Long leaseExpires,
-        boolean cancelRequested) {}
+        boolean cancelRequested) {
+
+    /** What a queued build with {@code labels} says it waits for; null when any agent may take it. */
+    public static String waitingFor(List<String> labels) {
+        return labels.isEmpty() ? null : "waiting for an agent with labels " + String.join(", ", labels);
+    }
+}

@@ -102,10 +102,13 @@ public final class BuildStore {
                 .map(BuildStore::build).list());
     }
 
-    /** {@link Transition#CLAIM}: a QUEUED build goes WORKING under a new lease; false if another agent took it first. */
+    /**
+     * {@link Transition#CLAIM}: a QUEUED build goes WORKING under a new lease, and what it waited for
+     * is no longer its detail; false if another agent took it first.
+     */
     public boolean claim(String id, String agentId, String leaseId, long now, long leaseExpires) {
-        return writing(h -> h.createUpdate("update builds set status = 'WORKING', agent_id = :agent, lease_id = :newLease,"
-                        + " lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
+        return writing(h -> h.createUpdate("update builds set status = 'WORKING', status_detail = null, agent_id = :agent,"
+                        + " lease_id = :newLease, lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
                 .bind("agent", agentId).bind("newLease", leaseId).bind("exp", leaseExpires).bind("now", now)
                 .bind("id", id).execute()) == 1;
     }
@@ -173,13 +176,17 @@ public final class BuildStore {
         });
     }
 
-    /** {@link Transition#REQUEUE}, at most {@code maxLeases} leases in all; false if its guard no longer holds. */
-    public boolean requeue(String id, String leaseId, long now, int maxLeases) {
+    /**
+     * {@link Transition#REQUEUE}, at most {@code maxLeases} leases in all, queued again with
+     * {@code detail} (what it waits for, or null); false if its guard no longer holds.
+     */
+    public boolean requeue(String id, String leaseId, long now, int maxLeases, String detail) {
         return writing(h -> h.createUpdate("""
-                        update builds set status = 'QUEUED', agent_id = null, lease_id = null, lease_expires = null,
-                          start_time = null, lease_attempts = lease_attempts + 1
+                        update builds set status = 'QUEUED', status_detail = :detail, agent_id = null, lease_id = null,
+                          lease_expires = null, start_time = null, lease_attempts = lease_attempts + 1
                         where id = :id and\s""" + Transition.REQUEUE.guard)
-                .bind("id", id).bind("lease", leaseId).bind("now", now).bind("max", maxLeases).execute()) == 1;
+                .bind("id", id).bind("lease", leaseId).bind("now", now).bind("max", maxLeases)
+                .bind("detail", detail).execute()) == 1;
     }
 
     /** {@link Transition#CANCEL_REQUEST}; false if the build is not WORKING. */

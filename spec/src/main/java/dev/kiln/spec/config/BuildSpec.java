@@ -7,7 +7,9 @@ import java.util.Map;
 /**
  * A build config as written ({@code build.yaml} / {@code cloudbuild.yaml}), after validation.
  * {@code marks} points every value path (e.g. {@code steps[2].args[0]}) at where it was written,
- * so that later checks such as substitutions can still name a line and column.
+ * so that later checks such as substitutions can still name a line and column. {@code labels} are
+ * what an agent must offer to take the build: {@code options.pool.name}'s last segment and
+ * {@code options.agent.labels}, in that order, without repeats.
  */
 public record BuildSpec(
         String file,
@@ -19,6 +21,7 @@ public record BuildSpec(
         List<String> env,
         List<String> images,
         List<String> tags,
+        List<String> labels,
         List<ConfigProblem> warnings,
         Map<String, SourceMark> marks) {
 

@@ -118,6 +118,34 @@ final class NodeReader {
         return List.copyOf(env);
     }
 
+    /**
+     * Reads agent labels: single words an agent can offer with {@code --labels a,b}, so neither
+     * blank nor holding a comma or white space. Each wrong one is reported at its own position.
+     */
+    List<String> labels(Node node, String path, String where) {
+        List<String> out = new ArrayList<>();
+        for (Item item : items(node, path, where, ControlCharacters.NONE)) {
+            String problem = labelProblem(item.value());
+            if (problem != null) {
+                problems.error(marks.get(item.path()), where + ": " + problem);
+            } else if (!out.contains(item.value())) {
+                out.add(item.value());
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** Why {@code label} cannot be an agent label, or null when it can. */
+    static String labelProblem(String label) {
+        if (label.isBlank()) {
+            return "a label must not be blank";
+        }
+        if (label.contains(",") || label.chars().anyMatch(Character::isWhitespace)) {
+            return "label '" + label + "' must be one word without commas or spaces, as agents offer it";
+        }
+        return null;
+    }
+
     /** One value of a list and the path it was read at: items left out must not shift the others' positions. */
     private record Item(String path, String value) {}
 

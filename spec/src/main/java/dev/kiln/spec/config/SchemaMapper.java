@@ -28,11 +28,11 @@ final class SchemaMapper {
             "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv");
     static final List<String> STEP_IGNORED = List.of("volumes", "automapSubstitutions",
             "metrics", "artifacts", "cache", "agent");
-    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption");
-    static final List<String> OPTION_IGNORED = List.of("machineType", "logging", "pool", "diskSizeGb",
+    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "pool", "agent");
+    static final List<String> OPTION_IGNORED = List.of("machineType", "logging", "diskSizeGb",
             "logStreamingOption", "requestedVerifyOption", "sourceProvenanceHash", "dynamicSubstitutions",
             "automapSubstitutions", "defaultLogsBucketBehavior", "workerPool", "volumes", "secretEnv",
-            "pubsubTopic", "agent", "retries");
+            "pubsubTopic", "retries");
 
     private final String file;
     private final Problems problems;
@@ -75,6 +75,7 @@ final class SchemaMapper {
         Map<String, String> subs = read.substitutions(top.get("substitutions"));
         List<String> env = List.of();
         boolean loose = false;
+        List<String> labels = new ArrayList<>();
         Node options = top.get("options");
         if (options != null) {
             Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
@@ -88,6 +89,16 @@ final class SchemaMapper {
                     read.error(opt, "options.substitutionOption must be MUST_MATCH or ALLOW_LOOSE, not '" + value + "'");
                 }
             }
+            labels.addAll(poolLabel(o.get("pool")));
+            if (o.get("agent") != null) {
+                Map<String, Node> a = read.fields(o.get("agent"), "options.agent.", "options.agent",
+                        List.of("labels"), List.of());
+                for (String l : read.labels(a.get("labels"), "options.agent.labels", "options.agent.labels")) {
+                    if (!labels.contains(l)) {
+                        labels.add(l);
+                    }
+                }
+            }
         }
         List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
         List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
@@ -98,7 +109,32 @@ final class SchemaMapper {
             read.warn(top.get("images"), "'images' are not pushed yet by this Kiln version");
         }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
-                problems.warnings(), read.marks());
+                List.copyOf(labels), problems.warnings(), read.marks());
+    }
+
+    /**
+     * Cloud Build's private pool as an agent label: the last segment of its resource name
+     * ({@code projects/P/locations/L/workerPools/gpu} is {@code gpu}); a bare name is taken as is.
+     */
+    private List<String> poolLabel(Node pool) {
+        if (pool == null) {
+            return List.of();
+        }
+        Map<String, Node> p = read.fields(pool, "options.pool.", "options.pool", List.of("name"), List.of());
+        Node nameNode = p.get("name");
+        String name = read.scalar(nameNode, "options.pool.name", "options.pool.name", ControlCharacters.NONE);
+        if (name == null) {
+            return List.of();
+        }
+        String label = name.substring(name.lastIndexOf('/') + 1);
+        String problem = label.isEmpty()
+                ? "'" + name + "' ends in '/'; give the pool's name, e.g. projects/P/locations/L/workerPools/gpu"
+                : NodeReader.labelProblem(label);
+        if (problem != null) {
+            read.error(nameNode, "options.pool.name: " + problem);
+            return List.of();
+        }
+        return List.of(label);
     }
 
     private Step step(Node node, int index) {

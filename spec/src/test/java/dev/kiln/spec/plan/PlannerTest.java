@@ -44,7 +44,7 @@ class PlannerTest {
 
     static BuildSpec spec(List<Step> steps) {
         return new BuildSpec("build.yaml", steps, null, null, Map.of(), false, List.of(), List.of(), List.of(),
-                List.of(), Map.of());
+                List.of(), List.of(), Map.of());
     }
 
     @Nested
