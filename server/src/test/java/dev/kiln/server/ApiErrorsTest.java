@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.support.RawHttp;
 import dev.kiln.server.support.TestServer;
+import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.protocol.AgentPaths;
 import io.javalin.router.Endpoint;
 import io.javalin.security.Roles;
@@ -250,5 +251,22 @@ class ApiErrorsTest {
             assertThat(garbled.body()).contains("not valid JSON").doesNotContain("Exception");
 
         }
+    }
+
+    @Test
+    void an_upload_cut_off_by_its_client_is_a_400_and_no_build() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            String head = "POST /api/builds HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nAuthorization: Bearer "
+                    + kiln.server.adminToken() + "\r\nContent-Type: application/gzip\r\nContent-Length: 100000\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0});
+            socket.shutdownOutput();   // the client is gone, 99,992 bytes short
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(response).startsWith("HTTP/1.1 400").contains("the request body ended before its Content-Length")
+                    .doesNotContain("Exception");
+        }
+        assertThat(kiln.api.list(10)).extracting(BuildView::id).containsExactly(buildId);
     }
 }

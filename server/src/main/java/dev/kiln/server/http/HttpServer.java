@@ -101,6 +101,12 @@ public final class HttpServer {
             // Not used by our routes (Params checks parameters); here so that a later one cannot leak a 500.
             config.routes.exception(ValidationException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, "invalid " + String.join(", ", e.getErrors().keySet()), List.of())));
+            // The client went away in the middle of its request body (Jetty's EofException is one): its
+            // fault, not the server's, and worth a line in the log, not a stack trace.
+            config.routes.exception(java.io.EOFException.class, (e, ctx) -> {
+                log.warn("{} {}: the request body ended early ({})", ctx.method(), ctx.path(), e.toString());
+                ctx.status(400).json(new ApiError(400, "the request body ended before its Content-Length", List.of()));
+            });
             // Every other exception, an IOException too, is the server's: reading a file, the database, a broken
             // client connection. Their messages can hold paths and SQL, so they go to the server's log only.
             config.routes.exception(Exception.class, (e, ctx) -> {
