@@ -111,7 +111,7 @@ public final class BuildRunner {
             Path workspace = dir.resolve("workspace");
             try {
                 sources.unpack(lease, workspace);
-                executor.prepare(workspace, dir.resolve("scratch"), dir.resolve("home"));
+                executor.prepare(workspace, dir.resolve("scratch"));
             } catch (UnsafeArchiveException e) {
                 return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
             } catch (LeaseLostException e) {

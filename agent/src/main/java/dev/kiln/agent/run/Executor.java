@@ -25,10 +25,10 @@ public interface Executor {
 
     /**
      * Called once per build, after its source is unpacked into {@code workspace} and before any
-     * step starts: makes {@code scratch} and the steps' {@code home}, and hands all three to
-     * whoever runs the steps.
+     * step starts: makes {@code scratch} and whatever else the steps need, and hands the workspace
+     * to whoever runs them.
      */
-    default void prepare(Path workspace, Path scratch, Path home) throws IOException {}
+    default void prepare(Path workspace, Path scratch) throws IOException {}
 
     /** A started step. */
     interface Execution {

@@ -38,7 +38,8 @@ public final class ProcessExecutor implements Executor {
      * step can plant a link there for it to write through.
      */
     @Override
-    public void prepare(Path workspace, Path scratch, Path home) throws IOException {
+    public void prepare(Path workspace, Path scratch) throws IOException {
+        Path home = home(scratch);
         Files.createDirectories(scratch);
         Files.createDirectories(home);
         if (environment.user().isPresent()) {

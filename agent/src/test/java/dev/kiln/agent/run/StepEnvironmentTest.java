@@ -44,7 +44,7 @@ class StepEnvironmentTest {
     void a_step_sees_only_its_own_variables_not_the_agents() throws Exception {
         Path ws = Files.createDirectories(tmp.resolve("b/workspace"));
         var executor = new ProcessExecutor(StepEnvironment.ofThisUser());
-        executor.prepare(ws, tmp.resolve("b/scratch"), tmp.resolve("b/home"));
+        executor.prepare(ws, tmp.resolve("b/scratch"));
         var step = new StepPlan(0, "env", null, null, List.of("/usr/bin/env"), null, List.of("MODEL=churn", "PATH=/usr/bin:/bin"),
                 null, List.of(), 0, false, List.of(), List.of());
 
@@ -72,7 +72,7 @@ class StepEnvironmentTest {
         Files.writeString(ws.resolve("data.csv"), "a,b\n");
         Path scratch = tmp.resolve("b/scratch");
         var executor = new ProcessExecutor(new StepEnvironment(StepEnvironment.DEFAULT_PASS, Optional.of(user)));
-        executor.prepare(ws, scratch, tmp.resolve("b/home"));
+        executor.prepare(ws, scratch);
 
         // A step leaves a link to a place only root may write; a later step's dir goes through it.
         Path victim = Files.createDirectories(tmp.resolve("root-only"));

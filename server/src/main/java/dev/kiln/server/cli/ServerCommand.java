@@ -20,7 +20,6 @@ import picocli.CommandLine.Option;
 /** {@code kiln server}: the server with its embedded agent. */
 @Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Kiln server (and an embedded agent).")
 final class ServerCommand implements Callable<Integer> {
-    private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1");
     private static final Set<String> WILDCARD = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
     @Option(names = "--host", description = "Address to listen on (default ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
@@ -87,7 +86,7 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("Agent token: in " + data.resolve("agent.token"));
         System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on");
         System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));
-        if (!LOOPBACK.contains(host)) {
+        if (!LocalServers.isLoopback(host)) {
             System.err.println("WARNING: listening on " + host + ": writes need the admin token, but reads (builds, logs)"
                     + " are open to anyone who can reach this address until users and roles exist.");
         }

@@ -25,11 +25,15 @@ public final class LocalServers {
         Files.writeString(note, tokenFile.toAbsolutePath() + "\n");
     }
 
+    /** Whether {@code host} (a name or address, IPv6 with or without brackets) is this machine's loopback. */
+    public static boolean isLoopback(String host) {
+        return host != null && LOOPBACK.contains(host);
+    }
+
     /** Whether {@code serverUrl} names this machine: only then may a token found on it be sent there. */
     public static boolean isLocal(String serverUrl) {
         try {
-            String host = URI.create(serverUrl).getHost();
-            return host != null && LOOPBACK.contains(host);
+            return isLoopback(URI.create(serverUrl).getHost());
         } catch (IllegalArgumentException e) {
             return false;
         }
@@ -37,15 +41,10 @@ public final class LocalServers {
 
     /** The admin token file of the server at {@code serverUrl}, if it runs on this machine and left a note. */
     public static Optional<Path> tokenFile(String serverUrl) {
-        URI u;
-        try {
-            u = URI.create(serverUrl);
-        } catch (IllegalArgumentException e) {
+        if (!isLocal(serverUrl)) {
             return Optional.empty();
         }
-        if (u.getHost() == null || !LOOPBACK.contains(u.getHost())) {
-            return Optional.empty();
-        }
+        URI u = URI.create(serverUrl);
         int port = u.getPort() > 0 ? u.getPort() : "https".equals(u.getScheme()) ? 443 : 80;
         try {
             Path note = note(port);
