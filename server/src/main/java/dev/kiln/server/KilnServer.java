@@ -45,41 +45,48 @@ public final class KilnServer implements AutoCloseable {
      * builds, outside {@code dataDir} (null: a fresh directory under the system's temp directory).
      * {@code buildUser}: who its process steps run as when the server runs as root.
      * {@code sourceLimits}: what an uploaded source archive may unpack to.
+     * {@code localAgentMaxBuilds}: how many builds the embedded agent runs at once.
      */
     public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                          boolean localAgent, List<String> localAgentLabels, Duration leaseTimeout, Duration heartbeat,
                          long logCap, String projectId, String publicUrl, Path workDir, String buildUser,
-                         List<String> passEnv, ArchiveLimits sourceLimits) {
+                         List<String> passEnv, ArchiveLimits sourceLimits, int localAgentMaxBuilds) {
 
         public static Config defaults(Path dataDir) {
             return new Config("127.0.0.1", 8080, dataDir, null, null, null, true, List.of(),
                     Duration.ofSeconds(30), Duration.ofSeconds(10), 1L << 30, "kiln", null, null, BuildUser.DEFAULT,
-                    StepEnvironment.DEFAULT_PASS, ArchiveLimits.DEFAULTS);
+                    StepEnvironment.DEFAULT_PASS, ArchiveLimits.DEFAULTS,
+                    Agent.defaultMaxBuilds());
         }
 
         public Config withPort(int port) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
         }
 
         public Config withLocalAgent(boolean on) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, on, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
         }
 
         public Config withLease(Duration timeout, Duration beat) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, timeout,
-                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDir, url, user, password, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
+        }
+
+        public Config withLocalAgentMaxBuilds(int n) {
+            return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, n);
         }
 
         public Config withSourceLimits(ArchiveLimits limits) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits, localAgentMaxBuilds);
         }
     }
 
@@ -125,7 +132,7 @@ public final class KilnServer implements AutoCloseable {
             this.localAgent = new Agent(agents, new BuildRunner(agents,
                     new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
                     config.sourceLimits()),
-                    "local", config.localAgentLabels());
+                    "local", config.localAgentLabels(), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;
             this.ownWorkDir = false;

@@ -87,6 +87,12 @@ public final class BuildsCommand {
                 o.println("statusDetail: " + b.statusDetail());
             }
             o.println("config: " + b.configPath());
+            if (b.labels() != null && !b.labels().isEmpty()) {
+                o.println("labels: " + String.join(", ", b.labels()));
+            }
+            if (b.agent() != null) {
+                o.println("agent: " + b.agent());
+            }
             o.println("createTime: " + Output.time(b.createTime()));
             o.println("startTime: " + Output.time(b.startTime()));
             o.println("finishTime: " + Output.time(b.finishTime()));
