@@ -167,13 +167,13 @@ class ConfigErrorsTest {
                     subsitutions: {}
                     options:
                       machinetype: E2_HIGHCPU_8
-                      substitution_option: ALLOW_LOOSE
+                      substitution_opton: ALLOW_LOOSE
                     """))).containsExactly(
                     "build.yaml:1:1: config: unknown field 'step'; did you mean 'steps'?",
                     "build.yaml:1:1: config has no 'steps'",
                     "build.yaml:3:1: config: unknown field 'subsitutions'; did you mean 'substitutions'?",
                     "build.yaml:5:3: options: unknown field 'machinetype'; did you mean 'machineType'?",
-                    "build.yaml:6:3: options: unknown field 'substitution_option'; did you mean 'substitutionOption'?");
+                    "build.yaml:6:3: options: unknown field 'substitution_opton'; did you mean 'substitution_option'?");
         }
 
         @Test
