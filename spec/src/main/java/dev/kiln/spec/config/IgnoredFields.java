@@ -49,8 +49,7 @@ final class IgnoredFields {
             "automapSubstitutions", flag(),
             "metrics", anything(),
             "artifacts", anything(),
-            "cache", anything(),
-            "agent", anything());
+            "cache", anything());
 
     /** Fields of {@code options} Kiln does not act on. */
     static final Shape.Message OPTIONS = message(

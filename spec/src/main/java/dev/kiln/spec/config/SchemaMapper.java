@@ -23,7 +23,7 @@ final class SchemaMapper {
     /** Cloud Build fields Kiln reads but does not act on: a warning, and an error only for a wrong type. */
     static final List<String> TOP_IGNORED = IgnoredFields.TOP.names();
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
-            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv");
+            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent");
     static final List<String> STEP_IGNORED = IgnoredFields.STEP.names();
     static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "pool", "agent");
     static final List<String> OPTION_IGNORED = IgnoredFields.OPTIONS.names();
@@ -32,6 +32,8 @@ final class SchemaMapper {
     private final Problems problems;
     private final NodeReader read;
     private final ShapeCheck shapes;
+    /** Labels steps ask for: a build runs whole on one agent, so they are the build's too. */
+    private final List<String> stepLabels = new ArrayList<>();
 
     SchemaMapper(String file, Problems problems) {
         this.file = file;
@@ -89,16 +91,9 @@ final class SchemaMapper {
                 }
             }
             labels.addAll(poolLabel(o.get("pool")));
-            if (o.get("agent") != null) {
-                Map<String, Node> a = read.fields(o.get("agent"), "options.agent.", "options.agent",
-                        List.of("labels"), List.of());
-                for (String l : read.labels(a.get("labels"), "options.agent.labels", "options.agent.labels")) {
-                    if (!labels.contains(l)) {
-                        labels.add(l);
-                    }
-                }
-            }
+            addLabels(labels, agentLabels(o.get("agent"), "options.agent", "options.agent"));
         }
+        addLabels(labels, stepLabels);
         List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
         List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
         if (top.containsKey("artifacts")) {
@@ -110,6 +105,23 @@ final class SchemaMapper {
         }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
                 List.copyOf(labels), problems.warnings(), read.marks());
+    }
+
+    /** Kiln's {@code agent: {labels: [...]}}, on the build's options or on a step. */
+    private List<String> agentLabels(Node agent, String path, String what) {
+        if (agent == null) {
+            return List.of();
+        }
+        Map<String, Node> a = read.fields(agent, path + ".", what, List.of("labels"), List.of());
+        return read.labels(a.get("labels"), path + ".labels", what + ".labels");
+    }
+
+    private static void addLabels(List<String> to, List<String> more) {
+        for (String l : more) {
+            if (!to.contains(l)) {
+                to.add(l);
+            }
+        }
     }
 
     /**
@@ -217,6 +229,7 @@ final class SchemaMapper {
             read.warn(f.get("secretEnv"), secretEnvName + " " + secretEnv
                     + " will be unset: this Kiln version has no secrets yet");
         }
+        addLabels(stepLabels, agentLabels(f.get("agent"), path + ".agent", label + ": agent"));
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
                 exitCodes, secretEnv, read.mark(node));
     }
