@@ -28,9 +28,10 @@ final class SchemaMapper {
             "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv");
     static final List<String> STEP_IGNORED = List.of("volumes", "automapSubstitutions",
             "metrics", "artifacts", "cache", "agent");
-    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "pool", "agent");
+    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "dynamicSubstitutions", "pool",
+            "agent");
     static final List<String> OPTION_IGNORED = List.of("machineType", "logging", "diskSizeGb",
-            "logStreamingOption", "requestedVerifyOption", "sourceProvenanceHash", "dynamicSubstitutions",
+            "logStreamingOption", "requestedVerifyOption", "sourceProvenanceHash",
             "automapSubstitutions", "defaultLogsBucketBehavior", "workerPool", "volumes", "secretEnv",
             "pubsubTopic", "retries");
 
@@ -72,7 +73,9 @@ final class SchemaMapper {
         }
         Duration timeout = read.duration(top.get("timeout"), "timeout");
         Duration queueTtl = read.duration(top.get("queueTtl"), "queueTtl");
-        Map<String, String> subs = read.substitutions(top.get("substitutions"));
+        List<String> withoutDefault = new ArrayList<>();
+        Map<String, String> subs = read.substitutions(top.get("substitutions"), withoutDefault);
+        boolean dynamic = false;
         List<String> env = List.of();
         boolean loose = false;
         List<String> labels = new ArrayList<>();
@@ -80,6 +83,7 @@ final class SchemaMapper {
         if (options != null) {
             Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
             env = read.envList(o.get("env"), "options.env", "options.env");
+            dynamic = read.bool(o.get("dynamicSubstitutions"), "options.dynamicSubstitutions");
             Node opt = o.get("substitutionOption");
             String value = read.scalar(opt, "options.substitutionOption", "options.substitutionOption", ControlCharacters.NONE);
             if (value != null) {
@@ -109,7 +113,8 @@ final class SchemaMapper {
             read.warn(top.get("images"), "'images' are not pushed yet by this Kiln version");
         }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
-                List.copyOf(labels), problems.warnings(), read.marks());
+                List.copyOf(labels), problems.warnings(), read.marks(),
+                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)));
     }
 
     /**
