@@ -61,7 +61,6 @@ final class IgnoredFields {
             "logStreamingOption", choice("STREAM_DEFAULT", "STREAM_ON", "STREAM_OFF"),
             "requestedVerifyOption", choice("NOT_VERIFIED", "VERIFIED"),
             "sourceProvenanceHash", listOf(choice("NONE", "SHA256", "MD5", "GO_MODULE_H1", "SHA512")),
-            "dynamicSubstitutions", flag(),
             "automapSubstitutions", flag(),
             "enableStructuredLogging", flag(),
             "defaultLogsBucketBehavior", choice("DEFAULT_LOGS_BUCKET_BEHAVIOR_UNSPECIFIED",

@@ -217,7 +217,11 @@ final class NodeReader {
         return null;
     }
 
-    Map<String, String> substitutions(Node node) {
+    /**
+     * Reads {@code substitutions}: the default values, in order. A key written without a value
+     * ({@code _TAG:}) has no default; it is added to {@code withoutDefault} instead.
+     */
+    Map<String, String> substitutions(Node node, List<String> withoutDefault) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node == null) {
             return out;
@@ -236,6 +240,11 @@ final class NodeReader {
             if (!key.matches("_[A-Z0-9_]+")) {
                 error(t.getKeyNode(), "substitutions: key '" + key
                         + "' must start with '_' and use only A-Z, 0-9 and '_'");
+                continue;
+            }
+            if (isNull(t.getValueNode())) {
+                marks.put("substitutions." + key, mark(t.getKeyNode()));
+                withoutDefault.add(key);
                 continue;
             }
             // A substitution value may land in a script's environment or in args: TAB, LF and CR

@@ -25,7 +25,8 @@ final class SchemaMapper {
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
             "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent");
     static final List<String> STEP_IGNORED = IgnoredFields.STEP.names();
-    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "pool", "agent");
+    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "dynamicSubstitutions", "pool",
+            "agent");
     static final List<String> OPTION_IGNORED = IgnoredFields.OPTIONS.names();
 
     private final String file;
@@ -71,7 +72,9 @@ final class SchemaMapper {
         }
         Duration timeout = read.duration(top.get("timeout"), "timeout");
         Duration queueTtl = read.duration(top.get("queueTtl"), read.name("queueTtl"));
-        Map<String, String> subs = read.substitutions(top.get("substitutions"));
+        List<String> withoutDefault = new ArrayList<>();
+        Map<String, String> subs = read.substitutions(top.get("substitutions"), withoutDefault);
+        boolean dynamic = false;
         List<String> env = List.of();
         boolean loose = false;
         List<String> labels = new ArrayList<>();
@@ -80,6 +83,7 @@ final class SchemaMapper {
             Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
             shapes.fields(o, IgnoredFields.OPTIONS, "options.");
             env = read.envList(o.get("env"), "options.env", "options.env");
+            dynamic = read.bool(o.get("dynamicSubstitutions"), read.shown("options.dynamicSubstitutions"));
             Node opt = o.get("substitutionOption");
             String option = read.shown("options.substitutionOption");
             String value = read.scalar(opt, "options.substitutionOption", option, ControlCharacters.NONE);
@@ -104,7 +108,8 @@ final class SchemaMapper {
             read.warn(top.get("images"), "'images' are not pushed yet by this Kiln version");
         }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
-                List.copyOf(labels), problems.warnings(), read.marks());
+                List.copyOf(labels), problems.warnings(), read.marks(),
+                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)));
     }
 
     /** Kiln's {@code agent: {labels: [...]}}, on the build's options or on a step. */

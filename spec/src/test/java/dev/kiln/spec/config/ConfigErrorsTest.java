@@ -178,7 +178,7 @@ class ConfigErrorsTest {
 
         @Test
         void a_field_like_nothing_known_gets_no_suggestion() {
-            assertThat(lines(problems("colour: red\nsteps:\n  - args: [x]\n    <<: {}\n    c: 1\n"))).containsExactly(
+            assertThat(lines(problems("colour: red\nsteps:\n  - args: [x]\n    '<<': {}\n    c: 1\n"))).containsExactly(
                     "build.yaml:1:1: config: unknown field 'colour'",
                     "build.yaml:4:5: step #0: unknown field '<<'",
                     "build.yaml:5:5: step #0: unknown field 'c'");
