@@ -100,7 +100,7 @@ public record StepGraph(List<List<Integer>> waits) {
                 SourceMark m = markOf.apply(at);
                 // Aliases repeat one value at one place: build its message once, not once per alias.
                 if (told.add(new Told(m, w))) {
-                    problems.error(m, "step '" + s.displayId() + "': waitFor names unknown step '" + w + "'"
+                    problems.error(m, "step '" + s.displayId() + "' waits for unknown step '" + w + "'"
                             + origin(written, at) + Suggestions.didYouMean(w, ids.keySet()));
                 }
             } else if (target == s.index()) {

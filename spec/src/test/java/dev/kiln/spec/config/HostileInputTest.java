@@ -130,7 +130,7 @@ class HostileInputTest {
         assertThat(e.problems()).hasSizeLessThanOrEqualTo(ConfigParser.MAX_PROBLEMS + 1);
         assertThat(e.problems()).allSatisfy(p -> assertThat(p.message().length()).isLessThanOrEqualTo(ConfigParser.MAX_MESSAGE + 3));
         // Every alias points at the same place: the same problem there is told once, not 50,000 times.
-        assertThat(e.problems()).filteredOn(p -> p.message().startsWith("step 'Step #400': waitFor names unknown step 'yyyy"))
+        assertThat(e.problems()).filteredOn(p -> p.message().startsWith("step 'Step #400' waits for unknown step 'yyyy"))
                 .hasSize(1);
     }
 

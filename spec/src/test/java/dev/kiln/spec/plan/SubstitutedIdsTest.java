@@ -67,7 +67,7 @@ class SubstitutedIdsTest {
                           - id: deploy
                             waitFor: ['build-$_Y']
                             args: [deploy]
-                        """, BOTH, List.of("build.yaml:5:15: step 'deploy': waitFor names unknown step 'build-y' "
+                        """, BOTH, List.of("build.yaml:5:15: step 'deploy' waits for unknown step 'build-y' "
                         + "(written 'build-$_Y', substituting _Y); did you mean 'build-x'?")),
                 Arguments.of("""
                         steps:
