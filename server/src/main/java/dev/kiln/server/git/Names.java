@@ -25,7 +25,7 @@ public final class Names {
     public static String repo(String name) {
         check("repo", name);
         if (name.endsWith(".git")) {
-            throw Refusal.badRequest("repo name '" + name + "' must not end in .git; its URL adds that");
+            throw Refusal.badRequest("repo name '" + name + "' is not allowed: it must not end in .git (its URL adds that)");
         }
         return name;
     }
