@@ -104,6 +104,9 @@ public final class GitBuilds implements RefListener {
                 }
             }
             updates.done(e.id(), errors.isEmpty() ? null : String.join("; ", errors), clock.millis());
+        } catch (Refusal gone) {
+            // The repo was deleted since: nothing to build, now or at any later start.
+            updates.done(e.id(), gone.getMessage(), clock.millis());
         } catch (IOException | RuntimeException ex) {
             log.error("{} {} of {}: its builds are not started; tried again at the next start", u.ref(), u.newSha(),
                     e.repo(), ex);
