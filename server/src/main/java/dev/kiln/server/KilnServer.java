@@ -15,6 +15,14 @@ import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.git.Commits;
+import dev.kiln.server.git.GitHosting;
+import dev.kiln.server.git.PushPolicy;
+import dev.kiln.server.git.Repos;
+import dev.kiln.server.http.GitRoutes;
+import dev.kiln.server.triggers.GitBuilds;
+import dev.kiln.server.triggers.RefUpdateLog;
+import dev.kiln.server.triggers.Triggers;
 import dev.kiln.server.http.HttpServer;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.AgentService;
@@ -93,6 +101,7 @@ public final class KilnServer implements AutoCloseable {
     private final Config config;
     private final Database db;
     private final Scheduler scheduler;
+    private final GitBuilds gitBuilds;
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
@@ -123,7 +132,12 @@ public final class KilnServer implements AutoCloseable {
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
         AgentService agents = new AgentService(scheduler, store, logs, sources, events);
         BuildService builds = new BuildService(store, sources, scheduler, events, clock, config.projectId());
-        this.http = HttpServer.create(builds, store, logs, agents, events, guard(config, tokens));
+        Repos repos = new Repos(db, data.resolve("git"), clock);
+        Triggers triggers = new Triggers(db, repos, clock);
+        this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, new Commits(sources), clock);
+        Hosts hosts = new Hosts(config.host(), config.publicUrl());
+        this.http = HttpServer.create(builds, store, logs, agents, events, guard(hosts, tokens),
+                new GitRoutes(repos, triggers, gitBuilds), new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -141,10 +155,10 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    private AccessGuard guard(Config config, ApiTokens tokens) {
+    private AccessGuard guard(Hosts hosts, ApiTokens tokens) {
         byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
         String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
-        return new AccessGuard(new Hosts(config.host(), config.publicUrl()), Map.of(
+        return new AccessGuard(hosts, Map.of(
                 Access.Realm.USER, new AccessGuard.RealmAuth(tokens::verify, cli),
                 Access.Realm.AGENT, new AccessGuard.RealmAuth(
                         given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
@@ -193,6 +207,8 @@ public final class KilnServer implements AutoCloseable {
 
     public KilnServer start() {
         scheduler.start();
+        // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
+        gitBuilds.resumePending();
         http.start(config.host(), config.port());
         if (localAgent != null) {
             agentThread = new Thread(localAgent, "kiln-local-agent");

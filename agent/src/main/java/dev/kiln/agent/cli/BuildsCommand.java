@@ -55,10 +55,14 @@ public final class BuildsCommand {
         @ParentCommand BuildsCommand parent;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
                 description = "How many builds to show (default ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--repo", description = "Only builds of this repo.") String repo;
+        @Option(names = "--branch", description = "Only builds of this branch.") String branch;
+        @Option(names = "--trigger", description = "Only builds this trigger started.") String trigger;
+        @Option(names = "--status", description = "Only builds with this status (SUCCESS, FAILURE, WORKING...).") String status;
 
         @Override
         public Integer call() throws Exception {
-            List<BuildView> builds = parent.api().list(limit);
+            List<BuildView> builds = parent.api().list(limit, repo, branch, trigger, status);
             if (parent.json()) {
                 printJson(builds);
             } else {
@@ -68,7 +72,8 @@ public final class BuildsCommand {
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a build and its steps.")
+    @Command(name = "describe", aliases = "get", mixinStandardHelpOptions = true,
+            description = "Show a build, where it came from, and its steps.")
     static final class Describe implements Callable<Integer> {
         @ParentCommand BuildsCommand parent;
         @Parameters(index = "0") String id;
@@ -104,6 +109,17 @@ public final class BuildsCommand {
             if (b.retryOf() != null) {
                 o.println("retryOf: " + b.retryOf());
             }
+            o.println("cause: " + b.cause());
+            if (b.repo() != null) {
+                o.println("repo: " + b.repo());
+                o.println("ref: " + (b.ref() != null ? b.ref() : "-"));
+                o.println("commit: " + b.commitSha());
+                o.println("author: " + b.commitAuthor());
+                o.println("message: " + firstLine(b.commitMessage()));
+            }
+            if (b.trigger() != null) {
+                o.println("trigger: " + b.trigger());
+            }
             o.println("steps:");
             for (StepView s : b.steps()) {
                 o.printf("  - #%d %s: %s%s%s%n", s.index(), s.id(), s.status(),
@@ -112,6 +128,14 @@ public final class BuildsCommand {
             }
             return 0;
         }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "-";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl) + " ...";
     }
 
     @Command(name = "log", mixinStandardHelpOptions = true, description = {"Print a build's log; --stream follows it.",

@@ -5,6 +5,7 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.spec.archive.ArchiveLimitException;
 import dev.kiln.spec.archive.SourceInspector;
 import dev.kiln.spec.config.BuildSpec;
@@ -62,16 +63,30 @@ public final class BuildService {
     public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
             throws IOException, RefusedException {
         String digest = sources.store(archive);
-        return create(digest, configPath, substitutions, tags, null);
+        return create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT);
     }
 
+    /**
+     * Queues a build of a source the server archived from git: {@code configPath} null looks for the
+     * default names as a submit does; {@code git} says where it came from and fills the built-ins
+     * ({@code $COMMIT_SHA}, {@code $BRANCH_NAME}, {@code $TRIGGER_NAME}...).
+     */
+    public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git)
+            throws IOException, RefusedException {
+        return create(digest, configPath, substitutions, List.of(), null, git);
+    }
+
+    /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
     public Build retry(String id) throws IOException, RefusedException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
-        return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id());
+        Provenance git = old.provenance();
+        return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
+                new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
+                        git.cause(), null));
     }
 
-    private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf)
-            throws IOException, RefusedException {
+    private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
+                         Provenance git) throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
         SourceInspector.Inspection source;
@@ -98,7 +113,7 @@ public final class BuildService {
         BuildPlan plan;
         try {
             spec = ConfigParser.parse(path, config);
-            plan = Planner.plan(spec, BuildContext.submit(id, projectId, subs));
+            plan = Planner.plan(spec, context(id, path, subs, git));
         } catch (ConfigException e) {
             throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
         }
@@ -108,11 +123,27 @@ public final class BuildService {
         Build b = new Build(id, 0, Status.QUEUED, Build.waitingFor(labels), digest, path, Map.copyOf(subs), json(plan),
                 List.copyOf(tags.isEmpty() ? spec.tags() : tags), labels, retryOf, now, null, null,
                 plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
-                null, null, null, false);
+                null, null, null, false, git);
         Build stored = store.insert(b, plan.steps().stream().map(StepPlan::id).toList());
         events.changed(id);
         scheduler.enqueued();
         return stored;
+    }
+
+    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git) {
+        if (git.triggered()) {
+            return BuildContext.trigger(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(), git.trigger(),
+                    configPath, subs);
+        }
+        if (git.repo() != null) {
+            return new BuildContext(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(), "", subs);
+        }
+        return BuildContext.submit(id, projectId, subs);
+    }
+
+    /** Whether the recorded ref update {@code refUpdateId} already has its build of {@code trigger}. */
+    public boolean builtFor(long refUpdateId, String trigger) {
+        return store.builtFor(refUpdateId, trigger);
     }
 
     public void cancel(String id) {

@@ -61,7 +61,10 @@ final class ApiRoutes {
     private void list(Context ctx) {
         int limit = (int) Params.query(ctx, "limit", 1, MAX_LIST, 50);
         Long before = ctx.queryParam("before") == null ? null : Params.query(ctx, "before", 1, Long.MAX_VALUE, 0);
-        ctx.json(store.list(limit, before).stream().map(views::build).toList());
+        String branch = ctx.queryParam("branch");
+        BuildStore.Filter filter = new BuildStore.Filter(ctx.queryParam("repo"),
+                branch == null ? null : "refs/heads/" + branch, ctx.queryParam("trigger"), Params.status(ctx, "status"));
+        ctx.json(store.list(limit, before, filter).stream().map(views::build).toList());
     }
 
     /** Raw bytes of a step's log from {@code offset}; {@code X-Log-Size} tells how much exists now. */

@@ -3,6 +3,7 @@ package dev.kiln.server.http;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
@@ -26,9 +27,11 @@ final class Views {
     BuildView build(Build b, List<StepRun> steps) {
         List<StepView> views = steps.stream().map(s -> new StepView(s.index(), s.stepId(), s.status(), s.statusDetail(),
                 s.exitCode(), time(s.startTime()), time(s.finishTime()), logs.size(b.id(), s.index()))).toList();
+        Provenance git = b.provenance();
         return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
                 b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
-                "/builds/" + b.id(), b.labels(), b.agentId());
+                "/builds/" + b.id(), b.labels(), b.agentId(), git.repo(), git.ref(), git.commitSha(), git.author(),
+                git.message(), git.trigger(), git.cause().wire());
     }
 
     private static Instant time(Long millis) {

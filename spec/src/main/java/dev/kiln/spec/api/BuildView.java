@@ -8,7 +8,12 @@ import java.util.Map;
 /**
  * A build as the REST API shows it. Times are null until reached. {@code labels}: what an agent
  * must offer to take it; {@code agent}: the agent running it (or that ran it last), null before.
+ * Where it came from: {@code repo}, {@code ref} (a full ref name), {@code commitSha},
+ * {@code commitAuthor}, {@code commitMessage} and {@code trigger} for a build from git (null
+ * otherwise), and {@code cause}: push, webhook, poll, pull_request, schedule, manual or submit.
  */
 public record BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
                         List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
-                        List<StepView> steps, String logUrl, List<String> labels, String agent) {}
+                        List<StepView> steps, String logUrl, List<String> labels, String agent,
+                        String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
+                        String trigger, String cause) {}

@@ -34,6 +34,18 @@ public record BuildContext(String buildId, String projectId, Map<String, String>
         return new BuildContext(buildId, projectId, Map.of(), false, userSubstitutions);
     }
 
+    /**
+     * A build a trigger started, from the commit {@code commitSha} of {@code repoName}, pushed to a
+     * branch or a tag (the other empty; both empty for a run by SHA), its config at {@code configPath}.
+     */
+    public static BuildContext trigger(String buildId, String projectId, String repoName, String branchName,
+                                       String tagName, String commitSha, String triggerName, String configPath,
+                                       Map<String, String> userSubstitutions) {
+        Map<String, String> f = gitFacts(repoName, branchName, tagName, commitSha, triggerName);
+        f.put("TRIGGER_BUILD_CONFIG_PATH", configPath);
+        return new BuildContext(buildId, projectId, f, true, userSubstitutions);
+    }
+
     /** Cloud Build's built-in substitutions for this build: every one of {@link BuiltIns#NAMES}. */
     public Map<String, String> builtIns() {
         return BuiltIns.values(this);

@@ -1,0 +1,16 @@
+package dev.kiln.server.git;
+
+import java.time.Duration;
+
+/** A repo as the server keeps it. Times are epoch milliseconds; null when not reached. */
+public record Repo(String name, Kind kind, String url, Duration pollInterval, String credentialsUser, long createTime,
+                   Long lastPollTime, String lastPollError, Long lastSuccessTime) {
+
+    /** Who holds the repo's truth. */
+    public enum Kind {
+        /** Kiln is the remote: people push to it. */
+        HOSTED,
+        /** A forge is the remote: Kiln keeps a bare mirror and fetches from it. */
+        MIRRORED
+    }
+}

@@ -1,0 +1,20 @@
+package dev.kiln.server.triggers;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trigger as the server keeps it: which refs of {@code repo} it builds ({@code branchRegex} or
+ * {@code tagRegex}, the other null; {@code invert} builds those that do not match), the config
+ * path (null: discovered as a submit does), the file globs and substitutions. Times: epoch millis.
+ */
+public record Trigger(String name, String repo, String branchRegex, String tagRegex, boolean invert, String configPath,
+                      List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
+                      boolean enabled, long createTime) {
+
+    public Trigger {
+        includedFiles = List.copyOf(includedFiles);
+        ignoredFiles = List.copyOf(ignoredFiles);
+        substitutions = Map.copyOf(substitutions);
+    }
+}

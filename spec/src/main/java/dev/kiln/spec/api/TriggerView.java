@@ -1,0 +1,18 @@
+package dev.kiln.spec.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A trigger, as {@code POST /api/triggers} takes it and the API shows it: builds of {@code repo}
+ * when a branch matching {@code branch} (or a tag matching {@code tag}; exactly one of the two, a
+ * regular expression found anywhere in the name unless anchored) moves, or, with {@code invertRegex},
+ * one that does not match. {@code config}: the build config's path (null: the first of build.yaml,
+ * cloudbuild.yaml... as a submit looks). {@code includedFiles} / {@code ignoredFiles}: globs on the
+ * files a push changed, as Cloud Build has them. {@code enabled} and {@code createTime} are the
+ * server's (ignored in a request; a new trigger is enabled).
+ */
+public record TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
+                          List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
+                          boolean enabled, Instant createTime) {}
