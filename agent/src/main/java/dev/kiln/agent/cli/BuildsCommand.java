@@ -20,10 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln builds list|describe|log|cancel|retry}. */
+/** {@code kiln builds list|describe|log|cancel|retry|approve|reject}. */
 @Command(name = "builds", mixinStandardHelpOptions = true, description = "List and manage builds.",
         subcommands = {BuildsCommand.ListBuilds.class, BuildsCommand.Describe.class, BuildsCommand.Log.class,
-                BuildsCommand.Cancel.class, BuildsCommand.Retry.class})
+                BuildsCommand.Cancel.class, BuildsCommand.Retry.class, BuildsCommand.Approve.class,
+                BuildsCommand.Reject.class})
 public final class BuildsCommand {
     @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
@@ -91,6 +92,10 @@ public final class BuildsCommand {
             if (b.statusDetail() != null) {
                 o.println("statusDetail: " + b.statusDetail());
             }
+            if (b.approval() != null) {
+                o.println("approval: " + b.approval().decision() + " by " + b.approval().approver() + " at "
+                        + Output.time(b.approval().time()) + (b.approval().comment() != null ? ": " + b.approval().comment() : ""));
+            }
             o.println("config: " + b.configPath());
             if (b.labels() != null && !b.labels().isEmpty()) {
                 o.println("labels: " + String.join(", ", b.labels()));
@@ -109,7 +114,7 @@ public final class BuildsCommand {
             if (b.retryOf() != null) {
                 o.println("retryOf: " + b.retryOf());
             }
-            o.println("cause: " + b.cause());
+            o.println("cause: " + b.cause() + (b.causeDetail() != null ? " (" + b.causeDetail() + ")" : ""));
             if (b.repo() != null) {
                 o.println("repo: " + b.repo());
                 o.println("ref: " + (b.ref() != null ? b.ref() : "-"));
@@ -225,6 +230,41 @@ public final class BuildsCommand {
             }
             return 0;
         }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true,
+            description = "Let a build waiting for approval (status PENDING) run.")
+    static final class Approve implements Callable<Integer> {
+        @ParentCommand BuildsCommand parent;
+        @Parameters(index = "0") String id;
+        @Option(names = "--comment", paramLabel = "TEXT", description = "Kept with the approval.") String comment;
+
+        @Override
+        public Integer call() throws Exception {
+            return decide(parent, parent.api().approve(id, comment), "Approved");
+        }
+    }
+
+    @Command(name = "reject", mixinStandardHelpOptions = true,
+            description = "Turn down a build waiting for approval: it ends CANCELLED without running.")
+    static final class Reject implements Callable<Integer> {
+        @ParentCommand BuildsCommand parent;
+        @Parameters(index = "0") String id;
+        @Option(names = "--comment", paramLabel = "TEXT", description = "Kept with the rejection.") String comment;
+
+        @Override
+        public Integer call() throws Exception {
+            return decide(parent, parent.api().reject(id, comment), "Rejected");
+        }
+    }
+
+    private static int decide(BuildsCommand parent, BuildView b, String verb) throws Exception {
+        if (parent.json()) {
+            printJson(b);
+        } else {
+            System.out.println(verb + " build [" + b.id() + "] (status now " + b.status() + ").");
+        }
+        return 0;
     }
 
     @Command(name = "retry", mixinStandardHelpOptions = true, description = "Run a build again from the same source and config.")

@@ -77,11 +77,19 @@ public final class TriggersCommand {
                 description = "Changed files matching these do not count (docs/**); they win over --included-files.")
         List<String> ignored = List.of();
         @Option(names = "--substitutions", split = ",", paramLabel = "_KEY=VALUE") List<String> subs = List.of();
+        @Option(names = "--approval-required",
+                description = "Its builds wait in PENDING until `kiln builds approve ID` (or reject).") boolean approval;
+        @Option(names = "--schedule", paramLabel = "CRON",
+                description = "Also build the branch head on this UNIX cron schedule (5 fields, UTC: '0 3 * * *'),"
+                        + " even with no new commit.") String schedule;
+        @Option(names = "--schedule-branch", paramLabel = "BRANCH",
+                description = "The branch a scheduled run builds (default: the one a '^name$' --branch names).")
+        String scheduleBranch;
 
         @Override
         public Integer call() throws Exception {
             TriggerView t = parent.api().createTrigger(new TriggerView(name, repo, refs.branch, refs.tag, invert, config,
-                    included, ignored, substitutions(subs), true, null));
+                    included, ignored, substitutions(subs), true, null, approval, schedule, scheduleBranch));
             if (parent.json()) {
                 BuildsCommand.printJson(t);
             } else {
@@ -132,6 +140,10 @@ public final class TriggersCommand {
             o.println("refs: " + refs(t));
             o.println("enabled: " + t.enabled());
             o.println("config: " + (t.config() != null ? t.config() : "(first of " + ConfigFiles.DEFAULT_NAMES + ")"));
+            o.println("approvalRequired: " + t.approvalRequired());
+            if (t.schedule() != null) {
+                o.println("schedule: " + t.schedule() + " (UTC), builds branch " + t.scheduleBranch());
+            }
             o.println("includedFiles: " + String.join(",", t.includedFiles()));
             o.println("ignoredFiles: " + String.join(",", t.ignoredFiles()));
             if (!t.substitutions().isEmpty()) {

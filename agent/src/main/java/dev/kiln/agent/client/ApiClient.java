@@ -2,6 +2,7 @@ package dev.kiln.agent.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.RepoView;
@@ -143,6 +144,16 @@ public final class ApiClient {
 
     public BuildView cancel(String id) throws IOException, InterruptedException {
         return read(send(post("/api/builds/" + enc(id) + "/cancel")), BuildView.class);
+    }
+
+    /** Lets a build waiting for approval run; a 409 ApiException if it is not waiting. */
+    public BuildView approve(String id, String comment) throws IOException, InterruptedException {
+        return read(send(postJson("/api/builds/" + enc(id) + "/approve", new ApprovalRequest(comment))), BuildView.class);
+    }
+
+    /** Turns a build waiting for approval down: it ends CANCELLED without running. */
+    public BuildView reject(String id, String comment) throws IOException, InterruptedException {
+        return read(send(postJson("/api/builds/" + enc(id) + "/reject", new ApprovalRequest(comment))), BuildView.class);
     }
 
     public BuildView retry(String id) throws IOException, InterruptedException {

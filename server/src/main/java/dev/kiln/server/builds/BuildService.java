@@ -3,6 +3,7 @@ package dev.kiln.server.builds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.Provenance;
@@ -63,7 +64,7 @@ public final class BuildService {
     public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
             throws IOException, RefusedException {
         String digest = sources.store(archive);
-        return create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT);
+        return create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, false, null);
     }
 
     /**
@@ -73,7 +74,17 @@ public final class BuildService {
      */
     public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git)
             throws IOException, RefusedException {
-        return create(digest, configPath, substitutions, List.of(), null, git);
+        return fromGit(digest, configPath, substitutions, git, false, null);
+    }
+
+    /**
+     * As {@link #fromGit(String, String, Map, Provenance)}; with {@code approvalRequired} the build
+     * waits in {@code PENDING} until {@link #approve}d or {@link #reject}ed. {@code causeDetail}: more
+     * about why it was started (a scheduled run says whether the commit is new), or null.
+     */
+    public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git,
+                         boolean approvalRequired, String causeDetail) throws IOException, RefusedException {
+        return create(digest, configPath, substitutions, List.of(), null, git, approvalRequired, causeDetail);
     }
 
     /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
@@ -82,11 +93,12 @@ public final class BuildService {
         Provenance git = old.provenance();
         return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
                 new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
-                        git.cause(), null));
+                        git.cause(), null), false, old.causeDetail());
     }
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
-                         Provenance git) throws IOException, RefusedException {
+                         Provenance git, boolean approvalRequired, String causeDetail)
+            throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
         SourceInspector.Inspection source;
@@ -120,13 +132,18 @@ public final class BuildService {
         long now = clock.millis();
         // Only an agent offering all of the build's labels may take it; until one does, the build says so.
         List<String> labels = spec.labels();
-        Build b = new Build(id, 0, Status.QUEUED, Build.waitingFor(labels), digest, path, Map.copyOf(subs), json(plan),
+        Status status = approvalRequired ? Status.PENDING : Status.QUEUED;
+        String detail = approvalRequired ? "waiting for approval (kiln builds approve " + id + ")" : Build.waitingFor(labels);
+        Build b = new Build(id, 0, status, detail, digest, path, Map.copyOf(subs), json(plan),
                 List.copyOf(tags.isEmpty() ? spec.tags() : tags), labels, retryOf, now, null, null,
                 plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
-                null, null, null, false, git);
+                null, null, null, false, git, null, causeDetail, null);
         Build stored = store.insert(b, plan.steps().stream().map(StepPlan::id).toList());
+        events.moved(id, status);
         events.changed(id);
-        scheduler.enqueued();
+        if (!approvalRequired) {
+            scheduler.enqueued();
+        }
         return stored;
     }
 
@@ -146,6 +163,37 @@ public final class BuildService {
         return store.builtFor(refUpdateId, trigger);
     }
 
+    /** {@code who} lets the pending build {@code id} run; a build not pending (decided, cancelled, never needing it) is a conflict. */
+    public Build approve(String id, String who, String comment) {
+        Approval a = new Approval(Approval.Decision.APPROVED, who, clock.millis(), blankToNull(comment));
+        return decided(id, scheduler.approve(id, a), "approve");
+    }
+
+    /** {@code who} turns the pending build {@code id} down: it ends CANCELLED without running. */
+    public Build reject(String id, String who, String comment) {
+        Approval a = new Approval(Approval.Decision.REJECTED, who, clock.millis(), blankToNull(comment));
+        return decided(id, scheduler.reject(id, a), "reject");
+    }
+
+    private Build decided(String id, Scheduler.Decided outcome, String verb) {
+        if (outcome == Scheduler.Decided.NO_BUILD) {
+            throw new NotFoundException("no build " + id);
+        }
+        Build b = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
+        if (outcome == Scheduler.Decided.NOT_PENDING) {
+            Approval a = b.approval();
+            throw new ConflictException("cannot " + verb + " build " + id + ": it is not waiting for approval ("
+                    + (a != null ? a.decision().name().toLowerCase(java.util.Locale.ROOT) + " by " + a.approver()
+                    + " at " + java.time.Instant.ofEpochMilli(a.time()) + ", now " + b.status()
+                    : "its status is " + b.status()) + ")");
+        }
+        return b;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
+    }
+
     public void cancel(String id) {
         store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
         scheduler.cancel(id);
@@ -156,6 +204,13 @@ public final class BuildService {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The build is not in a state the request applies to (approving a build already decided). */
+    public static final class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.Principal;
+import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
@@ -41,6 +44,10 @@ final class ApiRoutes {
         }, Access.write());
         config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))),
                 Access.write());
+        config.routes.post("/api/builds/{id}/approve", ctx -> ctx.json(views.build(
+                builds.approve(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
+        config.routes.post("/api/builds/{id}/reject", ctx -> ctx.json(views.build(
+                builds.reject(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
         config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
     }
 
@@ -56,6 +63,21 @@ final class ApiRoutes {
         List<String> tags = ctx.queryParams("tag");
         Build b = builds.submit(ctx.bodyInputStream(), ctx.queryParam("config"), subs, tags);
         ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
+    }
+
+    /** Who decides: the name of the token the guard accepted. */
+    private static String approver(Context ctx) {
+        Principal who = ctx.attribute(AccessGuard.PRINCIPAL);
+        return who == null ? "unknown" : who.name();
+    }
+
+    /** The optional {@code {"comment": ...}} body; an empty body is no comment. */
+    private static String comment(Context ctx) {
+        if (ctx.body().isBlank()) {
+            return null;
+        }
+        ApprovalRequest req = ctx.bodyAsClass(ApprovalRequest.class);
+        return req == null ? null : req.comment();
     }
 
     private void list(Context ctx) {

@@ -105,7 +105,8 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
                 v.retryOf(), v.createTime(), v.startTime(), v.finishTime(),
                 v.steps().stream().map(s -> new dev.kiln.spec.api.StepView(s.index(), s.id(), s.status(), s.statusDetail(),
                         s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl(), v.labels(), v.agent(),
-                v.repo(), v.ref(), v.commitSha(), v.commitAuthor(), v.commitMessage(), v.trigger(), v.cause());
+                v.repo(), v.ref(), v.commitSha(), v.commitAuthor(), v.commitMessage(), v.trigger(), v.cause(),
+                v.causeDetail(), v.approval());
     }
 
     private boolean allSent(List<StepRun> steps) {

@@ -84,7 +84,8 @@ public final class GitRoutes {
 
     static TriggerView view(Trigger t) {
         return new TriggerView(t.name(), t.repo(), t.branchRegex(), t.tagRegex(), t.invert(), t.configPath(),
-                t.includedFiles(), t.ignoredFiles(), t.substitutions(), t.enabled(), time(t.createTime()));
+                t.includedFiles(), t.ignoredFiles(), t.substitutions(), t.enabled(), time(t.createTime()),
+                t.approvalRequired(), t.schedule(), t.scheduleBranch());
     }
 
     private static Instant time(Long millis) {

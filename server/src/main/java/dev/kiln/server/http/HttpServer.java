@@ -89,6 +89,8 @@ public final class HttpServer {
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
             config.routes.exception(Refusal.class, (e, ctx) ->
                     ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
+            config.routes.exception(BuildService.ConflictException.class, (e, ctx) ->
+                    ctx.status(409).json(new ApiError(409, e.getMessage(), List.of())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
             config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->

@@ -47,17 +47,17 @@ public final class BuildStore {
         }
     }
 
-    /** Inserts a build and its steps (all QUEUED), giving it the next sequence number. */
+    /** Inserts a build (QUEUED, or PENDING for approval) and its steps (all QUEUED), giving it the next sequence number. */
     public Build insert(Build b, List<String> stepIds) {
         return writing(h -> {
             long seq = h.createQuery("select coalesce(max(seq), 0) + 1 from builds").mapTo(Long.class).one();
             h.createUpdate("""
                     insert into builds (id, seq, status, status_detail, source_digest, config_path, substitutions, plan,
                       tags, labels, retry_of, create_time, timeout_ms, queue_ttl_ms, cancel_requested,
-                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id)
+                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id, cause_detail)
                     values (:id, :seq, :status, :detail, :digest, :config, :subs, :plan, :tags, :labels, :retryOf,
                       :created, :timeout, :ttl, false,
-                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate)""")
+                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail)""")
                     .bind("id", b.id()).bind("seq", seq).bind("status", b.status().name())
                     .bind("detail", b.statusDetail()).bind("digest", b.sourceDigest()).bind("config", b.configPath())
                     .bind("subs", json(b.substitutions())).bind("plan", b.planJson()).bind("tags", json(b.tags()))
@@ -67,7 +67,7 @@ public final class BuildStore {
                     .bind("commit", b.provenance().commitSha()).bind("author", truncate(b.provenance().author()))
                     .bind("message", truncate(b.provenance().message())).bind("trigger", b.provenance().trigger())
                     .bind("cause", b.provenance().cause().wire()).bind("refUpdate", b.provenance().refUpdateId())
-                    .execute();
+                    .bind("causeDetail", truncate(b.causeDetail())).execute();
             var batch = h.prepareBatch("insert into build_steps (build_id, idx, step_id, status) values (:b, :i, :s, 'QUEUED')");
             for (int i = 0; i < stepIds.size(); i++) {
                 batch.bind("b", b.id()).bind("i", i).bind("s", stepIds.get(i)).add();
@@ -147,6 +147,37 @@ public final class BuildStore {
                         + " lease_id = :newLease, lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
                 .bind("agent", agentId).bind("newLease", leaseId).bind("exp", leaseExpires).bind("now", now)
                 .bind("id", id).execute()) == 1;
+    }
+
+    /**
+     * {@link Transition#APPROVE}: a PENDING build enters the queue now, with {@code detail} (what it
+     * waits for, or null) and the approval recorded; false if it was decided or cancelled first.
+     */
+    public boolean approve(String id, Approval approval, String detail) {
+        return writing(h -> h.createUpdate("update builds set status = 'QUEUED', status_detail = :detail,"
+                        + " queued_time = :t, approval_decision = 'APPROVED', approver = :who, approval_time = :t,"
+                        + " approval_comment = :c where id = :id and " + Transition.APPROVE.guard)
+                .bind("detail", detail).bind("t", approval.time()).bind("who", approval.approver())
+                .bind("c", truncate(approval.comment())).bind("id", id).execute()) == 1;
+    }
+
+    /**
+     * {@link Transition#REJECT}: a PENDING build ends CANCELLED with {@code detail}, its steps
+     * SKIPPED and the rejection recorded, in one transaction; false if it was decided or cancelled first.
+     */
+    public boolean reject(String id, Approval approval, String detail) {
+        return writing(h -> {
+            int n = h.createUpdate("update builds set status = 'CANCELLED', status_detail = :detail, finish_time = :t,"
+                            + " approval_decision = 'REJECTED', approver = :who, approval_time = :t, approval_comment = :c"
+                            + " where id = :id and " + Transition.REJECT.guard)
+                    .bind("detail", truncate(detail)).bind("t", approval.time()).bind("who", approval.approver())
+                    .bind("c", truncate(approval.comment())).bind("id", id).execute();
+            if (n == 1) {
+                h.createUpdate("update build_steps set status = 'SKIPPED' where build_id = :id and status = 'QUEUED'")
+                        .bind("id", id).execute();
+            }
+            return n == 1;
+        });
     }
 
     /** {@link Transition#RENEW}: extends a lease that has not yet expired; false when it is gone. */
@@ -276,7 +307,14 @@ public final class BuildStore {
                 rs.getBoolean("cancel_requested"),
                 new Provenance(rs.getString("repo"), rs.getString("ref"), rs.getString("commit_sha"),
                         rs.getString("commit_author"), rs.getString("commit_message"), rs.getString("trigger_name"),
-                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id")));
+                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id")),
+                longOrNull(rs, "queued_time"), rs.getString("cause_detail"), approval(rs));
+    }
+
+    private static Approval approval(ResultSet rs) throws SQLException {
+        String decision = rs.getString("approval_decision");
+        return decision == null ? null : new Approval(Approval.Decision.valueOf(decision), rs.getString("approver"),
+                rs.getLong("approval_time"), rs.getString("approval_comment"));
     }
 
     private static StepRun step(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {

@@ -118,8 +118,9 @@ public final class GitBuilds implements RefListener {
     private String start(Trigger t, String digest, Map<String, String> subs, Provenance git, List<String> errors)
             throws IOException {
         try {
-            Build b = builds.fromGit(digest, t.configPath(), subs, git);
-            return t.name() + ": build " + b.id() + " queued for " + git.commitSha().substring(0, 7);
+            Build b = builds.fromGit(digest, t.configPath(), subs, git, t.approvalRequired(), null);
+            return t.name() + ": build " + b.id() + (t.approvalRequired() ? " waits for approval" : " queued") + " for "
+                    + git.commitSha().substring(0, 7);
         } catch (BuildService.RefusedException ex) {
             String why = t.name() + ": " + ex.getMessage() + (ex.problems().isEmpty() ? "" : ": " + String.join("; ", ex.problems()));
             errors.add(why);
@@ -178,7 +179,7 @@ public final class GitBuilds implements RefListener {
             }
             return builds.fromGit(commits.archive(db, id), t.configPath(), subs,
                     new Provenance(repo.name(), ref, info.sha(), info.author(), info.message(), t.name(),
-                            Provenance.Cause.MANUAL, null));
+                            Provenance.Cause.MANUAL, null), t.approvalRequired(), null);
         } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
             throw Refusal.badRequest(run.sha() + " is not a commit");
         } catch (org.eclipse.jgit.errors.AmbiguousObjectException e) {

@@ -43,12 +43,15 @@ final class TriggerStore {
             }
             h.createUpdate("""
                     insert into triggers (name, repo, branch_regex, tag_regex, invert_regex, config_path, included_files,
-                      ignored_files, substitutions, enabled, create_time)
-                    values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created)""")
+                      ignored_files, substitutions, enabled, create_time, approval_required, schedule, schedule_branch)
+                    values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created,
+                      :approval, :schedule, :scheduleBranch)""")
                     .bind("name", t.name()).bind("repo", t.repo()).bind("branch", t.branchRegex()).bind("tag", t.tagRegex())
                     .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", json(t.includedFiles()))
                     .bind("ignored", json(t.ignoredFiles())).bind("subs", json(t.substitutions()))
-                    .bind("enabled", t.enabled()).bind("created", t.createTime()).execute();
+                    .bind("enabled", t.enabled()).bind("created", t.createTime())
+                    .bind("approval", t.approvalRequired()).bind("schedule", t.schedule())
+                    .bind("scheduleBranch", t.scheduleBranch()).execute();
             return true;
         }));
     }
@@ -82,7 +85,8 @@ final class TriggerStore {
                 read(rs.getString("included_files"), new TypeReference<List<String>>() {}),
                 read(rs.getString("ignored_files"), new TypeReference<List<String>>() {}),
                 read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
-                rs.getBoolean("enabled"), rs.getLong("create_time"));
+                rs.getBoolean("enabled"), rs.getLong("create_time"), rs.getBoolean("approval_required"),
+                rs.getString("schedule"), rs.getString("schedule_branch"));
     }
 
     private static String json(Object value) {

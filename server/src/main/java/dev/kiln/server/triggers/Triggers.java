@@ -4,6 +4,7 @@ import dev.kiln.server.git.Names;
 import dev.kiln.server.git.Refusal;
 import dev.kiln.server.git.Repos;
 import dev.kiln.server.store.Database;
+import dev.kiln.server.triggers.schedule.Cron;
 import dev.kiln.spec.api.TriggerView;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,6 +23,10 @@ public final class Triggers {
     /** Java accepts these, RE2 (Cloud Build's regex engine) does not: refused, so a trigger means the same on both. */
     private static final Pattern NOT_RE2 = Pattern.compile("\\\\[1-9]|\\(\\?<?[=!]|\\(\\?>|[*+?}][+]");
     private static final Pattern USER_KEY = Pattern.compile("_[A-Z0-9_]+");
+    /** A branch name without regex characters: what a scheduled run can build. */
+    private static final Pattern LITERAL_BRANCH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_/-]*");
+    /** {@code ^name$} with nothing a regex would read specially but an escaped dot. */
+    private static final Pattern ANCHORED_LITERAL = Pattern.compile("\\^((?:[A-Za-z0-9_/-]|\\\\\\.)+)\\$");
 
     private final TriggerStore store;
     private final Repos repos;
@@ -54,12 +59,55 @@ public final class Triggers {
             }
         }
         String config = req.config() == null || req.config().isBlank() ? null : configPath(req.config());
+        String schedule = blank(req.schedule()) ? null : schedule(req.schedule());
+        String scheduleBranch = scheduleBranch(schedule, branch ? req.branch() : null, req.scheduleBranch());
         Trigger t = new Trigger(name, req.repo(), branch ? req.branch() : null, tag ? req.tag() : null, req.invertRegex(),
-                config, included, ignored, subs, true, clock.millis());
+                config, included, ignored, subs, true, clock.millis(), req.approvalRequired(), schedule, scheduleBranch);
         if (!store.insert(t)) {
             throw Refusal.conflict("trigger " + name + " exists already");
         }
         return t;
+    }
+
+    private static boolean blank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private static String schedule(String text) {
+        try {
+            return Cron.parse(text).toString();
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest("schedule '" + text.strip() + "' is not a UNIX cron expression: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The one branch a scheduled run builds: {@code --schedule-branch} if given, else the name a
+     * branch regex of the form {@code ^name$} spells literally. A regex matching many branches
+     * (or a tag trigger) cannot say which head to build, so it needs the branch named.
+     */
+    private static String scheduleBranch(String schedule, String branchRegex, String given) {
+        if (schedule == null) {
+            if (!blank(given)) {
+                throw Refusal.badRequest("scheduleBranch is for a scheduled trigger: give schedule too");
+            }
+            return null;
+        }
+        if (!blank(given)) {
+            String b = given.strip();
+            if (!LITERAL_BRANCH.matcher(b).matches() || b.contains("..")) {
+                throw Refusal.badRequest("scheduleBranch '" + given + "' is not a branch name");
+            }
+            return b;
+        }
+        if (branchRegex != null) {
+            var m = ANCHORED_LITERAL.matcher(branchRegex);
+            if (m.matches()) {
+                return m.group(1).replace("\\.", ".");
+            }
+        }
+        throw Refusal.badRequest("a scheduled trigger builds the head of one branch: anchor a literal branch name"
+                + " (branch '^main$') or name it with scheduleBranch (--schedule-branch main)");
     }
 
     /** Whether a push to {@code ref} (a full name) is one {@code t} builds, by its regex alone. */

@@ -10,10 +10,24 @@ import java.util.Map;
  * must offer to take it; {@code agent}: the agent running it (or that ran it last), null before.
  * Where it came from: {@code repo}, {@code ref} (a full ref name), {@code commitSha},
  * {@code commitAuthor}, {@code commitMessage} and {@code trigger} for a build from git (null
- * otherwise), and {@code cause}: push, webhook, poll, pull_request, schedule, manual or submit.
+ * otherwise), and {@code cause}: push, webhook, poll, pull_request, schedule, manual or submit;
+ * {@code causeDetail}: more about the cause (a scheduled run says whether the commit is new), else null.
+ * {@code approval}: the decision on a build of a trigger that requires approval (null while
+ * {@code PENDING} and for every other build).
  */
 public record BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
                         List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
                         List<StepView> steps, String logUrl, List<String> labels, String agent,
                         String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
-                        String trigger, String cause) {}
+                        String trigger, String cause, String causeDetail, ApprovalView approval) {
+
+    /** A build without a cause detail or an approval. */
+    public BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
+                     List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
+                     List<StepView> steps, String logUrl, List<String> labels, String agent,
+                     String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
+                     String trigger, String cause) {
+        this(id, status, statusDetail, configPath, substitutions, tags, retryOf, createTime, startTime, finishTime, steps,
+                logUrl, labels, agent, repo, ref, commitSha, commitAuthor, commitMessage, trigger, cause, null, null);
+    }
+}
