@@ -23,6 +23,7 @@ import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.triggers.GitBuilds;
 import dev.kiln.server.triggers.RefUpdateLog;
 import dev.kiln.server.triggers.Triggers;
+import dev.kiln.server.triggers.schedule.ScheduledRuns;
 import dev.kiln.server.http.HttpServer;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.AgentService;
@@ -102,6 +103,7 @@ public final class KilnServer implements AutoCloseable {
     private final Database db;
     private final Scheduler scheduler;
     private final GitBuilds gitBuilds;
+    private final ScheduledRuns schedules;
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
@@ -135,6 +137,7 @@ public final class KilnServer implements AutoCloseable {
         Repos repos = new Repos(db, data.resolve("git"), clock);
         Triggers triggers = new Triggers(db, repos, clock);
         this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, new Commits(sources), clock);
+        this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         this.http = HttpServer.create(builds, store, logs, agents, events, guard(hosts, tokens),
                 new GitRoutes(repos, triggers, gitBuilds), new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds));
@@ -195,6 +198,11 @@ public final class KilnServer implements AutoCloseable {
                 .filter(e -> e.method.isHttpMethod()).toList();
     }
 
+    /** The scheduled triggers' runs: tests tick them with the instants they choose. */
+    public ScheduledRuns schedules() {
+        return schedules;
+    }
+
     /** Where the admin token is kept (mode 600). */
     public Path adminTokenFile() {
         return adminTokenFile;
@@ -210,6 +218,7 @@ public final class KilnServer implements AutoCloseable {
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
         http.start(config.host(), config.port());
+        schedules.start();
         if (localAgent != null) {
             agentThread = new Thread(localAgent, "kiln-local-agent");
             agentThread.setDaemon(true);
@@ -261,6 +270,7 @@ public final class KilnServer implements AutoCloseable {
             }
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
+        schedules.close();
         http.stop();
         scheduler.close();
         db.close();

@@ -158,6 +158,11 @@ public final class BuildService {
         return BuildContext.submit(id, projectId, subs);
     }
 
+    /** The newest build {@code trigger} started, if any. */
+    public java.util.Optional<Build> latestOf(String trigger) {
+        return store.list(1, null, new BuildStore.Filter(null, null, trigger, null)).stream().findFirst();
+    }
+
     /** Whether the recorded ref update {@code refUpdateId} already has its build of {@code trigger}. */
     public boolean builtFor(long refUpdateId, String trigger) {
         return store.builtFor(refUpdateId, trigger);

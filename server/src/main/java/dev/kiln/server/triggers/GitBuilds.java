@@ -12,6 +12,7 @@ import dev.kiln.server.store.Provenance;
 import dev.kiln.spec.api.TriggerRun;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,6 +186,55 @@ public final class GitBuilds implements RefListener {
         } catch (org.eclipse.jgit.errors.AmbiguousObjectException e) {
             throw Refusal.badRequest("sha " + run.sha() + " names more than one object; give more of it");
         }
+    }
+
+    /**
+     * A scheduled trigger's run for the cron tick {@code tick}: the head of its schedule branch,
+     * built even when no commit came since its last build (continuous training), with cause
+     * {@code schedule} and a detail saying whether the commit is new. A mirror is fetched first.
+     * Nothing is built (and the log says why) when the branch does not exist.
+     */
+    public void scheduled(Trigger t, Instant tick) {
+        String ref = "refs/heads/" + t.scheduleBranch();
+        try {
+            Repo repo = repos.get(t.repo());
+            if (repo.kind() == Repo.Kind.MIRRORED) {
+                try {
+                    refsMoved(repo.name(), repos.fetch(repo.name()), Provenance.Cause.POLL);
+                } catch (IOException e) {
+                    log.warn("scheduled run of {}: fetching {} failed; building from the mirror as it is", t.name(),
+                            repo.name());
+                }
+            }
+            try (Repository db = repos.open(repo.name())) {
+                Ref r = db.exactRef(ref);
+                if (r == null) {
+                    log.warn("scheduled run of trigger {} at {}: no branch {} in repo {}; nothing built", t.name(), tick,
+                            t.scheduleBranch(), repo.name());
+                    return;
+                }
+                Commits.Info info = Commits.info(db, r.getObjectId());
+                String detail = "scheduled run for " + tick + ": " + builds.latestOf(t.name())
+                        .map(last -> info.sha().equals(last.provenance().commitSha())
+                                ? "no new commit since build " + last.id()
+                                : "new commit since build " + last.id() + " (" + shortSha(last.provenance().commitSha()) + ")")
+                        .orElse("first build of this trigger");
+                Build b = builds.fromGit(commits.archive(db, r.getObjectId()), t.configPath(), t.substitutions(),
+                        new Provenance(repo.name(), ref, info.sha(), info.author(), info.message(), t.name(),
+                                Provenance.Cause.SCHEDULE, null), t.approvalRequired(), detail);
+                log.info("trigger {}: build {} of {} {}: {}", t.name(), b.id(), t.scheduleBranch(), shortSha(info.sha()),
+                        detail);
+            }
+        } catch (BuildService.RefusedException e) {
+            log.warn("scheduled run of trigger {} at {}: no build, {}{}", t.name(), tick, e.getMessage(),
+                    e.problems().isEmpty() ? "" : ": " + String.join("; ", e.problems()));
+        } catch (IOException | RuntimeException e) {
+            log.error("scheduled run of trigger {} at {} failed", t.name(), tick, e);
+        }
+    }
+
+    private static String shortSha(String sha) {
+        return sha == null ? "?" : sha.substring(0, Math.min(7, sha.length()));
     }
 
     private static boolean blank(String s) {
