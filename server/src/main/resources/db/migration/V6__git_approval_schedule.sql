@@ -14,6 +14,7 @@ alter table builds add column approval_comment varchar(2000);
 
 alter table repos add column forge varchar(20);
 alter table repos add column forge_url varchar(2000);
+alter table repos add column forge_project varchar(500);
 alter table repos add column forge_token_file varchar(2000);
 alter table repos add column last_status_time bigint;
 alter table repos add column last_status_error varchar(2000);

@@ -15,6 +15,7 @@ import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.PushPolicy;
@@ -104,6 +105,7 @@ public final class KilnServer implements AutoCloseable {
     private final Scheduler scheduler;
     private final GitBuilds gitBuilds;
     private final ScheduledRuns schedules;
+    private final CommitStatuses commitStatuses;
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
@@ -138,6 +140,10 @@ public final class KilnServer implements AutoCloseable {
         Triggers triggers = new Triggers(db, repos, clock);
         this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, new Commits(sources), clock);
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
+        // The link on the forge: the public URL if one is set, else the address the server listens on.
+        this.commitStatuses = new CommitStatuses(store, repos, () -> config.publicUrl() != null ? config.publicUrl() : url(),
+                Duration.ofSeconds(1));
+        events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         this.http = HttpServer.create(builds, store, logs, agents, events, guard(hosts, tokens),
                 new GitRoutes(repos, triggers, gitBuilds), new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds));
@@ -271,6 +277,7 @@ public final class KilnServer implements AutoCloseable {
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
         schedules.close();
+        commitStatuses.close();
         http.stop();
         scheduler.close();
         db.close();

@@ -39,11 +39,16 @@ final class RepoStore {
                 return false;
             }
             h.createUpdate("""
-                    insert into repos (name, kind, url, poll_interval_ms, credentials_user, create_time)
-                    values (:name, :kind, :url, :poll, :user, :created)""")
+                    insert into repos (name, kind, url, poll_interval_ms, credentials_user, create_time,
+                      forge, forge_url, forge_project, forge_token_file)
+                    values (:name, :kind, :url, :poll, :user, :created, :forge, :forgeUrl, :forgeProject, :tokenFile)""")
                     .bind("name", r.name()).bind("kind", r.kind().name()).bind("url", r.url())
                     .bind("poll", r.pollInterval() == null ? null : r.pollInterval().toMillis())
-                    .bind("user", r.credentialsUser()).bind("created", r.createTime()).execute();
+                    .bind("user", r.credentialsUser()).bind("created", r.createTime())
+                    .bind("forge", r.forge() == null ? null : r.forge().kind())
+                    .bind("forgeUrl", r.forge() == null ? null : r.forge().apiUrl())
+                    .bind("forgeProject", r.forge() == null ? null : r.forge().project())
+                    .bind("tokenFile", r.forge() == null ? null : r.forge().tokenFile().toString()).execute();
             return true;
         }));
     }
@@ -80,12 +85,23 @@ final class RepoStore {
                 .bind("ok", error == null).bind("n", name).execute()));
     }
 
+    /** Records a post of a build's state to the repo's forge: its time, and its error (null on success). */
+    void statusPosted(String name, long time, String error) {
+        under(write, () -> jdbi.withHandle(h -> h.createUpdate(
+                        "update repos set last_status_time = :t, last_status_error = :e where name = :n")
+                .bind("t", time).bind("e", error == null || error.length() <= 2000 ? error : error.substring(0, 2000))
+                .bind("n", name).execute()));
+    }
+
     private static Repo repo(ResultSet rs, StatementContext ctx) throws SQLException {
         long poll = rs.getLong("poll_interval_ms");
         Duration interval = rs.wasNull() ? null : Duration.ofMillis(poll);
         return new Repo(rs.getString("name"), Repo.Kind.valueOf(rs.getString("kind")), rs.getString("url"), interval,
                 rs.getString("credentials_user"), rs.getLong("create_time"), longOrNull(rs, "last_poll_time"),
-                rs.getString("last_poll_error"), longOrNull(rs, "last_success_time"));
+                rs.getString("last_poll_error"), longOrNull(rs, "last_success_time"),
+                rs.getString("forge") == null ? null : new ForgeLink(rs.getString("forge"), rs.getString("forge_url"),
+                        rs.getString("forge_project"), java.nio.file.Path.of(rs.getString("forge_token_file"))),
+                longOrNull(rs, "last_status_time"), rs.getString("last_status_error"));
     }
 
     private static Long longOrNull(ResultSet rs, String column) throws SQLException {

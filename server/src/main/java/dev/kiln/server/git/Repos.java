@@ -69,8 +69,9 @@ public final class Repos {
         if (req.username() != null && !url.startsWith("http")) {
             throw Refusal.badRequest("credentials are sent to http(s) remotes only");
         }
+        ForgeLink forge = ForgeLink.of(req.forge(), req.forgeUrl(), req.forgeProject(), req.forgeTokenFile(), url);
         Repo repo = new Repo(name, url == null ? Repo.Kind.HOSTED : Repo.Kind.MIRRORED, url, poll, req.username(),
-                clock.millis(), null, null, null);
+                clock.millis(), null, null, null, forge, null, null);
         if (!store.insert(repo)) {
             throw Refusal.conflict("repo " + name + " exists already");
         }
@@ -200,6 +201,11 @@ public final class Repos {
                 throw new IOException(why, e);
             }
         }
+    }
+
+    /** Records how the last post of a build's state to the repo's forge went (error null: it worked). */
+    public void statusPosted(String name, String error) {
+        store.statusPosted(name, clock.millis(), error);
     }
 
     private Path dir(String name) {

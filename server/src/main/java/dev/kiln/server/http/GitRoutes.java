@@ -79,7 +79,9 @@ public final class GitRoutes {
                 : null;
         return new RepoView(r.name(), r.kind().name(), r.url(),
                 r.pollInterval() == null ? null : Durations.format(r.pollInterval()), r.credentialsUser(), gitUrl, heads,
-                time(r.createTime()), time(r.lastPollTime()), r.lastPollError(), time(r.lastSuccessTime()));
+                time(r.createTime()), time(r.lastPollTime()), r.lastPollError(), time(r.lastSuccessTime()),
+                r.forge() == null ? null : r.forge().kind(), r.forge() == null ? null : r.forge().apiUrl(),
+                r.forge() == null ? null : r.forge().project(), time(r.lastStatusTime()), r.lastStatusError());
     }
 
     static TriggerView view(Trigger t) {

@@ -8,7 +8,10 @@ import java.util.Map;
  * {@code gitUrl}) or {@code MIRRORED} (Kiln keeps a bare mirror of {@code url}). {@code heads}: each
  * branch and tag and the commit it points to, as Kiln has it. The poll fields stay null until a
  * mirrored repo has been fetched; {@code lastPollError} is the last fetch's failure, null after a success.
+ * {@code forge}, {@code forgeUrl}, {@code forgeProject}: where build states are posted (null: nowhere);
+ * {@code lastStatusTime} and {@code lastStatusError}: the last post, and its failure (null after a success).
  */
 public record RepoView(String name, String kind, String url, String pollInterval, String credentialsUser,
                        String gitUrl, Map<String, String> heads, Instant createTime, Instant lastPollTime,
-                       String lastPollError, Instant lastSuccessTime) {}
+                       String lastPollError, Instant lastSuccessTime, String forge, String forgeUrl, String forgeProject,
+                       Instant lastStatusTime, String lastStatusError) {}
