@@ -49,6 +49,16 @@ public final class ReposCommand {
         String user;
         @Option(names = "--password-file", paramLabel = "FILE", description = "File holding that user's password or token.")
         Path passwordFile;
+        @Option(names = "--forge", paramLabel = "KIND", description = "Post build states to the commit: github, gitlab or gitea.")
+        String forge;
+        @Option(names = "--forge-url", paramLabel = "URL",
+                description = "The forge's API (default https://api.github.com, https://gitlab.com; required for gitea).")
+        String forgeUrl;
+        @Option(names = "--forge-project", paramLabel = "OWNER/REPO", description = "The project there (default: from --url).")
+        String forgeProject;
+        @Option(names = "--forge-token-file", paramLabel = "FILE",
+                description = "File (mode 600) holding the forge's API token; the server reads it at each post.")
+        Path forgeTokenFile;
 
         @Override
         public Integer call() throws Exception {
@@ -57,7 +67,8 @@ public final class ReposCommand {
                 return 2;
             }
             String password = passwordFile == null ? null : Files.readString(passwordFile).strip();
-            RepoView r = parent.api().createRepo(new RepoRequest(name, url, pollInterval, user, password));
+            RepoView r = parent.api().createRepo(new RepoRequest(name, url, pollInterval, user, password, forge, forgeUrl,
+                    forgeProject, forgeTokenFile == null ? null : forgeTokenFile.toAbsolutePath().toString()));
             if (parent.json()) {
                 BuildsCommand.printJson(r);
             } else if (r.gitUrl() != null) {
@@ -118,6 +129,11 @@ public final class ReposCommand {
                 o.println("lastPollTime: " + Output.time(r.lastPollTime()));
                 o.println("lastSuccessTime: " + Output.time(r.lastSuccessTime()));
                 o.println("lastPollError: " + (r.lastPollError() != null ? r.lastPollError() : "-"));
+                if (r.forge() != null) {
+                    o.println("forge: " + r.forge() + " " + r.forgeUrl() + " project " + r.forgeProject());
+                    o.println("lastStatusTime: " + Output.time(r.lastStatusTime()));
+                    o.println("lastStatusError: " + (r.lastStatusError() != null ? r.lastStatusError() : "-"));
+                }
             }
             o.println("createTime: " + Output.time(r.createTime()));
             o.println("heads:" + (r.heads().isEmpty() ? " (none yet)" : ""));
