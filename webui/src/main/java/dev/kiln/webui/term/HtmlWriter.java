@@ -12,6 +12,7 @@ import java.util.Map;
  * index 0-255), {@code term-bold}, {@code term-faint}, {@code term-italic},
  * {@code term-underline}, {@code term-strike}, {@code term-conceal}, {@code term-inverse}
  * (the colours are already swapped; the class supplies defaults), and {@code term-link}.
+ * Trailing blanks without style are left out.
  */
 final class HtmlWriter {
     private static final int MAX_CACHED_CLASSES = 4096;
@@ -25,6 +26,12 @@ final class HtmlWriter {
         int spanStyle = Style.PLAIN;
         String openLink = null;
         int length = line.length();
+        // Trailing plain blanks are invisible; dropping them keeps copied text clean (a cleared
+        // progress bar overwritten by a short line leaves a line of spaces behind it).
+        while (length > from && line.charAt(length - 1) == ' ' && line.styleAt(length - 1) == Style.PLAIN
+                && line.linkAt(length - 1) == null) {
+            length--;
+        }
         for (int x = from; x < length; x++) {
             int style = line.styleAt(x);
             String link = line.linkAt(x);
