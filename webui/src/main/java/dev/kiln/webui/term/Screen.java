@@ -59,6 +59,9 @@ final class Screen {
             lineFeed();
         }
         Line line = current();
+        if (line.timeMillis < 0) {
+            line.timeMillis = now; // a line's time is its first character's, not its newline's
+        }
         int before = line.length();
         line.put(col++, codePoint, style, link);
         grew(line.length() - before);
@@ -229,7 +232,6 @@ final class Screen {
     private void append() {
         Line line = spare != null ? spare : new Line();
         spare = null;
-        line.timeMillis = now;
         ring[(head + size) % ring.length] = line;
         size++;
     }

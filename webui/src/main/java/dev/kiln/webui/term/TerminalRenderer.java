@@ -69,7 +69,7 @@ public final class TerminalRenderer {
 
     /**
      * Feeds a chunk of the log written at {@code epochMillis} (as the agent recorded it; -1 if
-     * unknown). A line takes the time of the chunk that started it; GitHub and Buildkite group
+     * unknown). A line takes the time of the chunk that printed its first character; GitHub and Buildkite group
      * durations are measured between those times.
      */
     public void write(byte[] bytes, int offset, int length, long epochMillis) {
