@@ -15,6 +15,9 @@ final class AnsiParser {
     interface Actions {
         void print(int codePoint);
 
+        /** Printable ASCII bytes {@code [from, to)} in a row: the common case, taken in one call. */
+        void printAscii(byte[] bytes, int from, int to);
+
         /** A C0 control the renderer acts on: {@code \n}, {@code \r}, {@code \b} or {@code \t}. */
         void control(int c);
 
@@ -58,13 +61,20 @@ final class AnsiParser {
 
     void feed(byte[] bytes, int offset, int length) {
         int end = offset + length;
-        for (int i = offset; i < end; i++) {
-            int b = bytes[i] & 0xff;
-            if (state == GROUND && utf8Need == 0 && b >= 0x20 && b < 0x7f) {
-                actions.print(b);
-            } else {
-                step(b);
+        int i = offset;
+        while (i < end) {
+            if (state == GROUND && utf8Need == 0) {
+                int j = i;
+                while (j < end && bytes[j] >= 0x20 && bytes[j] < 0x7f) {
+                    j++;
+                }
+                if (j > i) {
+                    actions.printAscii(bytes, i, j);
+                    i = j;
+                    continue;
+                }
             }
+            step(bytes[i++] & 0xff);
         }
     }
 

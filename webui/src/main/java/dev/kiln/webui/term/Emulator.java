@@ -50,6 +50,28 @@ final class Emulator implements AnsiParser.Actions {
     }
 
     @Override
+    public void printAscii(byte[] bytes, int from, int to) {
+        if (runLength == 0) {
+            runCandidate = watchGitLab && bytes[from] == 's';
+            if (runCandidate) {
+                runLine = screen.cursorNumber();
+                runCol = screen.col();
+            }
+        }
+        runLength += to - from;
+        if (runCandidate) {
+            if (run.length() + to - from <= MAX_RUN) {
+                for (int i = from; i < to; i++) {
+                    run.append((char) bytes[i]);
+                }
+            } else {
+                runCandidate = false;
+            }
+        }
+        screen.printAscii(bytes, from, to, style, link);
+    }
+
+    @Override
     public void control(int c) {
         endRun();
         switch (c) {

@@ -71,6 +71,25 @@ final class Line {
         }
     }
 
+    /** Writes n ASCII bytes from {@code bytes[from]} at column x on; x + n is within the line cap. */
+    void putAscii(int x, byte[] bytes, int from, int n, int style, String link) {
+        if (link != null || linkIds != null || x > length) {
+            for (int i = 0; i < n; i++) {
+                put(x + i, bytes[from + i], style, link);
+            }
+            return;
+        }
+        ensureCapacity(x + n);
+        for (int i = 0; i < n; i++) {
+            chars[x + i] = bytes[from + i];
+        }
+        Arrays.fill(styles, x, x + n, style);
+        if (cellEpochs != null) {
+            Arrays.fill(cellEpochs, x, x + n, epoch);
+        }
+        length = Math.max(length, x + n);
+    }
+
     /** Erases from column x to the end ({@code ESC[K}). */
     void truncate(int x) {
         if (x < length) {

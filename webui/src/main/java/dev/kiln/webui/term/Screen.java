@@ -14,9 +14,11 @@ final class Screen {
     }
 
     /** How far past a line's end the cursor may move: bounds the blanks one escape can make. */
-    static final int MOVE_PAST_END = 512;
+    static final int MOVE_PAST_END = 256;
 
-    private final Line[] ring;
+    private final Line[] ring; // a power of two long, so that slots are found with a mask
+    private final int mask;
+    private final int windowLines;
     private final int maxWidth;
     private final int windowCells;
     private final Sink sink;
@@ -32,7 +34,9 @@ final class Screen {
     long now = -1;
 
     Screen(RenderOptions options, Sink sink) {
-        this.ring = new Line[options.windowLines()];
+        this.windowLines = options.windowLines();
+        this.ring = new Line[Integer.highestOneBit(windowLines - 1 | 1) << 1];
+        this.mask = ring.length - 1;
         this.maxWidth = options.maxLineLength();
         this.windowCells = options.windowCells();
         this.sink = sink;
@@ -51,7 +55,7 @@ final class Screen {
     /** The window line with that number, or null if it has left the window. */
     Line lineAt(long number) {
         long r = number - firstNumber;
-        return r >= 0 && r < size ? ring[(int) ((head + r) % ring.length)] : null;
+        return r >= 0 && r < size ? ring[(int) ((head + r) & mask)] : null;
     }
 
     void print(int codePoint, int style, String link) {
@@ -67,6 +71,25 @@ final class Screen {
         grew(line.length() - before);
     }
 
+    /** Prints ASCII bytes {@code [from, to)}, wrapping at the line cap like {@link #print}. */
+    void printAscii(byte[] bytes, int from, int to, int style, String link) {
+        while (from < to) {
+            if (col >= maxWidth) {
+                lineFeed();
+            }
+            Line line = current();
+            if (line.timeMillis < 0) {
+                line.timeMillis = now;
+            }
+            int n = Math.min(to - from, maxWidth - col);
+            int before = line.length();
+            line.putAscii(col, bytes, from, n, style, link);
+            col += n;
+            from += n;
+            grew(line.length() - before);
+        }
+    }
+
     void carriageReturn() {
         col = 0;
     }
@@ -74,7 +97,7 @@ final class Screen {
     void lineFeed() {
         ensureLine();
         if (row == size - 1) {
-            if (size == ring.length) {
+            if (size == windowLines) {
                 emitHead();
             }
             append();
@@ -162,7 +185,7 @@ final class Screen {
                 eraseInLine(0);
                 // Blank lines at the bottom go; one that carries a group marker stays, empty.
                 for (int r = size - 1; r > row; r--) {
-                    int slot = (head + r) % ring.length;
+                    int slot = (head + r) & mask;
                     Line line = ring[slot];
                     cells -= line.length();
                     line.truncate(0);
@@ -174,7 +197,7 @@ final class Screen {
             }
             case 1 -> {
                 for (int r = 0; r < row; r++) {
-                    Line line = ring[(head + r) % ring.length];
+                    Line line = ring[(head + r) & mask];
                     cells -= line.length();
                     line.truncate(0);
                 }
@@ -198,7 +221,7 @@ final class Screen {
     /** Emits every line; a last line left empty (a log ending in a newline) is not a line. */
     void finish() {
         if (size > 0) {
-            Line last = ring[(head + size - 1) % ring.length];
+            Line last = ring[(head + size - 1) & mask];
             if (last.length() == 0 && last.events().isEmpty()) {
                 size--;
             }
@@ -213,13 +236,13 @@ final class Screen {
     /** Calls the sink for each unfinished line without making it final. */
     void forEachPending(Sink visitor) {
         for (int r = 0; r < size; r++) {
-            visitor.emit(ring[(head + r) % ring.length], firstNumber + r);
+            visitor.emit(ring[(head + r) & mask], firstNumber + r);
         }
     }
 
     private Line current() {
         ensureLine();
-        return ring[(head + row) % ring.length];
+        return ring[(head + row) & mask];
     }
 
     private void ensureLine() {
@@ -232,14 +255,14 @@ final class Screen {
     private void append() {
         Line line = spare != null ? spare : new Line();
         spare = null;
-        ring[(head + size) % ring.length] = line;
+        ring[(head + size) & mask] = line;
         size++;
     }
 
     private void emitHead() {
         Line line = ring[head];
         ring[head] = null;
-        head = (head + 1) % ring.length;
+        head = (head + 1) & mask;
         size--;
         cells -= line.length();
         sink.emit(line, firstNumber++);
