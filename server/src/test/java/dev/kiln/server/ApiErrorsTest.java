@@ -78,6 +78,7 @@ class ApiErrorsTest {
         PARAMS.put("POST /api/triggers/{name}/enable", List.of());
         PARAMS.put("POST /api/triggers/{name}/disable", List.of());
         PARAMS.put("POST /api/triggers/{name}/run", List.of());
+        PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of());
         PARAMS.put("GET /builds/{id}", List.of());
         Param waitParam = Param.count("wait", "between 0 and 60000", "60001");

@@ -43,13 +43,15 @@ final class TriggerStore {
             }
             h.createUpdate("""
                     insert into triggers (name, repo, branch_regex, tag_regex, invert_regex, config_path, included_files,
-                      ignored_files, substitutions, enabled, create_time, approval_required, schedule, schedule_branch)
+                      ignored_files, substitutions, enabled, create_time, pull_request, comment_control,
+                      approval_required, schedule, schedule_branch)
                     values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created,
-                      :approval, :schedule, :scheduleBranch)""")
+                      :pr, :cc, :approval, :schedule, :scheduleBranch)""")
                     .bind("name", t.name()).bind("repo", t.repo()).bind("branch", t.branchRegex()).bind("tag", t.tagRegex())
                     .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", json(t.includedFiles()))
                     .bind("ignored", json(t.ignoredFiles())).bind("subs", json(t.substitutions()))
                     .bind("enabled", t.enabled()).bind("created", t.createTime())
+                    .bind("pr", t.pullRequest()).bind("cc", t.commentControl())
                     .bind("approval", t.approvalRequired()).bind("schedule", t.schedule())
                     .bind("scheduleBranch", t.scheduleBranch()).execute();
             return true;
@@ -85,7 +87,8 @@ final class TriggerStore {
                 read(rs.getString("included_files"), new TypeReference<List<String>>() {}),
                 read(rs.getString("ignored_files"), new TypeReference<List<String>>() {}),
                 read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
-                rs.getBoolean("enabled"), rs.getLong("create_time"), rs.getBoolean("approval_required"),
+                rs.getBoolean("enabled"), rs.getLong("create_time"),
+                rs.getBoolean("pull_request"), rs.getBoolean("comment_control"), rs.getBoolean("approval_required"),
                 rs.getString("schedule"), rs.getString("schedule_branch"));
     }
 

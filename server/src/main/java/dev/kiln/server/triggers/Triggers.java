@@ -50,6 +50,12 @@ public final class Triggers {
             throw Refusal.badRequest("a trigger needs a branch regex or a tag regex (exactly one)");
         }
         regex(branch ? "branch" : "tag", branch ? req.branch() : req.tag());
+        if (req.pullRequest() && !branch) {
+            throw Refusal.badRequest("a pull-request trigger needs a branch regex (the base branch), not a tag regex");
+        }
+        if (req.commentControl() && !req.pullRequest()) {
+            throw Refusal.badRequest("commentControl is for pull-request triggers: set pullRequest too");
+        }
         List<String> included = globs("includedFiles", req.includedFiles());
         List<String> ignored = globs("ignoredFiles", req.ignoredFiles());
         Map<String, String> subs = new LinkedHashMap<>(req.substitutions() == null ? Map.of() : req.substitutions());
@@ -60,9 +66,14 @@ public final class Triggers {
         }
         String config = req.config() == null || req.config().isBlank() ? null : configPath(req.config());
         String schedule = blank(req.schedule()) ? null : schedule(req.schedule());
+        if (schedule != null && req.pullRequest()) {
+            throw Refusal.badRequest("a pull-request trigger builds pull requests, not a branch on a schedule:"
+                    + " give schedule to a push trigger");
+        }
         String scheduleBranch = scheduleBranch(schedule, branch ? req.branch() : null, req.scheduleBranch());
         Trigger t = new Trigger(name, req.repo(), branch ? req.branch() : null, tag ? req.tag() : null, req.invertRegex(),
-                config, included, ignored, subs, true, clock.millis(), req.approvalRequired(), schedule, scheduleBranch);
+                config, included, ignored, subs, true, clock.millis(), req.pullRequest(), req.commentControl(),
+                req.approvalRequired(), schedule, scheduleBranch);
         if (!store.insert(t)) {
             throw Refusal.conflict("trigger " + name + " exists already");
         }
@@ -112,6 +123,18 @@ public final class Triggers {
 
     /** Whether a push to {@code ref} (a full name) is one {@code t} builds, by its regex alone. */
     public static boolean matches(Trigger t, String ref) {
+        if (t.pullRequest()) {
+            return false;   // it builds pull requests, never a push to the base branch itself
+        }
+        return regexMatches(t, ref);
+    }
+
+    /** Whether {@code t} builds a pull request into {@code baseBranch} (a short name), by its regex alone. */
+    public static boolean matchesPullRequest(Trigger t, String baseBranch) {
+        return t.pullRequest() && regexMatches(t, "refs/heads/" + baseBranch);
+    }
+
+    private static boolean regexMatches(Trigger t, String ref) {
         String name;
         String regex;
         if (ref.startsWith("refs/heads/") && t.branchRegex() != null) {

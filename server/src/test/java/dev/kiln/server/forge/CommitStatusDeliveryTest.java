@@ -49,7 +49,7 @@ class CommitStatusDeliveryTest {
         Path token = tmp.resolve("token");
         Files.writeString(token, "t0ken");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        repos.create(new RepoRequest("churn", origin.toString(), null, null, null, "github", forge.url(), null,
+        repos.create(new RepoRequest("churn", origin.toString(), null, null, null, null, "github", forge.url(), null,
                 token.toString()));
         statuses = new CommitStatuses(store, repos, () -> "https://kiln.example", Duration.ofMillis(5));
     }

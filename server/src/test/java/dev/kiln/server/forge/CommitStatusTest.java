@@ -72,7 +72,7 @@ class CommitStatusTest {
     }
 
     private BuildView build(String kind, String project) throws Exception {
-        kiln.api.createRepo(new RepoRequest("churn", "file://" + origin, null, null, null, kind, forge.url(), project,
+        kiln.api.createRepo(new RepoRequest("churn", "file://" + origin, null, null, null, null, kind, forge.url(), project,
                 tokenFile("rw-------").toString()));
         kiln.api.createTrigger(new TriggerView("dev-push", "churn", "^dev$", null, false, null, List.of(), List.of(),
                 Map.of(), true, null));
@@ -152,15 +152,15 @@ class CommitStatusTest {
     @Test
     void a_token_file_others_may_read_or_a_hosted_repo_with_a_forge_is_refused() throws Exception {
         forge = new ForgeRecorder(n -> 201);
-        assertThatThrownBy(() -> kiln.api.createRepo(new RepoRequest("churn", "file://" + origin, null, null, null,
+        assertThatThrownBy(() -> kiln.api.createRepo(new RepoRequest("churn", "file://" + origin, null, null, null, null,
                 "github", forge.url(), null, tokenFile("rw-r--r--").toString())))
                 .isInstanceOfSatisfying(ApiClient.ApiException.class, e -> assertThat(e.error().message())
                         .contains("may be read by others: chmod 600 it"));
-        assertThatThrownBy(() -> kiln.api.createRepo(new RepoRequest("hosted", null, null, null, null, "gitea",
+        assertThatThrownBy(() -> kiln.api.createRepo(new RepoRequest("hosted", null, null, null, null, null, "gitea",
                 forge.url(), "a/b", tokenFile("rw-------").toString())))
                 .isInstanceOfSatisfying(ApiClient.ApiException.class, e -> assertThat(e.error().message())
                         .contains("commit statuses are for a mirrored repo"));
-        assertThatThrownBy(() -> kiln.api.createRepo(new RepoRequest("churn", "file://" + origin, null, null, null,
+        assertThatThrownBy(() -> kiln.api.createRepo(new RepoRequest("churn", "file://" + origin, null, null, null, null,
                 "bitbucket", null, null, null)))
                 .isInstanceOfSatisfying(ApiClient.ApiException.class, e -> assertThat(e.error().message())
                         .isEqualTo("forge 'bitbucket' is not one of github, gitlab, gitea"));

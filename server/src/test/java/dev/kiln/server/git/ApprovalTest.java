@@ -41,7 +41,7 @@ class ApprovalTest {
         kiln = TestServer.start(tmp.resolve("data"));
         kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
         kiln.api.createTrigger(new TriggerView("gated", "churn", "^prod$", null, false, null, List.of(), List.of(),
-                Map.of(), true, null, true, null, null));
+                Map.of(), true, null, false, false, true, null, null));
         kiln.api.createTrigger(GitPushTest.branchTrigger("open", "^dev$"));
         work = git.init(tmp.resolve("work"), "prod");
         git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");

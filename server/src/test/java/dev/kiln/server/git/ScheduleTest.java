@@ -53,7 +53,7 @@ class ScheduleTest {
 
     private static TriggerView trigger(String name, String branch, String schedule, String scheduleBranch) {
         return new TriggerView(name, "churn", branch, null, false, null, List.of(), List.of(), Map.of(), true, null,
-                false, schedule, scheduleBranch);
+                false, false, false, schedule, scheduleBranch);
     }
 
     /** Runs the server's schedule at its next tick for {@code name}, as its timer would at that instant. */
@@ -62,7 +62,8 @@ class ScheduleTest {
         schedules.tick(Instant.now());   // notes the trigger's next tick, if the timer has not yet
         TriggerView v = kiln.api.trigger(name);
         Trigger t = new Trigger(v.name(), v.repo(), v.branch(), v.tag(), v.invertRegex(), v.config(), v.includedFiles(),
-                v.ignoredFiles(), v.substitutions(), v.enabled(), 0, v.approvalRequired(), v.schedule(), v.scheduleBranch());
+                v.ignoredFiles(), v.substitutions(), v.enabled(), 0, v.pullRequest(),
+                v.commentControl(), v.approvalRequired(), v.schedule(), v.scheduleBranch());
         Instant due = schedules.nextRun(t).orElseThrow();
         assertThat(schedules.tick(due)).isEqualTo(1);
     }

@@ -11,21 +11,24 @@ import java.util.Map;
  * one that does not match. {@code config}: the build config's path (null: the first of build.yaml,
  * cloudbuild.yaml... as a submit looks). {@code includedFiles} / {@code ignoredFiles}: globs on the
  * files a push changed, as Cloud Build has them. {@code enabled} and {@code createTime} are the
- * server's (ignored in a request; a new trigger is enabled). {@code approvalRequired}: its builds wait
- * in {@code PENDING} until approved or rejected. {@code schedule}: a UNIX cron expression (5 fields,
+ * server's (ignored in a request; a new trigger is enabled). {@code pullRequest}: the trigger builds
+ * pull requests (from webhooks) whose base branch matches {@code branch}, not pushes;
+ * {@code commentControl}: a pull request from someone who is not a collaborator waits until a
+ * collaborator comments {@code /kiln run}. {@code approvalRequired}: its builds wait in
+ * {@code PENDING} until approved or rejected. {@code schedule}: a UNIX cron expression (5 fields,
  * UTC); at each tick the head of {@code scheduleBranch} is built, even with no new commit (null: the
  * branch a literal {@code ^name$} branch regex names).
  */
 public record TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
                           List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
-                          boolean enabled, Instant createTime, boolean approvalRequired, String schedule,
-                          String scheduleBranch) {
+                          boolean enabled, Instant createTime, boolean pullRequest, boolean commentControl,
+                          boolean approvalRequired, String schedule, String scheduleBranch) {
 
-    /** A trigger without approval or schedule. */
+    /** A trigger of pushes, without approval or schedule. */
     public TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
                        List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
                        boolean enabled, Instant createTime) {
-        this(name, repo, branch, tag, invertRegex, config, includedFiles, ignoredFiles, substitutions, enabled, createTime,
-                false, null, null);
+        this(name, repo, branch, tag, invertRegex, config, includedFiles, ignoredFiles, substitutions, enabled,
+                createTime, false, false, false, null, null);
     }
 }

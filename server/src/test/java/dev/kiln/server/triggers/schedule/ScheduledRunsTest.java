@@ -24,7 +24,7 @@ class ScheduledRunsTest {
 
     private static Trigger scheduled(String name, String cron, boolean enabled) {
         return new Trigger(name, "churn", "^main$", null, false, null, List.of(), List.of(), Map.of(), enabled, 0,
-                false, cron, "main");
+                false, false, false, cron, "main");
     }
 
     private static Instant at(String iso) {
