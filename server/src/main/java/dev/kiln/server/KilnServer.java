@@ -14,9 +14,15 @@ import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.disk.DiskFloor;
+import dev.kiln.server.disk.DiskSpace;
+import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.http.HttpServer;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.retention.Retention;
+import dev.kiln.server.retention.RetentionPolicy;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildStore;
@@ -83,9 +89,23 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
+    /**
+     * How the server keeps its data directory in bounds: what retention removes, the free space
+     * below which it takes no new builds, and how it reads free space (tests say "nearly full").
+     * Apart from {@link Config} so that each can change without the other.
+     */
+    public record Upkeep(RetentionPolicy retention, MinFree minFree, DiskSpace disk) {
+        public static final Upkeep DEFAULTS = new Upkeep(RetentionPolicy.DEFAULTS, MinFree.DEFAULT, DiskSpace.system());
+
+        public Upkeep withDisk(DiskSpace probe) {
+            return new Upkeep(retention, minFree, probe);
+        }
+    }
+
     private final Config config;
     private final Database db;
     private final Scheduler scheduler;
+    private final Retention retention;
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
@@ -96,6 +116,10 @@ public final class KilnServer implements AutoCloseable {
     private Thread agentThread;
 
     public KilnServer(Config config) throws IOException {
+        this(config, Upkeep.DEFAULTS);
+    }
+
+    public KilnServer(Config config, Upkeep upkeep) throws IOException {
         this.config = config;
         // Mode 700: steps that run on this machine (as the build user) must not read tokens, logs or the database.
         Path data = PrivateFiles.directory(config.dataDir());
@@ -115,8 +139,11 @@ public final class KilnServer implements AutoCloseable {
         BuildEvents events = new BuildEvents();
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
         AgentService agents = new AgentService(scheduler, store, logs, sources, events);
-        BuildService builds = new BuildService(store, sources, scheduler, events, clock, config.projectId());
-        this.http = HttpServer.create(builds, store, logs, agents, events, guard(config, tokens));
+        this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
+        DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
+        BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
+        this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
+                guard(config, tokens));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -163,6 +190,11 @@ public final class KilnServer implements AutoCloseable {
         return dir;
     }
 
+    /** Retention's sweep, for tests that run one now rather than wait for the next. */
+    public Retention retention() {
+        return retention;
+    }
+
     /** Whether the embedded agent's steps run with the server's own rights (it does not run as root). */
     public boolean stepsRunAsServer() {
         return stepsRunAsServer;
@@ -186,6 +218,7 @@ public final class KilnServer implements AutoCloseable {
 
     public KilnServer start() {
         scheduler.start();
+        retention.start();
         http.start(config.host(), config.port());
         if (localAgent != null) {
             agentThread = new Thread(localAgent, "kiln-local-agent");
@@ -239,6 +272,7 @@ public final class KilnServer implements AutoCloseable {
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
         http.stop();
+        retention.close();
         scheduler.close();
         db.close();
         if (ownWorkDir) {

@@ -78,7 +78,8 @@ class AccessTest {
         List<Endpoint> routes = kiln.server.routes();
         assertThat(routes).extracting(e -> e.method + " " + e.path)
                 .contains("POST /api/builds", "POST /api/builds/{id}/cancel", "POST /api/builds/{id}/retry",
-                        "GET /api/builds/{id}/events", "POST /api/agent/v1/lease");
+                        "GET /api/builds/{id}/events", "POST /api/agent/v1/lease", "POST /api/builds/{id}/keep",
+                        "DELETE /api/builds/{id}/keep", "GET /api/server/status");
         int writes = 0;
         for (Endpoint e : routes) {
             Access rule = rule(e);

@@ -3,6 +3,7 @@ package dev.kiln.agent.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.api.ServerStatusView;
 import dev.kiln.spec.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,6 +82,15 @@ public final class ApiClient {
     public List<BuildView> list(int limit) throws IOException, InterruptedException {
         return Json.MAPPER.readValue(send(request("/api/builds?limit=" + limit).GET().build()).body(),
                 new TypeReference<List<BuildView>>() {});
+    }
+
+    public ServerStatusView status() throws IOException, InterruptedException {
+        return read(send(request("/api/server/status").GET().build()), ServerStatusView.class);
+    }
+
+    public BuildView keep(String id, boolean kept) throws IOException, InterruptedException {
+        HttpRequest.Builder r = request("/api/builds/" + enc(id) + "/keep");
+        return read(send(kept ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), BuildView.class);
     }
 
     public BuildView cancel(String id) throws IOException, InterruptedException {

@@ -1,6 +1,7 @@
 package dev.kiln.server.builds;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
@@ -31,15 +32,18 @@ public final class BuildService {
     private final SourceStore sources;
     private final Scheduler scheduler;
     private final BuildEvents events;
+    private final DiskFloor floor;
     private final Clock clock;
     private final String projectId;
 
-    public BuildService(BuildStore store, SourceStore sources, Scheduler scheduler, BuildEvents events, Clock clock,
-                        String projectId) {
+    /** {@code floor}: below it, new builds are refused (running ones carry on). */
+    public BuildService(BuildStore store, SourceStore sources, Scheduler scheduler, BuildEvents events, DiskFloor floor,
+                        Clock clock, String projectId) {
         this.store = store;
         this.sources = sources;
         this.scheduler = scheduler;
         this.events = events;
+        this.floor = floor;
         this.clock = clock;
         this.projectId = projectId;
     }
@@ -58,16 +62,41 @@ public final class BuildService {
         }
     }
 
-    /** Stores the archive, reads and plans its config, and queues the build; nothing is queued if the config is bad. */
+    /**
+     * Stores the archive, reads and plans its config, and queues the build. Nothing is queued if
+     * the config is bad, and nothing is left behind: an archive no build uses is removed at once.
+     */
     public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
-            throws IOException, RefusedException {
-        String digest = sources.store(archive);
-        return create(digest, configPath, substitutions, tags, null);
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
+        floor.check();   // before reading the body: a full disk should not first take a 4 GiB upload
+        String digest = null;
+        boolean created = false;
+        try (SourceStore.Hold held = sources.store(archive)) {
+            digest = held.digest();
+            Build b = create(digest, configPath, substitutions, tags, null);
+            created = true;
+            return b;
+        } finally {
+            if (!created && digest != null) {
+                // After the hold is released: another upload of the same bytes may still hold it, and keeps it.
+                sources.removeIfUnused(digest, store::usesSource);
+            }
+        }
     }
 
-    public Build retry(String id) throws IOException, RefusedException {
+    public Build retry(String id) throws IOException, RefusedException, DiskFloor.DiskFullException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
-        return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id());
+        floor.check();
+        SourceStore.Hold held;
+        try {
+            held = sources.hold(old.sourceDigest());
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Retention removed the build (and so its source) between the lookup and now.
+            throw new NotFoundException("no build " + id);
+        }
+        try (held) {
+            return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id());
+        }
     }
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf)
@@ -113,6 +142,13 @@ public final class BuildService {
         events.changed(id);
         scheduler.enqueued();
         return stored;
+    }
+
+    /** Marks a build kept (retention never removes it) or no longer kept. */
+    public void keep(String id, boolean kept) {
+        if (!store.keep(id, kept)) {
+            throw new NotFoundException("no build " + id);
+        }
     }
 
     public void cancel(String id) {

@@ -3,6 +3,7 @@ package dev.kiln.server.http;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import io.javalin.config.JavalinConfig;
@@ -12,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The REST API people and the CLI use: builds, their steps and logs. Routes only translate. */
+/** The REST API people and the CLI use: builds, their steps and logs, the server's status. Routes only translate. */
 final class ApiRoutes {
     static final String GZIP = "application/gzip";
     /** The most builds one page of {@code GET /api/builds} holds. */
@@ -22,12 +23,14 @@ final class ApiRoutes {
     private final BuildStore store;
     private final LogStore logs;
     private final Views views;
+    private final StatusService status;
 
-    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views) {
+    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views, StatusService status) {
         this.builds = builds;
         this.store = store;
         this.logs = logs;
         this.views = views;
+        this.status = status;
     }
 
     void register(JavalinConfig config) {
@@ -42,6 +45,16 @@ final class ApiRoutes {
         config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))),
                 Access.write());
         config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
+        // Kept builds outlive every retention rule (a promotion will keep production's build).
+        config.routes.post("/api/builds/{id}/keep", ctx -> {
+            builds.keep(ctx.pathParam("id"), true);
+            ctx.json(views.build(find(ctx)));
+        }, Access.write());
+        config.routes.delete("/api/builds/{id}/keep", ctx -> {
+            builds.keep(ctx.pathParam("id"), false);
+            ctx.json(views.build(find(ctx)));
+        }, Access.write());
+        config.routes.get("/api/server/status", ctx -> ctx.json(status.status()), Access.read());
     }
 
     private void create(Context ctx) throws Exception {

@@ -104,7 +104,7 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         return new BuildView(v.id(), v.status(), v.statusDetail(), v.configPath(), v.substitutions(), v.tags(),
                 v.retryOf(), v.createTime(), v.startTime(), v.finishTime(),
                 v.steps().stream().map(s -> new dev.kiln.spec.api.StepView(s.index(), s.id(), s.status(), s.statusDetail(),
-                        s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl());
+                        s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl(), v.kept());
     }
 
     private boolean allSent(List<StepRun> steps) {

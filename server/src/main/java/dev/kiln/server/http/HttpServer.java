@@ -5,7 +5,9 @@ import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
@@ -44,9 +46,9 @@ public final class HttpServer {
     }
 
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
-                                 BuildEvents events, AccessGuard guard) {
+                                 BuildEvents events, StatusService status, AccessGuard guard) {
         Views views = new Views(store, logs);
-        ApiRoutes api = new ApiRoutes(builds, store, logs, views);
+        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -84,6 +86,9 @@ public final class HttpServer {
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
+            // 507 Insufficient Storage: the request was fine, the server has no room for it now.
+            config.routes.exception(DiskFloor.DiskFullException.class, (e, ctx) ->
+                    ctx.status(507).json(new ApiError(507, e.getMessage(), List.of())));
             config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(ArchiveLimitException.class, (e, ctx) ->

@@ -28,7 +28,7 @@ final class Views {
                 s.exitCode(), time(s.startTime()), time(s.finishTime()), logs.size(b.id(), s.index()))).toList();
         return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
                 b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
-                "/builds/" + b.id());
+                "/builds/" + b.id(), store.kept(b.id()));
     }
 
     private static Instant time(Long millis) {

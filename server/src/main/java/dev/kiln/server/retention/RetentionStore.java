@@ -1,0 +1,108 @@
+package dev.kiln.server.retention;
+
+import dev.kiln.server.store.Database;
+import dev.kiln.spec.protocol.Status;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The SQL of retention: which ended builds a policy lets go, removing them (steps first), and the
+ * counts {@code kiln server status} shows. Goes through {@link Database#visibility()} as
+ * {@code BuildStore} does.
+ */
+final class RetentionStore {
+    /** What identifies a build's config for "the last N": its config path (builds carry no repo yet; with one, it joins the key). */
+    static final String CONFIG_KEY = "config_path";
+    private static final String ENDED = String.join(", ", Arrays.stream(Status.values()).filter(Status::isFinal)
+            .map(s -> "'" + s.name() + "'").toList());
+
+    private final Jdbi jdbi;
+    private final Lock read;
+    private final Lock write;
+
+    RetentionStore(Database db) {
+        this.jdbi = db.jdbi();
+        this.read = db.visibility().readLock();
+        this.write = db.visibility().writeLock();
+    }
+
+    /** A build that was removed, and the source archive it used (null for none). */
+    record Removed(String id, String sourceDigest) {}
+
+    /** Build counts by state; {@code kept} counts kept builds of any state. */
+    record Counts(long total, long queued, long working, long ended, long kept) {}
+
+    /**
+     * Up to {@code batch} builds, oldest first, that the policy lets go: ended, not kept, and ended
+     * before {@code cutoff} (0: no age rule) or behind {@code keepBuilds} newer builds of their
+     * config (0: no count rule). Kept builds are not counted among the last N: keeping many must
+     * not push every other build out.
+     */
+    List<String> expired(long cutoff, int keepBuilds, int batch) {
+        String sql = "select id from ("
+                + " select id, seq, status, coalesce(finish_time, create_time) as ended_at,"
+                + "   row_number() over (partition by " + CONFIG_KEY + " order by seq desc) as newer"
+                + " from builds where kept = false) b"
+                + " where status in (" + ENDED + ")"
+                + " and ((:cutoff > 0 and ended_at < :cutoff) or (:keep > 0 and newer > :keep))"
+                + " order by seq limit :batch";
+        return under(read, () -> jdbi.withHandle(h -> h.createQuery(sql)
+                .bind("cutoff", cutoff).bind("keep", keepBuilds).bind("batch", batch)
+                .mapTo(String.class).list()));
+    }
+
+    /**
+     * Removes those of {@code ids} that are still ended and not kept (checked again under a row lock:
+     * a build kept meanwhile stays), with their steps, in one transaction.
+     */
+    List<Removed> remove(List<String> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return under(write, () -> jdbi.inTransaction(h -> {
+            List<Removed> gone = h.createQuery("select id, source_digest from builds where id in (<ids>) and kept = false"
+                            + " and status in (" + ENDED + ") for update")
+                    .bindList("ids", ids)
+                    .map((rs, ctx) -> new Removed(rs.getString("id"), rs.getString("source_digest"))).list();
+            if (gone.isEmpty()) {
+                return gone;
+            }
+            List<String> goneIds = gone.stream().map(Removed::id).toList();
+            h.createUpdate("delete from build_steps where build_id in (<ids>)").bindList("ids", goneIds).execute();
+            h.createUpdate("delete from builds where id in (<ids>)").bindList("ids", goneIds).execute();
+            return gone;
+        }));
+    }
+
+    /** Every build's id: log directories of no build are left from a crash mid-removal. */
+    Set<String> ids() {
+        return under(read, () -> jdbi.withHandle(h -> new HashSet<>(h.createQuery("select id from builds")
+                .mapTo(String.class).list())));
+    }
+
+    Counts counts() {
+        String sql = "select count(*) as total,"
+                + " coalesce(sum(case when status in ('PENDING', 'QUEUED') then 1 else 0 end), 0) as queued,"
+                + " coalesce(sum(case when status = 'WORKING' then 1 else 0 end), 0) as working,"
+                + " coalesce(sum(case when status in (" + ENDED + ") then 1 else 0 end), 0) as ended,"
+                + " coalesce(sum(case when kept then 1 else 0 end), 0) as kept"
+                + " from builds";
+        return under(read, () -> jdbi.withHandle(h -> h.createQuery(sql)
+                .map((rs, ctx) -> new Counts(rs.getLong("total"), rs.getLong("queued"), rs.getLong("working"),
+                        rs.getLong("ended"), rs.getLong("kept"))).one()));
+    }
+
+    private static <T> T under(Lock lock, Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
