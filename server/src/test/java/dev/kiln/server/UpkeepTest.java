@@ -188,6 +188,10 @@ class UpkeepTest {
 
             free.set(2 * GIB);
             assertThat(kiln.api.retry(running).status()).isIn(Status.QUEUED, Status.WORKING, Status.SUCCESS);
+            KilnProcess again = KilnProcess.start(tmp, "submit", big.toString(), "--async", "--server", kiln.server.url(),
+                    "--token", kiln.server.adminToken());
+            assertThat(again.awaitExit(Duration.ofSeconds(60))).as(again.output()).isZero();
+            assertThat(kiln.api.list(10)).hasSize(3);
         }
     }
 

@@ -25,9 +25,12 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Use cases on builds: create one from an uploaded source, retry, cancel, look up. */
 public final class BuildService {
+    private static final Logger log = LoggerFactory.getLogger(BuildService.class);
     private final BuildStore store;
     private final SourceStore sources;
     private final Scheduler scheduler;
@@ -48,6 +51,12 @@ public final class BuildService {
         this.projectId = projectId;
     }
 
+    /** An upload's body, opened only once the server means to read it. */
+    @FunctionalInterface
+    public interface Upload {
+        InputStream open() throws IOException;
+    }
+
     /** A request the server refuses before creating anything. */
     public static final class RefusedException extends Exception {
         private final List<String> problems;
@@ -66,21 +75,33 @@ public final class BuildService {
      * Stores the archive, reads and plans its config, and queues the build. Nothing is queued if
      * the config is bad, and nothing is left behind: an archive no build uses is removed at once.
      */
-    public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
+    public Build submit(Upload archive, String configPath, Map<String, String> substitutions, List<String> tags)
             throws IOException, RefusedException, DiskFloor.DiskFullException {
-        floor.check();   // before reading the body: a full disk should not first take a 4 GiB upload
+        floor.check();   // before the body is opened: a full disk should not first take a 4 GiB upload
         String digest = null;
         boolean created = false;
-        try (SourceStore.Hold held = sources.store(archive)) {
+        try (SourceStore.Hold held = sources.store(archive.open())) {
             digest = held.digest();
             Build b = create(digest, configPath, substitutions, tags, null);
             created = true;
             return b;
         } finally {
             if (!created && digest != null) {
-                // After the hold is released: another upload of the same bytes may still hold it, and keeps it.
-                sources.removeIfUnused(digest, store::usesSource);
+                discard(digest);
             }
+        }
+    }
+
+    /**
+     * Removes a refused upload's archive unless a build uses the same bytes. Called after its hold
+     * is released: another upload of the same bytes may still hold it, and keeps it. A failure here
+     * must not hide why the upload was refused; the next sweep takes what is left.
+     */
+    private void discard(String digest) {
+        try {
+            sources.removeIfUnused(digest, store::usesSource);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not remove the refused upload {}: {}", digest, e.toString());
         }
     }
 

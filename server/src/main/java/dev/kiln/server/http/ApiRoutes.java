@@ -67,7 +67,9 @@ final class ApiRoutes {
             subs.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         List<String> tags = ctx.queryParams("tag");
-        Build b = builds.submit(ctx.bodyInputStream(), ctx.queryParam("config"), subs, tags);
+        // The body is opened only once the upload is admitted: opening it answers a client's
+        // "Expect: 100-continue", which would send the whole archive just to be refused.
+        Build b = builds.submit(ctx::bodyInputStream, ctx.queryParam("config"), subs, tags);
         ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
     }
 

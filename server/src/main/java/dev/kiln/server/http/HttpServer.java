@@ -45,6 +45,24 @@ public final class HttpServer {
         }
     }
 
+    /**
+     * Reads a refused upload to its end (into nothing), so that a client still sending it gets the
+     * answer: a server that closes the connection under an upload resets it, and the client (Java's
+     * among them) loses the answer. A client that asked first (Expect: 100-continue, as curl does
+     * past 1 MiB) has sent nothing yet and gets the answer at once.
+     */
+    private static void drainUpload(io.javalin.http.Context ctx) {
+        String expect = ctx.header("Expect");
+        if (expect != null && expect.toLowerCase(java.util.Locale.ROOT).contains("100-continue")) {
+            return;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the client went away: nobody to answer
+        }
+    }
+
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard) {
         Views views = new Views(store, logs);
@@ -87,8 +105,10 @@ public final class HttpServer {
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
             // 507 Insufficient Storage: the request was fine, the server has no room for it now.
-            config.routes.exception(DiskFloor.DiskFullException.class, (e, ctx) ->
-                    ctx.status(507).json(new ApiError(507, e.getMessage(), List.of())));
+            config.routes.exception(DiskFloor.DiskFullException.class, (e, ctx) -> {
+                drainUpload(ctx);
+                ctx.status(507).json(new ApiError(507, e.getMessage(), List.of()));
+            });
             config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(ArchiveLimitException.class, (e, ctx) ->

@@ -4,6 +4,7 @@ import dev.kiln.server.store.Database;
 import dev.kiln.spec.protocol.Status;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
@@ -38,22 +39,37 @@ final class RetentionStore {
     record Counts(long total, long queued, long working, long ended, long kept) {}
 
     /**
-     * Up to {@code batch} builds, oldest first, that the policy lets go: ended, not kept, and ended
-     * before {@code cutoff} (0: no age rule) or behind {@code keepBuilds} newer builds of their
-     * config (0: no count rule). Kept builds are not counted among the last N: keeping many must
-     * not push every other build out.
+     * Up to {@code batch} builds that the policy lets go: ended, not kept, and ended before
+     * {@code cutoff} (0: no age rule) or behind {@code keepBuilds} newer builds of their config (0:
+     * no count rule). Kept builds are not counted among the last N: keeping many must not push
+     * every other build out. Each query walks an index (finish time; config and sequence), not the
+     * table: with H2 a read holds writers back, and the table may hold years of builds.
      */
     List<String> expired(long cutoff, int keepBuilds, int batch) {
-        String sql = "select id from ("
-                + " select id, seq, status, coalesce(finish_time, create_time) as ended_at,"
-                + "   row_number() over (partition by " + CONFIG_KEY + " order by seq desc) as newer"
-                + " from builds where kept = false) b"
-                + " where status in (" + ENDED + ")"
-                + " and ((:cutoff > 0 and ended_at < :cutoff) or (:keep > 0 and newer > :keep))"
-                + " order by seq limit :batch";
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery(sql)
-                .bind("cutoff", cutoff).bind("keep", keepBuilds).bind("batch", batch)
-                .mapTo(String.class).list()));
+        return under(read, () -> jdbi.withHandle(h -> {
+            Set<String> ids = new LinkedHashSet<>();
+            if (cutoff > 0) {
+                // Every ended build has a finish time (each end sets it).
+                ids.addAll(h.createQuery("select id from builds where finish_time < :cutoff and kept = false"
+                                + " and status in (" + ENDED + ") order by finish_time limit :batch")
+                        .bind("cutoff", cutoff).bind("batch", batch).mapTo(String.class).list());
+            }
+            if (keepBuilds > 0) {
+                List<String> configs = h.createQuery("select distinct " + CONFIG_KEY + " from builds")
+                        .mapTo(String.class).list();
+                for (String config : configs) {
+                    if (ids.size() >= batch) {
+                        break;
+                    }
+                    ids.addAll(h.createQuery("select id from (select id, status from builds where " + CONFIG_KEY
+                                    + " = :config and kept = false order by seq desc offset :keep) b"
+                                    + " where status in (" + ENDED + ") limit :batch")
+                            .bind("config", config).bind("keep", keepBuilds).bind("batch", batch - ids.size())
+                            .mapTo(String.class).list());
+                }
+            }
+            return ids.stream().limit(batch).toList();
+        }));
     }
 
     /**
