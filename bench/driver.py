@@ -124,7 +124,7 @@ def heap_after_gc_mib(pid):
     return -1
 
 
-def start_server():
+def start_server(extra=()):
     subprocess.run(['rm', '-rf', BASE + '/data', BASE + '/agent'])
     TOKEN.clear()
     os.makedirs(OUT, exist_ok=True)
@@ -133,7 +133,7 @@ def start_server():
     log = open(BASE + '/server.log', 'w')
     t0 = time.time()
     p = subprocess.Popen(['java', '-Xmx128m', '-jar', JAR, 'server', '--port', str(PORT),
-                          '--data-dir', BASE + '/data'], stdout=log, stderr=subprocess.STDOUT,
+                          '--data-dir', BASE + '/data', *extra], stdout=log, stderr=subprocess.STDOUT,
                          env=dict(os.environ, XDG_CONFIG_HOME=BASE + '/xdg'))
     PROCS.append(p)
     while True:

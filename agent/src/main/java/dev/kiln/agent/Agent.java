@@ -7,17 +7,25 @@ import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pulls builds from the server one at a time and runs them. The lease request is a long poll, so
- * an idle agent starts new work as soon as it is queued.
+ * Pulls builds from the server and runs up to {@code maxBuilds} of them at once, each on a thread
+ * of its own with its own lease and workspace. It asks for work only while a slot is free, so a
+ * busy agent never holds a build it cannot start. The lease request is a long poll, so an idle
+ * agent starts new work as soon as it is queued.
  */
 public final class Agent implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Agent.class);
@@ -26,15 +34,55 @@ public final class Agent implements Runnable {
     private final AgentApi api;
     private final BuildRunner runner;
     private final LeaseRequest identity;
+    private final int maxBuilds;
+    private final Semaphore slots;
+    private final ExecutorService builds;
     private volatile boolean stopping;
     private volatile Thread thread;
     private volatile AgentRefusedException refused;
 
     public Agent(AgentApi api, BuildRunner runner, String name, List<String> labels) {
+        this(api, runner, name, labels, 1);
+    }
+
+    public Agent(AgentApi api, BuildRunner runner, String name, List<String> labels, int maxBuilds) {
+        if (maxBuilds < 1) {
+            throw new IllegalArgumentException("an agent runs at least one build at a time, not " + maxBuilds);
+        }
         this.api = api;
         this.runner = runner;
         this.identity = new LeaseRequest(LeaseRequest.PROTOCOL, name + "-" + UUID.randomUUID().toString().substring(0, 8),
                 hostname(), List.copyOf(labels));
+        this.maxBuilds = maxBuilds;
+        this.slots = new Semaphore(maxBuilds);
+        AtomicInteger n = new AtomicInteger();
+        this.builds = Executors.newFixedThreadPool(maxBuilds, r -> {
+            Thread t = new Thread(r, "kiln-build-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * How many builds an agent on this machine runs at once when not told: one per core, but no
+     * more than one per 2 GiB of memory (a training step is rarely smaller), and at least one.
+     */
+    public static int defaultMaxBuilds() {
+        long memGiB = physicalMemoryGiB();
+        int cores = Runtime.getRuntime().availableProcessors();
+        return Math.max(1, memGiB > 0 ? (int) Math.min(cores, memGiB / 2) : cores);
+    }
+
+    /** The machine's memory in GiB, 0 if unknown. */
+    public static long physicalMemoryGiB() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getTotalMemorySize() >> 30;
+        }
+        return 0;
+    }
+
+    public int maxBuilds() {
+        return maxBuilds;
     }
 
     public String id() {
@@ -49,39 +97,61 @@ public final class Agent implements Runnable {
     public void run() {
         thread = Thread.currentThread();
         int failures = 0;
-        while (!stopping) {
-            try {
-                Optional<Lease> lease = api.lease(identity, LONG_POLL);
-                failures = 0;
-                if (lease.isPresent()) {
-                    run(lease.get());
-                }
-            } catch (InterruptedException e) {
-                break;
-            } catch (AgentRefusedException e) {
-                refused = e;
-                break;
-            } catch (IOException | RuntimeException e) {
-                failures++;
-                if (failures == 1 || failures % 30 == 0) {
-                    log.warn("agent {}: cannot get work from the server: {}; retrying", identity.agentId(),
-                            e.getMessage() != null ? e.getMessage() : e.toString());
-                }
+        try {
+            while (!stopping) {
+                slots.acquire();
+                boolean handedOver = false;
                 try {
-                    Thread.sleep(Math.min(2_000, 100L * failures));
-                } catch (InterruptedException ie) {
+                    Optional<Lease> lease = api.lease(identity, LONG_POLL);
+                    failures = 0;
+                    if (lease.isPresent()) {
+                        Lease l = lease.get();
+                        builds.execute(() -> {
+                            try {
+                                run(l);
+                            } finally {
+                                slots.release();
+                            }
+                        });
+                        handedOver = true;
+                    }
+                } catch (AgentRefusedException e) {
+                    refused = e;
                     break;
+                } catch (IOException | RuntimeException e) {
+                    failures++;
+                    if (failures == 1 || failures % 30 == 0) {
+                        log.warn("agent {}: cannot get work from the server: {}; retrying", identity.agentId(),
+                                e.getMessage() != null ? e.getMessage() : e.toString());
+                    }
+                    Thread.sleep(Math.min(2_000, 100L * failures));
+                } finally {
+                    if (!handedOver) {
+                        slots.release();
+                    }
                 }
+            }
+        } catch (InterruptedException e) {
+            // stop(): fall through and end the builds still running.
+        } finally {
+            // Their steps are killed and the server told, before this returns (the server's close waits on it).
+            builds.shutdownNow();
+            try {
+                builds.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }
 
     /** Runs one build; a defect of this agent ends that build with the reason, and the agent goes on. */
-    private void run(Lease l) throws InterruptedException {
+    private void run(Lease l) {
         log.info("agent {}: running build {}", identity.agentId(), l.buildId());
         try {
             var status = runner.run(l);
             log.info("agent {}: build {} ended {}", identity.agentId(), l.buildId(), status);
+        } catch (InterruptedException e) {
+            log.info("agent {}: build {} stopped with the agent", identity.agentId(), l.buildId());
         } catch (RuntimeException e) {
             log.error("agent {}: build {} failed inside the agent", identity.agentId(), l.buildId(), e);
             try {

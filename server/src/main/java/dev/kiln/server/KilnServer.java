@@ -18,6 +18,21 @@ import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.disk.DiskSpace;
 import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.forge.CommitStatuses;
+import dev.kiln.server.git.Commits;
+import dev.kiln.server.git.GitHosting;
+import dev.kiln.server.git.PushPolicy;
+import dev.kiln.server.git.Repos;
+import dev.kiln.server.git.poll.Backoff;
+import dev.kiln.server.git.poll.Poller;
+import dev.kiln.server.hooks.Webhooks;
+import dev.kiln.server.http.GitRoutes;
+import dev.kiln.server.http.HookRoutes;
+import dev.kiln.server.triggers.PullRequestBuilds;
+import dev.kiln.server.triggers.GitBuilds;
+import dev.kiln.server.triggers.RefUpdateLog;
+import dev.kiln.server.triggers.Triggers;
+import dev.kiln.server.triggers.schedule.ScheduledRuns;
 import dev.kiln.server.http.HttpServer;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.retention.Retention;
@@ -51,41 +66,48 @@ public final class KilnServer implements AutoCloseable {
      * builds, outside {@code dataDir} (null: a fresh directory under the system's temp directory).
      * {@code buildUser}: who its process steps run as when the server runs as root.
      * {@code sourceLimits}: what an uploaded source archive may unpack to.
+     * {@code localAgentMaxBuilds}: how many builds the embedded agent runs at once.
      */
     public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                          boolean localAgent, List<String> localAgentLabels, Duration leaseTimeout, Duration heartbeat,
                          long logCap, String projectId, String publicUrl, Path workDir, String buildUser,
-                         List<String> passEnv, ArchiveLimits sourceLimits) {
+                         List<String> passEnv, ArchiveLimits sourceLimits, int localAgentMaxBuilds) {
 
         public static Config defaults(Path dataDir) {
             return new Config("127.0.0.1", 8080, dataDir, null, null, null, true, List.of(),
                     Duration.ofSeconds(30), Duration.ofSeconds(10), 1L << 30, "kiln", null, null, BuildUser.DEFAULT,
-                    StepEnvironment.DEFAULT_PASS, ArchiveLimits.DEFAULTS);
+                    StepEnvironment.DEFAULT_PASS, ArchiveLimits.DEFAULTS,
+                    Agent.defaultMaxBuilds());
         }
 
         public Config withPort(int port) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
         }
 
         public Config withLocalAgent(boolean on) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, on, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
         }
 
         public Config withLease(Duration timeout, Duration beat) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, timeout,
-                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDir, url, user, password, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
+        }
+
+        public Config withLocalAgentMaxBuilds(int n) {
+            return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, n);
         }
 
         public Config withSourceLimits(ArchiveLimits limits) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits, localAgentMaxBuilds);
         }
     }
 
@@ -106,6 +128,10 @@ public final class KilnServer implements AutoCloseable {
     private final Database db;
     private final Scheduler scheduler;
     private final Retention retention;
+    private final GitBuilds gitBuilds;
+    private final Poller poller;
+    private final ScheduledRuns schedules;
+    private final CommitStatuses commitStatuses;
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
@@ -142,8 +168,23 @@ public final class KilnServer implements AutoCloseable {
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
+        Repos repos = new Repos(db, data.resolve("git"), clock);
+        Triggers triggers = new Triggers(db, repos, clock);
+        Commits commits = new Commits(sources);
+        this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
+        this.poller = new Poller(repos, gitBuilds, clock, Backoff.DEFAULT, Poller.REMOTE_TIMEOUT_SECONDS);
+        Webhooks webhooks = new Webhooks(repos, gitBuilds,
+                new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
+        this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
+        // The link on the forge: the public URL if one is set, else the address the server listens on.
+        this.commitStatuses = new CommitStatuses(store, repos, () -> config.publicUrl() != null ? config.publicUrl() : url(),
+                Duration.ofSeconds(1));
+        events.onStatus(commitStatuses);
+        Hosts hosts = new Hosts(config.host(), config.publicUrl());
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
-                guard(config, tokens));
+                guard(hosts, tokens),
+                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -152,7 +193,7 @@ public final class KilnServer implements AutoCloseable {
             this.localAgent = new Agent(agents, new BuildRunner(agents,
                     new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
                     config.sourceLimits()),
-                    "local", config.localAgentLabels());
+                    "local", config.localAgentLabels(), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;
             this.ownWorkDir = false;
@@ -161,10 +202,10 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    private AccessGuard guard(Config config, ApiTokens tokens) {
+    private AccessGuard guard(Hosts hosts, ApiTokens tokens) {
         byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
         String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
-        return new AccessGuard(new Hosts(config.host(), config.publicUrl()), Map.of(
+        return new AccessGuard(hosts, Map.of(
                 Access.Realm.USER, new AccessGuard.RealmAuth(tokens::verify, cli),
                 Access.Realm.AGENT, new AccessGuard.RealmAuth(
                         given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
@@ -206,6 +247,11 @@ public final class KilnServer implements AutoCloseable {
                 .filter(e -> e.method.isHttpMethod()).toList();
     }
 
+    /** The scheduled triggers' runs: tests tick them with the instants they choose. */
+    public ScheduledRuns schedules() {
+        return schedules;
+    }
+
     /** Where the admin token is kept (mode 600). */
     public Path adminTokenFile() {
         return adminTokenFile;
@@ -218,8 +264,12 @@ public final class KilnServer implements AutoCloseable {
 
     public KilnServer start() {
         scheduler.start();
+        // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
+        gitBuilds.resumePending();
         retention.start();
         http.start(config.host(), config.port());
+        poller.start();
+        schedules.start();
         if (localAgent != null) {
             agentThread = new Thread(localAgent, "kiln-local-agent");
             agentThread.setDaemon(true);
@@ -271,6 +321,9 @@ public final class KilnServer implements AutoCloseable {
             }
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
+        schedules.close();
+        poller.close();
+        commitStatuses.close();
         http.stop();
         retention.close();
         scheduler.close();

@@ -46,6 +46,9 @@ class AccessTest {
         admin = kiln.server.adminToken();
         agent = kiln.server.agentToken();
         buildId = kiln.endedBuild(tmp.resolve("ok"));
+        kiln.api.createRepo(new dev.kiln.spec.api.RepoRequest("churn", null, null, null, null));
+        kiln.api.createTrigger(new dev.kiln.spec.api.TriggerView("dev", "churn", "^dev$", null, false, null, List.of(),
+                List.of(), Map.of(), true, null));
     }
 
     @AfterEach
@@ -62,7 +65,8 @@ class AccessTest {
     }
 
     private String target(Endpoint e) {
-        return e.path.replace("{id}", buildId).replace("{step}", "0") + "?lease=none&offset=0&time=0";
+        return e.path.replace("{id}", buildId).replace("{step}", "0").replace("{name}", "churn")
+                + "?lease=none&offset=0&time=0";
     }
 
     private RawHttp.Response call(Endpoint e, Map<String, String> headers, byte[] body) throws Exception {
@@ -78,8 +82,9 @@ class AccessTest {
         List<Endpoint> routes = kiln.server.routes();
         assertThat(routes).extracting(e -> e.method + " " + e.path)
                 .contains("POST /api/builds", "POST /api/builds/{id}/cancel", "POST /api/builds/{id}/retry",
-                        "GET /api/builds/{id}/events", "POST /api/agent/v1/lease", "POST /api/builds/{id}/keep",
-                        "DELETE /api/builds/{id}/keep", "GET /api/server/status");
+                        "GET /api/builds/{id}/events", "POST /api/agent/v1/lease", "POST /api/repos",
+                        "DELETE /api/repos/{name}", "POST /api/triggers", "POST /api/triggers/{name}/run",
+                        "POST /api/builds/{id}/keep", "DELETE /api/builds/{id}/keep", "GET /api/server/status");
         int writes = 0;
         for (Endpoint e : routes) {
             Access rule = rule(e);
@@ -112,9 +117,31 @@ class AccessTest {
                 assertThat(call(e, bearer(admin), NONE).status()).as(what + " with the admin token").isEqualTo(401);
             }
         }
-        assertThat(writes).isGreaterThanOrEqualTo(10);
-        // None of the refused writes did anything: still the one build, still as it ended.
+        assertThat(writes).isGreaterThanOrEqualTo(18);
+        // None of the refused writes did anything: still the one build, still as it ended; the repo and trigger too.
         assertThat(kiln.api.list(10)).extracting(BuildView::id).containsExactly(buildId);
+        assertThat(kiln.api.repos()).extracting(dev.kiln.spec.api.RepoView::name).containsExactly("churn");
+        assertThat(kiln.api.trigger("dev").enabled()).isTrue();
+    }
+
+    @Test
+    void git_over_http_answers_its_own_host_names_only_and_no_web_page() throws Exception {
+        for (String service : List.of("git-upload-pack", "git-receive-pack")) {
+            String refs = "/git/churn.git/info/refs?service=" + service;
+            assertThat(RawHttp.send(port, "GET", refs, Map.of(), NONE).status()).as(service).isEqualTo(200);
+            RawHttp.Response rebound = RawHttp.send(port, "GET", refs, Map.of("Host", "attacker.example:" + port), NONE);
+            assertThat(rebound.status()).as(service + " from a foreign Host").isEqualTo(421);
+            assertThat(rebound.body()).doesNotContain("refs/");
+            assertThat(RawHttp.send(port, "GET", refs, Map.of("Origin", EVIL), NONE).status()).as(service + " from a page")
+                    .isEqualTo(403);
+            assertThat(RawHttp.send(port, "POST", "/git/churn.git/" + service,
+                    Map.of("Host", "attacker.example:" + port, "Content-Type", "application/x-" + service + "-request"),
+                    "0000".getBytes(StandardCharsets.UTF_8)).status()).as(service + " POST from a foreign Host").isEqualTo(421);
+        }
+        assertThat(RawHttp.send(port, "GET", "/git/nope.git/info/refs?service=git-upload-pack", Map.of(), NONE).status())
+                .isEqualTo(404);
+        assertThat(RawHttp.send(port, "GET", "/git/..%2Fdata.git/info/refs?service=git-upload-pack", Map.of(), NONE).status())
+                .isNotEqualTo(200);
     }
 
     @Test

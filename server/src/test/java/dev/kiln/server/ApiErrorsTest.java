@@ -57,16 +57,31 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/health", List.of());
         PARAMS.put("POST /api/builds", List.of(new Param("substitution", false, List.of("", "novalue", "=x"), "_KEY=VALUE")));
         PARAMS.put("GET /api/builds", List.of(Param.count("limit", "between 1 and 500", "0", "501"),
-                Param.count("before", "1 or more", "0")));
+                Param.count("before", "1 or more", "0"),
+                new Param("status", false, List.of("nope", "", "DONE"), "must be one of [PENDING, QUEUED")));
         PARAMS.put("GET /api/builds/{id}", List.of());
         PARAMS.put("POST /api/builds/{id}/cancel", List.of());
         PARAMS.put("POST /api/builds/{id}/retry", List.of());
+        PARAMS.put("POST /api/builds/{id}/approve", List.of());
+        PARAMS.put("POST /api/builds/{id}/reject", List.of());
         PARAMS.put("GET /api/builds/{id}/steps/{step}/log", List.of(Param.step(), Param.count("offset", "0 or more")));
         PARAMS.put("POST /api/builds/{id}/keep", List.of());
         PARAMS.put("DELETE /api/builds/{id}/keep", List.of());
         PARAMS.put("GET /api/server/status", List.of());
         PARAMS.put("GET " + EVENTS, List.of(new Param("offsets", false,
                 List.of("-1", "abc", "1,,2", "0,x", "99999999999999999999", "0,0"), "at most 1 ")));
+        PARAMS.put("POST /api/repos", List.of());
+        PARAMS.put("GET /api/repos", List.of());
+        PARAMS.put("GET /api/repos/{name}", List.of());
+        PARAMS.put("DELETE /api/repos/{name}", List.of());
+        PARAMS.put("POST /api/triggers", List.of());
+        PARAMS.put("GET /api/triggers", List.of());
+        PARAMS.put("GET /api/triggers/{name}", List.of());
+        PARAMS.put("DELETE /api/triggers/{name}", List.of());
+        PARAMS.put("POST /api/triggers/{name}/enable", List.of());
+        PARAMS.put("POST /api/triggers/{name}/disable", List.of());
+        PARAMS.put("POST /api/triggers/{name}/run", List.of());
+        PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of());
         PARAMS.put("GET /builds/{id}", List.of());
         Param waitParam = Param.count("wait", "between 0 and 60000", "60001");

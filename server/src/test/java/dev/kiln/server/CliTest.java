@@ -63,6 +63,25 @@ class CliTest {
     }
 
     @Test
+    void validate_warns_once_for_values_a_trigger_gives_and_prints_json_for_editors() throws Exception {
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("cloudbuild.yaml", """
+                steps:
+                  - args: [deploy, '--zone=$_ZONE', '--cluster=$_CLUSTER']
+                  - args: [verify, $_ZONE]
+                """));
+        KilnProcess text = KilnProcess.start(tmp, "validate", repo.toString());
+        assertThat(text.awaitExit(Duration.ofSeconds(30))).as(text.output()).isZero();
+        assertThat(text.output()).contains("warning: cloudbuild.yaml:1:1: needs _ZONE, _CLUSTER from the trigger or --substitutions")
+                .doesNotContain("unknown substitution");
+
+        KilnProcess json = KilnProcess.start(tmp, "validate", repo.toString(), "--substitutions", "_ZONE=eu",
+                "--format", "json");
+        assertThat(json.awaitExit(Duration.ofSeconds(30))).as(json.output()).isEqualTo(2);
+        assertThat(json.output()).contains("\"severity\" : \"error\"")
+                .contains("\"message\" : \"needs _CLUSTER from the trigger or --substitutions\"");
+    }
+
+    @Test
     void interrupting_a_submit_cancels_its_build() throws Exception {
         try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
             Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """

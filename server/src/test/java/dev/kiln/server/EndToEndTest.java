@@ -76,7 +76,7 @@ class EndToEndTest {
                 Path bad = TestServer.repo(tmp.resolve("bad"), Map.of("build.yaml", "steps:\n  - args: [x]\n    waitFor: [nope]\n"));
                 KilnProcess refused = KilnProcess.start(tmp, "submit", bad.toString(), "--server", url);
                 assertThat(refused.awaitExit(Duration.ofSeconds(30))).isEqualTo(2);
-                assertThat(refused.output()).contains("build.yaml:3:15: step 'Step #0': waitFor names unknown step 'nope'");
+                assertThat(refused.output()).contains("build.yaml:3:15: step 'Step #0' waits for unknown step 'nope'");
                 assertThat(TestServer.client(url, data).list(10)).hasSize(1);
 
                 // A failing build exits 1.

@@ -9,11 +9,15 @@ import dev.kiln.agent.client.ApiClient;
 import dev.kiln.server.disk.DiskSpace;
 import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.retention.RetentionPolicy;
+import dev.kiln.server.support.GitCli;
 import dev.kiln.server.support.KilnProcess;
 import dev.kiln.server.support.RawHttp;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.ServerStatusView;
+import dev.kiln.spec.api.TriggerRun;
+import dev.kiln.spec.api.TriggerView;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import java.io.ByteArrayOutputStream;
@@ -192,6 +196,37 @@ class UpkeepTest {
                     "--token", kiln.server.adminToken());
             assertThat(again.awaitExit(Duration.ofSeconds(60))).as(again.output()).isZero();
             assertThat(kiln.api.list(10)).hasSize(3);
+        }
+    }
+
+    @Test
+    void a_nearly_full_disk_refuses_builds_from_git_too_and_the_push_and_triggers_run_say_why() throws Exception {
+        try (TestServer kiln = start(RetentionPolicy.DEFAULTS, false)) {
+            GitCli git = GitCli.in(tmp);
+            kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
+            kiln.api.createTrigger(new TriggerView("dev-push", "churn", "^dev$", null, false, null, List.of(), List.of(),
+                    Map.of(), true, null));
+            Path work = git.init(tmp.resolve("work"), "dev");
+            git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+            git.commit(work, "first", Map.of("build.yaml", "steps:\n  - args: ['true']\n"));
+            free.set(512L << 20);
+
+            String out = git.run(work, "push", "-q", "kiln", "dev");
+
+            assertThat(out).contains("no build, dev-push: the server's disk is nearly full: 512 MiB free of 100 GiB,"
+                    + " below the 1 GiB floor (--min-free-disk)").doesNotContain("Exception");
+            assertThat(kiln.api.list(10)).isEmpty();
+            ApiClient.ApiException run = (ApiClient.ApiException) org.assertj.core.api.Assertions.catchThrowable(
+                    () -> kiln.api.runTrigger("dev-push", new TriggerRun("dev", null, null, Map.of())));
+            assertThat(run.error().status()).isEqualTo(507);
+            assertThat(run.getMessage()).contains("nearly full");
+            assertThat(kiln.api.list(10)).isEmpty();
+
+            free.set(2 * GIB);
+            BuildView b = kiln.api.runTrigger("dev-push", new TriggerRun("dev", null, null, Map.of()));
+            assertThat(b.status()).isEqualTo(Status.QUEUED);
+            assertThat(b.trigger()).isEqualTo("dev-push");
+            assertThat(kiln.api.list(10)).extracting(BuildView::id).containsExactly(b.id());
         }
     }
 

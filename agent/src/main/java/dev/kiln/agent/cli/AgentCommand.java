@@ -29,6 +29,9 @@ public final class AgentCommand implements Callable<Integer> {
     String token;
     @Option(names = "--labels", split = ",", description = "Labels this agent offers, e.g. gpu,linux.")
     List<String> labels = List.of();
+    @Option(names = "--max-builds", paramLabel = "N",
+            description = "Builds run at once, each with its own lease and workspace (default: one per core, at most one per 2 GiB of memory).")
+    Integer maxBuilds;
     @Option(names = "--workdir", defaultValue = "kiln-agent", description = "Where builds run and sources are cached (default ${DEFAULT-VALUE}).")
     Path workdir;
     @Option(names = "--executor", defaultValue = "process", description = "process (docker comes later).")
@@ -59,6 +62,11 @@ public final class AgentCommand implements Callable<Integer> {
                     + " <data-dir>/agent.token");
             return 2;
         }
+        if (maxBuilds != null && maxBuilds < 1) {
+            System.err.println("ERROR: --max-builds must be 1 or more, not " + maxBuilds);
+            return 2;
+        }
+        int builds = maxBuilds != null ? maxBuilds : Agent.defaultMaxBuilds();
         if (!executor.equals("process")) {
             System.err.println("ERROR: --executor " + executor + " is not available yet; use process");
             return 2;
@@ -82,10 +90,11 @@ public final class AgentCommand implements Callable<Integer> {
         }
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
         var executor = new ProcessExecutor(new StepEnvironment(passEnv, user));
-        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits), name, labels);
+        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits), name, labels, builds);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
-                + (labels.isEmpty() ? "" : " with labels " + labels)
+                + ", up to " + builds + (builds == 1 ? " build" : " builds") + " at once"
+                + (labels.isEmpty() ? "" : ", with labels " + labels)
                 + user.map(u -> "; steps run as " + u.name()).orElse(""));
         System.out.flush();
         agent.run();

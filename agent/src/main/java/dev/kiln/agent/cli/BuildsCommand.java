@@ -20,10 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln builds list|describe|log|cancel|retry|keep}. */
+/** {@code kiln builds list|describe|log|cancel|retry|approve|reject|keep}. */
 @Command(name = "builds", mixinStandardHelpOptions = true, description = "List and manage builds.",
         subcommands = {BuildsCommand.ListBuilds.class, BuildsCommand.Describe.class, BuildsCommand.Log.class,
-                BuildsCommand.Cancel.class, BuildsCommand.Retry.class, BuildsCommand.Keep.class})
+                BuildsCommand.Cancel.class, BuildsCommand.Retry.class, BuildsCommand.Approve.class,
+                BuildsCommand.Reject.class, BuildsCommand.Keep.class})
 public final class BuildsCommand {
     @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
@@ -55,10 +56,14 @@ public final class BuildsCommand {
         @ParentCommand BuildsCommand parent;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
                 description = "How many builds to show (default ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--repo", description = "Only builds of this repo.") String repo;
+        @Option(names = "--branch", description = "Only builds of this branch.") String branch;
+        @Option(names = "--trigger", description = "Only builds this trigger started.") String trigger;
+        @Option(names = "--status", description = "Only builds with this status (SUCCESS, FAILURE, WORKING...).") String status;
 
         @Override
         public Integer call() throws Exception {
-            List<BuildView> builds = parent.api().list(limit);
+            List<BuildView> builds = parent.api().list(limit, repo, branch, trigger, status);
             if (parent.json()) {
                 printJson(builds);
             } else {
@@ -68,7 +73,8 @@ public final class BuildsCommand {
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a build and its steps.")
+    @Command(name = "describe", aliases = "get", mixinStandardHelpOptions = true,
+            description = "Show a build, where it came from, and its steps.")
     static final class Describe implements Callable<Integer> {
         @ParentCommand BuildsCommand parent;
         @Parameters(index = "0") String id;
@@ -86,7 +92,17 @@ public final class BuildsCommand {
             if (b.statusDetail() != null) {
                 o.println("statusDetail: " + b.statusDetail());
             }
+            if (b.approval() != null) {
+                o.println("approval: " + b.approval().decision() + " by " + b.approval().approver() + " at "
+                        + Output.time(b.approval().time()) + (b.approval().comment() != null ? ": " + b.approval().comment() : ""));
+            }
             o.println("config: " + b.configPath());
+            if (b.labels() != null && !b.labels().isEmpty()) {
+                o.println("labels: " + String.join(", ", b.labels()));
+            }
+            if (b.agent() != null) {
+                o.println("agent: " + b.agent());
+            }
             o.println("createTime: " + Output.time(b.createTime()));
             o.println("startTime: " + Output.time(b.startTime()));
             o.println("finishTime: " + Output.time(b.finishTime()));
@@ -97,6 +113,17 @@ public final class BuildsCommand {
             }
             if (b.retryOf() != null) {
                 o.println("retryOf: " + b.retryOf());
+            }
+            o.println("cause: " + b.cause() + (b.causeDetail() != null ? " (" + b.causeDetail() + ")" : ""));
+            if (b.repo() != null) {
+                o.println("repo: " + b.repo());
+                o.println("ref: " + (b.ref() != null ? b.ref() : "-"));
+                o.println("commit: " + b.commitSha());
+                o.println("author: " + b.commitAuthor());
+                o.println("message: " + firstLine(b.commitMessage()));
+            }
+            if (b.trigger() != null) {
+                o.println("trigger: " + b.trigger());
             }
             if (b.kept()) {
                 o.println("kept: true (retention never removes it)");
@@ -109,6 +136,14 @@ public final class BuildsCommand {
             }
             return 0;
         }
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "-";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl) + " ...";
     }
 
     @Command(name = "log", mixinStandardHelpOptions = true, description = {"Print a build's log; --stream follows it.",
@@ -198,6 +233,41 @@ public final class BuildsCommand {
             }
             return 0;
         }
+    }
+
+    @Command(name = "approve", mixinStandardHelpOptions = true,
+            description = "Let a build waiting for approval (status PENDING) run.")
+    static final class Approve implements Callable<Integer> {
+        @ParentCommand BuildsCommand parent;
+        @Parameters(index = "0") String id;
+        @Option(names = "--comment", paramLabel = "TEXT", description = "Kept with the approval.") String comment;
+
+        @Override
+        public Integer call() throws Exception {
+            return decide(parent, parent.api().approve(id, comment), "Approved");
+        }
+    }
+
+    @Command(name = "reject", mixinStandardHelpOptions = true,
+            description = "Turn down a build waiting for approval: it ends CANCELLED without running.")
+    static final class Reject implements Callable<Integer> {
+        @ParentCommand BuildsCommand parent;
+        @Parameters(index = "0") String id;
+        @Option(names = "--comment", paramLabel = "TEXT", description = "Kept with the rejection.") String comment;
+
+        @Override
+        public Integer call() throws Exception {
+            return decide(parent, parent.api().reject(id, comment), "Rejected");
+        }
+    }
+
+    private static int decide(BuildsCommand parent, BuildView b, String verb) throws Exception {
+        if (parent.json()) {
+            printJson(b);
+        } else {
+            System.out.println(verb + " build [" + b.id() + "] (status now " + b.status() + ").");
+        }
+        return 0;
     }
 
     @Command(name = "retry", mixinStandardHelpOptions = true, description = "Run a build again from the same source and config.")

@@ -5,7 +5,6 @@ import dev.kiln.agent.client.ApiClient;
 import dev.kiln.agent.client.BuildWatcher;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.config.BuildSpec;
-import dev.kiln.spec.config.ConfigException;
 import dev.kiln.spec.config.ConfigProblem;
 import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
@@ -13,12 +12,12 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -31,8 +30,8 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE",
             description = "Config file relative to DIR (default: the first of " + ConfigFiles.DEFAULT_NAMES + ").")
     String config;
-    @Option(names = "--substitutions", split = ",", description = "User substitutions, e.g. _K=V,_K2=V2.")
-    List<String> substitutions = List.of();
+    @Mixin
+    SubstitutionOptions substitutions = new SubstitutionOptions();
     @Option(names = "--async", description = "Return once the build is created, without waiting.")
     boolean async;
     @Option(names = "--server", description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
@@ -48,25 +47,29 @@ public final class SubmitCommand implements Callable<Integer> {
             err.println("ERROR: " + dir + " is not a directory");
             return 2;
         }
-        Map<String, String> subs = new LinkedHashMap<>();
-        for (String kv : substitutions) {
-            int eq = kv.indexOf('=');
-            if (eq <= 0) {
-                err.println("ERROR: --substitutions: '" + kv + "' must have the form _KEY=VALUE");
-                return 2;
-            }
-            subs.put(kv.substring(0, eq), kv.substring(eq + 1));
+        Map<String, String> subs;
+        try {
+            subs = substitutions.values();
+        } catch (IllegalArgumentException e) {
+            err.println("ERROR: " + e.getMessage());
+            return 2;
         }
         Path configFile;
         BuildSpec spec;
         try {
             configFile = ConfigFiles.find(dir, config);
-            spec = ConfigFiles.check(dir, configFile, subs);
-        } catch (ConfigException e) {
-            for (ConfigProblem p : e.problems()) {
-                err.println("ERROR: " + p);
+            ConfigFiles.Checked checked = ConfigFiles.check(dir, configFile, subs);
+            if (!checked.errors().isEmpty() || !checked.needs().isEmpty()) {
+                // Cloud Build refuses a build missing a value too; name what is missing once, not at every use.
+                if (!checked.needs().isEmpty()) {
+                    err.println("ERROR: " + checked.needsProblem());
+                }
+                for (ConfigProblem p : checked.errors()) {
+                    err.println("ERROR: " + p);
+                }
+                return 2;
             }
-            return 2;
+            spec = checked.spec();
         } catch (java.nio.file.NoSuchFileException e) {
             err.println("ERROR: " + e.getMessage());
             return 2;

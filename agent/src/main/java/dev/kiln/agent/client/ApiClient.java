@@ -2,8 +2,13 @@ package dev.kiln.agent.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
+import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.api.RepoRequest;
+import dev.kiln.spec.api.RepoView;
 import dev.kiln.spec.api.ServerStatusView;
+import dev.kiln.spec.api.TriggerRun;
+import dev.kiln.spec.api.TriggerView;
 import dev.kiln.spec.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,8 +98,72 @@ public final class ApiClient {
         return read(send(kept ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), BuildView.class);
     }
 
+    /** Builds newest first, only those of {@code repo}, {@code branch}, {@code trigger}, {@code status} (null: any). */
+    public List<BuildView> list(int limit, String repo, String branch, String trigger, String status)
+            throws IOException, InterruptedException {
+        StringBuilder q = new StringBuilder("/api/builds?limit=" + limit);
+        for (String[] p : new String[][] {{"repo", repo}, {"branch", branch}, {"trigger", trigger}, {"status", status}}) {
+            if (p[1] != null) {
+                q.append('&').append(p[0]).append('=').append(enc(p[1]));
+            }
+        }
+        return Json.MAPPER.readValue(send(request(q.toString()).GET().build()).body(), new TypeReference<List<BuildView>>() {});
+    }
+
+    public RepoView createRepo(RepoRequest repo) throws IOException, InterruptedException {
+        return read(send(postJson("/api/repos", repo)), RepoView.class);
+    }
+
+    public List<RepoView> repos() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/repos").GET().build()).body(), new TypeReference<List<RepoView>>() {});
+    }
+
+    public RepoView repo(String name) throws IOException, InterruptedException {
+        return read(send(request("/api/repos/" + enc(name)).GET().build()), RepoView.class);
+    }
+
+    public void deleteRepo(String name) throws IOException, InterruptedException {
+        send(request("/api/repos/" + enc(name)).DELETE().build());
+    }
+
+    public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {
+        return read(send(postJson("/api/triggers", trigger)), TriggerView.class);
+    }
+
+    public List<TriggerView> triggers() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/triggers").GET().build()).body(),
+                new TypeReference<List<TriggerView>>() {});
+    }
+
+    public TriggerView trigger(String name) throws IOException, InterruptedException {
+        return read(send(request("/api/triggers/" + enc(name)).GET().build()), TriggerView.class);
+    }
+
+    public void deleteTrigger(String name) throws IOException, InterruptedException {
+        send(request("/api/triggers/" + enc(name)).DELETE().build());
+    }
+
+    /** Enables or disables a trigger; returns it as it is now. */
+    public TriggerView enableTrigger(String name, boolean enabled) throws IOException, InterruptedException {
+        return read(send(post("/api/triggers/" + enc(name) + (enabled ? "/enable" : "/disable"))), TriggerView.class);
+    }
+
+    public BuildView runTrigger(String name, TriggerRun run) throws IOException, InterruptedException {
+        return read(send(postJson("/api/triggers/" + enc(name) + "/run", run)), BuildView.class);
+    }
+
     public BuildView cancel(String id) throws IOException, InterruptedException {
         return read(send(post("/api/builds/" + enc(id) + "/cancel")), BuildView.class);
+    }
+
+    /** Lets a build waiting for approval run; a 409 ApiException if it is not waiting. */
+    public BuildView approve(String id, String comment) throws IOException, InterruptedException {
+        return read(send(postJson("/api/builds/" + enc(id) + "/approve", new ApprovalRequest(comment))), BuildView.class);
+    }
+
+    /** Turns a build waiting for approval down: it ends CANCELLED without running. */
+    public BuildView reject(String id, String comment) throws IOException, InterruptedException {
+        return read(send(postJson("/api/builds/" + enc(id) + "/reject", new ApprovalRequest(comment))), BuildView.class);
     }
 
     public BuildView retry(String id) throws IOException, InterruptedException {
@@ -123,6 +192,11 @@ public final class ApiClient {
             check(r.statusCode(), body.getBytes(StandardCharsets.UTF_8));
         }
         return r.body();
+    }
+
+    private HttpRequest postJson(String path, Object body) throws IOException {
+        return request(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build();
     }
 
     private HttpRequest post(String path) {

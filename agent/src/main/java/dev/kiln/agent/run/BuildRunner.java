@@ -207,6 +207,12 @@ public final class BuildRunner {
             boolean allowed = false;
             try {
                 api.stepStarted(buildId, lease.leaseId(), s.index(), start);
+                if (killReason.containsKey(s.index())) {
+                    // The build ended while this step was being reported: start nothing.
+                    finishStep(s, new StepResult(Status.CANCELLED, null, start, System.currentTimeMillis(),
+                            "stopped because the build ended"));
+                    return new Event.StepDone(s.index(), Status.CANCELLED, false, null);
+                }
                 Executor.Execution ex;
                 try {
                     ex = executor.start(s, workspace, dir.resolve("scratch"));
@@ -342,6 +348,15 @@ public final class BuildRunner {
             finished = true;
             killAll(Status.CANCELLED);
             threads.shutdownNow();
+            // A step thread may still be starting its process (and making its scratch dir): let the
+            // killed steps end before the build's directory goes, or it would come back after.
+            try {
+                if (!threads.awaitTermination(10, TimeUnit.SECONDS)) {
+                    log.warn("build {}: a step thread did not end within 10 s of the build's end", buildId);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             Trees.delete(dir);
         }
     }

@@ -1,6 +1,7 @@
 package dev.kiln.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.kiln.spec.archive.ArchiveLimits;
 import dev.kiln.spec.archive.Tgz;
@@ -8,18 +9,19 @@ import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
+import dev.kiln.spec.protocol.LeaseLostException;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import dev.kiln.spec.protocol.LeaseLostException;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -208,5 +210,70 @@ class BuildRunnerTest {
         assertThat(api.calls).containsExactly("build FAILURE: source archive refused: source archive entry 'data.bin'"
                 + " is larger than 1 MiB (--max-source-file-bytes)");
         assertThat(tmp.resolve("ran")).doesNotExist();
+    }
+
+    @Test
+    void a_build_whose_lease_is_lost_while_a_step_is_starting_leaves_nothing_behind_once_it_returns() throws Exception {
+        Recorder api = new Recorder();
+        CountDownLatch starting = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Path work = tmp.resolve("work");
+        // A step whose start is slow (a busy machine): it makes its scratch files only once released.
+        Executor slowStart = new Executor() {
+            @Override
+            public Execution start(StepPlan step, Path workspace, Path scratch) throws IOException {
+                starting.countDown();
+                boolean interrupted = false;
+                while (true) {   // as a process spawn, deaf to interrupts
+                    try {
+                        release.await();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                Files.createDirectories(scratch);
+                Files.writeString(scratch.resolve("script"), "true\n");
+                return new Execution() {
+                    @Override
+                    public java.io.InputStream output() {
+                        return java.io.InputStream.nullInputStream();
+                    }
+
+                    @Override
+                    public int waitFor() {
+                        return 0;
+                    }
+
+                    @Override
+                    public void kill() {}
+                };
+            }
+        };
+        Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 60_000,
+                List.of(step(0, "s", List.of("true"), List.of(), List.of())), List.of()), null, 30_000, 50);
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                new BuildRunner(api, slowStart, work, 1 << 20, false).run(lease);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                returned.countDown();
+            }
+        });
+        t.start();
+        assertThat(starting.await(10, TimeUnit.SECONDS)).isTrue();
+        api.loseLease.countDown();
+        // The runner must not return while the step is still starting; if it did, let the step write after it.
+        boolean returnedEarly = returned.await(1, TimeUnit.SECONDS);
+        release.countDown();
+        t.join(10_000);
+
+        assertThat(returnedEarly).as("run() returned while a step was still starting").isFalse();
+        assertThat(work.resolve("builds").resolve("b")).doesNotExist();
     }
 }

@@ -21,7 +21,13 @@ public record Access(Realm realm, boolean changesState, Set<String> bodyTypes) i
         /** People and the CLI: API tokens for writes; reads open to the configured hosts. */
         USER,
         /** Agents: the agent token on every call, and nothing else. */
-        AGENT
+        AGENT,
+        /**
+         * Forges' webhooks: no token; the route itself checks the signature over the raw body with
+         * the repo's webhook secret, before anything is parsed (the guard cannot read the body
+         * without taking it from the handler).
+         */
+        HOOK
     }
 
     public static final String JSON = "application/json";
@@ -34,6 +40,11 @@ public record Access(Realm realm, boolean changesState, Set<String> bodyTypes) i
     /** A write of the user API taking {@code bodyTypes} (JSON when none are named). */
     public static Access write(String... bodyTypes) {
         return new Access(Realm.USER, true, bodyTypes.length == 0 ? Set.of(JSON) : Set.of(bodyTypes));
+    }
+
+    /** A webhook delivery, authenticated by its signature (any body type: GitHub may send a form). */
+    public static Access hook() {
+        return new Access(Realm.HOOK, true, Set.of());
     }
 
     /** A call of the agent protocol. */

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.spec.archive.ArchiveLimitException;
 import dev.kiln.spec.archive.SourceInspector;
 import dev.kiln.spec.config.BuildSpec;
@@ -82,7 +84,7 @@ public final class BuildService {
         boolean created = false;
         try (SourceStore.Hold held = sources.store(archive.open())) {
             digest = held.digest();
-            Build b = create(digest, configPath, substitutions, tags, null);
+            Build b = create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, Map.of(), false, null);
             created = true;
             return b;
         } finally {
@@ -105,6 +107,42 @@ public final class BuildService {
         }
     }
 
+    /**
+     * Queues a build of a source the server archived from git: {@code configPath} null looks for the
+     * default names as a submit does; {@code git} says where it came from and fills the built-ins
+     * ({@code $COMMIT_SHA}, {@code $BRANCH_NAME}, {@code $TRIGGER_NAME}...). The caller holds
+     * {@code digest} (see {@link dev.kiln.server.git.Commits#archive}) until this returns. Refused
+     * like a submit while the disk is below the floor.
+     */
+    public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git)
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
+        return fromGit(digest, configPath, substitutions, git, Map.of(), false, null);
+    }
+
+    /**
+     * As {@link #fromGit(String, String, Map, Provenance)}; with {@code approvalRequired} the build
+     * waits in {@code PENDING} until {@link #approve}d or {@link #reject}ed. {@code causeDetail}: more
+     * about why it was started (a scheduled run says whether the commit is new), or null.
+     */
+    public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git,
+                         boolean approvalRequired, String causeDetail)
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
+        return fromGit(digest, configPath, substitutions, git, Map.of(), approvalRequired, causeDetail);
+    }
+
+    /**
+     * As {@link #fromGit(String, String, Map, Provenance, boolean, String)}, with built-ins only the
+     * trigger knows (a pull request's {@code _HEAD_BRANCH}, {@code _BASE_BRANCH}, {@code _HEAD_REPO_URL},
+     * {@code _PR_NUMBER}).
+     */
+    public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git,
+                         Map<String, String> facts, boolean approvalRequired, String causeDetail)
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
+        floor.check();
+        return create(digest, configPath, substitutions, List.of(), null, git, facts, approvalRequired, causeDetail);
+    }
+
+    /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
     public Build retry(String id) throws IOException, RefusedException, DiskFloor.DiskFullException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
         floor.check();
@@ -116,11 +154,15 @@ public final class BuildService {
             throw new NotFoundException("no build " + id);
         }
         try (held) {
-            return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id());
+            Provenance git = old.provenance();
+            return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
+                    new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
+                            git.cause(), null), Map.of(), false, old.causeDetail());
         }
     }
 
-    private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf)
+    private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
+                         Provenance git, Map<String, String> facts, boolean approvalRequired, String causeDetail)
             throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
@@ -148,20 +190,25 @@ public final class BuildService {
         BuildPlan plan;
         try {
             spec = ConfigParser.parse(path, config);
-            plan = Planner.plan(spec, BuildContext.submit(id, projectId, subs));
+            plan = Planner.plan(spec, context(id, path, subs, git, facts));
         } catch (ConfigException e) {
             throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
         }
         long now = clock.millis();
         // Only an agent offering all of the build's labels may take it; until one does, the build says so.
         List<String> labels = spec.labels();
-        Build b = new Build(id, 0, Status.QUEUED, Build.waitingFor(labels), digest, path, Map.copyOf(subs), json(plan),
+        Status status = approvalRequired ? Status.PENDING : Status.QUEUED;
+        String detail = approvalRequired ? "waiting for approval (kiln builds approve " + id + ")" : Build.waitingFor(labels);
+        Build b = new Build(id, 0, status, detail, digest, path, Map.copyOf(subs), json(plan),
                 List.copyOf(tags.isEmpty() ? spec.tags() : tags), labels, retryOf, now, null, null,
                 plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
-                null, null, null, false);
+                null, null, null, false, git, null, causeDetail, null);
         Build stored = store.insert(b, plan.steps().stream().map(StepPlan::id).toList());
+        events.moved(id, status);
         events.changed(id);
-        scheduler.enqueued();
+        if (!approvalRequired) {
+            scheduler.enqueued();
+        }
         return stored;
     }
 
@@ -170,6 +217,65 @@ public final class BuildService {
         if (!store.keep(id, kept)) {
             throw new NotFoundException("no build " + id);
         }
+    }
+
+    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git,
+                                 Map<String, String> facts) {
+        if (git.triggered()) {
+            BuildContext c = BuildContext.trigger(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(),
+                    git.trigger(), configPath, subs);
+            if (facts.isEmpty()) {
+                return c;
+            }
+            Map<String, String> all = new java.util.LinkedHashMap<>(c.facts());
+            all.putAll(facts);
+            return new BuildContext(id, projectId, all, true, subs);
+        }
+        if (git.repo() != null) {
+            return new BuildContext(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(), "", subs);
+        }
+        return BuildContext.submit(id, projectId, subs);
+    }
+
+    /** The newest build {@code trigger} started, if any. */
+    public java.util.Optional<Build> latestOf(String trigger) {
+        return store.list(1, null, new BuildStore.Filter(null, null, trigger, null)).stream().findFirst();
+    }
+
+    /** Whether the recorded ref update {@code refUpdateId} already has its build of {@code trigger}. */
+    public boolean builtFor(long refUpdateId, String trigger) {
+        return store.builtFor(refUpdateId, trigger);
+    }
+
+    /** {@code who} lets the pending build {@code id} run; a build not pending (decided, cancelled, never needing it) is a conflict. */
+    public Build approve(String id, String who, String comment) {
+        Approval a = new Approval(Approval.Decision.APPROVED, who, clock.millis(), blankToNull(comment));
+        return decided(id, scheduler.approve(id, a), "approve");
+    }
+
+    /** {@code who} turns the pending build {@code id} down: it ends CANCELLED without running. */
+    public Build reject(String id, String who, String comment) {
+        Approval a = new Approval(Approval.Decision.REJECTED, who, clock.millis(), blankToNull(comment));
+        return decided(id, scheduler.reject(id, a), "reject");
+    }
+
+    private Build decided(String id, Scheduler.Decided outcome, String verb) {
+        if (outcome == Scheduler.Decided.NO_BUILD) {
+            throw new NotFoundException("no build " + id);
+        }
+        Build b = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
+        if (outcome == Scheduler.Decided.NOT_PENDING) {
+            Approval a = b.approval();
+            throw new ConflictException("cannot " + verb + " build " + id + ": it is not waiting for approval ("
+                    + (a != null ? a.decision().name().toLowerCase(java.util.Locale.ROOT) + " by " + a.approver()
+                    + " at " + java.time.Instant.ofEpochMilli(a.time()) + ", now " + b.status()
+                    : "its status is " + b.status()) + ")");
+        }
+        return b;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     public void cancel(String id) {
@@ -182,6 +288,13 @@ public final class BuildService {
             return Json.MAPPER.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The build is not in a state the request applies to (approving a build already decided). */
+    public static final class ConflictException extends RuntimeException {
+        public ConflictException(String message) {
+            super(message);
         }
     }
 

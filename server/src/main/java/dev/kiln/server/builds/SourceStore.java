@@ -71,21 +71,28 @@ public final class SourceStore {
 
     /** Stores an upload and holds it. */
     public Hold store(InputStream in) throws IOException {
+        return store(out -> {
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                out.write(buf, 0, n);
+            }
+        });
+    }
+
+    /** Writes an archive into the store (as the server makes one from a git commit). */
+    public interface ArchiveWriter {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** Stores what {@code writer} writes, within the same size limit as an upload, and holds it. */
+    public Hold store(ArchiveWriter writer) throws IOException {
         Path tmp = Files.createTempFile(root, PART_PREFIX, PART_SUFFIX);
         writing.add(tmp);
         try {
             MessageDigest sha = SourceDigest.newDigest();
-            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
-                byte[] buf = new byte[1 << 16];
-                long total = 0;
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    total += n;
-                    if (total > maxBytes) {
-                        throw new SourceTooLargeException(maxBytes);
-                    }
-                    out.write(buf, 0, n);
-                }
+            try (OutputStream out = new Bounded(new DigestOutputStream(Files.newOutputStream(tmp), sha), maxBytes)) {
+                writer.writeTo(out);
             }
             String digest = SourceDigest.name(sha);
             Path dest = path(digest);
@@ -192,6 +199,31 @@ public final class SourceStore {
     public SourceInspector.Inspection inspect(String digest, List<String> names, int limit) throws IOException {
         try (InputStream in = open(digest)) {
             return SourceInspector.inspect(in, names, limit, limits);
+        }
+    }
+
+    /** Refuses to write past {@code max} bytes. */
+    private static final class Bounded extends java.io.FilterOutputStream {
+        private final long max;
+        private long total;
+
+        Bounded(OutputStream out, long max) {
+            super(out);
+            this.max = max;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            total += len;
+            if (total > max) {
+                throw new SourceTooLargeException(max);
+            }
+            out.write(b, off, len);
         }
     }
 

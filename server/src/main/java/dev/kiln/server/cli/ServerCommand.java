@@ -1,5 +1,6 @@
 package dev.kiln.server.cli;
 
+import dev.kiln.agent.Agent;
 import dev.kiln.agent.cli.SourceLimitOptions;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
@@ -47,6 +48,9 @@ final class ServerCommand implements Callable<Integer> {
     boolean noLocalAgent;
     @Option(names = "--agent-labels", split = ",", description = "Labels of the embedded agent.")
     List<String> labels = List.of();
+    @Option(names = "--max-builds", paramLabel = "N",
+            description = "Builds the embedded agent runs at once (default: one per core, at most one per 2 GiB of memory).")
+    Integer maxBuilds;
     @Option(names = "--build-user", defaultValue = BuildUser.DEFAULT,
             description = "When run as root, the embedded agent's steps run as this user, made if missing (default ${DEFAULT-VALUE}).")
     String buildUser;
@@ -64,7 +68,7 @@ final class ServerCommand implements Callable<Integer> {
             description = "Remove ended builds (logs, sources) N days after they ended; 0: no limit (default ${DEFAULT-VALUE}).")
     int keepDays;
     @Option(names = "--keep-builds", paramLabel = "N", defaultValue = "100",
-            description = "Keep only the last N builds of each config; 0: no limit (default ${DEFAULT-VALUE}).")
+            description = "Keep only the last N builds of each config (a git build's: its trigger); 0: no limit (default ${DEFAULT-VALUE}).")
     int keepBuilds;
     @Option(names = MinFree.SETTING, paramLabel = "SIZE|P%",
             description = "Refuse new builds while the data directory's disk has less free (default: the smaller of 1GiB and 5%; 0: never).")
@@ -79,9 +83,14 @@ final class ServerCommand implements Callable<Integer> {
         }
         Duration lease = Durations.parse(leaseTimeout).orElseThrow(() -> new IllegalArgumentException("--lease-timeout: not a duration"));
         Duration beat = Durations.parse(heartbeat).orElseThrow(() -> new IllegalArgumentException("--heartbeat: not a duration"));
+        if (maxBuilds != null && maxBuilds < 1) {
+            System.err.println("ERROR: --max-builds must be 1 or more, not " + maxBuilds);
+            return 2;
+        }
+        int builds = maxBuilds != null ? maxBuilds : Agent.defaultMaxBuilds();
         String password = dbPasswordFile != null ? Files.readString(dbPasswordFile).strip() : System.getenv("KILN_DB_PASSWORD");
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
-                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits());
+                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits(), builds);
         var upkeep = new KilnServer.Upkeep(RetentionPolicy.DEFAULTS.withLimits(keepDays, keepBuilds),
                 minFreeDisk == null ? MinFree.DEFAULT : MinFree.parse(minFreeDisk), DiskSpace.system());
         KilnServer server = new KilnServer(config, upkeep).start();
@@ -100,7 +109,11 @@ final class ServerCommand implements Callable<Integer> {
         System.out.println("Data directory: " + data);
         System.out.println("Admin API token: in " + server.adminTokenFile() + " (kiln on this machine reads it from there)");
         System.out.println("Agent token: in " + data.resolve("agent.token"));
-        System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on");
+        System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on, up to " + builds
+                + (builds == 1 ? " build" : " builds") + " at once" + (maxBuilds != null ? "" : " (sized from this machine's "
+                + Runtime.getRuntime().availableProcessors() + " cores and " + Agent.physicalMemoryGiB()
+                + " GiB; set --max-builds N)")
+                + (labels.isEmpty() ? "" : ", labels " + String.join(",", labels)));
         System.out.println("Retention: " + upkeep.retention().describe() + "; new builds refused below "
                 + upkeep.minFree().describe() + " free (kiln server status shows disk use)");
         System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));

@@ -1,14 +1,42 @@
 package dev.kiln.server.events;
 
+import dev.kiln.spec.protocol.Status;
+import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.LoggerFactory;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tells whoever follows a build (an SSE stream, a waiting client) that something about it changed:
  * its status, a step, or a log's size. Followers re-read the store; no data travels here, so a
- * slow follower never holds memory or slows an agent.
+ * slow follower never holds memory or slows an agent. Separately, {@link StatusListener}s hear
+ * each move of a build's status once (queued, pending, working, its end), without log noise: how
+ * commit statuses reach a forge without the scheduler knowing of git.
  */
 public final class BuildEvents {
+    /** Told of each status a build moved to, after the move is stored. Must return quickly and not throw. */
+    public interface StatusListener {
+        void moved(String buildId, Status to);
+    }
+
+    private final List<StatusListener> statusListeners = new CopyOnWriteArrayList<>();
+
+    public void onStatus(StatusListener l) {
+        statusListeners.add(l);
+    }
+
+    /** A build's status moved to {@code to}: told to each status listener; one that throws is logged, not spread. */
+    public void moved(String buildId, Status to) {
+        for (StatusListener l : statusListeners) {
+            try {
+                l.moved(buildId, to);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(BuildEvents.class).warn("status listener failed for build {}", buildId, e);
+            }
+        }
+    }
+
     /** Woken on any change to a build it follows. Must return quickly. */
     public interface Follower {
         void changed(String buildId);

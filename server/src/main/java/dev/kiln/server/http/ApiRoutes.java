@@ -1,6 +1,9 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.Principal;
+import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.retention.StatusService;
@@ -44,6 +47,10 @@ final class ApiRoutes {
         }, Access.write());
         config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))),
                 Access.write());
+        config.routes.post("/api/builds/{id}/approve", ctx -> ctx.json(views.build(
+                builds.approve(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
+        config.routes.post("/api/builds/{id}/reject", ctx -> ctx.json(views.build(
+                builds.reject(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
         config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
         // Kept builds outlive every retention rule (a promotion will keep production's build).
         config.routes.post("/api/builds/{id}/keep", ctx -> {
@@ -73,10 +80,28 @@ final class ApiRoutes {
         ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
     }
 
+    /** Who decides: the name of the token the guard accepted. */
+    private static String approver(Context ctx) {
+        Principal who = ctx.attribute(AccessGuard.PRINCIPAL);
+        return who == null ? "unknown" : who.name();
+    }
+
+    /** The optional {@code {"comment": ...}} body; an empty body is no comment. */
+    private static String comment(Context ctx) {
+        if (ctx.body().isBlank()) {
+            return null;
+        }
+        ApprovalRequest req = ctx.bodyAsClass(ApprovalRequest.class);
+        return req == null ? null : req.comment();
+    }
+
     private void list(Context ctx) {
         int limit = (int) Params.query(ctx, "limit", 1, MAX_LIST, 50);
         Long before = ctx.queryParam("before") == null ? null : Params.query(ctx, "before", 1, Long.MAX_VALUE, 0);
-        ctx.json(store.list(limit, before).stream().map(views::build).toList());
+        String branch = ctx.queryParam("branch");
+        BuildStore.Filter filter = new BuildStore.Filter(ctx.queryParam("repo"),
+                branch == null ? null : "refs/heads/" + branch, ctx.queryParam("trigger"), Params.status(ctx, "status"));
+        ctx.json(store.list(limit, before, filter).stream().map(views::build).toList());
     }
 
     /** Raw bytes of a step's log from {@code offset}; {@code X-Log-Size} tells how much exists now. */

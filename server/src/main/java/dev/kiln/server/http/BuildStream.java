@@ -104,7 +104,9 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         return new BuildView(v.id(), v.status(), v.statusDetail(), v.configPath(), v.substitutions(), v.tags(),
                 v.retryOf(), v.createTime(), v.startTime(), v.finishTime(),
                 v.steps().stream().map(s -> new dev.kiln.spec.api.StepView(s.index(), s.id(), s.status(), s.statusDetail(),
-                        s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl(), v.kept());
+                        s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl(), v.labels(), v.agent(),
+                v.repo(), v.ref(), v.commitSha(), v.commitAuthor(), v.commitMessage(), v.trigger(), v.cause(),
+                v.causeDetail(), v.approval(), v.kept());
     }
 
     private boolean allSent(List<StepRun> steps) {

@@ -7,8 +7,10 @@ import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
-import dev.kiln.server.retention.StatusService;
+import dev.kiln.server.git.GitHosting;
+import dev.kiln.server.git.Refusal;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.ApiError;
@@ -64,7 +66,8 @@ public final class HttpServer {
     }
 
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
-                                 BuildEvents events, StatusService status, AccessGuard guard) {
+                                 BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
+                                 GitHosting hosting, HookRoutes hookRoutes) {
         Views views = new Views(store, logs);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
@@ -79,6 +82,10 @@ public final class HttpServer {
             config.routes.beforeMatched(guard::check);
             api.register(config);
             agentRoutes.register(config);
+            gitRoutes.register(config, views);
+            hookRoutes.register(config);
+            // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
+            config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an
             // empty 200 stream: Javalin's SseHandler commits 200 before the client consumer runs.
             config.routes.get("/api/builds/{id}/events", ctx -> {
@@ -102,6 +109,12 @@ public final class HttpServer {
             config.routes.get("/builds/{id}", ctx -> page(ctx, "build.html"), Access.read());
             config.routes.exception(BuildService.RefusedException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
+            config.routes.exception(dev.kiln.server.hooks.Webhooks.Rejected.class, (e, ctx) ->
+                    ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
+            config.routes.exception(Refusal.class, (e, ctx) ->
+                    ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
+            config.routes.exception(BuildService.ConflictException.class, (e, ctx) ->
+                    ctx.status(409).json(new ApiError(409, e.getMessage(), List.of())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
             // 507 Insufficient Storage: the request was fine, the server has no room for it now.

@@ -36,6 +36,21 @@ final class Params {
         return raw;
     }
 
+    /** An optional build status query parameter (any case); null when absent. */
+    static dev.kiln.spec.protocol.Status status(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null) {
+            return null;
+        }
+        for (dev.kiln.spec.protocol.Status s : dev.kiln.spec.protocol.Status.values()) {
+            if (s.name().equalsIgnoreCase(raw.strip())) {
+                return s;
+            }
+        }
+        throw new BadRequestResponse(name + " must be one of " + java.util.Arrays.toString(dev.kiln.spec.protocol.Status.values())
+                + " (got " + shown(raw) + ")");
+    }
+
     /** The {@code step} path parameter: a step's index, 0 or more. */
     static int step(Context ctx) {
         return (int) count("step", ctx.pathParam("step"), 0, Integer.MAX_VALUE);

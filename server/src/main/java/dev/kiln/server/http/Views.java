@@ -1,9 +1,12 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.StepRun;
+import dev.kiln.spec.api.ApprovalView;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
 import java.time.Instant;
@@ -26,9 +29,16 @@ final class Views {
     BuildView build(Build b, List<StepRun> steps) {
         List<StepView> views = steps.stream().map(s -> new StepView(s.index(), s.stepId(), s.status(), s.statusDetail(),
                 s.exitCode(), time(s.startTime()), time(s.finishTime()), logs.size(b.id(), s.index()))).toList();
+        Provenance git = b.provenance();
         return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
                 b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
-                "/builds/" + b.id(), store.kept(b.id()));
+                "/builds/" + b.id(), b.labels(), b.agentId(), git.repo(), git.ref(), git.commitSha(), git.author(),
+                git.message(), git.trigger(), git.cause().wire(), b.causeDetail(), approval(b.approval()),
+                store.kept(b.id()));
+    }
+
+    private static ApprovalView approval(Approval a) {
+        return a == null ? null : new ApprovalView(a.decision().name(), a.approver(), time(a.time()), a.comment());
     }
 
     private static Instant time(Long millis) {

@@ -17,8 +17,15 @@ import org.jdbi.v3.core.Jdbi;
  * {@code BuildStore} does.
  */
 final class RetentionStore {
-    /** What identifies a build's config for "the last N": its config path (builds carry no repo yet; with one, it joins the key). */
-    static final String CONFIG_KEY = "config_path";
+    /**
+     * What "the last N" counts within: a trigger's builds (its repo and name: every build from git has
+     * a trigger, a retry keeps it), else builds without one (submits) by their config path. Both
+     * walk an index ({@code builds_trigger}, {@code builds_config}).
+     */
+    private static final String TRIGGER_BUILDS = "select id, status from builds where trigger_name = :trigger"
+            + " and repo = :repo and kept = false order by seq desc offset :keep";
+    private static final String SUBMIT_BUILDS = "select id, status from builds where config_path = :config"
+            + " and trigger_name is null and kept = false order by seq desc offset :keep";
     private static final String ENDED = String.join(", ", Arrays.stream(Status.values()).filter(Status::isFinal)
             .map(s -> "'" + s.name() + "'").toList());
 
@@ -41,8 +48,9 @@ final class RetentionStore {
     /**
      * Up to {@code batch} builds that the policy lets go: ended, not kept, and ended before
      * {@code cutoff} (0: no age rule) or behind {@code keepBuilds} newer builds of their config (0:
-     * no count rule). Kept builds are not counted among the last N: keeping many must not push
-     * every other build out. Each query walks an index (finish time; config and sequence), not the
+     * no count rule): a git build's config is its trigger (repo and name), a submit's its config
+     * path. Kept builds are not counted among the last N: keeping many must not push every other
+     * build out. Each query walks an index (finish time; trigger or config, and sequence), not the
      * table: with H2 a read holds writers back, and the table may hold years of builds.
      */
     List<String> expired(long cutoff, int keepBuilds, int batch) {
@@ -55,15 +63,28 @@ final class RetentionStore {
                         .bind("cutoff", cutoff).bind("batch", batch).mapTo(String.class).list());
             }
             if (keepBuilds > 0) {
-                List<String> configs = h.createQuery("select distinct " + CONFIG_KEY + " from builds")
+                // PENDING (waiting for approval), QUEUED and WORKING builds count among the last N
+                // but are never removed: only ended ones are picked.
+                List<String[]> triggers = h.createQuery("select distinct repo, trigger_name from builds"
+                        + " where trigger_name is not null")
+                        .map((rs, ctx) -> new String[] {rs.getString("repo"), rs.getString("trigger_name")}).list();
+                for (String[] t : triggers) {
+                    if (ids.size() >= batch) {
+                        break;
+                    }
+                    ids.addAll(h.createQuery("select id from (" + TRIGGER_BUILDS + ") b where status in (" + ENDED
+                                    + ") limit :batch")
+                            .bind("repo", t[0]).bind("trigger", t[1])
+                            .bind("keep", keepBuilds).bind("batch", batch - ids.size()).mapTo(String.class).list());
+                }
+                List<String> configs = h.createQuery("select distinct config_path from builds where trigger_name is null")
                         .mapTo(String.class).list();
                 for (String config : configs) {
                     if (ids.size() >= batch) {
                         break;
                     }
-                    ids.addAll(h.createQuery("select id from (select id, status from builds where " + CONFIG_KEY
-                                    + " = :config and kept = false order by seq desc offset :keep) b"
-                                    + " where status in (" + ENDED + ") limit :batch")
+                    ids.addAll(h.createQuery("select id from (" + SUBMIT_BUILDS + ") b where status in (" + ENDED
+                                    + ") limit :batch")
                             .bind("config", config).bind("keep", keepBuilds).bind("batch", batch - ids.size())
                             .mapTo(String.class).list());
                 }

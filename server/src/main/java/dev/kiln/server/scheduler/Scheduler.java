@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.spec.json.Json;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.StepRun;
@@ -154,7 +155,7 @@ public final class Scheduler implements AutoCloseable {
                 continue;
             }
             long now = clock.millis();
-            if (b.queueTtlMillis() != null && b.createTime() + b.queueTtlMillis() < now) {
+            if (b.queueTtlMillis() != null && b.queueStart() + b.queueTtlMillis() < now) {
                 expire(b.id(), b.queueTtlMillis(), now);
                 continue;
             }
@@ -168,6 +169,7 @@ public final class Scheduler implements AutoCloseable {
                 return c;
             });
             if (claimed) {
+                events.moved(b.id(), Status.WORKING);
                 events.changed(b.id());
                 return Optional.of(new Lease(b.id(), leaseId, plan(b), b.sourceDigest(), leaseTimeout.toMillis(),
                         heartbeat.toMillis()));
@@ -228,6 +230,10 @@ public final class Scheduler implements AutoCloseable {
      */
     public boolean cancel(String buildId) {
         for (int i = 0; i < CANCEL_TRIES; i++) {
+            if (end(buildId, Transition.CANCEL_PENDING, null, Map.of(), new BuildStore.End(Status.CANCELLED,
+                    "cancelled while waiting for approval", Status.CANCELLED, null), null)) {
+                return true;
+            }
             if (end(buildId, Transition.CANCEL_QUEUED, null, Map.of(), new BuildStore.End(Status.CANCELLED,
                     "cancelled before it started", Status.CANCELLED, null), null)) {
                 return true;
@@ -246,6 +252,39 @@ public final class Scheduler implements AutoCloseable {
         }
         log.warn("build {}: could not cancel it, it kept moving", buildId);
         return false;
+    }
+
+    /** How an approver's decision on a build went. */
+    public enum Decided { DONE, NOT_PENDING, NO_BUILD }
+
+    /** {@link Transition#APPROVE}: the pending build enters the queue and agents are woken. */
+    public Decided approve(String buildId, Approval approval) {
+        Optional<Build> b = store.get(buildId);
+        if (b.isEmpty()) {
+            return Decided.NO_BUILD;
+        }
+        if (!store.approve(buildId, approval, Build.waitingFor(b.get().labels()))) {
+            return Decided.NOT_PENDING;
+        }
+        events.moved(buildId, Status.QUEUED);
+        events.changed(buildId);
+        enqueued();
+        return Decided.DONE;
+    }
+
+    /** {@link Transition#REJECT}: the pending build ends CANCELLED, nothing run. */
+    public Decided reject(String buildId, Approval approval) {
+        if (store.get(buildId).isEmpty()) {
+            return Decided.NO_BUILD;
+        }
+        String why = "rejected by " + approval.approver() + (approval.comment() == null ? "" : ": " + approval.comment());
+        if (!store.reject(buildId, approval, why)) {
+            return Decided.NOT_PENDING;
+        }
+        onEnd.accept(buildId, Transition.REJECT);
+        events.moved(buildId, Status.CANCELLED);
+        events.changed(buildId);
+        return Decided.DONE;
     }
 
     /** The agent's report that the build ended. False if its lease was not held. */
@@ -290,6 +329,7 @@ public final class Scheduler implements AutoCloseable {
         });
         if (running.isPresent()) {
             onEnd.accept(buildId, t);
+            events.moved(buildId, end.status());
             events.changed(buildId);
         }
         return running.isPresent();

@@ -25,7 +25,37 @@ public record Build(
         String agentId,
         String leaseId,
         Long leaseExpires,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        Provenance provenance,
+        Long queuedTime,
+        String causeDetail,
+        Approval approval) {
+
+    /** A build not (yet) decided on by an approver, queued at its creation unless {@code PENDING}. */
+    public Build(String id, long seq, Status status, String statusDetail, String sourceDigest, String configPath,
+                 Map<String, String> substitutions, String planJson, List<String> tags, List<String> labels,
+                 String retryOf, long createTime, Long startTime, Long finishTime, long timeoutMillis,
+                 Long queueTtlMillis, String agentId, String leaseId, Long leaseExpires, boolean cancelRequested,
+                 Provenance provenance) {
+        this(id, seq, status, statusDetail, sourceDigest, configPath, substitutions, planJson, tags, labels, retryOf,
+                createTime, startTime, finishTime, timeoutMillis, queueTtlMillis, agentId, leaseId, leaseExpires,
+                cancelRequested, provenance, null, null, null);
+    }
+
+    /** A build with no git provenance (a plain submit). */
+    public Build(String id, long seq, Status status, String statusDetail, String sourceDigest, String configPath,
+                 Map<String, String> substitutions, String planJson, List<String> tags, List<String> labels,
+                 String retryOf, long createTime, Long startTime, Long finishTime, long timeoutMillis,
+                 Long queueTtlMillis, String agentId, String leaseId, Long leaseExpires, boolean cancelRequested) {
+        this(id, seq, status, statusDetail, sourceDigest, configPath, substitutions, planJson, tags, labels, retryOf,
+                createTime, startTime, finishTime, timeoutMillis, queueTtlMillis, agentId, leaseId, leaseExpires,
+                cancelRequested, Provenance.SUBMIT);
+    }
+
+    /** When its queueTtl starts: when it entered the queue (its approval), else its creation. */
+    public long queueStart() {
+        return queuedTime != null ? queuedTime : createTime;
+    }
 
     /** What a queued build with {@code labels} says it waits for; null when any agent may take it. */
     public static String waitingFor(List<String> labels) {

@@ -47,21 +47,27 @@ public final class BuildStore {
         }
     }
 
-    /** Inserts a build and its steps (all QUEUED), giving it the next sequence number. */
+    /** Inserts a build (QUEUED, or PENDING for approval) and its steps (all QUEUED), giving it the next sequence number. */
     public Build insert(Build b, List<String> stepIds) {
         return writing(h -> {
             long seq = h.createQuery("select coalesce(max(seq), 0) + 1 from builds").mapTo(Long.class).one();
             h.createUpdate("""
                     insert into builds (id, seq, status, status_detail, source_digest, config_path, substitutions, plan,
-                      tags, labels, retry_of, create_time, timeout_ms, queue_ttl_ms, cancel_requested)
+                      tags, labels, retry_of, create_time, timeout_ms, queue_ttl_ms, cancel_requested,
+                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id, cause_detail)
                     values (:id, :seq, :status, :detail, :digest, :config, :subs, :plan, :tags, :labels, :retryOf,
-                      :created, :timeout, :ttl, false)""")
+                      :created, :timeout, :ttl, false,
+                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail)""")
                     .bind("id", b.id()).bind("seq", seq).bind("status", b.status().name())
                     .bind("detail", b.statusDetail()).bind("digest", b.sourceDigest()).bind("config", b.configPath())
                     .bind("subs", json(b.substitutions())).bind("plan", b.planJson()).bind("tags", json(b.tags()))
                     .bind("labels", json(b.labels())).bind("retryOf", b.retryOf()).bind("created", b.createTime())
                     .bind("timeout", b.timeoutMillis()).bind("ttl", b.queueTtlMillis())
-                    .execute();
+                    .bind("repo", b.provenance().repo()).bind("ref", b.provenance().ref())
+                    .bind("commit", b.provenance().commitSha()).bind("author", truncate(b.provenance().author()))
+                    .bind("message", truncate(b.provenance().message())).bind("trigger", b.provenance().trigger())
+                    .bind("cause", b.provenance().cause().wire()).bind("refUpdate", b.provenance().refUpdateId())
+                    .bind("causeDetail", truncate(b.causeDetail())).execute();
             var batch = h.prepareBatch("insert into build_steps (build_id, idx, step_id, status) values (:b, :i, :s, 'QUEUED')");
             for (int i = 0; i < stepIds.size(); i++) {
                 batch.bind("b", b.id()).bind("i", i).bind("s", stepIds.get(i)).add();
@@ -83,9 +89,39 @@ public final class BuildStore {
 
     /** Newest first; {@code beforeSeq} pages back. */
     public List<Build> list(int limit, Long beforeSeq) {
-        return reading(h -> h.createQuery("select * from builds where seq < :before order by seq desc limit :limit")
-                .bind("before", beforeSeq == null ? Long.MAX_VALUE : beforeSeq).bind("limit", limit)
-                .map(BuildStore::build).list());
+        return list(limit, beforeSeq, Filter.NONE);
+    }
+
+    /** What {@link #list(int, Long, Filter)} keeps; a null field keeps every build. {@code ref} is a full ref name. */
+    public record Filter(String repo, String ref, String trigger, Status status) {
+        public static final Filter NONE = new Filter(null, null, null, null);
+    }
+
+    /** Newest first, only the builds {@code filter} keeps; {@code beforeSeq} pages back. */
+    public List<Build> list(int limit, Long beforeSeq, Filter filter) {
+        // Only the conditions asked for: PostgreSQL cannot type a bare "null is null" parameter.
+        StringBuilder where = new StringBuilder("seq < :before");
+        Map<String, Object> binds = new java.util.LinkedHashMap<>();
+        binds.put("before", beforeSeq == null ? Long.MAX_VALUE : beforeSeq);
+        binds.put("limit", limit);
+        for (var c : new String[][] {{"repo", filter.repo()}, {"ref", filter.ref()}, {"trigger_name", filter.trigger()},
+                {"status", filter.status() == null ? null : filter.status().name()}}) {
+            if (c[1] != null) {
+                where.append(" and ").append(c[0]).append(" = :").append(c[0]);
+                binds.put(c[0], c[1]);
+            }
+        }
+        return reading(h -> {
+            var q = h.createQuery("select * from builds where " + where + " order by seq desc limit :limit");
+            binds.forEach(q::bind);
+            return q.map(BuildStore::build).list();
+        });
+    }
+
+    /** Whether the ref update {@code refUpdateId} already has a build of {@code trigger} (it was processed before a crash). */
+    public boolean builtFor(long refUpdateId, String trigger) {
+        return reading(h -> h.createQuery("select count(*) from builds where ref_update_id = :u and trigger_name = :t")
+                .bind("u", refUpdateId).bind("t", trigger).mapTo(Integer.class).one()) > 0;
     }
 
     public List<StepRun> steps(String buildId) {
@@ -132,6 +168,37 @@ public final class BuildStore {
                         + " lease_id = :newLease, lease_expires = :exp, start_time = :now where id = :id and " + Transition.CLAIM.guard)
                 .bind("agent", agentId).bind("newLease", leaseId).bind("exp", leaseExpires).bind("now", now)
                 .bind("id", id).execute()) == 1;
+    }
+
+    /**
+     * {@link Transition#APPROVE}: a PENDING build enters the queue now, with {@code detail} (what it
+     * waits for, or null) and the approval recorded; false if it was decided or cancelled first.
+     */
+    public boolean approve(String id, Approval approval, String detail) {
+        return writing(h -> h.createUpdate("update builds set status = 'QUEUED', status_detail = :detail,"
+                        + " queued_time = :t, approval_decision = 'APPROVED', approver = :who, approval_time = :t,"
+                        + " approval_comment = :c where id = :id and " + Transition.APPROVE.guard)
+                .bind("detail", detail).bind("t", approval.time()).bind("who", approval.approver())
+                .bind("c", truncate(approval.comment())).bind("id", id).execute()) == 1;
+    }
+
+    /**
+     * {@link Transition#REJECT}: a PENDING build ends CANCELLED with {@code detail}, its steps
+     * SKIPPED and the rejection recorded, in one transaction; false if it was decided or cancelled first.
+     */
+    public boolean reject(String id, Approval approval, String detail) {
+        return writing(h -> {
+            int n = h.createUpdate("update builds set status = 'CANCELLED', status_detail = :detail, finish_time = :t,"
+                            + " approval_decision = 'REJECTED', approver = :who, approval_time = :t, approval_comment = :c"
+                            + " where id = :id and " + Transition.REJECT.guard)
+                    .bind("detail", truncate(detail)).bind("t", approval.time()).bind("who", approval.approver())
+                    .bind("c", truncate(approval.comment())).bind("id", id).execute();
+            if (n == 1) {
+                h.createUpdate("update build_steps set status = 'SKIPPED' where build_id = :id and status = 'QUEUED'")
+                        .bind("id", id).execute();
+            }
+            return n == 1;
+        });
     }
 
     /** {@link Transition#RENEW}: extends a lease that has not yet expired; false when it is gone. */
@@ -258,7 +325,17 @@ public final class BuildStore {
                 rs.getString("retry_of"), rs.getLong("create_time"), longOrNull(rs, "start_time"),
                 longOrNull(rs, "finish_time"), rs.getLong("timeout_ms"), longOrNull(rs, "queue_ttl_ms"),
                 rs.getString("agent_id"), rs.getString("lease_id"), longOrNull(rs, "lease_expires"),
-                rs.getBoolean("cancel_requested"));
+                rs.getBoolean("cancel_requested"),
+                new Provenance(rs.getString("repo"), rs.getString("ref"), rs.getString("commit_sha"),
+                        rs.getString("commit_author"), rs.getString("commit_message"), rs.getString("trigger_name"),
+                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id")),
+                longOrNull(rs, "queued_time"), rs.getString("cause_detail"), approval(rs));
+    }
+
+    private static Approval approval(ResultSet rs) throws SQLException {
+        String decision = rs.getString("approval_decision");
+        return decision == null ? null : new Approval(Approval.Decision.valueOf(decision), rs.getString("approver"),
+                rs.getLong("approval_time"), rs.getString("approval_comment"));
     }
 
     private static StepRun step(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {

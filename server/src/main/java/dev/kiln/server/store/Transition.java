@@ -4,6 +4,7 @@ import static dev.kiln.spec.protocol.Status.CANCELLED;
 import static dev.kiln.spec.protocol.Status.EXPIRED;
 import static dev.kiln.spec.protocol.Status.FAILURE;
 import static dev.kiln.spec.protocol.Status.INTERNAL_ERROR;
+import static dev.kiln.spec.protocol.Status.PENDING;
 import static dev.kiln.spec.protocol.Status.QUEUED;
 import static dev.kiln.spec.protocol.Status.SUCCESS;
 import static dev.kiln.spec.protocol.Status.TIMEOUT;
@@ -19,8 +20,14 @@ import java.util.Set;
  * The README's table is this one.
  */
 public enum Transition {
-    /** A submitted source becomes a build. */
-    SUBMIT("BuildService", null, Set.of(QUEUED), null),
+    /** A submitted source becomes a build; a build of a trigger that requires approval waits PENDING. */
+    SUBMIT("BuildService", null, Set.of(QUEUED, PENDING), null),
+    /** An approver lets a pending build into the queue; its queueTtl starts now. */
+    APPROVE("approver", PENDING, Set.of(QUEUED), "status = 'PENDING'"),
+    /** An approver turns a pending build down: it ends as Cloud Build's does, CANCELLED, nothing run. */
+    REJECT("approver", PENDING, Set.of(CANCELLED), "status = 'PENDING'"),
+    /** A cancel of a build still waiting for approval. */
+    CANCEL_PENDING("user", PENDING, Set.of(CANCELLED), "status = 'PENDING'"),
     /** An agent takes the oldest queued build its labels fit. */
     CLAIM("agent (lease)", QUEUED, Set.of(WORKING), "status = 'QUEUED'"),
     /** The lease holder keeps it alive; a lease past its expiry cannot be renewed, only reaped. */
@@ -31,8 +38,9 @@ public enum Transition {
     /** A cancel of a running build is a request its agent acts on (status unchanged). */
     CANCEL_REQUEST("user", WORKING, Set.of(WORKING), "status = 'WORKING'"),
     CANCEL_QUEUED("user", QUEUED, Set.of(CANCELLED), "status = 'QUEUED'"),
+    /** queueTtl counts from entering the queue: a build waiting for approval is not queued yet (Cloud Build's PENDING). */
     EXPIRE("scheduler (queueTtl)", QUEUED, Set.of(EXPIRED),
-            "status = 'QUEUED' and queue_ttl_ms is not null and create_time + queue_ttl_ms < :now"),
+            "status = 'QUEUED' and queue_ttl_ms is not null and coalesce(queued_time, create_time) + queue_ttl_ms < :now"),
     /** The lease holder reports the end: a build ends only through its current lease. */
     AGENT_END("agent (finish)", WORKING, Set.of(SUCCESS, FAILURE, TIMEOUT, CANCELLED, INTERNAL_ERROR),
             "status = 'WORKING' and lease_id = :lease"),

@@ -6,6 +6,7 @@ import dev.kiln.server.scheduler.MutableClock;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.Database;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.Transition;
 import dev.kiln.spec.archive.ArchiveLimits;
 import dev.kiln.spec.protocol.Status;
@@ -52,18 +53,39 @@ final class RetentionFixture implements AutoCloseable {
 
     /** A queued build of {@code config} using {@code digest}, with one step whose log holds a line. */
     String queued(String config, String digest) throws IOException {
+        return inserted(Status.QUEUED, config, digest, Provenance.SUBMIT);
+    }
+
+    /** A build of {@code trigger} of {@code repo}, from a push, with {@code status} (QUEUED, or PENDING: waiting for approval). */
+    String fromGit(Status status, String repo, String trigger, String config, String digest) throws IOException {
+        return inserted(status, config, digest, new Provenance(repo, "refs/heads/dev", "0".repeat(40), "Ada <ada@example.com>",
+                "a commit", trigger, Provenance.Cause.PUSH, null));
+    }
+
+    /** A build of {@code trigger} of {@code repo} that ended (CANCELLED) now. */
+    String endedFromGit(String repo, String trigger, String config, String digest) throws IOException {
+        String id = fromGit(Status.QUEUED, repo, trigger, config, digest);
+        end(id);
+        return id;
+    }
+
+    private String inserted(Status status, String config, String digest, Provenance git) throws IOException {
         String id = UUID.randomUUID().toString();
-        store.insert(new Build(id, 0, Status.QUEUED, null, digest, config, Map.of(), "{}", List.of(), List.of(), null,
-                clock.millis(), null, null, 60_000, null, null, null, null, false), List.of("step"));
+        store.insert(new Build(id, 0, status, null, digest, config, Map.of(), "{}", List.of(), List.of(), null,
+                clock.millis(), null, null, 60_000, null, null, null, null, false, git), List.of("step"));
         logs.appendNotice(id, 0, "a line of log\n");
         return id;
+    }
+
+    private void end(String id) {
+        store.end(id, Transition.CANCEL_QUEUED, Map.of(), new BuildStore.End(Status.CANCELLED, null, Status.CANCELLED, null),
+                clock.millis());
     }
 
     /** A build that ended (CANCELLED) now, as the clock says. */
     String ended(String config, String digest) throws IOException {
         String id = queued(config, digest);
-        store.end(id, Transition.CANCEL_QUEUED, Map.of(), new BuildStore.End(Status.CANCELLED, null, Status.CANCELLED, null),
-                clock.millis());
+        end(id);
         return id;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.server.builds.SourceStore;
+import dev.kiln.spec.protocol.Status;
 import java.io.IOException;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
@@ -68,6 +69,46 @@ class RetentionTest {
             // Age alone removes nothing when --keep-days is 0.
             f.clock.advance(3650 * DAY);
             assertThat(f.retention.sweep().builds()).isZero();
+        }
+    }
+
+    @Test
+    void a_git_build_counts_among_its_triggers_builds_and_a_submit_among_the_submits_of_its_config_path() throws Exception {
+        try (RetentionFixture f = fixture(0, 1)) {
+            String digest = f.source("src");
+            // Interleaved, all with the same config path: by config path alone only the newest would stay.
+            String submit1 = f.ended("build.yaml", digest);
+            String push1 = f.endedFromGit("churn", "dev-push", "build.yaml", digest);
+            String submit2 = f.ended("build.yaml", digest);
+            String push2 = f.endedFromGit("churn", "dev-push", "build.yaml", digest);
+            String nightly = f.endedFromGit("churn", "nightly", "build.yaml", digest);
+            String otherRepo = f.endedFromGit("vision", "dev-push", "build.yaml", digest);
+
+            f.retention.sweep();
+
+            assertThat(List.of(submit1, submit2)).extracting(f::exists).containsExactly(false, true);
+            assertThat(List.of(push1, push2)).extracting(f::exists).containsExactly(false, true);
+            assertThat(f.exists(nightly)).as("another trigger counts its own builds").isTrue();
+            assertThat(f.exists(otherRepo)).as("a trigger of the same name on another repo counts its own").isTrue();
+        }
+    }
+
+    @Test
+    void a_build_waiting_for_approval_is_never_removed_however_old_and_however_many_came_after() throws Exception {
+        try (RetentionFixture f = fixture(1, 1)) {
+            String digest = f.source("src");
+            String pending = f.fromGit(Status.PENDING, "churn", "deploy", "build.yaml", digest);
+            List<String> later = List.of(f.endedFromGit("churn", "deploy", "build.yaml", digest),
+                    f.endedFromGit("churn", "deploy", "build.yaml", digest));
+            f.clock.advance(30 * DAY);
+
+            Retention.Sweep s = f.retention.sweep();
+
+            assertThat(f.exists(pending)).isTrue();
+            assertThat(f.hasLog(pending)).isTrue();
+            assertThat(f.stored(digest)).isTrue();
+            assertThat(later).extracting(f::exists).containsExactly(false, false);
+            assertThat(s.builds()).isEqualTo(2);
         }
     }
 

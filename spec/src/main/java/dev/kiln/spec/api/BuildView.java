@@ -5,7 +5,30 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-/** A build as the REST API shows it. Times are null until reached. {@code kept}: retention never removes it. */
+/**
+ * A build as the REST API shows it. Times are null until reached. {@code labels}: what an agent
+ * must offer to take it; {@code agent}: the agent running it (or that ran it last), null before.
+ * Where it came from: {@code repo}, {@code ref} (a full ref name), {@code commitSha},
+ * {@code commitAuthor}, {@code commitMessage} and {@code trigger} for a build from git (null
+ * otherwise), and {@code cause}: push, webhook, poll, pull_request, schedule, manual or submit;
+ * {@code causeDetail}: more about the cause (a scheduled run says whether the commit is new), else null.
+ * {@code approval}: the decision on a build of a trigger that requires approval (null while
+ * {@code PENDING} and for every other build). {@code kept}: retention never removes it.
+ */
 public record BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
                         List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
-                        List<StepView> steps, String logUrl, boolean kept) {}
+                        List<StepView> steps, String logUrl, List<String> labels, String agent,
+                        String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
+                        String trigger, String cause, String causeDetail, ApprovalView approval,
+                        boolean kept) {
+
+    /** A build without a cause detail or an approval, not kept. */
+    public BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
+                     List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
+                     List<StepView> steps, String logUrl, List<String> labels, String agent,
+                     String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
+                     String trigger, String cause) {
+        this(id, status, statusDetail, configPath, substitutions, tags, retryOf, createTime, startTime, finishTime, steps,
+                logUrl, labels, agent, repo, ref, commitSha, commitAuthor, commitMessage, trigger, cause, null, null, false);
+    }
+}

@@ -9,7 +9,8 @@ import java.util.Map;
  * {@code marks} points every value path (e.g. {@code steps[2].args[0]}) at where it was written,
  * so that later checks such as substitutions can still name a line and column. {@code labels} are
  * what an agent must offer to take the build: {@code options.pool.name}'s last segment and
- * {@code options.agent.labels}, in that order, without repeats.
+ * {@code options.agent.labels}, in that order, without repeats. {@code substitutionInfo} is what
+ * the config says about substitutions besides their defaults.
  */
 public record BuildSpec(
         String file,
@@ -23,7 +24,16 @@ public record BuildSpec(
         List<String> tags,
         List<String> labels,
         List<ConfigProblem> warnings,
-        Map<String, SourceMark> marks) {
+        Map<String, SourceMark> marks,
+        SubstitutionInfo substitutionInfo) {
+
+    /** A spec without dynamic substitutions, keys without a value, or references outside what is planned. */
+    public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,
+                     boolean allowLooseSubstitutions, List<String> env, List<String> images, List<String> tags,
+                     List<String> labels, List<ConfigProblem> warnings, Map<String, SourceMark> marks) {
+        this(file, steps, timeout, queueTtl, substitutions, allowLooseSubstitutions, env, images, tags, labels, warnings,
+                marks, SubstitutionInfo.NONE);
+    }
 
     public SourceMark markOf(String path) {
         SourceMark m = marks.get(path);

@@ -27,6 +27,7 @@ final class NodeReader {
     private final String file;
     private final Problems problems;
     private final Map<String, SourceMark> marks = new HashMap<>();
+    private final FieldNames names = new FieldNames();
     private int nodes;
     /** Characters in all values read; aliases may repeat one value many times, so this can exceed the file. */
     private long valueChars;
@@ -46,7 +47,11 @@ final class NodeReader {
         return refusals;
     }
 
-    /** Reads a mapping's fields, recording marks, refusing duplicates and unknown keys. */
+    /**
+     * Reads a mapping's fields, recording marks, refusing duplicates and unknown keys. A field may be
+     * written in its JSON name ({@code waitFor}) or its proto name ({@code wait_for}), as Cloud Build
+     * takes both; the map returned is keyed by the JSON name, and {@link #shown} gives it back as written.
+     */
     Map<String, Node> fields(Node node, String prefix, String label, List<String> known, List<String> ignored) {
         Map<String, Node> out = new LinkedHashMap<>();
         if (!(node instanceof MappingNode map)) {
@@ -54,36 +59,52 @@ final class NodeReader {
             return out;
         }
         count(node);
-        Set<String> seen = new HashSet<>();
+        List<String> all = new ArrayList<>(known);
+        all.addAll(ignored);
+        Map<String, String> spellings = FieldNames.spellings(all);
+        Map<String, String> seen = new HashMap<>();
         for (NodeTuple t : map.getValue()) {
             String key = t.getKeyNode() instanceof ScalarNode k ? k.getValue() : null;
             if (key == null) {
                 error(t.getKeyNode(), label + ": keys must be plain names");
                 continue;
             }
-            if (!seen.add(key)) {
-                error(t.getKeyNode(), label + ": duplicate key '" + key + "'");
+            String field = spellings.getOrDefault(key, key);
+            String before = seen.putIfAbsent(field, key);
+            if (before != null) {
+                error(t.getKeyNode(), label + (before.equals(key) ? ": duplicate key '" + key + "'"
+                        : ": '" + before + "' and '" + key + "' are the same field; give it once"));
                 continue;
             }
-            marks.put(prefix + key, mark(t.getValueNode()));
+            names.wrote(prefix + field, key);
+            marks.put(prefix + field, mark(t.getValueNode()));
             // 'key:' with no value (or null / ~) means the field is not set, as in Cloud Build's JSON.
             Node value = isNull(t.getValueNode()) ? null : t.getValueNode();
-            if (known.contains(key)) {
+            if (known.contains(field)) {
                 if (value != null) {
-                    out.put(key, value);
+                    out.put(field, value);
                 }
-            } else if (ignored.contains(key)) {
+            } else if (ignored.contains(field)) {
                 warn(t.getKeyNode(), label + ": '" + key + "' is read but not acted on by Kiln");
                 if (value != null) {
-                    out.put(key, value);
+                    out.put(field, value);
                 }
             } else if (!problems.full()) {
-                List<String> all = new ArrayList<>(known);
-                all.addAll(ignored);
-                error(t.getKeyNode(), label + ": unknown field '" + key + "'" + Suggestions.didYouMean(key, all));
+                error(t.getKeyNode(), label + ": unknown field '" + key + "'"
+                        + Suggestions.didYouMean(key, FieldNames.allSpellings(all)));
             }
         }
         return out;
+    }
+
+    /** {@code path} as the user spelt it ({@code steps[0].wait_for} for {@code steps[0].waitFor}). */
+    String shown(String path) {
+        return names.shown(path);
+    }
+
+    /** The field at {@code path} as the user spelt it ({@code wait_for} for {@code steps[0].waitFor}). */
+    String name(String path) {
+        return names.name(path);
     }
 
     /**
@@ -99,7 +120,7 @@ final class NodeReader {
             marks.put(path, mark(s));
             return checked(s, where, allowed);
         }
-        error(node, path + " must be a single value, not a " + kind(node));
+        error(node, shown(path) + " must be a single value, not a " + kind(node));
         return null;
     }
 
@@ -111,7 +132,7 @@ final class NodeReader {
         List<String> env = new ArrayList<>();
         for (Item item : items(node, path, where, ControlCharacters.ENV_ENTRY)) {
             if (item.value().indexOf('=') <= 0) {
-                problems.error(marks.get(item.path()), path + ": '" + item.value() + "' must have the form KEY=VALUE");
+                problems.error(marks.get(item.path()), shown(path) + ": '" + item.value() + "' must have the form KEY=VALUE");
             }
             env.add(item.value());
         }
@@ -154,13 +175,17 @@ final class NodeReader {
             return List.of();
         }
         if (node instanceof ScalarNode s) {
-            // A lone value where a list is expected is a common slip; accept it as a list of one.
+            // Configs in the wild give one value for a list ('env: A=1'); Cloud Build reads it as a
+            // list of one, and so does Kiln, as written: 'args: make test' is one argument.
             marks.put(path + "[0]", mark(s));
             String v = checked(s, where, allowed);
+            if (v != null) {
+                warnListOfOne(s, where);
+            }
             return v == null ? List.of() : List.of(new Item(path + "[0]", v));
         }
         if (!(node instanceof SequenceNode seq)) {
-            error(node, path + " must be a list of values, not a " + kind(node));
+            error(node, shown(path) + " must be a list of values, not a " + kind(node));
             return List.of();
         }
         count(node);
@@ -192,7 +217,11 @@ final class NodeReader {
         return null;
     }
 
-    Map<String, String> substitutions(Node node) {
+    /**
+     * Reads {@code substitutions}: the default values, in order. A key written without a value
+     * ({@code _TAG:}) has no default; it is added to {@code withoutDefault} instead.
+     */
+    Map<String, String> substitutions(Node node, List<String> withoutDefault) {
         Map<String, String> out = new LinkedHashMap<>();
         if (node == null) {
             return out;
@@ -211,6 +240,11 @@ final class NodeReader {
             if (!key.matches("_[A-Z0-9_]+")) {
                 error(t.getKeyNode(), "substitutions: key '" + key
                         + "' must start with '_' and use only A-Z, 0-9 and '_'");
+                continue;
+            }
+            if (isNull(t.getValueNode())) {
+                marks.put("substitutions." + key, mark(t.getKeyNode()));
+                withoutDefault.add(key);
                 continue;
             }
             // A substitution value may land in a script's environment or in args: TAB, LF and CR
@@ -263,6 +297,19 @@ final class NodeReader {
             }
         }
         return List.copyOf(out);
+    }
+
+    /** The warning for one value (or one mapping) given where a list is expected, showing the list form. */
+    void warnListOfOne(Node node, String where) {
+        String asList = node instanceof ScalarNode s ? "[" + quoted(s.getValue()) + "]"
+                : "it as a list item ('- ' before its first field)";
+        warn(node, where + ": one value where Cloud Build expects a list; read as a list of one, write " + asList);
+    }
+
+    /** A value as it would be written in a flow list, shortened: the warning shows the form, not the whole value. */
+    private static String quoted(String value) {
+        String v = value.length() <= 40 ? value : value.substring(0, 40) + "...";
+        return "'" + ControlCharacters.shown(v).replace("'", "''") + "'";
     }
 
     void error(Node node, String message) {

@@ -2,11 +2,15 @@ package dev.kiln.spec.config;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Collects the errors and warnings found in one config, bounded so that a hostile file cannot
- * flood memory; shared by the parser and the planner so both report the same way.
+ * flood memory; shared by the parser and the planner so both report the same way. The same
+ * message at the same place is kept once: an alias read twice, or a name used twice in one
+ * value, is still one mistake.
  */
 public final class Problems {
     /** After this many errors the rest are counted, not listed. */
@@ -17,6 +21,8 @@ public final class Problems {
     private final String file;
     private final List<ConfigProblem> errors = new ArrayList<>();
     private final List<ConfigProblem> warnings = new ArrayList<>();
+    private final Set<ConfigProblem> seenErrors = new HashSet<>();
+    private final Set<ConfigProblem> seenWarnings = new HashSet<>();
     private int dropped;
 
     public Problems(String file) {
@@ -25,13 +31,18 @@ public final class Problems {
 
     /** Records an error; a null mark stands for the top of the file. */
     public void error(SourceMark mark, String message) {
-        if (!full()) {
-            errors.add(new ConfigProblem(mark != null ? mark : top(), clip(message)));
+        ConfigProblem p = new ConfigProblem(mark != null ? mark : top(), clip(message));
+        if (!seenErrors.contains(p) && !full()) {
+            seenErrors.add(p);
+            errors.add(p);
         }
     }
 
     void warn(SourceMark mark, String message) {
-        warnings.add(new ConfigProblem(mark, clip(message)));
+        ConfigProblem p = new ConfigProblem(mark, clip(message));
+        if (seenWarnings.add(p)) {
+            warnings.add(p);
+        }
     }
 
     /**

@@ -40,7 +40,9 @@ final class SafeYaml {
         }
         LastEvent parser = new LastEvent(new ParserImpl(new StreamReader(new StringReader(text)), options()));
         try {
-            return new Composer(parser, new Resolver(), options()).getSingleNode();
+            Node root = new Composer(parser, new Resolver(), options()).getSingleNode();
+            MergeKeys.expand(file, root);
+            return root;
         } catch (MarkedYAMLException e) {
             Mark m = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
             String what = e.getProblem() != null ? e.getProblem() : e.getMessage();

@@ -20,33 +20,33 @@ final class SchemaMapper {
 
     static final List<String> TOP_FIELDS = List.of("steps", "timeout", "queueTtl", "substitutions",
             "options", "images", "artifacts", "tags");
-    /** Cloud Build fields Kiln reads but does not act on: a warning, never an error. */
-    static final List<String> TOP_IGNORED = List.of("availableSecrets", "secrets", "logsBucket",
-            "serviceAccount", "serviceAccountEmail", "logging", "pool", "projectId", "name",
-            "gates", "source", "dependencies", "gitConfig", "defaultLogsBucketBehavior");
+    /** Cloud Build fields Kiln reads but does not act on: a warning, and an error only for a wrong type. */
+    static final List<String> TOP_IGNORED = IgnoredFields.TOP.names();
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
-            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv");
-    static final List<String> STEP_IGNORED = List.of("volumes", "automapSubstitutions",
-            "metrics", "artifacts", "cache", "agent");
-    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "pool", "agent");
-    static final List<String> OPTION_IGNORED = List.of("machineType", "logging", "diskSizeGb",
-            "logStreamingOption", "requestedVerifyOption", "sourceProvenanceHash", "dynamicSubstitutions",
-            "automapSubstitutions", "defaultLogsBucketBehavior", "workerPool", "volumes", "secretEnv",
-            "pubsubTopic", "retries");
+            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent");
+    static final List<String> STEP_IGNORED = IgnoredFields.STEP.names();
+    static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "dynamicSubstitutions", "pool",
+            "agent");
+    static final List<String> OPTION_IGNORED = IgnoredFields.OPTIONS.names();
 
     private final String file;
     private final Problems problems;
     private final NodeReader read;
+    private final ShapeCheck shapes;
+    /** Labels steps ask for: a build runs whole on one agent, so they are the build's too. */
+    private final List<String> stepLabels = new ArrayList<>();
 
     SchemaMapper(String file, Problems problems) {
         this.file = file;
         this.problems = problems;
         this.read = new NodeReader(file, problems);
+        this.shapes = new ShapeCheck(read);
     }
 
     /** The spec as far as it could be read; its problems are in the {@link Problems} given. */
     BuildSpec map(Node root) {
         Map<String, Node> top = read.fields(root, "", "config", TOP_FIELDS, TOP_IGNORED);
+        shapes.fields(top, IgnoredFields.TOP, "");
         List<Step> steps = new ArrayList<>();
         Node stepsNode = top.get("steps");
         if (stepsNode == null) {
@@ -71,45 +71,62 @@ final class SchemaMapper {
             read.error(stepsNode, "'steps' must be a list of steps");
         }
         Duration timeout = read.duration(top.get("timeout"), "timeout");
-        Duration queueTtl = read.duration(top.get("queueTtl"), "queueTtl");
-        Map<String, String> subs = read.substitutions(top.get("substitutions"));
+        Duration queueTtl = read.duration(top.get("queueTtl"), read.name("queueTtl"));
+        List<String> withoutDefault = new ArrayList<>();
+        Map<String, String> subs = read.substitutions(top.get("substitutions"), withoutDefault);
+        boolean dynamic = false;
         List<String> env = List.of();
         boolean loose = false;
         List<String> labels = new ArrayList<>();
         Node options = top.get("options");
         if (options != null) {
             Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
+            shapes.fields(o, IgnoredFields.OPTIONS, "options.");
             env = read.envList(o.get("env"), "options.env", "options.env");
+            dynamic = read.bool(o.get("dynamicSubstitutions"), read.shown("options.dynamicSubstitutions"));
             Node opt = o.get("substitutionOption");
-            String value = read.scalar(opt, "options.substitutionOption", "options.substitutionOption", ControlCharacters.NONE);
+            String option = read.shown("options.substitutionOption");
+            String value = read.scalar(opt, "options.substitutionOption", option, ControlCharacters.NONE);
             if (value != null) {
                 if (value.equals("ALLOW_LOOSE")) {
                     loose = true;
                 } else if (!value.equals("MUST_MATCH")) {
-                    read.error(opt, "options.substitutionOption must be MUST_MATCH or ALLOW_LOOSE, not '" + value + "'");
+                    read.error(opt, option + " must be MUST_MATCH or ALLOW_LOOSE, not '" + value + "'");
                 }
             }
             labels.addAll(poolLabel(o.get("pool")));
-            if (o.get("agent") != null) {
-                Map<String, Node> a = read.fields(o.get("agent"), "options.agent.", "options.agent",
-                        List.of("labels"), List.of());
-                for (String l : read.labels(a.get("labels"), "options.agent.labels", "options.agent.labels")) {
-                    if (!labels.contains(l)) {
-                        labels.add(l);
-                    }
-                }
-            }
+            addLabels(labels, agentLabels(o.get("agent"), "options.agent", "options.agent"));
         }
+        addLabels(labels, stepLabels);
         List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
         List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
         if (top.containsKey("artifacts")) {
             read.warn(top.get("artifacts"), "'artifacts' is read but not acted on yet");
+            shapes.check(top.get("artifacts"), IgnoredFields.ARTIFACTS, "artifacts");
         }
         if (!images.isEmpty()) {
             read.warn(top.get("images"), "'images' are not pushed yet by this Kiln version");
         }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
-                List.copyOf(labels), problems.warnings(), read.marks());
+                List.copyOf(labels), problems.warnings(), read.marks(),
+                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)));
+    }
+
+    /** Kiln's {@code agent: {labels: [...]}}, on the build's options or on a step. */
+    private List<String> agentLabels(Node agent, String path, String what) {
+        if (agent == null) {
+            return List.of();
+        }
+        Map<String, Node> a = read.fields(agent, path + ".", what, List.of("labels"), List.of());
+        return read.labels(a.get("labels"), path + ".labels", what + ".labels");
+    }
+
+    private static void addLabels(List<String> to, List<String> more) {
+        for (String l : more) {
+            if (!to.contains(l)) {
+                to.add(l);
+            }
+        }
     }
 
     /**
@@ -153,6 +170,7 @@ final class SchemaMapper {
             }
         }
         Map<String, Node> f = read.fields(node, path + ".", label, STEP_FIELDS, STEP_IGNORED);
+        shapes.fields(f, IgnoredFields.STEP, path + ".");
         String id = read.scalar(f.get("id"), path + ".id", label + ": id", ControlCharacters.NONE);
         if (id != null) {
             label = stepLabel(id);
@@ -189,27 +207,34 @@ final class SchemaMapper {
         }
         List<String> env = read.envList(f.get("env"), path + ".env", label + ": env");
         String dir = read.scalar(f.get("dir"), path + ".dir", label + ": dir", ControlCharacters.NONE);
-        if (dir != null && (dir.startsWith("/") || List.of(dir.split("[/\\\\]")).contains(".."))) {
-            read.error(f.get("dir"), label + ": dir must be a relative path inside the workspace, not '" + dir + "'");
+        if (dir != null) {
+            String relative = WorkspacePaths.relative(dir); // Cloud Build's /workspace/app is Kiln's app
+            if (relative == null) {
+                read.error(f.get("dir"), label + ": dir " + WorkspacePaths.problem(dir));
+            }
+            dir = relative;
         }
+        String waitForName = label + ": " + read.name(path + ".waitFor");
         List<String> waitFor = f.containsKey("waitFor")
-                ? read.strings(f.get("waitFor"), path + ".waitFor", label + ": waitFor", ControlCharacters.NONE) : null;
+                ? read.strings(f.get("waitFor"), path + ".waitFor", waitForName, ControlCharacters.NONE) : null;
         if (waitFor != null && waitFor.isEmpty()) {
             waitFor = null; // as in Cloud Build: an empty waitFor means "all previous steps"
         }
         if (waitFor != null && waitFor.contains("-") && waitFor.size() > 1) {
-            read.error(f.get("waitFor"), label + ": waitFor '-' means 'start at once' and cannot be combined with step ids");
+            read.error(f.get("waitFor"), waitForName + " '-' means 'start at once' and cannot be combined with step ids");
         }
         Duration timeout = read.duration(f.get("timeout"), label + ": timeout");
-        boolean allowFailure = read.bool(f.get("allowFailure"), label + ": allowFailure");
+        boolean allowFailure = read.bool(f.get("allowFailure"), label + ": " + read.name(path + ".allowFailure"));
         List<Integer> exitCodes = read.wholeNumbers(f.get("allowExitCodes"), path + ".allowExitCodes",
-                label + ": allowExitCodes");
-        List<String> secretEnv = read.strings(f.get("secretEnv"), path + ".secretEnv", label + ": secretEnv",
+                label + ": " + read.name(path + ".allowExitCodes"));
+        String secretEnvName = label + ": " + read.name(path + ".secretEnv");
+        List<String> secretEnv = read.strings(f.get("secretEnv"), path + ".secretEnv", secretEnvName,
                 ControlCharacters.NONE);
         if (!secretEnv.isEmpty()) {
-            read.warn(f.get("secretEnv"), label + ": secretEnv " + secretEnv
+            read.warn(f.get("secretEnv"), secretEnvName + " " + secretEnv
                     + " will be unset: this Kiln version has no secrets yet");
         }
+        addLabels(stepLabels, agentLabels(f.get("agent"), path + ".agent", label + ": agent"));
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
                 exitCodes, secretEnv, read.mark(node));
     }

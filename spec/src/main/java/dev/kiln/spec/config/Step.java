@@ -32,4 +32,10 @@ public record Step(
     public boolean isLocal() {
         return name == null || name.equals("local");
     }
+
+    /** This step with {@code id} and {@code waitFor} as given: the planner checks the graph on substituted ids. */
+    public Step withGraph(String id, List<String> waitFor) {
+        return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
+                allowExitCodes, secretEnv, mark);
+    }
 }

@@ -3,8 +3,11 @@ package dev.kiln.spec.config;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -32,6 +35,23 @@ public record StepGraph(List<List<Integer>> waits) {
      * {@code steps[1].waitFor[0]} was written (null for the top of the file).
      */
     public static StepGraph resolve(List<Step> steps, Function<String, SourceMark> markOf, Problems problems) {
+        return resolve(steps, markOf, problems, null);
+    }
+
+    /**
+     * Like {@link #resolve(List, Function, Problems)}, for steps whose {@code id} and {@code waitFor}
+     * hold substituted text: Cloud Build substitutes in both, so the graph is checked on what they
+     * became. {@code written} maps each value path whose text a substitution changed to the text as
+     * written, so that an unknown id says which substitution made it.
+     */
+    public static StepGraph resolveSubstituted(List<Step> steps, Function<String, SourceMark> markOf, Problems problems,
+                                               Map<String, String> written) {
+        return resolve(steps, markOf, problems, written);
+    }
+
+    /** {@code written} null: ids as written, where a waitFor the substitutions may still match is not refused. */
+    private static StepGraph resolve(List<Step> steps, Function<String, SourceMark> markOf, Problems problems,
+                                     Map<String, String> written) {
         Map<String, Integer> ids = new HashMap<>();
         for (Step s : steps) {
             if (s.id() != null) {
@@ -42,21 +62,24 @@ public record StepGraph(List<List<Integer>> waits) {
                 }
             }
         }
+        // Before substitutions, an id or waitFor naming a substitution may still match what the other becomes.
+        boolean substituting = written == null && steps.stream().anyMatch(s -> References.any(s.id()));
         // A step that could not be read is missing from the list: index by step, not by place.
         int size = steps.stream().mapToInt(Step::index).max().orElse(-1) + 1;
         List<List<Integer>> waits = new ArrayList<>(Collections.nCopies(size, List.<Integer>of()));
         Map<Integer, Step> byIndex = new HashMap<>();
         for (Step s : steps) {
             byIndex.put(s.index(), s);
-            waits.set(s.index(), dependencies(s, ids, markOf, problems));
+            waits.set(s.index(), dependencies(s, ids, markOf, problems, written, substituting));
         }
         reportCycle(steps, byIndex, waits, problems);
         return new StepGraph(waits);
     }
 
     private static List<Integer> dependencies(Step s, Map<String, Integer> ids, Function<String, SourceMark> markOf,
-                                              Problems problems) {
+                                              Problems problems, Map<String, String> written, boolean substituting) {
         List<Integer> d = new ArrayList<>();
+        Set<Told> told = new HashSet<>();
         if (s.waitFor() == null || s.waitFor().isEmpty()) {
             for (int i = 0; i < s.index(); i++) {
                 d.add(i);
@@ -71,11 +94,15 @@ public record StepGraph(List<List<Integer>> waits) {
             Integer target = ids.get(w);
             String at = "steps[" + s.index() + "].waitFor[" + j + "]";
             if (target == null) {
-                if (problems.full()) {
-                    continue; // do not work out suggestions for problems no one will see
+                if (problems.full() || (written == null && (substituting || References.any(w)))) {
+                    continue; // no one will see it, or the planner checks it after substitutions
                 }
-                problems.error(markOf.apply(at), "step '" + s.displayId() + "': waitFor names unknown step '" + w + "'"
-                        + Suggestions.didYouMean(w, ids.keySet()));
+                SourceMark m = markOf.apply(at);
+                // Aliases repeat one value at one place: build its message once, not once per alias.
+                if (told.add(new Told(m, w))) {
+                    problems.error(m, "step '" + s.displayId() + "' waits for unknown step '" + w + "'"
+                            + origin(written, at) + Suggestions.didYouMean(w, ids.keySet()));
+                }
             } else if (target == s.index()) {
                 problems.error(markOf.apply(at), "step '" + s.displayId() + "': waits for itself");
             } else {
@@ -83,6 +110,20 @@ public record StepGraph(List<List<Integer>> waits) {
             }
         }
         return List.copyOf(d);
+    }
+
+    /** An unknown id reported at a place. */
+    private record Told(SourceMark mark, String id) {}
+
+    /** Which substitutions made the text at {@code path}, when they changed it. */
+    private static String origin(Map<String, String> written, String path) {
+        String raw = written == null ? null : written.get(path);
+        if (raw == null) {
+            return "";
+        }
+        Set<String> names = new TreeSet<>();
+        References.scan(raw, names);
+        return " (written '" + raw + "', substituting " + String.join(", ", names) + ")";
     }
 
     /** Reports the first cycle found, once, naming the steps on it in the order they wait. */

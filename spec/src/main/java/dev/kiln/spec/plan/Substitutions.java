@@ -1,5 +1,6 @@
 package dev.kiln.spec.plan;
 
+import dev.kiln.spec.config.References;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -59,14 +60,6 @@ public final class Substitutions {
 
     /** Names referenced in {@code text} (used to count script references as uses). */
     public static void scan(String text, Set<String> into) {
-        if (text == null) {
-            return;
-        }
-        Matcher m = REF.matcher(text);
-        while (m.find()) {
-            if (!m.group(1).equals("$")) {
-                into.add(m.group(2) != null ? m.group(2) : m.group(3));
-            }
-        }
+        References.scan(text, into);
     }
 }

@@ -86,4 +86,38 @@ class AgentLabelsTest {
         assertThat(lines(problems("steps:\n  - args: [x]\noptions:\n  agent: {labels: {gpu: true}}\n")))
                 .containsExactly("build.yaml:4:19: options.agent.labels must be a list of values, not a mapping");
     }
+
+    @Test
+    void a_steps_agent_labels_are_the_whole_builds_since_a_build_runs_on_one_agent() {
+        BuildSpec spec = parse("""
+                steps:
+                  - id: prepare
+                    args: [x]
+                  - id: train
+                    args: [y]
+                    agent: {labels: [gpu, cuda12]}
+                  - id: test
+                    args: [z]
+                    agent:
+                      labels: [gpu]
+                options:
+                  agent: {labels: [linux]}
+                """);
+
+        assertThat(spec.labels()).containsExactly("linux", "gpu", "cuda12");
+        assertThat(lines(spec.warnings())).isEmpty();
+    }
+
+    @Test
+    void a_bad_step_label_is_refused_where_it_stands() {
+        assertThat(lines(problems("""
+                steps:
+                  - id: train
+                    args: [y]
+                    agent: {labels: ['gpu,cuda'], lables: [x]}
+                """))).containsExactlyInAnyOrder(
+                "build.yaml:4:22: step 'train': agent.labels: label 'gpu,cuda' must be one word without commas or spaces,"
+                        + " as agents offer it",
+                "build.yaml:4:35: step 'train': agent: unknown field 'lables'; did you mean 'labels'?");
+    }
 }

@@ -34,10 +34,10 @@ class ConfigErrorsTest {
                     - prep
                 """);
 
-        assertThat(lines(problems)).containsExactly("build.yaml:12:7: step 'train': waitFor names unknown step 'prep'");
+        assertThat(lines(problems)).containsExactly("build.yaml:12:7: step 'train' waits for unknown step 'prep'");
         ConfigProblem p = problems.get(0);
         assertThat(p.mark()).isEqualTo(new SourceMark("build.yaml", 12, 7));
-        assertThat(p.message()).isEqualTo("step 'train': waitFor names unknown step 'prep'");
+        assertThat(p.message()).isEqualTo("step 'train' waits for unknown step 'prep'");
     }
 
     @Test
@@ -49,7 +49,7 @@ class ConfigErrorsTest {
                   - id: train
                     args: [b]
                     waitFor: [prpe]
-                """))).containsExactly("build.yaml:6:15: step 'train': waitFor names unknown step 'prpe'; did you mean 'prep'?");
+                """))).containsExactly("build.yaml:6:15: step 'train' waits for unknown step 'prpe'; did you mean 'prep'?");
     }
 
     @Test
@@ -80,7 +80,7 @@ class ConfigErrorsTest {
                 "build.yaml:1:10: timeout: 'abc' is not a duration; write e.g. 600s, 1.5s or 10m",
                 "build.yaml:5:5: step 'a': unknown field 'entrypiont'; did you mean 'entrypoint'?",
                 "build.yaml:6:14: step 'a': timeout: '10' is not a duration; write e.g. 600s, 1.5s or 10m",
-                "build.yaml:9:15: step 'b': waitFor names unknown step 'c'",
+                "build.yaml:9:15: step 'b' waits for unknown step 'c'",
                 "build.yaml:10:9: step 'a': duplicate id; step #0 has it already");
     }
 
@@ -167,18 +167,18 @@ class ConfigErrorsTest {
                     subsitutions: {}
                     options:
                       machinetype: E2_HIGHCPU_8
-                      substitution_option: ALLOW_LOOSE
+                      substitution_opton: ALLOW_LOOSE
                     """))).containsExactly(
                     "build.yaml:1:1: config: unknown field 'step'; did you mean 'steps'?",
                     "build.yaml:1:1: config has no 'steps'",
                     "build.yaml:3:1: config: unknown field 'subsitutions'; did you mean 'substitutions'?",
                     "build.yaml:5:3: options: unknown field 'machinetype'; did you mean 'machineType'?",
-                    "build.yaml:6:3: options: unknown field 'substitution_option'; did you mean 'substitutionOption'?");
+                    "build.yaml:6:3: options: unknown field 'substitution_opton'; did you mean 'substitution_option'?");
         }
 
         @Test
         void a_field_like_nothing_known_gets_no_suggestion() {
-            assertThat(lines(problems("colour: red\nsteps:\n  - args: [x]\n    <<: {}\n    c: 1\n"))).containsExactly(
+            assertThat(lines(problems("colour: red\nsteps:\n  - args: [x]\n    '<<': {}\n    c: 1\n"))).containsExactly(
                     "build.yaml:1:1: config: unknown field 'colour'",
                     "build.yaml:4:5: step #0: unknown field '<<'",
                     "build.yaml:5:5: step #0: unknown field 'c'");

@@ -296,14 +296,17 @@ class ConfigParserTest {
                 substitutions:
                   _N: 010
                   _B: yes
-                  _E:
+                  _E: ''
                   _F: 1.50
+                  _G:
                 steps:
-                  - args: [echo, $_N, $_B, $_E, $_F]
+                  - args: [echo, $_N, $_B, $_E, $_F, $_G]
                 """);
 
         assertThat(spec.substitutions()).containsEntry("_N", "010").containsEntry("_B", "yes")
-                .containsEntry("_E", "").containsEntry("_F", "1.50");
+                .containsEntry("_E", "").containsEntry("_F", "1.50").doesNotContainKey("_G");
+        assertThat(spec.substitutionInfo().withoutDefault()).as("no value is no default, not an empty one")
+                .containsExactly("_G");
     }
 
     @Test

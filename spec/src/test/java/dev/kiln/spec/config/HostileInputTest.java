@@ -129,8 +129,9 @@ class HostileInputTest {
 
         assertThat(e.problems()).hasSizeLessThanOrEqualTo(ConfigParser.MAX_PROBLEMS + 1);
         assertThat(e.problems()).allSatisfy(p -> assertThat(p.message().length()).isLessThanOrEqualTo(ConfigParser.MAX_MESSAGE + 3));
-        assertThat(e.problems().get(1).message()).startsWith("step 'Step #400': waitFor names unknown step 'yyyy");
-        assertThat(e.problems().get(e.problems().size() - 1).message()).matches("\\.\\.\\. and \\d+ more problems not listed");
+        // Every alias points at the same place: the same problem there is told once, not 50,000 times.
+        assertThat(e.problems()).filteredOn(p -> p.message().startsWith("step 'Step #400' waits for unknown step 'yyyy"))
+                .hasSize(1);
     }
 
     @Test

@@ -62,4 +62,27 @@ class ProblemsTest {
         assertThat(problems.warnings()).singleElement().extracting(ConfigProblem::message).asString()
                 .hasSize(Problems.MAX_MESSAGE + 3);
     }
+
+    @Test
+    void the_same_problem_at_the_same_place_is_told_once() {
+        problems.error(at(2, 5), "unknown substitution '$_A'");
+        problems.error(at(2, 5), "unknown substitution '$_A'");
+        problems.error(at(3, 5), "unknown substitution '$_A'");
+        problems.error(at(2, 5), "another problem");
+        problems.warn(at(4, 1), "a warning");
+        problems.warn(at(4, 1), "a warning");
+
+        assertThat(thrown()).containsExactly("build.yaml:2:5: unknown substitution '$_A'",
+                "build.yaml:2:5: another problem", "build.yaml:3:5: unknown substitution '$_A'");
+        assertThat(lines(problems.warnings())).containsExactly("build.yaml:4:1: a warning");
+    }
+
+    @Test
+    void a_repeated_problem_does_not_count_towards_the_limit() {
+        for (int i = 0; i < 2 * Problems.MAX_PROBLEMS; i++) {
+            problems.error(at(1, 1), "the same");
+        }
+
+        assertThat(thrown()).containsExactly("build.yaml:1:1: the same");
+    }
 }

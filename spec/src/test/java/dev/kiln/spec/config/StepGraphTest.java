@@ -64,7 +64,7 @@ class StepGraphTest {
         StepGraph graph = resolve(step(0, "fetch"), step(1, "build", "fetch", "fecth"));
 
         assertThat(problems()).containsExactly(
-                "build.yaml:7:15: step 'build': waitFor names unknown step 'fecth'; did you mean 'fetch'?");
+                "build.yaml:7:15: step 'build' waits for unknown step 'fecth'; did you mean 'fetch'?");
         assertThat(graph.waitFor(1)).as("the known ones still resolve").containsExactly(0);
     }
 

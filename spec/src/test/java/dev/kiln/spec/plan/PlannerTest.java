@@ -113,7 +113,7 @@ class PlannerTest {
             ConfigException e = catchThrowableOfType(ConfigException.class, () -> Planner.plan(spec, SUBMIT));
 
             assertThat(lines(e.problems())).containsExactly(
-                    "build.yaml:1:1: step 'c': waitFor names unknown step 'bb'; did you mean 'b'?",
+                    "build.yaml:1:1: step 'c' waits for unknown step 'bb'; did you mean 'b'?",
                     "build.yaml:2:3: waitFor forms a cycle: 'a' -> 'b' -> 'a'");
         }
 

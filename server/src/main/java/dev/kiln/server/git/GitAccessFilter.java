@@ -1,0 +1,66 @@
+package dev.kiln.server.git;
+
+import dev.kiln.server.access.Hosts;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * The guard of git over HTTP ({@code /git/*}), which Javalin's own access check never sees: the
+ * same {@code Host} rule as the API (421; defeats DNS rebinding), no request a browser page made
+ * (git never sends {@code Origin}; 403), and, for a push, the {@link PushPolicy} (401).
+ */
+final class GitAccessFilter implements Filter {
+    private final Hosts hosts;
+    private final PushPolicy pushPolicy;
+
+    GitAccessFilter(Hosts hosts, PushPolicy pushPolicy) {
+        this.hosts = hosts;
+        this.pushPolicy = pushPolicy;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest req = (HttpServletRequest) request;
+        HttpServletResponse res = (HttpServletResponse) response;
+        String host = req.getHeader("Host");
+        if (!hosts.allows(host)) {
+            refuse(res, 421, "this server does not answer to the host name '" + host + "'; use one of " + hosts.names()
+                    + " or start it with --public-url");
+            return;
+        }
+        if (req.getHeader("Origin") != null || "cross-site".equals(req.getHeader("Sec-Fetch-Site"))) {
+            refuse(res, 403, "git over HTTP does not answer requests made by web pages");
+            return;
+        }
+        if (isPush(req)) {
+            Optional<String> why = pushPolicy.refuse(req);
+            if (why.isPresent()) {
+                res.setHeader("WWW-Authenticate", "Basic realm=\"kiln\"");
+                refuse(res, 401, why.get());
+                return;
+            }
+        }
+        chain.doFilter(request, response);
+    }
+
+    /** The receive-pack service: its advertisement ({@code info/refs?service=git-receive-pack}) or the push itself. */
+    static boolean isPush(HttpServletRequest req) {
+        String uri = req.getRequestURI();
+        return uri.endsWith("/git-receive-pack") || "git-receive-pack".equals(req.getParameter("service"));
+    }
+
+    private static void refuse(HttpServletResponse res, int status, String message) throws IOException {
+        res.setStatus(status);
+        res.setContentType("text/plain; charset=utf-8");
+        res.getOutputStream().write((message + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+}

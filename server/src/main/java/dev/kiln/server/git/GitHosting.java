@@ -1,0 +1,94 @@
+package dev.kiln.server.git;
+
+import dev.kiln.server.access.Hosts;
+import dev.kiln.server.store.Provenance;
+import jakarta.servlet.DispatcherType;
+import java.io.IOException;
+import java.util.EnumSet;
+import java.util.List;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jgit.http.server.GitServlet;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.ReceiveCommand;
+import org.eclipse.jgit.transport.ReceivePack;
+import org.eclipse.jgit.transport.resolver.ServiceNotEnabledException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves the repos over git's smart HTTP at {@code /git/NAME.git} (clone and fetch of any repo,
+ * push to hosted ones) with JGit's {@link GitServlet}, behind {@link GitAccessFilter}. A push is
+ * handed to the {@link RefListener} from inside the receive, once its refs have moved: that is
+ * where a push to a hosted repo becomes builds.
+ */
+public final class GitHosting {
+    private static final Logger log = LoggerFactory.getLogger(GitHosting.class);
+    public static final String PATH = "/git/";
+
+    private final Repos repos;
+    private final Hosts hosts;
+    private final PushPolicy pushPolicy;
+    private final RefListener listener;
+
+    public GitHosting(Repos repos, Hosts hosts, PushPolicy pushPolicy, RefListener listener) {
+        this.repos = repos;
+        this.hosts = hosts;
+        this.pushPolicy = pushPolicy;
+        this.listener = listener;
+    }
+
+    /** Mounts the servlet and its guard on Javalin's Jetty context. */
+    public void install(ServletContextHandler context) {
+        GitServlet servlet = new GitServlet();
+        servlet.setRepositoryResolver((req, name) -> {
+            String repo = name.endsWith(".git") ? name.substring(0, name.length() - 4) : name;
+            try {
+                Names.repo(repo);
+                if (repos.find(repo).isEmpty()) {
+                    throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name);
+                }
+                return repos.open(repo);
+            } catch (Refusal e) {
+                throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name);
+            } catch (IOException e) {
+                throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name, e);
+            }
+        });
+        servlet.setReceivePackFactory((req, db) -> receivePack(db));
+        context.addServlet(new ServletHolder("git", servlet), PATH + "*");
+        context.addFilter(new FilterHolder(new GitAccessFilter(hosts, pushPolicy)), PATH + "*",
+                EnumSet.of(DispatcherType.REQUEST));
+    }
+
+    private ReceivePack receivePack(Repository db) throws ServiceNotEnabledException {
+        String dir = db.getDirectory().getName();
+        String name = dir.substring(0, dir.length() - ".git".length());
+        Repo repo = repos.find(name).orElseThrow(ServiceNotEnabledException::new);
+        if (repo.kind() != Repo.Kind.HOSTED) {
+            // A mirror follows its forge; a push here would be undone by the next fetch.
+            throw new ServiceNotEnabledException("repo " + name + " mirrors " + repo.url() + "; push there");
+        }
+        ReceivePack rp = new ReceivePack(db);
+        rp.setAllowNonFastForwards(true);
+        rp.setAllowDeletes(true);
+        rp.setPostReceiveHook((pack, commands) -> {
+            List<RefUpdate> moved = commands.stream().filter(c -> c.getResult() == ReceiveCommand.Result.OK)
+                    .map(c -> RefUpdate.of(c.getRefName(), c.getOldId(), c.getNewId())).toList();
+            if (moved.isEmpty()) {
+                return;
+            }
+            try {
+                for (String line : listener.refsMoved(name, moved, Provenance.Cause.PUSH)) {
+                    pack.sendMessage("kiln: " + line);
+                }
+            } catch (RuntimeException e) {
+                // The refs have moved and the push is recorded; it is built at the latest on the next start.
+                log.error("push to {} recorded but not yet built", name, e);
+                pack.sendMessage("kiln: the push is recorded; its builds start when the server can (see its log)");
+            }
+        });
+        return rp;
+    }
+}

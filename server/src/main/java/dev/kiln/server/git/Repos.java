@@ -1,0 +1,313 @@
+package dev.kiln.server.git;
+
+import dev.kiln.server.access.PrivateFiles;
+import dev.kiln.server.store.Database;
+import dev.kiln.spec.api.RepoRequest;
+import dev.kiln.spec.config.Durations;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.FetchResult;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TrackingRefUpdate;
+import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
+
+/**
+ * Use cases on repos: add one (a bare repo under {@code <data>/git/NAME.git}, hosted or a mirror),
+ * list, describe, delete, open, and fetch a mirror from its remote (what the poller and webhooks
+ * call). A mirror's password lives in {@code <data>/git/credentials/NAME} (mode 600), never in
+ * the database; a webhook secret likewise in {@code <data>/git/webhook-secrets/NAME}, never shown.
+ */
+public final class Repos {
+    /** How often a mirrored repo is polled when nobody says. */
+    public static final Duration DEFAULT_POLL = Duration.ofSeconds(60);
+    private static final Duration MIN_POLL = Duration.ofSeconds(1);
+    private static final int FETCH_TIMEOUT_SECONDS = 120;
+
+    private final RepoStore store;
+    private final Path root;
+    private final Clock clock;
+    private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
+
+    public Repos(Database db, Path root, Clock clock) throws IOException {
+        this.store = new RepoStore(db);
+        this.root = PrivateFiles.directory(root);
+        this.clock = clock;
+    }
+
+    /** Adds a repo: hosted without a URL, else a mirror, fetched once now (a failure is kept as its poll error). */
+    public Repo create(RepoRequest req) throws IOException {
+        String name = Names.repo(req.name());
+        String url = req.url() == null || req.url().isBlank() ? null : checkUrl(req.url().strip());
+        Duration poll = null;
+        if (url != null) {
+            poll = req.pollInterval() == null || req.pollInterval().isBlank() ? DEFAULT_POLL
+                    : Durations.parse(req.pollInterval().strip()).filter(d -> d.compareTo(MIN_POLL) >= 0).orElseThrow(() ->
+                    Refusal.badRequest("pollInterval '" + req.pollInterval() + "' must be a duration of 1s or more, such as 30s or 5m"));
+        } else if (req.pollInterval() != null || req.username() != null || req.password() != null
+                || req.webhookSecret() != null) {
+            throw Refusal.badRequest("pollInterval, credentials and webhookSecret are for a mirrored repo: give its url"
+                    + " too (a push to a hosted repo builds without a webhook)");
+        }
+        if ((req.username() == null) != (req.password() == null)) {
+            throw Refusal.badRequest("credentials need both a username and a password");
+        }
+        if (req.webhookSecret() != null && req.webhookSecret().strip().length() < 8) {
+            throw Refusal.badRequest("webhookSecret must have 8 characters or more");
+        }
+        if (req.username() != null && !url.startsWith("http")) {
+            throw Refusal.badRequest("credentials are sent to http(s) remotes only");
+        }
+        ForgeLink forge = ForgeLink.of(req.forge(), req.forgeUrl(), req.forgeProject(), req.forgeTokenFile(), url);
+        Repo repo = new Repo(name, url == null ? Repo.Kind.HOSTED : Repo.Kind.MIRRORED, url, poll, req.username(),
+                clock.millis(), null, null, null, forge, null, null);
+        if (!store.insert(repo)) {
+            throw Refusal.conflict("repo " + name + " exists already");
+        }
+        try {
+            Path dir = dir(name);
+            deleteTree(dir);   // what a delete interrupted by a crash may have left
+            try (Git git = Git.init().setBare(true).setInitialBranch("main").setDirectory(dir.toFile()).call()) {
+                git.getRepository().getConfig().setBoolean("receive", null, "denyNonFastForwards", false);
+                git.getRepository().getConfig().save();
+            }
+            if (req.password() != null) {
+                PrivateFiles.directory(root.resolve("credentials"));
+                PrivateFiles.write(credentialsFile(name), req.password());
+            }
+            if (req.webhookSecret() != null) {
+                PrivateFiles.directory(root.resolve("webhook-secrets"));
+                PrivateFiles.write(secretFile(name), req.webhookSecret().strip());
+            }
+        } catch (IOException | GitAPIException | RuntimeException e) {
+            store.delete(name);
+            throw e instanceof IOException io ? io : new IOException("cannot create the repo " + name, e);
+        }
+        if (url != null) {
+            try {
+                fetch(name);
+            } catch (IOException e) {
+                // Kept as the repo's poll error: the remote may come back, and the poller will try again.
+            }
+        }
+        return get(name);
+    }
+
+    /** file://, http(s):// or an absolute path; ssh:// comes later. */
+    private static String checkUrl(String url) {
+        if (url.startsWith("/")) {
+            return url;
+        }
+        String scheme;
+        try {
+            scheme = URI.create(url).getScheme();
+        } catch (IllegalArgumentException e) {
+            throw Refusal.badRequest("url '" + url + "' is not a URL");
+        }
+        if (scheme == null || !List.of("file", "http", "https").contains(scheme)) {
+            throw Refusal.badRequest("url '" + url + "': Kiln mirrors file://, http://, https:// URLs and absolute"
+                    + " paths (ssh:// is not supported yet)");
+        }
+        return url;
+    }
+
+    public Repo get(String name) {
+        return find(name).orElseThrow(() -> Refusal.notFound("no repo " + name));
+    }
+
+    public Optional<Repo> find(String name) {
+        return store.get(name);
+    }
+
+    public List<Repo> list() {
+        return store.list();
+    }
+
+    /** Deletes the repo and its bare repository; refused while triggers use it. */
+    public void delete(String name) throws IOException {
+        get(name);
+        List<String> using = store.delete(name);
+        if (!using.isEmpty()) {
+            throw Refusal.conflict("repo " + name + " has triggers: " + String.join(", ", using) + "; delete them first");
+        }
+        deleteTree(dir(name));
+        Files.deleteIfExists(credentialsFile(name));
+        Files.deleteIfExists(secretFile(name));
+    }
+
+    /** The secret the repo's webhooks are signed with; empty when none was set. */
+    public Optional<byte[]> webhookSecret(String name) throws IOException {
+        Path f = secretFile(Names.repo(name));
+        return Files.exists(f) ? Optional.of(Files.readString(f).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : Optional.empty();
+    }
+
+    /** Opens the repo's bare repository; the caller closes it. */
+    public Repository open(String name) throws IOException {
+        Path dir = dir(Names.repo(name));
+        if (!Files.isDirectory(dir)) {
+            throw Refusal.notFound("no repo " + name);
+        }
+        return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
+    }
+
+    /** Every branch and tag and the commit it points to (a tag peeled to its commit). */
+    public Map<String, String> heads(String name) throws IOException {
+        Map<String, String> heads = new LinkedHashMap<>();
+        try (Repository db = open(name)) {
+            List<Ref> refs = new ArrayList<>(db.getRefDatabase().getRefsByPrefix("refs/heads/"));
+            refs.addAll(db.getRefDatabase().getRefsByPrefix("refs/tags/"));
+            for (Ref r : refs) {
+                Ref peeled = db.getRefDatabase().peel(r);
+                var id = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : r.getObjectId();
+                if (id != null) {
+                    heads.put(r.getName(), id.name());
+                }
+            }
+        }
+        return heads;
+    }
+
+    /**
+     * The branches and tags of a mirror's remote and what each ref names (an annotated tag: the tag
+     * object, as in the mirror), by one {@code ls-remote}: the poller's cheap look before a fetch.
+     * {@code timeoutSeconds} bounds each read from the remote. A failure is kept on the repo.
+     */
+    public Map<String, String> remoteRefs(String name, int timeoutSeconds) throws IOException {
+        Repo repo = get(name);
+        try {
+            var ls = Git.lsRemoteRepository().setRemote(repo.url()).setHeads(true).setTags(true).setTimeout(timeoutSeconds);
+            if (repo.credentialsUser() != null) {
+                ls.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
+                        Files.readString(credentialsFile(name)).strip()));
+            }
+            Map<String, String> refs = new java.util.TreeMap<>();
+            for (Ref r : ls.call()) {
+                if (r.getObjectId() != null && !r.getName().endsWith("^{}")) {
+                    refs.put(r.getName(), r.getObjectId().name());
+                }
+            }
+            return refs;
+        } catch (GitAPIException | RuntimeException e) {
+            String why = "ls-remote of " + repo.url() + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            store.polled(name, clock.millis(), why);
+            throw new IOException(why, e);
+        }
+    }
+
+    /** The mirror's own branches and tags and what each ref names, unpeeled, to compare with {@link #remoteRefs}. */
+    public Map<String, String> localRefs(String name) throws IOException {
+        Map<String, String> refs = new java.util.TreeMap<>();
+        try (Repository db = open(name)) {
+            List<Ref> all = new ArrayList<>(db.getRefDatabase().getRefsByPrefix("refs/heads/"));
+            all.addAll(db.getRefDatabase().getRefsByPrefix("refs/tags/"));
+            for (Ref r : all) {
+                if (r.getObjectId() != null) {
+                    refs.put(r.getName(), r.getObjectId().name());
+                }
+            }
+        }
+        return refs;
+    }
+
+    /** Records a poll that found nothing to fetch: a success at this time. */
+    public void polledUnchanged(String name) {
+        store.polled(name, clock.millis(), null);
+    }
+
+    /**
+     * Fetches one ref of a mirror's remote into the same name in the mirror (a pull request's head,
+     * {@code refs/pull/7/head}), forced; returns what it moved, empty when it was there already.
+     */
+    public List<RefUpdate> fetchRef(String name, String ref) throws IOException {
+        if (!ref.matches("refs/(pull|merge-requests)/[0-9]{1,10}/head")) {
+            throw Refusal.badRequest("ref " + ref + " is not a pull request's head");
+        }
+        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false);
+    }
+
+    /**
+     * Fetches a mirrored repo's branches and tags from its remote (a force-push and a deleted branch
+     * are mirrored too) and returns what moved. The time, and the error or success, are kept on the
+     * repo. One fetch of a repo at a time, so that a poll and a webhook seeing one push (or one
+     * webhook delivered twice) find it moved once: the second finds the mirror already there.
+     */
+    public List<RefUpdate> fetch(String name) throws IOException {
+        return fetch(name, List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")), true);
+    }
+
+    private List<RefUpdate> fetch(String name, List<RefSpec> specs, boolean removeDeleted) throws IOException {
+        Repo repo = get(name);
+        if (repo.kind() != Repo.Kind.MIRRORED) {
+            throw Refusal.badRequest("repo " + name + " is hosted by Kiln; there is nothing to fetch");
+        }
+        synchronized (fetchLocks.computeIfAbsent(name, n -> new Object())) {
+            try (Repository db = open(name); Git git = Git.wrap(db)) {
+                var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(removeDeleted)
+                        .setTimeout(FETCH_TIMEOUT_SECONDS).setRefSpecs(specs);
+                if (repo.credentialsUser() != null) {
+                    fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
+                            Files.readString(credentialsFile(name)).strip()));
+                }
+                FetchResult result = fetch.call();
+                List<RefUpdate> moved = new ArrayList<>();
+                for (TrackingRefUpdate u : result.getTrackingRefUpdates()) {
+                    moved.add(RefUpdate.of(u.getLocalName(), u.getOldObjectId(), u.getNewObjectId()));
+                }
+                store.polled(name, clock.millis(), null);
+                return moved;
+            } catch (GitAPIException | IOException | RuntimeException e) {
+                if (e instanceof Refusal r) {
+                    throw r;
+                }
+                String why = "fetch from " + repo.url() + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                store.polled(name, clock.millis(), why);
+                throw new IOException(why, e);
+            }
+        }
+    }
+
+    /** Records how the last post of a build's state to the repo's forge went (error null: it worked). */
+    public void statusPosted(String name, String error) {
+        store.statusPosted(name, clock.millis(), error);
+    }
+
+    private Path dir(String name) {
+        return root.resolve(name + ".git");
+    }
+
+    private Path secretFile(String name) {
+        return root.resolve("webhook-secrets").resolve(name);
+    }
+
+    private Path credentialsFile(String name) {
+        return root.resolve("credentials").resolve(name);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

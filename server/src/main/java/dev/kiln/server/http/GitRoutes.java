@@ -1,0 +1,106 @@
+package dev.kiln.server.http;
+
+import dev.kiln.server.access.Access;
+import dev.kiln.server.git.GitHosting;
+import dev.kiln.server.git.Repo;
+import dev.kiln.server.git.Repos;
+import dev.kiln.server.git.poll.Poller;
+import dev.kiln.server.triggers.GitBuilds;
+import dev.kiln.server.triggers.Trigger;
+import dev.kiln.server.triggers.Triggers;
+import dev.kiln.spec.api.RepoRequest;
+import dev.kiln.spec.api.RepoView;
+import dev.kiln.spec.api.TriggerRun;
+import dev.kiln.spec.api.TriggerView;
+import dev.kiln.spec.config.Durations;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The REST API of repos ({@code /api/repos}) and triggers ({@code /api/triggers}). Routes only translate. */
+public final class GitRoutes {
+    private final Repos repos;
+    private final Triggers triggers;
+    private final GitBuilds gitBuilds;
+    private final Poller poller;
+    private final String publicUrl;
+
+    /** {@code publicUrl}: the server's --public-url (null: webhook URLs are told as the caller reached the server). */
+    public GitRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, Poller poller, String publicUrl) {
+        this.repos = repos;
+        this.triggers = triggers;
+        this.gitBuilds = gitBuilds;
+        this.poller = poller;
+        this.publicUrl = publicUrl == null || publicUrl.isBlank() ? null : publicUrl.replaceAll("/+$", "");
+    }
+
+    void register(JavalinConfig config, Views views) {
+        config.routes.post("/api/repos", ctx -> {
+            Repo r = repos.create(ctx.bodyAsClass(RepoRequest.class));
+            ctx.status(201).header("Location", "/api/repos/" + r.name()).json(view(ctx, r));
+        }, Access.write());
+        config.routes.get("/api/repos", ctx -> {
+            List<RepoView> all = new ArrayList<>();
+            for (Repo r : repos.list()) {
+                all.add(view(ctx, r));
+            }
+            ctx.json(all);
+        }, Access.read());
+        config.routes.get("/api/repos/{name}", ctx -> ctx.json(view(ctx, repos.get(ctx.pathParam("name")))), Access.read());
+        config.routes.delete("/api/repos/{name}", ctx -> {
+            repos.delete(ctx.pathParam("name"));
+            ctx.status(204);
+        }, Access.write());
+
+        config.routes.post("/api/triggers", ctx -> {
+            Trigger t = triggers.create(ctx.bodyAsClass(TriggerView.class));
+            ctx.status(201).header("Location", "/api/triggers/" + t.name()).json(view(t));
+        }, Access.write());
+        config.routes.get("/api/triggers", ctx -> ctx.json(triggers.list(ctx.queryParam("repo")).stream()
+                .map(GitRoutes::view).toList()), Access.read());
+        config.routes.get("/api/triggers/{name}", ctx -> ctx.json(view(triggers.get(ctx.pathParam("name")))), Access.read());
+        config.routes.delete("/api/triggers/{name}", ctx -> {
+            triggers.delete(ctx.pathParam("name"));
+            ctx.status(204);
+        }, Access.write());
+        config.routes.post("/api/triggers/{name}/enable",
+                ctx -> ctx.json(view(triggers.setEnabled(ctx.pathParam("name"), true))), Access.write());
+        config.routes.post("/api/triggers/{name}/disable",
+                ctx -> ctx.json(view(triggers.setEnabled(ctx.pathParam("name"), false))), Access.write());
+        config.routes.post("/api/triggers/{name}/run", ctx -> {
+            TriggerRun run = ctx.bodyAsClass(TriggerRun.class);
+            var b = gitBuilds.run(ctx.pathParam("name"), run);
+            ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
+        }, Access.write());
+    }
+
+    /** The repo with its heads; a hosted one with the URL to push to, as the caller reached this server. */
+    private RepoView view(Context ctx, Repo r) throws IOException {
+        Map<String, String> heads = repos.heads(r.name());
+        String base = publicUrl != null ? publicUrl : ctx.scheme() + "://" + ctx.host();
+        boolean hosted = r.kind() == Repo.Kind.HOSTED;
+        String gitUrl = hosted ? ctx.scheme() + "://" + ctx.host() + GitHosting.PATH + r.name() + ".git" : null;
+        var poll = poller.state(r.name());
+        return new RepoView(r.name(), r.kind().name(), r.url(),
+                r.pollInterval() == null ? null : Durations.format(r.pollInterval()), r.credentialsUser(), gitUrl, heads,
+                time(r.createTime()), time(r.lastPollTime()), r.lastPollError(), time(r.lastSuccessTime()),
+                hosted ? null : base + HookRoutes.PATH + r.name(), repos.webhookSecret(r.name()).isPresent(),
+                poll.map(s -> Instant.ofEpochMilli(s.nextDue())).orElse(null), poll.map(s -> s.failures()).orElse(0),
+                r.forge() == null ? null : r.forge().kind(), r.forge() == null ? null : r.forge().apiUrl(),
+                r.forge() == null ? null : r.forge().project(), time(r.lastStatusTime()), r.lastStatusError());
+    }
+
+    static TriggerView view(Trigger t) {
+        return new TriggerView(t.name(), t.repo(), t.branchRegex(), t.tagRegex(), t.invert(), t.configPath(),
+                t.includedFiles(), t.ignoredFiles(), t.substitutions(), t.enabled(), time(t.createTime()), t.pullRequest(),
+                t.commentControl(), t.approvalRequired(), t.schedule(), t.scheduleBranch());
+    }
+
+    private static Instant time(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+}

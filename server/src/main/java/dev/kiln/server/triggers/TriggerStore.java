@@ -1,0 +1,110 @@
+package dev.kiln.server.triggers;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.server.store.Database;
+import dev.kiln.spec.json.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/** The SQL for triggers. Reads and writes go through {@link Database#visibility()}, as the builds' do. */
+final class TriggerStore {
+    private final Jdbi jdbi;
+    private final Lock read;
+    private final Lock write;
+
+    TriggerStore(Database db) {
+        this.jdbi = db.jdbi();
+        this.read = db.visibility().readLock();
+        this.write = db.visibility().writeLock();
+    }
+
+    private static <T> T under(Lock lock, Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Inserts {@code t}; false when a trigger of that name exists. */
+    boolean insert(Trigger t) {
+        return under(write, () -> jdbi.inTransaction(h -> {
+            if (h.createQuery("select count(*) from triggers where name = :n").bind("n", t.name()).mapTo(Integer.class).one() > 0) {
+                return false;
+            }
+            h.createUpdate("""
+                    insert into triggers (name, repo, branch_regex, tag_regex, invert_regex, config_path, included_files,
+                      ignored_files, substitutions, enabled, create_time, pull_request, comment_control,
+                      approval_required, schedule, schedule_branch)
+                    values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created,
+                      :pr, :cc, :approval, :schedule, :scheduleBranch)""")
+                    .bind("name", t.name()).bind("repo", t.repo()).bind("branch", t.branchRegex()).bind("tag", t.tagRegex())
+                    .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", json(t.includedFiles()))
+                    .bind("ignored", json(t.ignoredFiles())).bind("subs", json(t.substitutions()))
+                    .bind("enabled", t.enabled()).bind("created", t.createTime())
+                    .bind("pr", t.pullRequest()).bind("cc", t.commentControl())
+                    .bind("approval", t.approvalRequired()).bind("schedule", t.schedule())
+                    .bind("scheduleBranch", t.scheduleBranch()).execute();
+            return true;
+        }));
+    }
+
+    Optional<Trigger> get(String name) {
+        return under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from triggers where name = :n")
+                .bind("n", name).map(TriggerStore::trigger).findOne()));
+    }
+
+    /** All triggers, or those of {@code repo} when it is not null, by name. */
+    List<Trigger> list(String repo) {
+        return under(read, () -> jdbi.withHandle(h -> (repo == null
+                ? h.createQuery("select * from triggers order by name")
+                : h.createQuery("select * from triggers where repo = :r order by name").bind("r", repo))
+                .map(TriggerStore::trigger).list()));
+    }
+
+    boolean delete(String name) {
+        return under(write, () -> jdbi.withHandle(h -> h.createUpdate("delete from triggers where name = :n")
+                .bind("n", name).execute())) == 1;
+    }
+
+    boolean setEnabled(String name, boolean enabled) {
+        return under(write, () -> jdbi.withHandle(h -> h.createUpdate("update triggers set enabled = :e where name = :n")
+                .bind("e", enabled).bind("n", name).execute())) == 1;
+    }
+
+    private static Trigger trigger(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Trigger(rs.getString("name"), rs.getString("repo"), rs.getString("branch_regex"),
+                rs.getString("tag_regex"), rs.getBoolean("invert_regex"), rs.getString("config_path"),
+                read(rs.getString("included_files"), new TypeReference<List<String>>() {}),
+                read(rs.getString("ignored_files"), new TypeReference<List<String>>() {}),
+                read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
+                rs.getBoolean("enabled"), rs.getLong("create_time"),
+                rs.getBoolean("pull_request"), rs.getBoolean("comment_control"), rs.getBoolean("approval_required"),
+                rs.getString("schedule"), rs.getString("schedule_branch"));
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T read(String text, TypeReference<T> type) {
+        try {
+            return Json.MAPPER.readValue(text, type);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.kiln.server.git;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.server.support.GitCli;
+import dev.kiln.server.support.KilnProcess;
+import dev.kiln.server.support.TestServer;
+import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.protocol.Status;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's git walkthrough as a user types it: kiln repos, kiln triggers, git push, kiln builds. */
+class GitCliTest {
+    @TempDir Path tmp;
+
+    private static KilnProcess kiln(Path dir, TestServer server, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--server", server.server.url(), "--token", server.server.adminToken()));
+        return KilnProcess.start(dir, all.toArray(String[]::new));
+    }
+
+    private static String ok(KilnProcess p) throws Exception {
+        assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.output()).isZero();
+        return p.output();
+    }
+
+    @Test
+    void repos_add_triggers_create_git_push_and_the_build_of_that_commit_streams_in_builds_log() throws Exception {
+        GitCli git = GitCli.in(tmp);
+        try (TestServer server = TestServer.start(tmp.resolve("data"))) {
+            String added = ok(kiln(tmp, server, "repos", "add", "churn"));
+            String url = server.server.url() + "/git/churn.git";
+            assertThat(added).contains("git remote add kiln " + url);
+            ok(kiln(tmp, server, "triggers", "create", "dev-push", "--repo", "churn", "--branch", "^dev$",
+                    "--substitutions", "_ENV=dev"));
+
+            KilnProcess bad = kiln(tmp, server, "triggers", "create", "broken", "--repo", "churn", "--branch", "dev[");
+            assertThat(bad.awaitExit(Duration.ofSeconds(60))).isEqualTo(1);
+            assertThat(bad.output()).contains("ERROR: branch regex 'dev[' does not compile").doesNotContain("Exception", "\tat ");
+
+            Path work = git.init(tmp.resolve("work"), "dev");
+            String sha = git.commit(work, "first model", Map.of("build.yaml",
+                    "steps:\n  - args: [sh, -c, 'echo training $SHORT_SHA for $_ENV']\n"));
+            git.run(work, "remote", "add", "kiln", url);
+            git.run(work, "push", "-q", "kiln", "dev");
+
+            String id = server.api.list(1).get(0).id();
+            String log = ok(kiln(tmp, server, "builds", "log", id, "--stream"));
+            assertThat(log).contains("training " + sha.substring(0, 7) + " for dev");
+
+            String listed = ok(kiln(tmp, server, "builds", "list", "--repo", "churn", "--branch", "dev", "--trigger",
+                    "dev-push", "--status", "success"));
+            assertThat(listed).contains(id);
+            assertThat(ok(kiln(tmp, server, "builds", "list", "--branch", "main"))).doesNotContain(id);
+            assertThat(ok(kiln(tmp, server, "builds", "get", id))).contains("cause: push", "repo: churn",
+                    "ref: refs/heads/dev", "commit: " + sha, "author: Ada Lovelace <ada@example.com>", "message: first model",
+                    "trigger: dev-push");
+            assertThat(ok(kiln(tmp, server, "repos", "describe", "churn"))).contains("kind: HOSTED", "gitUrl: " + url,
+                    "refs/heads/dev " + sha);
+
+            String run = ok(kiln(tmp, server, "triggers", "run", "dev-push", "--sha", sha, "--substitutions", "_ENV=again"));
+            BuildView manual = server.api.list(1).get(0);
+            assertThat(run).contains("Created [" + server.server.url() + "/builds/" + manual.id() + "] from " + sha);
+            assertThat(manual.cause()).isEqualTo("manual");
+            assertThat(server.awaitEnd(manual.id(), Duration.ofSeconds(60)).status()).isEqualTo(Status.SUCCESS);
+            assertThat(server.logText(manual.id(), 0)).contains("for again");
+
+            ok(kiln(tmp, server, "triggers", "disable", "dev-push"));
+            assertThat(ok(kiln(tmp, server, "triggers", "list"))).containsPattern("dev-push\\s+churn\\s+false\\s+branch \\^dev\\$");
+        }
+    }
+}
