@@ -14,6 +14,9 @@ import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.disk.DiskFloor;
+import dev.kiln.server.disk.DiskSpace;
+import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
@@ -32,6 +35,9 @@ import dev.kiln.server.triggers.Triggers;
 import dev.kiln.server.triggers.schedule.ScheduledRuns;
 import dev.kiln.server.http.HttpServer;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.retention.Retention;
+import dev.kiln.server.retention.RetentionPolicy;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildStore;
@@ -105,9 +111,23 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
+    /**
+     * How the server keeps its data directory in bounds: what retention removes, the free space
+     * below which it takes no new builds, and how it reads free space (tests say "nearly full").
+     * Apart from {@link Config} so that each can change without the other.
+     */
+    public record Upkeep(RetentionPolicy retention, MinFree minFree, DiskSpace disk) {
+        public static final Upkeep DEFAULTS = new Upkeep(RetentionPolicy.DEFAULTS, MinFree.DEFAULT, DiskSpace.system());
+
+        public Upkeep withDisk(DiskSpace probe) {
+            return new Upkeep(retention, minFree, probe);
+        }
+    }
+
     private final Config config;
     private final Database db;
     private final Scheduler scheduler;
+    private final Retention retention;
     private final GitBuilds gitBuilds;
     private final Poller poller;
     private final ScheduledRuns schedules;
@@ -122,6 +142,10 @@ public final class KilnServer implements AutoCloseable {
     private Thread agentThread;
 
     public KilnServer(Config config) throws IOException {
+        this(config, Upkeep.DEFAULTS);
+    }
+
+    public KilnServer(Config config, Upkeep upkeep) throws IOException {
         this.config = config;
         // Mode 700: steps that run on this machine (as the build user) must not read tokens, logs or the database.
         Path data = PrivateFiles.directory(config.dataDir());
@@ -141,7 +165,9 @@ public final class KilnServer implements AutoCloseable {
         BuildEvents events = new BuildEvents();
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
         AgentService agents = new AgentService(scheduler, store, logs, sources, events);
-        BuildService builds = new BuildService(store, sources, scheduler, events, clock, config.projectId());
+        this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
+        DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
+        BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
         Repos repos = new Repos(db, data.resolve("git"), clock);
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
@@ -155,7 +181,8 @@ public final class KilnServer implements AutoCloseable {
                 Duration.ofSeconds(1));
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
-        this.http = HttpServer.create(builds, store, logs, agents, events, guard(hosts, tokens),
+        this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
+                guard(hosts, tokens),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
                 new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks));
         if (config.localAgent()) {
@@ -204,6 +231,11 @@ public final class KilnServer implements AutoCloseable {
         return dir;
     }
 
+    /** Retention's sweep, for tests that run one now rather than wait for the next. */
+    public Retention retention() {
+        return retention;
+    }
+
     /** Whether the embedded agent's steps run with the server's own rights (it does not run as root). */
     public boolean stepsRunAsServer() {
         return stepsRunAsServer;
@@ -234,6 +266,7 @@ public final class KilnServer implements AutoCloseable {
         scheduler.start();
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
+        retention.start();
         http.start(config.host(), config.port());
         poller.start();
         schedules.start();
@@ -292,6 +325,7 @@ public final class KilnServer implements AutoCloseable {
         poller.close();
         commitStatuses.close();
         http.stop();
+        retention.close();
         scheduler.close();
         db.close();
         if (ownWorkDir) {

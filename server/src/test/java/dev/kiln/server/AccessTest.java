@@ -83,7 +83,8 @@ class AccessTest {
         assertThat(routes).extracting(e -> e.method + " " + e.path)
                 .contains("POST /api/builds", "POST /api/builds/{id}/cancel", "POST /api/builds/{id}/retry",
                         "GET /api/builds/{id}/events", "POST /api/agent/v1/lease", "POST /api/repos",
-                        "DELETE /api/repos/{name}", "POST /api/triggers", "POST /api/triggers/{name}/run");
+                        "DELETE /api/repos/{name}", "POST /api/triggers", "POST /api/triggers/{name}/run",
+                        "POST /api/builds/{id}/keep", "DELETE /api/builds/{id}/keep", "GET /api/server/status");
         int writes = 0;
         for (Endpoint e : routes) {
             Access rule = rule(e);

@@ -65,6 +65,9 @@ class ApiErrorsTest {
         PARAMS.put("POST /api/builds/{id}/approve", List.of());
         PARAMS.put("POST /api/builds/{id}/reject", List.of());
         PARAMS.put("GET /api/builds/{id}/steps/{step}/log", List.of(Param.step(), Param.count("offset", "0 or more")));
+        PARAMS.put("POST /api/builds/{id}/keep", List.of());
+        PARAMS.put("DELETE /api/builds/{id}/keep", List.of());
+        PARAMS.put("GET /api/server/status", List.of());
         PARAMS.put("GET " + EVENTS, List.of(new Param("offsets", false,
                 List.of("-1", "abc", "1,,2", "0,x", "99999999999999999999", "0,0"), "at most 1 ")));
         PARAMS.put("POST /api/repos", List.of());

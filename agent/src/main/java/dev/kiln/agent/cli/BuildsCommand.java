@@ -20,11 +20,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln builds list|describe|log|cancel|retry|approve|reject}. */
+/** {@code kiln builds list|describe|log|cancel|retry|approve|reject|keep}. */
 @Command(name = "builds", mixinStandardHelpOptions = true, description = "List and manage builds.",
         subcommands = {BuildsCommand.ListBuilds.class, BuildsCommand.Describe.class, BuildsCommand.Log.class,
                 BuildsCommand.Cancel.class, BuildsCommand.Retry.class, BuildsCommand.Approve.class,
-                BuildsCommand.Reject.class})
+                BuildsCommand.Reject.class, BuildsCommand.Keep.class})
 public final class BuildsCommand {
     @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
             description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
@@ -124,6 +124,9 @@ public final class BuildsCommand {
             }
             if (b.trigger() != null) {
                 o.println("trigger: " + b.trigger());
+            }
+            if (b.kept()) {
+                o.println("kept: true (retention never removes it)");
             }
             o.println("steps:");
             for (StepView s : b.steps()) {
@@ -281,6 +284,25 @@ public final class BuildsCommand {
             } else {
                 System.out.println("Created [" + api.base() + "/builds/" + b.id() + "].");
                 Output.table(System.out, List.of(b));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "keep", mixinStandardHelpOptions = true,
+            description = "Keep a build (its logs and source) whatever the server's retention; --release lets it go again.")
+    static final class Keep implements Callable<Integer> {
+        @ParentCommand BuildsCommand parent;
+        @Parameters(index = "0") String id;
+        @Option(names = "--release", description = "No longer keep it: retention may remove it again.") boolean release;
+
+        @Override
+        public Integer call() throws Exception {
+            BuildView b = parent.api().keep(id, !release);
+            if (parent.json()) {
+                printJson(b);
+            } else {
+                System.out.println((b.kept() ? "Keeping build [" : "No longer keeping build [") + b.id() + "].");
             }
             return 0;
         }

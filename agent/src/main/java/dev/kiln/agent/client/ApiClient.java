@@ -6,6 +6,7 @@ import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.RepoView;
+import dev.kiln.spec.api.ServerStatusView;
 import dev.kiln.spec.api.TriggerRun;
 import dev.kiln.spec.api.TriggerView;
 import dev.kiln.spec.json.Json;
@@ -86,6 +87,15 @@ public final class ApiClient {
     public List<BuildView> list(int limit) throws IOException, InterruptedException {
         return Json.MAPPER.readValue(send(request("/api/builds?limit=" + limit).GET().build()).body(),
                 new TypeReference<List<BuildView>>() {});
+    }
+
+    public ServerStatusView status() throws IOException, InterruptedException {
+        return read(send(request("/api/server/status").GET().build()), ServerStatusView.class);
+    }
+
+    public BuildView keep(String id, boolean kept) throws IOException, InterruptedException {
+        HttpRequest.Builder r = request("/api/builds/" + enc(id) + "/keep");
+        return read(send(kept ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), BuildView.class);
     }
 
     /** Builds newest first, only those of {@code repo}, {@code branch}, {@code trigger}, {@code status} (null: any). */

@@ -1,6 +1,7 @@
 package dev.kiln.server.builds;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Approval;
@@ -26,24 +27,36 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Use cases on builds: create one from an uploaded source, retry, cancel, look up. */
 public final class BuildService {
+    private static final Logger log = LoggerFactory.getLogger(BuildService.class);
     private final BuildStore store;
     private final SourceStore sources;
     private final Scheduler scheduler;
     private final BuildEvents events;
+    private final DiskFloor floor;
     private final Clock clock;
     private final String projectId;
 
-    public BuildService(BuildStore store, SourceStore sources, Scheduler scheduler, BuildEvents events, Clock clock,
-                        String projectId) {
+    /** {@code floor}: below it, new builds are refused (running ones carry on). */
+    public BuildService(BuildStore store, SourceStore sources, Scheduler scheduler, BuildEvents events, DiskFloor floor,
+                        Clock clock, String projectId) {
         this.store = store;
         this.sources = sources;
         this.scheduler = scheduler;
         this.events = events;
+        this.floor = floor;
         this.clock = clock;
         this.projectId = projectId;
+    }
+
+    /** An upload's body, opened only once the server means to read it. */
+    @FunctionalInterface
+    public interface Upload {
+        InputStream open() throws IOException;
     }
 
     /** A request the server refuses before creating anything. */
@@ -60,20 +73,49 @@ public final class BuildService {
         }
     }
 
-    /** Stores the archive, reads and plans its config, and queues the build; nothing is queued if the config is bad. */
-    public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
-            throws IOException, RefusedException {
-        String digest = sources.store(archive);
-        return create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, Map.of(), false, null);
+    /**
+     * Stores the archive, reads and plans its config, and queues the build. Nothing is queued if
+     * the config is bad, and nothing is left behind: an archive no build uses is removed at once.
+     */
+    public Build submit(Upload archive, String configPath, Map<String, String> substitutions, List<String> tags)
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
+        floor.check();   // before the body is opened: a full disk should not first take a 4 GiB upload
+        String digest = null;
+        boolean created = false;
+        try (SourceStore.Hold held = sources.store(archive.open())) {
+            digest = held.digest();
+            Build b = create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, Map.of(), false, null);
+            created = true;
+            return b;
+        } finally {
+            if (!created && digest != null) {
+                discard(digest);
+            }
+        }
+    }
+
+    /**
+     * Removes a refused upload's archive unless a build uses the same bytes. Called after its hold
+     * is released: another upload of the same bytes may still hold it, and keeps it. A failure here
+     * must not hide why the upload was refused; the next sweep takes what is left.
+     */
+    private void discard(String digest) {
+        try {
+            sources.removeIfUnused(digest, store::usesSource);
+        } catch (IOException | RuntimeException e) {
+            log.warn("could not remove the refused upload {}: {}", digest, e.toString());
+        }
     }
 
     /**
      * Queues a build of a source the server archived from git: {@code configPath} null looks for the
      * default names as a submit does; {@code git} says where it came from and fills the built-ins
-     * ({@code $COMMIT_SHA}, {@code $BRANCH_NAME}, {@code $TRIGGER_NAME}...).
+     * ({@code $COMMIT_SHA}, {@code $BRANCH_NAME}, {@code $TRIGGER_NAME}...). The caller holds
+     * {@code digest} (see {@link dev.kiln.server.git.Commits#archive}) until this returns. Refused
+     * like a submit while the disk is below the floor.
      */
     public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git)
-            throws IOException, RefusedException {
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
         return fromGit(digest, configPath, substitutions, git, Map.of(), false, null);
     }
 
@@ -83,7 +125,8 @@ public final class BuildService {
      * about why it was started (a scheduled run says whether the commit is new), or null.
      */
     public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git,
-                         boolean approvalRequired, String causeDetail) throws IOException, RefusedException {
+                         boolean approvalRequired, String causeDetail)
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
         return fromGit(digest, configPath, substitutions, git, Map.of(), approvalRequired, causeDetail);
     }
 
@@ -94,17 +137,28 @@ public final class BuildService {
      */
     public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git,
                          Map<String, String> facts, boolean approvalRequired, String causeDetail)
-            throws IOException, RefusedException {
+            throws IOException, RefusedException, DiskFloor.DiskFullException {
+        floor.check();
         return create(digest, configPath, substitutions, List.of(), null, git, facts, approvalRequired, causeDetail);
     }
 
     /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
-    public Build retry(String id) throws IOException, RefusedException {
+    public Build retry(String id) throws IOException, RefusedException, DiskFloor.DiskFullException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
-        Provenance git = old.provenance();
-        return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
-                new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
-                        git.cause(), null), Map.of(), false, old.causeDetail());
+        floor.check();
+        SourceStore.Hold held;
+        try {
+            held = sources.hold(old.sourceDigest());
+        } catch (java.nio.file.NoSuchFileException e) {
+            // Retention removed the build (and so its source) between the lookup and now.
+            throw new NotFoundException("no build " + id);
+        }
+        try (held) {
+            Provenance git = old.provenance();
+            return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
+                    new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
+                            git.cause(), null), Map.of(), false, old.causeDetail());
+        }
     }
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
@@ -156,6 +210,13 @@ public final class BuildService {
             scheduler.enqueued();
         }
         return stored;
+    }
+
+    /** Marks a build kept (retention never removes it) or no longer kept. */
+    public void keep(String id, boolean kept) {
+        if (!store.keep(id, kept)) {
+            throw new NotFoundException("no build " + id);
+        }
     }
 
     private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git,

@@ -4,7 +4,11 @@ import dev.kiln.agent.Agent;
 import dev.kiln.agent.cli.SourceLimitOptions;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.agent.cli.ServerStatusCommand;
 import dev.kiln.server.KilnServer;
+import dev.kiln.server.disk.DiskSpace;
+import dev.kiln.server.disk.MinFree;
+import dev.kiln.server.retention.RetentionPolicy;
 import dev.kiln.spec.api.LocalServers;
 import dev.kiln.spec.config.Durations;
 import java.nio.file.Files;
@@ -19,7 +23,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code kiln server}: the server with its embedded agent. */
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Kiln server (and an embedded agent).")
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Kiln server (and an embedded agent).",
+        subcommands = ServerStatusCommand.class)
 final class ServerCommand implements Callable<Integer> {
     private static final Set<String> WILDCARD = Set.of("0.0.0.0", "::", "[::]", "0:0:0:0:0:0:0:0");
 
@@ -59,6 +64,15 @@ final class ServerCommand implements Callable<Integer> {
     long logCap;
     @Mixin
     SourceLimitOptions sourceLimits;
+    @Option(names = "--keep-days", paramLabel = "N", defaultValue = "30",
+            description = "Remove ended builds (logs, sources) N days after they ended; 0: no limit (default ${DEFAULT-VALUE}).")
+    int keepDays;
+    @Option(names = "--keep-builds", paramLabel = "N", defaultValue = "100",
+            description = "Keep only the last N builds of each config (a git build's: its trigger); 0: no limit (default ${DEFAULT-VALUE}).")
+    int keepBuilds;
+    @Option(names = MinFree.SETTING, paramLabel = "SIZE|P%",
+            description = "Refuse new builds while the data directory's disk has less free (default: the smaller of 1GiB and 5%; 0: never).")
+    String minFreeDisk;
 
     @Override
     public Integer call() throws Exception {
@@ -77,7 +91,9 @@ final class ServerCommand implements Callable<Integer> {
         String password = dbPasswordFile != null ? Files.readString(dbPasswordFile).strip() : System.getenv("KILN_DB_PASSWORD");
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
                 logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits(), builds);
-        KilnServer server = new KilnServer(config).start();
+        var upkeep = new KilnServer.Upkeep(RetentionPolicy.DEFAULTS.withLimits(keepDays, keepBuilds),
+                minFreeDisk == null ? MinFree.DEFAULT : MinFree.parse(minFreeDisk), DiskSpace.system());
+        KilnServer server = new KilnServer(config, upkeep).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -98,6 +114,8 @@ final class ServerCommand implements Callable<Integer> {
                 + Runtime.getRuntime().availableProcessors() + " cores and " + Agent.physicalMemoryGiB()
                 + " GiB; set --max-builds N)")
                 + (labels.isEmpty() ? "" : ", labels " + String.join(",", labels)));
+        System.out.println("Retention: " + upkeep.retention().describe() + "; new builds refused below "
+                + upkeep.minFree().describe() + " free (kiln server status shows disk use)");
         System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));
         if (!LocalServers.isLoopback(host)) {
             System.err.println("WARNING: listening on " + host + ": writes need the admin token, but reads (builds, logs)"

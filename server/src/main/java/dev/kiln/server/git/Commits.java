@@ -68,8 +68,11 @@ public final class Commits {
         }
     }
 
-    /** Archives {@code id}'s tree into the source store and returns the archive's digest. */
-    public String archive(Repository db, ObjectId id) throws IOException {
+    /**
+     * Archives {@code id}'s tree into the source store and holds it: clean-up leaves it alone until
+     * the hold is closed, which the caller does once its builds are in the database.
+     */
+    public SourceStore.Hold archive(Repository db, ObjectId id) throws IOException {
         return sources.store(out -> TreeArchiver.write(db, id, out));
     }
 }

@@ -6,6 +6,7 @@ import dev.kiln.server.access.Principal;
 import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import io.javalin.config.JavalinConfig;
@@ -15,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The REST API people and the CLI use: builds, their steps and logs. Routes only translate. */
+/** The REST API people and the CLI use: builds, their steps and logs, the server's status. Routes only translate. */
 final class ApiRoutes {
     static final String GZIP = "application/gzip";
     /** The most builds one page of {@code GET /api/builds} holds. */
@@ -25,12 +26,14 @@ final class ApiRoutes {
     private final BuildStore store;
     private final LogStore logs;
     private final Views views;
+    private final StatusService status;
 
-    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views) {
+    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views, StatusService status) {
         this.builds = builds;
         this.store = store;
         this.logs = logs;
         this.views = views;
+        this.status = status;
     }
 
     void register(JavalinConfig config) {
@@ -49,6 +52,16 @@ final class ApiRoutes {
         config.routes.post("/api/builds/{id}/reject", ctx -> ctx.json(views.build(
                 builds.reject(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
         config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
+        // Kept builds outlive every retention rule (a promotion will keep production's build).
+        config.routes.post("/api/builds/{id}/keep", ctx -> {
+            builds.keep(ctx.pathParam("id"), true);
+            ctx.json(views.build(find(ctx)));
+        }, Access.write());
+        config.routes.delete("/api/builds/{id}/keep", ctx -> {
+            builds.keep(ctx.pathParam("id"), false);
+            ctx.json(views.build(find(ctx)));
+        }, Access.write());
+        config.routes.get("/api/server/status", ctx -> ctx.json(status.status()), Access.read());
     }
 
     private void create(Context ctx) throws Exception {
@@ -61,7 +74,9 @@ final class ApiRoutes {
             subs.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
         List<String> tags = ctx.queryParams("tag");
-        Build b = builds.submit(ctx.bodyInputStream(), ctx.queryParam("config"), subs, tags);
+        // The body is opened only once the upload is admitted: opening it answers a client's
+        // "Expect: 100-continue", which would send the whole archive just to be refused.
+        Build b = builds.submit(ctx::bodyInputStream, ctx.queryParam("config"), subs, tags);
         ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
     }
 

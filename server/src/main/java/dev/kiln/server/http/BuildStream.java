@@ -106,7 +106,7 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
                 v.steps().stream().map(s -> new dev.kiln.spec.api.StepView(s.index(), s.id(), s.status(), s.statusDetail(),
                         s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl(), v.labels(), v.agent(),
                 v.repo(), v.ref(), v.commitSha(), v.commitAuthor(), v.commitMessage(), v.trigger(), v.cause(),
-                v.causeDetail(), v.approval());
+                v.causeDetail(), v.approval(), v.kept());
     }
 
     private boolean allSent(List<StepRun> steps) {

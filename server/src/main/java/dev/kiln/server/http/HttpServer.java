@@ -5,10 +5,12 @@ import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.Refusal;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.ApiError;
@@ -45,11 +47,29 @@ public final class HttpServer {
         }
     }
 
+    /**
+     * Reads a refused upload to its end (into nothing), so that a client still sending it gets the
+     * answer: a server that closes the connection under an upload resets it, and the client (Java's
+     * among them) loses the answer. A client that asked first (Expect: 100-continue, as curl does
+     * past 1 MiB) has sent nothing yet and gets the answer at once.
+     */
+    private static void drainUpload(io.javalin.http.Context ctx) {
+        String expect = ctx.header("Expect");
+        if (expect != null && expect.toLowerCase(java.util.Locale.ROOT).contains("100-continue")) {
+            return;
+        }
+        try (InputStream in = ctx.req().getInputStream()) {
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the client went away: nobody to answer
+        }
+    }
+
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
-                                 BuildEvents events, AccessGuard guard, GitRoutes gitRoutes, GitHosting hosting,
-                                 HookRoutes hookRoutes) {
+                                 BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
+                                 GitHosting hosting, HookRoutes hookRoutes) {
         Views views = new Views(store, logs);
-        ApiRoutes api = new ApiRoutes(builds, store, logs, views);
+        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -97,6 +117,11 @@ public final class HttpServer {
                     ctx.status(409).json(new ApiError(409, e.getMessage(), List.of())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->
                     ctx.status(404).json(new ApiError(404, e.getMessage(), List.of())));
+            // 507 Insufficient Storage: the request was fine, the server has no room for it now.
+            config.routes.exception(DiskFloor.DiskFullException.class, (e, ctx) -> {
+                drainUpload(ctx);
+                ctx.status(507).json(new ApiError(507, e.getMessage(), List.of()));
+            });
             config.routes.exception(SourceStore.SourceTooLargeException.class, (e, ctx) ->
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(ArchiveLimitException.class, (e, ctx) ->

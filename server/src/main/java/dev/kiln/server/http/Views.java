@@ -33,7 +33,8 @@ final class Views {
         return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
                 b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
                 "/builds/" + b.id(), b.labels(), b.agentId(), git.repo(), git.ref(), git.commitSha(), git.author(),
-                git.message(), git.trigger(), git.cause().wire(), b.causeDetail(), approval(b.approval()));
+                git.message(), git.trigger(), git.cause().wire(), b.causeDetail(), approval(b.approval()),
+                store.kept(b.id()));
     }
 
     private static ApprovalView approval(Approval a) {

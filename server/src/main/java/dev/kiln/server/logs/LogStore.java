@@ -9,6 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Step logs as append-only files, {@code <data>/logs/<build>/<step>.log}. Appends carry the byte
@@ -87,6 +90,40 @@ public final class LogStore {
         } catch (NoSuchFileException e) {
             return new byte[0];
         }
+    }
+
+    /** Removes a build's logs; returns the bytes freed. */
+    public long delete(String buildId) throws IOException {
+        Path dir = root.resolve(buildId);
+        if (!Files.isDirectory(dir)) {
+            return 0;
+        }
+        long freed = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.toList()) {
+                long size = Files.size(f);
+                if (Files.deleteIfExists(f)) {
+                    freed += size;
+                }
+            }
+        }
+        Files.deleteIfExists(dir);
+        return freed;
+    }
+
+    /** The builds that have a log directory, each with when it was last written: clean-up finds orphans here. */
+    public Map<String, Long> builds() throws IOException {
+        Map<String, Long> out = new HashMap<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                try {
+                    out.put(d.getFileName().toString(), Files.getLastModifiedTime(d).toMillis());
+                } catch (NoSuchFileException e) {
+                    // removed meanwhile
+                }
+            }
+        }
+        return out;
     }
 
     public InputStream open(String buildId, int step, long offset) throws IOException {

@@ -133,6 +133,27 @@ public final class BuildStore {
                 .bind("b", buildId).map(BuildStore::step).list();
     }
 
+    /** Whether any build, of any status, uses the source archive {@code digest}. */
+    public boolean usesSource(String digest) {
+        return reading(h -> h.createQuery("select count(*) from builds where source_digest = :d")
+                .bind("d", digest).mapTo(Long.class).one()) > 0;
+    }
+
+    /**
+     * Marks a build as kept (or no longer): retention never removes a kept build. False if there is
+     * no such build.
+     */
+    public boolean keep(String id, boolean kept) {
+        return writing(h -> h.createUpdate("update builds set kept = :k where id = :id")
+                .bind("k", kept).bind("id", id).execute()) == 1;
+    }
+
+    /** Whether the build is kept; false for an unknown one. */
+    public boolean kept(String id) {
+        return reading(h -> h.createQuery("select kept from builds where id = :id").bind("id", id)
+                .mapTo(Boolean.class).findOne().orElse(false));
+    }
+
     public List<Build> queued() {
         return reading(h -> h.createQuery("select * from builds where status = 'QUEUED' order by seq")
                 .map(BuildStore::build).list());

@@ -100,7 +100,12 @@ public final class Database implements AutoCloseable {
         config.setMaximumPoolSize(8);
         config.setPoolName("kiln");
         HikariDataSource ds = new HikariDataSource(config);
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        // outOfOrder: V3 (retention) was written beside V4-V6 (git) and merged after them, so a
+        // database made before the merge is at V6 without V3. Flyway would refuse to start on it
+        // ("resolved migration not applied"); with this it applies V3 then, which is safe because
+        // V3 touches nothing V4-V6 made (a column and indexes of its own on builds). A fresh
+        // database runs V1..V6 in order as before. New migrations should still take the next number.
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").outOfOrder(true).load().migrate();
         return new Database(ds, h2);
     }
 

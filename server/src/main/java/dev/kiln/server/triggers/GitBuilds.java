@@ -1,6 +1,8 @@
 package dev.kiln.server.triggers;
 
 import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.RefListener;
 import dev.kiln.server.git.RefUpdate;
@@ -78,13 +80,13 @@ public final class GitBuilds implements RefListener {
         List<String> errors = new ArrayList<>();
         List<Trigger> matching = u.isDeletion() ? List.of() : triggers.list(e.repo()).stream()
                 .filter(Trigger::enabled).filter(t -> Triggers.matches(t, u.ref())).toList();
+        SourceStore.Hold held = null;
         try {
             if (!matching.isEmpty()) {
                 try (Repository db = repos.open(e.repo())) {
                     ObjectId id = ObjectId.fromString(u.newSha());
                     Commits.Info info = Commits.info(db, id);
                     List<String> changed = null;
-                    String digest = null;
                     for (Trigger t : matching) {
                         if (builds.builtFor(e.id(), t.name())) {
                             continue;   // built before a crash cut the processing short
@@ -97,10 +99,10 @@ public final class GitBuilds implements RefListener {
                                 continue;
                             }
                         }
-                        digest = digest != null ? digest : commits.archive(db, id);
+                        held = held != null ? held : commits.archive(db, id);
                         Provenance git = new Provenance(e.repo(), u.ref(), info.sha(), info.author(), info.message(),
                                 t.name(), e.cause(), e.id());
-                        lines.add(start(t, digest, t.substitutions(), git, errors));
+                        lines.add(start(t, held.digest(), t.substitutions(), git, errors));
                     }
                 }
             }
@@ -112,6 +114,10 @@ public final class GitBuilds implements RefListener {
             log.error("{} {} of {}: its builds are not started; tried again at the next start", u.ref(), u.newSha(),
                     e.repo(), ex);
             lines.add("builds not started yet (the server's log says why); they start at the latest when it restarts");
+        } finally {
+            if (held != null) {
+                held.close();
+            }
         }
         return lines;
     }
@@ -127,6 +133,13 @@ public final class GitBuilds implements RefListener {
             errors.add(why);
             log.warn("no build for {} {} of {}: {}", git.ref(), git.commitSha(), git.repo(), why);
             return "no build, " + why;
+        } catch (DiskFloor.DiskFullException ex) {
+            // Refused as a submit is, and recorded as the update's error like a bad config: the update
+            // is done, so a restart does not build it behind the operator's back once space is freed.
+            String why = t.name() + ": " + ex.getMessage();
+            errors.add(why);
+            log.warn("no build for {} {} of {}: {}", git.ref(), git.commitSha(), git.repo(), why);
+            return "no build, " + why;
         }
     }
 
@@ -135,7 +148,8 @@ public final class GitBuilds implements RefListener {
      * (config, substitutions, then {@code run}'s), as a push would have, with cause {@code manual}.
      * A mirror is fetched first, and what moved there is handed on as a poll would.
      */
-    public Build run(String triggerName, TriggerRun run) throws IOException, BuildService.RefusedException {
+    public Build run(String triggerName, TriggerRun run)
+            throws IOException, BuildService.RefusedException, DiskFloor.DiskFullException {
         Trigger t = triggers.get(triggerName);
         if (!t.enabled()) {
             throw Refusal.badRequest("trigger " + t.name() + " is disabled; enable it to run it");
@@ -178,9 +192,11 @@ public final class GitBuilds implements RefListener {
             if (run.substitutions() != null) {
                 subs.putAll(run.substitutions());
             }
-            return builds.fromGit(commits.archive(db, id), t.configPath(), subs,
-                    new Provenance(repo.name(), ref, info.sha(), info.author(), info.message(), t.name(),
-                            Provenance.Cause.MANUAL, null), t.approvalRequired(), null);
+            try (SourceStore.Hold held = commits.archive(db, id)) {
+                return builds.fromGit(held.digest(), t.configPath(), subs,
+                        new Provenance(repo.name(), ref, info.sha(), info.author(), info.message(), t.name(),
+                                Provenance.Cause.MANUAL, null), t.approvalRequired(), null);
+            }
         } catch (org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
             throw Refusal.badRequest(run.sha() + " is not a commit");
         } catch (org.eclipse.jgit.errors.AmbiguousObjectException e) {
@@ -219,15 +235,20 @@ public final class GitBuilds implements RefListener {
                                 ? "no new commit since build " + last.id()
                                 : "new commit since build " + last.id() + " (" + shortSha(last.provenance().commitSha()) + ")")
                         .orElse("first build of this trigger");
-                Build b = builds.fromGit(commits.archive(db, r.getObjectId()), t.configPath(), t.substitutions(),
-                        new Provenance(repo.name(), ref, info.sha(), info.author(), info.message(), t.name(),
-                                Provenance.Cause.SCHEDULE, null), t.approvalRequired(), detail);
+                Build b;
+                try (SourceStore.Hold held = commits.archive(db, r.getObjectId())) {
+                    b = builds.fromGit(held.digest(), t.configPath(), t.substitutions(),
+                            new Provenance(repo.name(), ref, info.sha(), info.author(), info.message(), t.name(),
+                                    Provenance.Cause.SCHEDULE, null), t.approvalRequired(), detail);
+                }
                 log.info("trigger {}: build {} of {} {}: {}", t.name(), b.id(), t.scheduleBranch(), shortSha(info.sha()),
                         detail);
             }
         } catch (BuildService.RefusedException e) {
             log.warn("scheduled run of trigger {} at {}: no build, {}{}", t.name(), tick, e.getMessage(),
                     e.problems().isEmpty() ? "" : ": " + String.join("; ", e.problems()));
+        } catch (DiskFloor.DiskFullException e) {
+            log.warn("scheduled run of trigger {} at {}: no build, {}", t.name(), tick, e.getMessage());
         } catch (IOException | RuntimeException e) {
             log.error("scheduled run of trigger {} at {} failed", t.name(), tick, e);
         }

@@ -1,6 +1,8 @@
 package dev.kiln.server.triggers;
 
 import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.builds.SourceStore;
+import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
@@ -141,12 +143,18 @@ public final class PullRequestBuilds {
                     Provenance.Cause.PULL_REQUEST, null);
             Map<String, String> facts = Map.of("_HEAD_BRANCH", pr.headBranch(), "_BASE_BRANCH", pr.baseBranch(),
                     "_HEAD_REPO_URL", pr.headRepoUrl() == null ? "" : pr.headRepoUrl(), "_PR_NUMBER", Long.toString(pr.number()));
-            Build b = builds.fromGit(commits.archive(db, id), t.configPath(), t.substitutions(), git, facts,
-                    t.approvalRequired(), null);
+            Build b;
+            try (SourceStore.Hold held = commits.archive(db, id)) {
+                b = builds.fromGit(held.digest(), t.configPath(), t.substitutions(), git, facts, t.approvalRequired(), null);
+            }
             return t.name() + ": build " + b.id() + (t.approvalRequired() ? " waits for approval" : " queued")
                     + " for pull request " + pr.number() + " at " + head.substring(0, 7);
         } catch (BuildService.RefusedException ex) {
             String why = t.name() + ": " + ex.getMessage() + (ex.problems().isEmpty() ? "" : ": " + String.join("; ", ex.problems()));
+            log.warn("no build for pull request {} of {}: {}", pr.number(), pr.repo(), why);
+            return "no build, " + why;
+        } catch (DiskFloor.DiskFullException ex) {
+            String why = t.name() + ": " + ex.getMessage();
             log.warn("no build for pull request {} of {}: {}", pr.number(), pr.repo(), why);
             return "no build, " + why;
         }

@@ -7,18 +7,18 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock the test moves: leases, timeouts and queue TTLs expire exactly when the test says. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
     private final AtomicLong millis;
 
-    MutableClock(long start) {
+    public MutableClock(long start) {
         this.millis = new AtomicLong(start);
     }
 
-    void set(long t) {
+    public void set(long t) {
         millis.set(t);
     }
 
-    void advance(long by) {
+    public void advance(long by) {
         millis.addAndGet(by);
     }
 

@@ -47,6 +47,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(new KilnServer(config).start(), config.dataDir());
     }
 
+    /** With its own retention, disk floor and free-space probe. */
+    public static TestServer start(KilnServer.Config config, KilnServer.Upkeep upkeep) throws IOException {
+        return new TestServer(new KilnServer(config, upkeep).start(), config.dataDir());
+    }
+
     /** Writes {@code files} (name -> content) under {@code dir}. */
     public static Path repo(Path dir, Map<String, String> files) throws IOException {
         for (var e : files.entrySet()) {

@@ -13,21 +13,22 @@ import java.util.Map;
  * otherwise), and {@code cause}: push, webhook, poll, pull_request, schedule, manual or submit;
  * {@code causeDetail}: more about the cause (a scheduled run says whether the commit is new), else null.
  * {@code approval}: the decision on a build of a trigger that requires approval (null while
- * {@code PENDING} and for every other build).
+ * {@code PENDING} and for every other build). {@code kept}: retention never removes it.
  */
 public record BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
                         List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
                         List<StepView> steps, String logUrl, List<String> labels, String agent,
                         String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
-                        String trigger, String cause, String causeDetail, ApprovalView approval) {
+                        String trigger, String cause, String causeDetail, ApprovalView approval,
+                        boolean kept) {
 
-    /** A build without a cause detail or an approval. */
+    /** A build without a cause detail or an approval, not kept. */
     public BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
                      List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
                      List<StepView> steps, String logUrl, List<String> labels, String agent,
                      String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
                      String trigger, String cause) {
         this(id, status, statusDetail, configPath, substitutions, tags, retryOf, createTime, startTime, finishTime, steps,
-                logUrl, labels, agent, repo, ref, commitSha, commitAuthor, commitMessage, trigger, cause, null, null);
+                logUrl, labels, agent, repo, ref, commitSha, commitAuthor, commitMessage, trigger, cause, null, null, false);
     }
 }

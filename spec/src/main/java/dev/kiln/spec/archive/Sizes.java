@@ -23,6 +23,23 @@ public final class Sizes {
         return n > Long.MAX_VALUE >> shift ? Optional.empty() : Optional.of(n << shift);
     }
 
+    /** {@code bytes} as an operator reads them: "512 MiB", "1.5 GiB", "900 bytes" (rounded, unlike {@link #format}). */
+    public static String human(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " bytes";
+        }
+        double v = bytes;
+        int unit = -1;
+        while (v >= 1024 && unit < UNITS.length() - 1) {
+            v /= 1024;
+            unit++;
+        }
+        // One decimal below 10 (1.5 GiB), none above (512 MiB): enough to compare, nothing to squint at.
+        String n = v < 10 && Math.round(v * 10) % 10 != 0 ? String.format(Locale.ROOT, "%.1f", v)
+                : String.valueOf(Math.round(v));
+        return n + " " + UNITS.charAt(unit) + "iB";
+    }
+
     /** {@code bytes} in the largest unit that divides it: "4 GiB", "1536 KiB", "1000 bytes". */
     public static String format(long bytes) {
         int unit = 0;
