@@ -30,7 +30,7 @@
     details.querySelector('.load-earlier').addEventListener('click', function () { self.loadEarlier(); });
     this.es = new EventSource(details.dataset.live);
     this.es.addEventListener('lines', function (e) { self.onLines(JSON.parse(e.data)); });
-    this.es.addEventListener('end', function () { self.es.close(); });
+    this.es.addEventListener('end', function (e) { self.es.close(); self.onLines(JSON.parse(e.data)); });
   }
 
   Feed.prototype.onLines = function (d) {

@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * chunked), and the stream goes on from there, so nothing is lost or doubled. A first connection
  * renders the whole log but sends only its last {@code tail} rows, with the count skipped.
  * The file is polled every {@link #POLL_MS} ms: a written line shows within that, partial lines
- * too (as pending rows). When the step has ended and every byte is sent, an {@code end} event
- * closes the stream.
+ * too (as pending rows). When the step has ended, an {@code end} event carries the last rows
+ * and closes the stream.
  */
 final class LiveLog implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LiveLog.class);
@@ -67,7 +67,7 @@ final class LiveLog implements Runnable {
                 readTo(logs.size(buildId, step));
                 feed.keepOnly(Integer.MAX_VALUE);
             }
-            List<String> sentPending = send(feed.takeSkipped());
+            List<String> sentPending = send("lines", feed.takeSkipped());
             long lastWrite = System.currentTimeMillis();
             while (!client.terminated()) {
                 boolean ended = ended();   // before the size: every byte written before the end is then read
@@ -76,14 +76,15 @@ final class LiveLog implements Runnable {
                     readTo(size);
                 }
                 if (ended && offset >= logs.size(buildId, step)) {
+                    // The last rows and the end in one event: were they two, a reconnect between them would
+                    // render the last rows again as final, and the page would show them twice.
                     feed.finish();
-                    send(0);
-                    client.sendEvent("end", "{}", String.valueOf(offset));
+                    send("end", 0);
                     break;
                 }
                 List<String> pending = feed.pending();
                 if (hasFinal() || !pending.equals(sentPending)) {
-                    sentPending = send(0);
+                    sentPending = send("lines", 0);
                     lastWrite = System.currentTimeMillis();
                 } else if (System.currentTimeMillis() - lastWrite > KEEPALIVE_MS) {
                     client.sendComment("keepalive");   // a gone client is noticed only on a write
@@ -119,11 +120,11 @@ final class LiveLog implements Runnable {
         }
     }
 
-    private List<String> send(long skipped) throws IOException {
+    private List<String> send(String event, long skipped) throws IOException {
         List<String> pending = feed.pending();
         hasFinal = false;
         String data = Json.MAPPER.writeValueAsString(Map.of("f", feed.takeFinal(), "p", pending, "skipped", skipped));
-        client.sendEvent("lines", data, String.valueOf(offset));
+        client.sendEvent(event, data, String.valueOf(offset));
         return pending;
     }
 
