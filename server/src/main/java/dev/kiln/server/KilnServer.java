@@ -21,7 +21,12 @@ import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.PushPolicy;
 import dev.kiln.server.git.Repos;
+import dev.kiln.server.git.poll.Backoff;
+import dev.kiln.server.git.poll.Poller;
+import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
+import dev.kiln.server.http.HookRoutes;
+import dev.kiln.server.triggers.PullRequestBuilds;
 import dev.kiln.server.triggers.GitBuilds;
 import dev.kiln.server.triggers.RefUpdateLog;
 import dev.kiln.server.triggers.Triggers;
@@ -104,6 +109,7 @@ public final class KilnServer implements AutoCloseable {
     private final Database db;
     private final Scheduler scheduler;
     private final GitBuilds gitBuilds;
+    private final Poller poller;
     private final Javalin http;
     private final Agent localAgent;
     private final String agentToken;
@@ -136,13 +142,17 @@ public final class KilnServer implements AutoCloseable {
         BuildService builds = new BuildService(store, sources, scheduler, events, clock, config.projectId());
         Repos repos = new Repos(db, data.resolve("git"), clock);
         Triggers triggers = new Triggers(db, repos, clock);
-        this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, new Commits(sources), clock);
+        Commits commits = new Commits(sources);
+        this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
+        this.poller = new Poller(repos, gitBuilds, clock, Backoff.DEFAULT, Poller.REMOTE_TIMEOUT_SECONDS);
+        Webhooks webhooks = new Webhooks(repos, gitBuilds,
+                new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock);
         this.http = HttpServer.create(builds, store, logs, agents, events, guard(hosts, tokens, sessions),
-                new GitRoutes(repos, triggers, gitBuilds), new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds),
-                dashboard);
+                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -219,6 +229,7 @@ public final class KilnServer implements AutoCloseable {
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
         http.start(config.host(), config.port());
+        poller.start();
         if (localAgent != null) {
             agentThread = new Thread(localAgent, "kiln-local-agent");
             agentThread.setDaemon(true);
@@ -270,6 +281,7 @@ public final class KilnServer implements AutoCloseable {
             }
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
+        poller.close();
         http.stop();
         scheduler.close();
         db.close();

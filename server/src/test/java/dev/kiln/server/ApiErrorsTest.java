@@ -76,6 +76,7 @@ class ApiErrorsTest {
         PARAMS.put("POST /api/triggers/{name}/enable", List.of());
         PARAMS.put("POST /api/triggers/{name}/disable", List.of());
         PARAMS.put("POST /api/triggers/{name}/run", List.of());
+        PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
         PARAMS.put("GET /builds/{id}", List.of());

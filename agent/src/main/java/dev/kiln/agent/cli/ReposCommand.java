@@ -49,6 +49,9 @@ public final class ReposCommand {
         String user;
         @Option(names = "--password-file", paramLabel = "FILE", description = "File holding that user's password or token.")
         Path passwordFile;
+        @Option(names = "--webhook-secret-file", paramLabel = "FILE",
+                description = "File holding the secret the forge signs this repo's webhooks with (8 characters or more).")
+        Path webhookSecretFile;
 
         @Override
         public Integer call() throws Exception {
@@ -57,7 +60,8 @@ public final class ReposCommand {
                 return 2;
             }
             String password = passwordFile == null ? null : Files.readString(passwordFile).strip();
-            RepoView r = parent.api().createRepo(new RepoRequest(name, url, pollInterval, user, password));
+            String secret = webhookSecretFile == null ? null : Files.readString(webhookSecretFile).strip();
+            RepoView r = parent.api().createRepo(new RepoRequest(name, url, pollInterval, user, password, secret));
             if (parent.json()) {
                 BuildsCommand.printJson(r);
             } else if (r.gitUrl() != null) {
@@ -65,6 +69,9 @@ public final class ReposCommand {
                 System.out.println("  git remote add kiln " + r.gitUrl() + " && git push kiln BRANCH");
             } else {
                 System.out.println("Created repo [" + r.name() + "], a mirror of " + r.url() + ".");
+                if (r.webhookSecret()) {
+                    System.out.println("Webhook URL (content type application/json, the same secret): " + r.webhookUrl());
+                }
                 if (r.lastPollError() != null) {
                     System.out.println("WARNING: " + r.lastPollError());
                 }
@@ -118,6 +125,9 @@ public final class ReposCommand {
                 o.println("lastPollTime: " + Output.time(r.lastPollTime()));
                 o.println("lastSuccessTime: " + Output.time(r.lastSuccessTime()));
                 o.println("lastPollError: " + (r.lastPollError() != null ? r.lastPollError() : "-"));
+                o.println("nextPollTime: " + Output.time(r.nextPollTime()) + (r.pollFailures() > 0
+                        ? " (backing off after " + r.pollFailures() + " failures in a row)" : ""));
+                o.println("webhookUrl: " + r.webhookUrl() + (r.webhookSecret() ? "" : " (no secret set: webhooks are refused)"));
             }
             o.println("createTime: " + Output.time(r.createTime()));
             o.println("heads:" + (r.heads().isEmpty() ? " (none yet)" : ""));

@@ -77,11 +77,15 @@ public final class TriggersCommand {
                 description = "Changed files matching these do not count (docs/**); they win over --included-files.")
         List<String> ignored = List.of();
         @Option(names = "--substitutions", split = ",", paramLabel = "_KEY=VALUE") List<String> subs = List.of();
+        @Option(names = "--pull-request", description = {"Build pull requests (from the repo's webhooks) whose BASE branch",
+                "matches --branch, instead of pushes."}) boolean pullRequest;
+        @Option(names = "--comment-control", description = {"With --pull-request: a pull request from someone who is not a",
+                "collaborator waits until a collaborator comments '/kiln run'."}) boolean commentControl;
 
         @Override
         public Integer call() throws Exception {
             TriggerView t = parent.api().createTrigger(new TriggerView(name, repo, refs.branch, refs.tag, invert, config,
-                    included, ignored, substitutions(subs), true, null));
+                    included, ignored, substitutions(subs), true, null, pullRequest, commentControl));
             if (parent.json()) {
                 BuildsCommand.printJson(t);
             } else {
@@ -111,7 +115,9 @@ public final class TriggersCommand {
     }
 
     static String refs(TriggerView t) {
-        return (t.invertRegex() ? "not " : "") + (t.branch() != null ? "branch " + t.branch() : "tag " + t.tag());
+        return (t.pullRequest() ? "pull requests into " : "") + (t.invertRegex() ? "not " : "")
+                + (t.branch() != null ? "branch " + t.branch() : "tag " + t.tag())
+                + (t.commentControl() ? " (comment control)" : "");
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true, description = "Show a trigger.")

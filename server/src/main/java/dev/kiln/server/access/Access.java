@@ -28,7 +28,13 @@ public record Access(Realm realm, boolean changesState, Set<String> bodyTypes) i
          */
         BROWSER,
         /** The sign-in form: the token is the form's {@code token} field, from the server's own page. */
-        LOGIN
+        LOGIN,
+        /**
+         * Forges' webhooks: no token; the route itself checks the signature over the raw body with
+         * the repo's webhook secret, before anything is parsed (the guard cannot read the body
+         * without taking it from the handler).
+         */
+        HOOK
     }
 
     /** A form post's media type, the only body the browser realms take. */
@@ -54,6 +60,11 @@ public record Access(Realm realm, boolean changesState, Set<String> bodyTypes) i
     /** The sign-in form. */
     public static Access login() {
         return new Access(Realm.LOGIN, true, Set.of(FORM));
+    }
+
+    /** A webhook delivery, authenticated by its signature (any body type: GitHub may send a form). */
+    public static Access hook() {
+        return new Access(Realm.HOOK, true, Set.of());
     }
 
     /** A call of the agent protocol. */

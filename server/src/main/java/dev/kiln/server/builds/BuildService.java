@@ -63,7 +63,7 @@ public final class BuildService {
     public Build submit(InputStream archive, String configPath, Map<String, String> substitutions, List<String> tags)
             throws IOException, RefusedException {
         String digest = sources.store(archive);
-        return create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT);
+        return create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, Map.of());
     }
 
     /**
@@ -73,7 +73,16 @@ public final class BuildService {
      */
     public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git)
             throws IOException, RefusedException {
-        return create(digest, configPath, substitutions, List.of(), null, git);
+        return create(digest, configPath, substitutions, List.of(), null, git, Map.of());
+    }
+
+    /**
+     * As {@link #fromGit(String, String, Map, Provenance)}, with built-ins only the trigger knows
+     * (a pull request's {@code _HEAD_BRANCH}, {@code _BASE_BRANCH}, {@code _HEAD_REPO_URL}, {@code _PR_NUMBER}).
+     */
+    public Build fromGit(String digest, String configPath, Map<String, String> substitutions, Provenance git,
+                         Map<String, String> facts) throws IOException, RefusedException {
+        return create(digest, configPath, substitutions, List.of(), null, git, facts);
     }
 
     /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
@@ -82,11 +91,11 @@ public final class BuildService {
         Provenance git = old.provenance();
         return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
                 new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
-                        git.cause(), null));
+                        git.cause(), null), Map.of());
     }
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
-                         Provenance git) throws IOException, RefusedException {
+                         Provenance git, Map<String, String> facts) throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
         SourceInspector.Inspection source;
@@ -113,7 +122,7 @@ public final class BuildService {
         BuildPlan plan;
         try {
             spec = ConfigParser.parse(path, config);
-            plan = Planner.plan(spec, context(id, path, subs, git));
+            plan = Planner.plan(spec, context(id, path, subs, git, facts));
         } catch (ConfigException e) {
             throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
         }
@@ -130,10 +139,17 @@ public final class BuildService {
         return stored;
     }
 
-    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git) {
+    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git,
+                                 Map<String, String> facts) {
         if (git.triggered()) {
-            return BuildContext.trigger(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(), git.trigger(),
-                    configPath, subs);
+            BuildContext c = BuildContext.trigger(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(),
+                    git.trigger(), configPath, subs);
+            if (facts.isEmpty()) {
+                return c;
+            }
+            Map<String, String> all = new java.util.LinkedHashMap<>(c.facts());
+            all.putAll(facts);
+            return new BuildContext(id, projectId, all, true, subs);
         }
         if (git.repo() != null) {
             return new BuildContext(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(), "", subs);

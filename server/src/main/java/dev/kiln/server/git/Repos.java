@@ -32,7 +32,7 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
  * Use cases on repos: add one (a bare repo under {@code <data>/git/NAME.git}, hosted or a mirror),
  * list, describe, delete, open, and fetch a mirror from its remote (what the poller and webhooks
  * call). A mirror's password lives in {@code <data>/git/credentials/NAME} (mode 600), never in
- * the database.
+ * the database; a webhook secret likewise in {@code <data>/git/webhook-secrets/NAME}, never shown.
  */
 public final class Repos {
     /** How often a mirrored repo is polled when nobody says. */
@@ -60,11 +60,16 @@ public final class Repos {
             poll = req.pollInterval() == null || req.pollInterval().isBlank() ? DEFAULT_POLL
                     : Durations.parse(req.pollInterval().strip()).filter(d -> d.compareTo(MIN_POLL) >= 0).orElseThrow(() ->
                     Refusal.badRequest("pollInterval '" + req.pollInterval() + "' must be a duration of 1s or more, such as 30s or 5m"));
-        } else if (req.pollInterval() != null || req.username() != null || req.password() != null) {
-            throw Refusal.badRequest("pollInterval and credentials are for a mirrored repo: give its url too");
+        } else if (req.pollInterval() != null || req.username() != null || req.password() != null
+                || req.webhookSecret() != null) {
+            throw Refusal.badRequest("pollInterval, credentials and webhookSecret are for a mirrored repo: give its url"
+                    + " too (a push to a hosted repo builds without a webhook)");
         }
         if ((req.username() == null) != (req.password() == null)) {
             throw Refusal.badRequest("credentials need both a username and a password");
+        }
+        if (req.webhookSecret() != null && req.webhookSecret().strip().length() < 8) {
+            throw Refusal.badRequest("webhookSecret must have 8 characters or more");
         }
         if (req.username() != null && !url.startsWith("http")) {
             throw Refusal.badRequest("credentials are sent to http(s) remotes only");
@@ -84,6 +89,10 @@ public final class Repos {
             if (req.password() != null) {
                 PrivateFiles.directory(root.resolve("credentials"));
                 PrivateFiles.write(credentialsFile(name), req.password());
+            }
+            if (req.webhookSecret() != null) {
+                PrivateFiles.directory(root.resolve("webhook-secrets"));
+                PrivateFiles.write(secretFile(name), req.webhookSecret().strip());
             }
         } catch (IOException | GitAPIException | RuntimeException e) {
             store.delete(name);
@@ -138,6 +147,14 @@ public final class Repos {
         }
         deleteTree(dir(name));
         Files.deleteIfExists(credentialsFile(name));
+        Files.deleteIfExists(secretFile(name));
+    }
+
+    /** The secret the repo's webhooks are signed with; empty when none was set. */
+    public Optional<byte[]> webhookSecret(String name) throws IOException {
+        Path f = secretFile(Names.repo(name));
+        return Files.exists(f) ? Optional.of(Files.readString(f).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                : Optional.empty();
     }
 
     /** Opens the repo's bare repository; the caller closes it. */
@@ -167,19 +184,82 @@ public final class Repos {
     }
 
     /**
+     * The branches and tags of a mirror's remote and what each ref names (an annotated tag: the tag
+     * object, as in the mirror), by one {@code ls-remote}: the poller's cheap look before a fetch.
+     * {@code timeoutSeconds} bounds each read from the remote. A failure is kept on the repo.
+     */
+    public Map<String, String> remoteRefs(String name, int timeoutSeconds) throws IOException {
+        Repo repo = get(name);
+        try {
+            var ls = Git.lsRemoteRepository().setRemote(repo.url()).setHeads(true).setTags(true).setTimeout(timeoutSeconds);
+            if (repo.credentialsUser() != null) {
+                ls.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
+                        Files.readString(credentialsFile(name)).strip()));
+            }
+            Map<String, String> refs = new java.util.TreeMap<>();
+            for (Ref r : ls.call()) {
+                if (r.getObjectId() != null && !r.getName().endsWith("^{}")) {
+                    refs.put(r.getName(), r.getObjectId().name());
+                }
+            }
+            return refs;
+        } catch (GitAPIException | RuntimeException e) {
+            String why = "ls-remote of " + repo.url() + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            store.polled(name, clock.millis(), why);
+            throw new IOException(why, e);
+        }
+    }
+
+    /** The mirror's own branches and tags and what each ref names, unpeeled, to compare with {@link #remoteRefs}. */
+    public Map<String, String> localRefs(String name) throws IOException {
+        Map<String, String> refs = new java.util.TreeMap<>();
+        try (Repository db = open(name)) {
+            List<Ref> all = new ArrayList<>(db.getRefDatabase().getRefsByPrefix("refs/heads/"));
+            all.addAll(db.getRefDatabase().getRefsByPrefix("refs/tags/"));
+            for (Ref r : all) {
+                if (r.getObjectId() != null) {
+                    refs.put(r.getName(), r.getObjectId().name());
+                }
+            }
+        }
+        return refs;
+    }
+
+    /** Records a poll that found nothing to fetch: a success at this time. */
+    public void polledUnchanged(String name) {
+        store.polled(name, clock.millis(), null);
+    }
+
+    /**
+     * Fetches one ref of a mirror's remote into the same name in the mirror (a pull request's head,
+     * {@code refs/pull/7/head}), forced; returns what it moved, empty when it was there already.
+     */
+    public List<RefUpdate> fetchRef(String name, String ref) throws IOException {
+        if (!ref.matches("refs/(pull|merge-requests)/[0-9]{1,10}/head")) {
+            throw Refusal.badRequest("ref " + ref + " is not a pull request's head");
+        }
+        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false);
+    }
+
+    /**
      * Fetches a mirrored repo's branches and tags from its remote (a force-push and a deleted branch
      * are mirrored too) and returns what moved. The time, and the error or success, are kept on the
-     * repo. One fetch of a repo at a time.
+     * repo. One fetch of a repo at a time, so that a poll and a webhook seeing one push (or one
+     * webhook delivered twice) find it moved once: the second finds the mirror already there.
      */
     public List<RefUpdate> fetch(String name) throws IOException {
+        return fetch(name, List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")), true);
+    }
+
+    private List<RefUpdate> fetch(String name, List<RefSpec> specs, boolean removeDeleted) throws IOException {
         Repo repo = get(name);
         if (repo.kind() != Repo.Kind.MIRRORED) {
             throw Refusal.badRequest("repo " + name + " is hosted by Kiln; there is nothing to fetch");
         }
         synchronized (fetchLocks.computeIfAbsent(name, n -> new Object())) {
             try (Repository db = open(name); Git git = Git.wrap(db)) {
-                var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(true).setTimeout(FETCH_TIMEOUT_SECONDS)
-                        .setRefSpecs(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*"));
+                var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(removeDeleted)
+                        .setTimeout(FETCH_TIMEOUT_SECONDS).setRefSpecs(specs);
                 if (repo.credentialsUser() != null) {
                     fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
                             Files.readString(credentialsFile(name)).strip()));
@@ -204,6 +284,10 @@ public final class Repos {
 
     private Path dir(String name) {
         return root.resolve(name + ".git");
+    }
+
+    private Path secretFile(String name) {
+        return root.resolve("webhook-secrets").resolve(name);
     }
 
     private Path credentialsFile(String name) {

@@ -4,6 +4,7 @@ import dev.kiln.server.access.Access;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
+import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.triggers.GitBuilds;
 import dev.kiln.server.triggers.Trigger;
 import dev.kiln.server.triggers.Triggers;
@@ -25,11 +26,16 @@ public final class GitRoutes {
     private final Repos repos;
     private final Triggers triggers;
     private final GitBuilds gitBuilds;
+    private final Poller poller;
+    private final String publicUrl;
 
-    public GitRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds) {
+    /** {@code publicUrl}: the server's --public-url (null: webhook URLs are told as the caller reached the server). */
+    public GitRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, Poller poller, String publicUrl) {
         this.repos = repos;
         this.triggers = triggers;
         this.gitBuilds = gitBuilds;
+        this.poller = poller;
+        this.publicUrl = publicUrl == null || publicUrl.isBlank() ? null : publicUrl.replaceAll("/+$", "");
     }
 
     void register(JavalinConfig config, Views views) {
@@ -75,16 +81,21 @@ public final class GitRoutes {
     /** The repo with its heads; a hosted one with the URL to push to, as the caller reached this server. */
     private RepoView view(Context ctx, Repo r) throws IOException {
         Map<String, String> heads = repos.heads(r.name());
-        String gitUrl = r.kind() == Repo.Kind.HOSTED ? ctx.scheme() + "://" + ctx.host() + GitHosting.PATH + r.name() + ".git"
-                : null;
+        String base = publicUrl != null ? publicUrl : ctx.scheme() + "://" + ctx.host();
+        boolean hosted = r.kind() == Repo.Kind.HOSTED;
+        String gitUrl = hosted ? ctx.scheme() + "://" + ctx.host() + GitHosting.PATH + r.name() + ".git" : null;
+        var poll = poller.state(r.name());
         return new RepoView(r.name(), r.kind().name(), r.url(),
                 r.pollInterval() == null ? null : Durations.format(r.pollInterval()), r.credentialsUser(), gitUrl, heads,
-                time(r.createTime()), time(r.lastPollTime()), r.lastPollError(), time(r.lastSuccessTime()));
+                time(r.createTime()), time(r.lastPollTime()), r.lastPollError(), time(r.lastSuccessTime()),
+                hosted ? null : base + HookRoutes.PATH + r.name(), repos.webhookSecret(r.name()).isPresent(),
+                poll.map(s -> Instant.ofEpochMilli(s.nextDue())).orElse(null), poll.map(s -> s.failures()).orElse(0));
     }
 
     static TriggerView view(Trigger t) {
         return new TriggerView(t.name(), t.repo(), t.branchRegex(), t.tagRegex(), t.invert(), t.configPath(),
-                t.includedFiles(), t.ignoredFiles(), t.substitutions(), t.enabled(), time(t.createTime()));
+                t.includedFiles(), t.ignoredFiles(), t.substitutions(), t.enabled(), time(t.createTime()), t.pullRequest(),
+                t.commentControl());
     }
 
     private static Instant time(Long millis) {

@@ -37,7 +37,7 @@ public final class HttpServer {
 
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, AccessGuard guard, GitRoutes gitRoutes, GitHosting hosting,
-                                 Dashboard dashboard) {
+                                 HookRoutes hookRoutes, Dashboard dashboard) {
         Views views = new Views(store, logs);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
@@ -53,6 +53,7 @@ public final class HttpServer {
             api.register(config);
             agentRoutes.register(config);
             gitRoutes.register(config, views);
+            hookRoutes.register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an
@@ -77,6 +78,8 @@ public final class HttpServer {
             dashboard.register(config);
             config.routes.exception(BuildService.RefusedException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
+            config.routes.exception(dev.kiln.server.hooks.Webhooks.Rejected.class, (e, ctx) ->
+                    ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
             config.routes.exception(Refusal.class, (e, ctx) ->
                     ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
             config.routes.exception(BuildService.NotFoundException.class, (e, ctx) ->

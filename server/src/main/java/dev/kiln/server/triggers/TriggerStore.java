@@ -43,12 +43,14 @@ final class TriggerStore {
             }
             h.createUpdate("""
                     insert into triggers (name, repo, branch_regex, tag_regex, invert_regex, config_path, included_files,
-                      ignored_files, substitutions, enabled, create_time)
-                    values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created)""")
+                      ignored_files, substitutions, enabled, create_time, pull_request, comment_control)
+                    values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created,
+                      :pr, :cc)""")
                     .bind("name", t.name()).bind("repo", t.repo()).bind("branch", t.branchRegex()).bind("tag", t.tagRegex())
                     .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", json(t.includedFiles()))
                     .bind("ignored", json(t.ignoredFiles())).bind("subs", json(t.substitutions()))
-                    .bind("enabled", t.enabled()).bind("created", t.createTime()).execute();
+                    .bind("enabled", t.enabled()).bind("created", t.createTime())
+                    .bind("pr", t.pullRequest()).bind("cc", t.commentControl()).execute();
             return true;
         }));
     }
@@ -82,7 +84,8 @@ final class TriggerStore {
                 read(rs.getString("included_files"), new TypeReference<List<String>>() {}),
                 read(rs.getString("ignored_files"), new TypeReference<List<String>>() {}),
                 read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
-                rs.getBoolean("enabled"), rs.getLong("create_time"));
+                rs.getBoolean("enabled"), rs.getLong("create_time"),
+                rs.getBoolean("pull_request"), rs.getBoolean("comment_control"));
     }
 
     private static String json(Object value) {

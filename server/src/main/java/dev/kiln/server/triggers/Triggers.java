@@ -45,6 +45,12 @@ public final class Triggers {
             throw Refusal.badRequest("a trigger needs a branch regex or a tag regex (exactly one)");
         }
         regex(branch ? "branch" : "tag", branch ? req.branch() : req.tag());
+        if (req.pullRequest() && !branch) {
+            throw Refusal.badRequest("a pull-request trigger needs a branch regex (the base branch), not a tag regex");
+        }
+        if (req.commentControl() && !req.pullRequest()) {
+            throw Refusal.badRequest("commentControl is for pull-request triggers: set pullRequest too");
+        }
         List<String> included = globs("includedFiles", req.includedFiles());
         List<String> ignored = globs("ignoredFiles", req.ignoredFiles());
         Map<String, String> subs = new LinkedHashMap<>(req.substitutions() == null ? Map.of() : req.substitutions());
@@ -55,7 +61,7 @@ public final class Triggers {
         }
         String config = req.config() == null || req.config().isBlank() ? null : configPath(req.config());
         Trigger t = new Trigger(name, req.repo(), branch ? req.branch() : null, tag ? req.tag() : null, req.invertRegex(),
-                config, included, ignored, subs, true, clock.millis());
+                config, included, ignored, subs, true, clock.millis(), req.pullRequest(), req.commentControl());
         if (!store.insert(t)) {
             throw Refusal.conflict("trigger " + name + " exists already");
         }
@@ -64,6 +70,18 @@ public final class Triggers {
 
     /** Whether a push to {@code ref} (a full name) is one {@code t} builds, by its regex alone. */
     public static boolean matches(Trigger t, String ref) {
+        if (t.pullRequest()) {
+            return false;   // it builds pull requests, never a push to the base branch itself
+        }
+        return regexMatches(t, ref);
+    }
+
+    /** Whether {@code t} builds a pull request into {@code baseBranch} (a short name), by its regex alone. */
+    public static boolean matchesPullRequest(Trigger t, String baseBranch) {
+        return t.pullRequest() && regexMatches(t, "refs/heads/" + baseBranch);
+    }
+
+    private static boolean regexMatches(Trigger t, String ref) {
         String name;
         String regex;
         if (ref.startsWith("refs/heads/") && t.branchRegex() != null) {

@@ -8,7 +8,11 @@ import java.util.Map;
  * {@code gitUrl}) or {@code MIRRORED} (Kiln keeps a bare mirror of {@code url}). {@code heads}: each
  * branch and tag and the commit it points to, as Kiln has it. The poll fields stay null until a
  * mirrored repo has been fetched; {@code lastPollError} is the last fetch's failure, null after a success.
+ * {@code webhookUrl}: where a forge sends this repo's webhooks; {@code webhookSecret}: whether one is
+ * set (the secret itself is never shown). {@code nextPollTime}: when the poller looks next (later
+ * than the interval after failures: it backs off); {@code pollFailures}: failures in a row.
  */
 public record RepoView(String name, String kind, String url, String pollInterval, String credentialsUser,
                        String gitUrl, Map<String, String> heads, Instant createTime, Instant lastPollTime,
-                       String lastPollError, Instant lastSuccessTime) {}
+                       String lastPollError, Instant lastSuccessTime, String webhookUrl, boolean webhookSecret,
+                       Instant nextPollTime, int pollFailures) {}

@@ -11,8 +11,20 @@ import java.util.Map;
  * one that does not match. {@code config}: the build config's path (null: the first of build.yaml,
  * cloudbuild.yaml... as a submit looks). {@code includedFiles} / {@code ignoredFiles}: globs on the
  * files a push changed, as Cloud Build has them. {@code enabled} and {@code createTime} are the
- * server's (ignored in a request; a new trigger is enabled).
+ * server's (ignored in a request; a new trigger is enabled). {@code pullRequest}: the trigger builds
+ * pull requests (from webhooks) whose base branch matches {@code branch}, not pushes;
+ * {@code commentControl}: a pull request from someone who is not a collaborator waits until a
+ * collaborator comments {@code /kiln run}.
  */
 public record TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
                           List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
-                          boolean enabled, Instant createTime) {}
+                          boolean enabled, Instant createTime, boolean pullRequest, boolean commentControl) {
+
+    /** A trigger of pushes. */
+    public TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
+                       List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
+                       boolean enabled, Instant createTime) {
+        this(name, repo, branch, tag, invertRegex, config, includedFiles, ignoredFiles, substitutions, enabled,
+                createTime, false, false);
+    }
+}
