@@ -9,6 +9,8 @@ import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.ApiTokens;
+import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.access.Hosts;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.PrivateFiles;
@@ -181,10 +183,12 @@ public final class KilnServer implements AutoCloseable {
                 Duration.ofSeconds(1));
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
+        BrowserSessions sessions = new BrowserSessions(clock);
+        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
-                guard(hosts, tokens),
+                guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks));
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -202,15 +206,19 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    private AccessGuard guard(Hosts hosts, ApiTokens tokens) {
+    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions) {
         byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
         String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
         return new AccessGuard(hosts, Map.of(
-                Access.Realm.USER, new AccessGuard.RealmAuth(tokens::verify, cli),
-                Access.Realm.AGENT, new AccessGuard.RealmAuth(
+                Access.Realm.USER, AccessGuard.RealmAuth.bearer(tokens::verify, cli),
+                Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(
                         given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
                                 ? Optional.of(new Principal("agent", "agent", "agent")) : Optional.empty(),
-                        "agents use the agent token, kept in <data-dir>/agent.token")));
+                        "agents use the agent token, kept in <data-dir>/agent.token"),
+                Access.Realm.BROWSER, new AccessGuard.RealmAuth(sessions::authenticate,
+                        "sign in at /login, then use the buttons of this server's own pages"),
+                Access.Realm.LOGIN, new AccessGuard.RealmAuth(BrowserSessions.login(tokens::verify),
+                        "the sign-in form takes an API token; the admin token is in " + adminTokenFile)));
     }
 
     /** The embedded agent's work directory: outside the data directory, and reachable by the build user. */

@@ -82,8 +82,23 @@ class ApiErrorsTest {
         PARAMS.put("POST /api/triggers/{name}/disable", List.of());
         PARAMS.put("POST /api/triggers/{name}/run", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
-        PARAMS.put("GET /", List.of());
+        PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
+                new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
         PARAMS.put("GET /builds/{id}", List.of());
+        PARAMS.put("GET /ui/builds/live", List.of());
+        PARAMS.put("GET /agents", List.of());
+        PARAMS.put("GET /login", List.of());
+        PARAMS.put("POST /login", List.of());
+        PARAMS.put("POST /logout", List.of());
+        PARAMS.put("POST /builds/{id}/cancel", List.of());
+        PARAMS.put("POST /builds/{id}/retry", List.of());
+        PARAMS.put("GET /builds/{id}/steps/{step}/live", List.of(Param.step()));
+        PARAMS.put("GET /builds/{id}/steps/{step}/lines", List.of(Param.step(), Param.count("from", "1 or more", "0"),
+                Param.count("to", "1 or more", "0")));
+        PARAMS.put("GET /builds/{id}/steps/{step}/plain", List.of(Param.step()));
+        PARAMS.put("GET /static/{name}", List.of());
+        PARAMS.put("GET /badge/{name}", List.of());
+        PARAMS.put("GET /metrics", List.of());
         Param waitParam = Param.count("wait", "between 0 and 60000", "60001");
         Param lease = new Param("lease", false, List.of(), "");
         PARAMS.put("POST " + AgentPaths.LEASE, List.of(waitParam));

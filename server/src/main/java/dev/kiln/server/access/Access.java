@@ -23,12 +23,22 @@ public record Access(Realm realm, boolean changesState, Set<String> bodyTypes) i
         /** Agents: the agent token on every call, and nothing else. */
         AGENT,
         /**
+         * The dashboard's forms: a signed-in browser's session cookie plus the form's CSRF token,
+         * from the server's own pages only. No bearer token is taken here.
+         */
+        BROWSER,
+        /** The sign-in form: the token is the form's {@code token} field, from the server's own page. */
+        LOGIN,
+        /**
          * Forges' webhooks: no token; the route itself checks the signature over the raw body with
          * the repo's webhook secret, before anything is parsed (the guard cannot read the body
          * without taking it from the handler).
          */
         HOOK
     }
+
+    /** A form post's media type, the only body the browser realms take. */
+    public static final String FORM = "application/x-www-form-urlencoded";
 
     public static final String JSON = "application/json";
 
@@ -40,6 +50,16 @@ public record Access(Realm realm, boolean changesState, Set<String> bodyTypes) i
     /** A write of the user API taking {@code bodyTypes} (JSON when none are named). */
     public static Access write(String... bodyTypes) {
         return new Access(Realm.USER, true, bodyTypes.length == 0 ? Set.of(JSON) : Set.of(bodyTypes));
+    }
+
+    /** A form of the dashboard that changes something (cancel, retry, sign out). */
+    public static Access form() {
+        return new Access(Realm.BROWSER, true, Set.of(FORM));
+    }
+
+    /** The sign-in form. */
+    public static Access login() {
+        return new Access(Realm.LOGIN, true, Set.of(FORM));
     }
 
     /** A webhook delivery, authenticated by its signature (any body type: GitHub may send a form). */

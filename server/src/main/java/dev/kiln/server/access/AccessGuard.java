@@ -16,9 +16,9 @@ import java.util.Optional;
  * origin (403), carries a token of the route's realm (401), and a body of a type the route takes
  * (415, so no form or text/plain "simple" cross-site request reaches a handler). A route with no
  * rule is refused. Git over HTTP and webhooks bring realms of their own: one more entry in
- * {@code realms}. The dashboard's buttons, when they come, authenticate by session cookie: that is
- * a realm whose authenticator also checks the request's CSRF token (a header the page sets from
- * its session), here before the body check, so that a cookie alone never changes anything.
+ * {@code realms}. The dashboard's buttons authenticate by session cookie: the
+ * {@link Access.Realm#BROWSER} realm, whose authenticator also checks the form's CSRF token, here
+ * before the body check, so that a cookie alone never changes anything.
  */
 public final class AccessGuard {
     /** Where the request's {@link Principal} is kept for the handler. */
@@ -29,8 +29,21 @@ public final class AccessGuard {
         Optional<Principal> authenticate(String bearer);
     }
 
+    /** Checks whatever credentials a realm takes from the whole request (a cookie and a form field). */
+    public interface RequestAuthenticator {
+        Optional<Principal> authenticate(Context ctx);
+    }
+
     /** A realm's credential check and what a 401 tells the caller about where its token lives. */
-    public record RealmAuth(Authenticator authenticator, String whereTheTokenIs) {}
+    public record RealmAuth(RequestAuthenticator authenticator, String whereTheTokenIs) {
+        /** A realm of bearer tokens ({@code Authorization: Bearer T}). */
+        public static RealmAuth bearer(Authenticator tokens, String whereTheTokenIs) {
+            return new RealmAuth(ctx -> {
+                String t = AccessGuard.bearer(ctx.header("Authorization"));
+                return t == null ? Optional.empty() : tokens.authenticate(t);
+            }, whereTheTokenIs);
+        }
+    }
 
     private final Hosts hosts;
     private final Map<Access.Realm, RealmAuth> realms;
@@ -59,10 +72,10 @@ public final class AccessGuard {
         }
         refuseOtherOrigins(ctx, host);
         RealmAuth auth = realms.get(rule.realm());
-        String bearer = bearer(ctx.header("Authorization"));
-        Principal who = bearer == null ? null : auth.authenticator().authenticate(bearer).orElse(null);
+        boolean gave = bearer(ctx.header("Authorization")) != null;
+        Principal who = auth.authenticator().authenticate(ctx).orElse(null);
         if (who == null) {
-            throw new UnauthorizedResponse((bearer == null ? "this request needs a token" : "the token is not valid here")
+            throw new UnauthorizedResponse((gave ? "the token is not valid here" : "this request needs a token")
                     + ": " + auth.whereTheTokenIs());
         }
         checkBody(ctx, rule);

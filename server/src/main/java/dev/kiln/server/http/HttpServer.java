@@ -13,6 +13,8 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.web.Dashboard;
+import dev.kiln.server.web.ErrorPages;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.archive.ArchiveLimitException;
 import dev.kiln.spec.json.Json;
@@ -37,16 +39,6 @@ public final class HttpServer {
 
     private HttpServer() {}
 
-    private static void page(io.javalin.http.Context ctx, String name) throws IOException {
-        try (InputStream in = HttpServer.class.getResourceAsStream("/kiln/webui/" + name)) {
-            if (in == null) {
-                throw new io.javalin.http.NotFoundResponse("no page " + name);
-            }
-            ctx.header("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'");
-            ctx.contentType("text/html; charset=utf-8").result(in.readAllBytes());
-        }
-    }
-
     /**
      * Reads a refused upload to its end (into nothing), so that a client still sending it gets the
      * answer: a server that closes the connection under an upload resets it, and the client (Java's
@@ -67,7 +59,7 @@ public final class HttpServer {
 
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
-                                 GitHosting hosting, HookRoutes hookRoutes) {
+                                 GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard) {
         Views views = new Views(store, logs);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
@@ -105,8 +97,7 @@ public final class HttpServer {
                     t.start();
                 }).handle(ctx);
             }, Access.read());
-            config.routes.get("/", ctx -> page(ctx, "index.html"), Access.read());
-            config.routes.get("/builds/{id}", ctx -> page(ctx, "build.html"), Access.read());
+            dashboard.register(config);
             config.routes.exception(BuildService.RefusedException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), e.problems())));
             config.routes.exception(dev.kiln.server.hooks.Webhooks.Rejected.class, (e, ctx) ->
@@ -130,8 +121,13 @@ public final class HttpServer {
                     ctx.status(410).result(e.getMessage()));
             config.routes.exception(RefusedCallException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), List.of())));
-            config.routes.exception(HttpResponseException.class, (e, ctx) ->
-                    ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), List.of())));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (ErrorPages.wantsPage(ctx)) {
+                    ErrorPages.render(ctx, e.getStatus(), e.getMessage());
+                } else {
+                    ctx.status(e.getStatus()).json(new ApiError(e.getStatus(), e.getMessage(), List.of()));
+                }
+            });
             // A body that is not the JSON a call takes: Jackson's own words, without its excerpt of the input.
             config.routes.exception(JsonProcessingException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, "the request body is not valid JSON for this call: "

@@ -7,13 +7,13 @@ import io.javalin.http.Context;
  * Reads a request's parameters and refuses a bad one with a 400 that names it and says what it
  * may be, so that no unchecked value reaches the database, the disk or the scheduler.
  */
-final class Params {
+public final class Params {
     private static final int SHOWN = 30;
 
     private Params() {}
 
     /** An optional whole-number query parameter in {@code [min, max]}; {@code otherwise} when absent. */
-    static long query(Context ctx, String name, long min, long max, long otherwise) {
+    public static long query(Context ctx, String name, long min, long max, long otherwise) {
         String raw = ctx.queryParam(name);
         return raw == null ? otherwise : count(name, raw, min, max);
     }
@@ -37,7 +37,7 @@ final class Params {
     }
 
     /** An optional build status query parameter (any case); null when absent. */
-    static dev.kiln.spec.protocol.Status status(Context ctx, String name) {
+    public static dev.kiln.spec.protocol.Status status(Context ctx, String name) {
         String raw = ctx.queryParam(name);
         if (raw == null) {
             return null;
@@ -52,7 +52,7 @@ final class Params {
     }
 
     /** The {@code step} path parameter: a step's index, 0 or more. */
-    static int step(Context ctx) {
+    public static int step(Context ctx) {
         return (int) count("step", ctx.pathParam("step"), 0, Integer.MAX_VALUE);
     }
 

@@ -118,6 +118,17 @@ public final class BuildStore {
         });
     }
 
+    /** How many builds there are of each status (statuses with none are left out). */
+    public Map<Status, Long> countByStatus() {
+        return reading(h -> {
+            Map<Status, Long> counts = new java.util.EnumMap<>(Status.class);
+            h.createQuery("select status, count(*) as n from builds group by status")
+                    .map((rs, c) -> Map.entry(Status.valueOf(rs.getString("status")), rs.getLong("n")))
+                    .forEach(e -> counts.put(e.getKey(), e.getValue()));
+            return counts;
+        });
+    }
+
     /** Whether the ref update {@code refUpdateId} already has a build of {@code trigger} (it was processed before a crash). */
     public boolean builtFor(long refUpdateId, String trigger) {
         return reading(h -> h.createQuery("select count(*) from builds where ref_update_id = :u and trigger_name = :t")

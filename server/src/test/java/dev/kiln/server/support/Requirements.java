@@ -38,4 +38,15 @@ public final class Requirements {
         }
         assumeTrue(ok, "skipped: " + why);
     }
+
+    /** Debian's chromium and chromium-driver, for the dashboard's browser tests (.ci/provision installs them). */
+    public static void chromium() {
+        boolean ok = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/chromium"))
+                && java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/chromedriver"));
+        String why = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)";
+        if (!ok && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but this machine lacks what the test " + why);
+        }
+        assumeTrue(ok, "skipped: " + why);
+    }
 }

@@ -1,0 +1,46 @@
+package dev.kiln.server.web;
+
+import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.BuildStore;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+
+/**
+ * The web dashboard, wired: its pages, live feeds, assets, badge and metrics, and the security
+ * headers every response gets. A strict Content-Security-Policy: scripts and styles only from
+ * this server's files, no inline script, handler or style attribute, no framing.
+ */
+public final class Dashboard {
+    public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+    private final WebRoutes pages;
+    private final StreamRoutes streams;
+    private final StatusRoutes status;
+
+    public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
+                     String tokenFile, Clock clock) {
+        PageViews views = new PageViews(logs, clock);
+        Metrics metrics = new Metrics(store, scheduler);
+        this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile);
+        this.streams = new StreamRoutes(store, logs, metrics);
+        this.status = new StatusRoutes(store, metrics);
+    }
+
+    public void register(JavalinConfig config) {
+        config.routes.before(Dashboard::headers);
+        pages.register(config);
+        streams.register(config);
+        status.register(config);
+    }
+
+    private static void headers(Context ctx) {
+        ctx.header("Content-Security-Policy", CSP);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Referrer-Policy", "same-origin");
+    }
+}

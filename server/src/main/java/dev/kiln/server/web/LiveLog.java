@@ -1,0 +1,136 @@
+package dev.kiln.server.web;
+
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.store.StepRun;
+import dev.kiln.spec.json.Json;
+import dev.kiln.webui.live.LogFeed;
+import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams one step's log to a browser as rendered rows, over server-sent events.
+ *
+ * <p>Each {@code lines} event holds the rows that became final, the rows still open to change
+ * (they replace the previous event's), and its id is the byte offset read up to. A reconnect
+ * sends that id as {@code Last-Event-ID}: the log is rendered again silently up to exactly that
+ * offset, which puts the renderer where it was (its output does not depend on how the bytes were
+ * chunked), and the stream goes on from there, so nothing is lost or doubled. A first connection
+ * renders the whole log but sends only its last {@code tail} rows, with the count skipped.
+ * The file is polled every {@link #POLL_MS} ms: a written line shows within that, partial lines
+ * too (as pending rows). When the step has ended, an {@code end} event carries the last rows
+ * and closes the stream.
+ */
+final class LiveLog implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(LiveLog.class);
+    static final long POLL_MS = 100;
+    private static final int CHUNK = 1 << 20;
+    private static final long KEEPALIVE_MS = 15_000;
+
+    private final SseClient client;
+    private final String buildId;
+    private final int step;
+    private final long resumeAt;
+    private final int tail;
+    private final BuildStore store;
+    private final LogStore logs;
+    private final LogFeed feed;
+    private long offset;
+    /** Whether rows became final since the last event. */
+    private boolean hasFinal;
+
+    /** {@code resumeAt}: the offset a reconnecting browser has, or -1 for a first connection. */
+    LiveLog(SseClient client, String buildId, int step, long resumeAt, int tail, BuildStore store, LogStore logs) {
+        this.client = client;
+        this.buildId = buildId;
+        this.step = step;
+        this.resumeAt = resumeAt;
+        this.tail = tail;
+        this.store = store;
+        this.logs = logs;
+        this.feed = new LogFeed(step);
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (resumeAt >= 0) {
+                readTo(Math.min(resumeAt, logs.size(buildId, step)));
+                feed.discardFinal();
+            } else {
+                feed.keepOnly(tail);
+                readTo(logs.size(buildId, step));
+                feed.keepOnly(Integer.MAX_VALUE);
+            }
+            List<String> sentPending = send("lines", feed.takeSkipped());
+            long lastWrite = System.currentTimeMillis();
+            while (!client.terminated()) {
+                boolean ended = ended();   // before the size: every byte written before the end is then read
+                long size = logs.size(buildId, step);
+                if (size > offset) {
+                    readTo(size);
+                }
+                if (ended && offset >= logs.size(buildId, step)) {
+                    // The last rows and the end in one event: were they two, a reconnect between them would
+                    // render the last rows again as final, and the page would show them twice.
+                    feed.finish();
+                    send("end", 0);
+                    break;
+                }
+                List<String> pending = feed.pending();
+                if (hasFinal() || !pending.equals(sentPending)) {
+                    sentPending = send("lines", 0);
+                    lastWrite = System.currentTimeMillis();
+                } else if (System.currentTimeMillis() - lastWrite > KEEPALIVE_MS) {
+                    client.sendComment("keepalive");   // a gone client is noticed only on a write
+                    lastWrite = System.currentTimeMillis();
+                }
+                TimeUnit.MILLISECONDS.sleep(POLL_MS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            log.warn("live log of build {} step {} stopped: {}", buildId, step, e.toString());
+        } finally {
+            client.close();
+        }
+    }
+
+    private boolean hasFinal() {
+        boolean h = hasFinal;
+        hasFinal = false;
+        return h;
+    }
+
+    private void readTo(long target) throws IOException {
+        while (offset < target) {
+            byte[] chunk = logs.read(buildId, step, offset, (int) Math.min(CHUNK, target - offset));
+            if (chunk.length == 0) {
+                break;
+            }
+            long before = feed.finalCount();
+            feed.write(chunk, 0, chunk.length);
+            hasFinal |= feed.finalCount() > before;
+            offset += chunk.length;
+        }
+    }
+
+    private List<String> send(String event, long skipped) throws IOException {
+        List<String> pending = feed.pending();
+        hasFinal = false;
+        String data = Json.MAPPER.writeValueAsString(Map.of("f", feed.takeFinal(), "p", pending, "skipped", skipped));
+        client.sendEvent(event, data, String.valueOf(offset));
+        return pending;
+    }
+
+    private boolean ended() {
+        List<StepRun> steps = store.steps(buildId);
+        // A build's end makes each of its steps final too (running ones end, queued ones are skipped).
+        return step >= steps.size() || steps.get(step).status().isFinal();
+    }
+}

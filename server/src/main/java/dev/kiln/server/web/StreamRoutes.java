@@ -1,0 +1,119 @@
+package dev.kiln.server.web;
+
+import dev.kiln.server.access.Access;
+import dev.kiln.server.http.Params;
+import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.json.Json;
+import dev.kiln.webui.live.AnsiStrip;
+import dev.kiln.webui.live.LogFeed;
+import dev.kiln.webui.term.TerminalRenderer;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.BadRequestResponse;
+import io.javalin.http.Context;
+import io.javalin.http.NotFoundResponse;
+import io.javalin.http.sse.SseHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A step's log for the page: the live feed of rendered rows, earlier rows on demand, and the log
+ * as plain text without its ANSI escapes. The raw log stays the API's
+ * ({@code /api/builds/{id}/steps/{step}/log}).
+ */
+public final class StreamRoutes {
+    /** Rows a first view of a log gets; the rest are one "load earlier" away. */
+    static final int TAIL = 2000;
+    private static final int MAX_ROWS = 5000;
+
+    private final BuildStore store;
+    private final LogStore logs;
+    private final Metrics metrics;
+
+    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics) {
+        this.store = store;
+        this.logs = logs;
+        this.metrics = metrics;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.get("/builds/{id}/steps/{step}/live", this::live, Access.read());
+        config.routes.get("/builds/{id}/steps/{step}/lines", this::lines, Access.read());
+        config.routes.get("/builds/{id}/steps/{step}/plain", this::plain, Access.read());
+    }
+
+    private void live(Context ctx) {
+        Build b = find(ctx);
+        int step = step(ctx, b);
+        Streams.requireEventStream(ctx);
+        long resume = resumeAt(ctx.header("Last-Event-ID"));
+        new SseHandler(client -> {
+            client.keepAlive();
+            metrics.liveViews.incrementAndGet();
+            client.onClose(metrics.liveViews::decrementAndGet);
+            Streams.start("kiln-live-" + b.id() + "-" + step, new LiveLog(client, b.id(), step, resume, TAIL, store, logs));
+        }).handle(ctx);
+    }
+
+    /** Rows {@code from} to {@code to} (1-based, inclusive) of the log as it stands. */
+    private void lines(Context ctx) throws IOException {
+        Build b = find(ctx);
+        int step = step(ctx, b);
+        long from = Params.query(ctx, "from", 1, Long.MAX_VALUE, 1);
+        long to = Params.query(ctx, "to", 1, Long.MAX_VALUE, from + TAIL - 1);
+        if (to < from || to - from >= MAX_ROWS) {
+            throw new BadRequestResponse("to must be from or more, and at most " + MAX_ROWS + " rows after it");
+        }
+        List<String> rows = new ArrayList<>();
+        TerminalRenderer r = new TerminalRenderer(l -> {
+            if (l.number() >= from && l.number() <= to) {
+                rows.add(LogFeed.row(step, l));
+            }
+        });
+        try (InputStream in = logs.open(b.id(), step, 0)) {
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                r.write(buf, 0, n);
+            }
+        }
+        r.finish();
+        ctx.contentType("application/json").result(Json.MAPPER.writeValueAsString(Map.of("rows", rows)));
+    }
+
+    private void plain(Context ctx) throws IOException {
+        Build b = find(ctx);
+        int step = step(ctx, b);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("Content-Disposition", "inline; filename=\"" + b.id() + "-step" + step + ".txt\"");
+        ctx.contentType("text/plain; charset=utf-8");
+        ctx.result(new AnsiStrip(logs.open(b.id(), step, 0)));
+    }
+
+    private Build find(Context ctx) {
+        String id = ctx.pathParam("id");
+        return store.get(id).orElseThrow(() -> new NotFoundResponse("no build " + id));
+    }
+
+    private int step(Context ctx, Build b) {
+        int step = Params.step(ctx);
+        if (step < 0 || step >= store.steps(b.id()).size()) {
+            throw new NotFoundResponse("build " + b.id() + " has no step " + step);
+        }
+        return step;
+    }
+
+    private static long resumeAt(String lastEventId) {
+        if (lastEventId == null) {
+            return -1;
+        }
+        try {
+            return Math.max(0, Long.parseLong(lastEventId.strip()));
+        } catch (NumberFormatException e) {
+            return -1;   // not one of ours: start afresh
+        }
+    }
+}

@@ -1,0 +1,170 @@
+package dev.kiln.server.web;
+
+import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.access.Principal;
+import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.http.Params;
+import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildStore;
+import dev.kiln.webui.Templates;
+import dev.kiln.webui.view.AgentRow;
+import dev.kiln.webui.view.AgentsPage;
+import dev.kiln.webui.view.BuildsPage;
+import dev.kiln.webui.view.LoginPage;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Cookie;
+import io.javalin.http.NotFoundResponse;
+import io.javalin.http.SameSite;
+import io.javalin.http.sse.SseHandler;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The dashboard's pages and forms: the builds list, a build, the agents, sign-in, and the cancel
+ * and retry buttons. Routes only translate: they read the request, call the store or a service,
+ * and render a view record with a JTE template.
+ */
+public final class WebRoutes {
+    static final int PAGE = 50;
+
+    private final BuildService builds;
+    private final BuildStore store;
+    private final Scheduler scheduler;
+    private final BrowserSessions sessions;
+    private final PageViews views;
+    private final String tokenFile;
+
+    public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, BrowserSessions sessions,
+                     PageViews views, String tokenFile) {
+        this.builds = builds;
+        this.store = store;
+        this.scheduler = scheduler;
+        this.sessions = sessions;
+        this.views = views;
+        this.tokenFile = tokenFile;
+    }
+
+    public void register(JavalinConfig config) {
+        config.routes.get("/", this::list, Access.read());
+        config.routes.get("/ui/builds/live", this::liveRows, Access.read());
+        config.routes.get("/builds/{id}", this::build, Access.read());
+        config.routes.get("/agents", this::agents, Access.read());
+        config.routes.get("/login", ctx -> html(ctx, Templates.render("login.jte",
+                new LoginPage(next(ctx.queryParam("next")), "", tokenFile))), Access.read());
+        config.routes.post("/login", this::login, Access.login());
+        config.routes.post("/logout", ctx -> {
+            sessions.end(ctx);
+            ctx.removeCookie(BrowserSessions.COOKIE, "/");
+            ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
+        }, Access.form());
+        config.routes.post("/builds/{id}/cancel", ctx -> {
+            builds.cancel(ctx.pathParam("id"));
+            ctx.redirect("/builds/" + find(ctx).id(), io.javalin.http.HttpStatus.SEE_OTHER);
+        }, Access.form());
+        config.routes.post("/builds/{id}/retry", ctx -> {
+            Build retry = builds.retry(find(ctx).id());
+            ctx.redirect("/builds/" + retry.id(), io.javalin.http.HttpStatus.SEE_OTHER);
+        }, Access.form());
+    }
+
+    private void list(Context ctx) {
+        BuildsPage.Filters f = new BuildsPage.Filters(q(ctx, "status"), q(ctx, "repo"), q(ctx, "branch"), q(ctx, "trigger"));
+        Long before = ctx.queryParam("before") == null ? null : Params.query(ctx, "before", 1, Long.MAX_VALUE, 0);
+        List<Build> page = store.list(PAGE + 1, before, filter(ctx, f));
+        boolean more = page.size() > PAGE;
+        List<Build> shown = more ? page.subList(0, PAGE) : page;
+        String query = query(f);
+        String older = more ? "/?" + query + (query.isEmpty() ? "" : "&") + "before=" + shown.get(PAGE - 1).seq() : "";
+        String newest = before == null ? "" : "/" + (query.isEmpty() ? "" : "?" + query);
+        String live = "/ui/builds/live?" + query + (before == null ? "" : (query.isEmpty() ? "" : "&") + "before=" + before);
+        html(ctx, Templates.render("builds.jte",
+                new BuildsPage(shown.stream().map(views::row).toList(), f, older, newest, live)));
+    }
+
+    private void liveRows(Context ctx) {
+        Streams.requireEventStream(ctx);
+        BuildsPage.Filters f = new BuildsPage.Filters(q(ctx, "status"), q(ctx, "repo"), q(ctx, "branch"), q(ctx, "trigger"));
+        Long before = ctx.queryParam("before") == null ? null : Params.query(ctx, "before", 1, Long.MAX_VALUE, 0);
+        BuildStore.Filter filter = filter(ctx, f);
+        new SseHandler(client -> {
+            client.keepAlive();
+            Streams.start("kiln-rows", new LiveRows(client, store, views, PAGE, before, filter));
+        }).handle(ctx);
+    }
+
+    private static BuildStore.Filter filter(Context ctx, BuildsPage.Filters f) {
+        return new BuildStore.Filter(blankToNull(f.repo()), f.branch().isEmpty() ? null : "refs/heads/" + f.branch(),
+                blankToNull(f.trigger()), f.status().isEmpty() ? null : Params.status(ctx, "status"));
+    }
+
+    private void build(Context ctx) {
+        Build b = find(ctx);
+        html(ctx, Templates.render("build.jte", views.page(b, store.steps(b.id()), sessions.csrf(ctx).orElse(""))));
+    }
+
+    private void agents(Context ctx) {
+        Map<String, List<String>> running = new LinkedHashMap<>();
+        for (Build b : store.working()) {
+            if (b.agentId() != null) {
+                running.computeIfAbsent(b.agentId(), k -> new ArrayList<>()).add(b.id());
+            }
+        }
+        List<AgentRow> rows = scheduler.agents(Duration.ofMinutes(2)).stream().map(a -> new AgentRow(a.id(), a.labels(),
+                running.getOrDefault(a.id(), List.of()), PageViews.iso(a.lastSeen()), PageViews.shortTime(a.lastSeen())))
+                .toList();
+        html(ctx, Templates.render("agents.jte", new AgentsPage(rows)));
+    }
+
+    private void login(Context ctx) {
+        Principal who = ctx.attribute(AccessGuard.PRINCIPAL);
+        String id = sessions.start(who);
+        Cookie c = new Cookie(BrowserSessions.COOKIE, id, "/", -1, "https".equals(ctx.scheme()), true, null,
+                SameSite.STRICT);
+        ctx.cookie(c);
+        ctx.redirect(next(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    /** Only a path on this server: a sign-in must not become an open redirect. */
+    private static String next(String n) {
+        return n != null && n.startsWith("/") && !n.startsWith("//") && !n.contains("\\") ? n : "/";
+    }
+
+    private Build find(Context ctx) {
+        String id = ctx.pathParam("id");
+        return store.get(id).orElseThrow(() -> new NotFoundResponse("no build " + id));
+    }
+
+    static void html(Context ctx, String page) {
+        ctx.contentType("text/html; charset=utf-8").result(page);
+    }
+
+    private static String q(Context ctx, String name) {
+        String v = ctx.queryParam(name);
+        return v == null ? "" : v.strip();
+    }
+
+    private static String blankToNull(String s) {
+        return s.isEmpty() ? null : s;
+    }
+
+    private static String query(BuildsPage.Filters f) {
+        StringBuilder b = new StringBuilder();
+        for (String[] kv : new String[][] {{"status", f.status()}, {"repo", f.repo()}, {"branch", f.branch()},
+                {"trigger", f.trigger()}}) {
+            if (!kv[1].isEmpty()) {
+                b.append(b.length() == 0 ? "" : "&").append(kv[0]).append('=').append(URLEncoder.encode(kv[1], StandardCharsets.UTF_8));
+            }
+        }
+        return b.toString();
+    }
+}
