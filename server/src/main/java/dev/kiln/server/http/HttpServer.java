@@ -75,10 +75,15 @@ public final class HttpServer {
                 if (store.get(id).isEmpty()) {
                     throw new NotFoundResponse("no build " + id);
                 }
-                long[] from = Params.offsets(ctx.queryParam("offsets"), store.steps(id).size());
+                // A browser's EventSource reconnects to the same URL with the last id it saw: that id, a
+                // newer position than the URL's, wins.
+                String lastId = ctx.header("Last-Event-ID");
+                long[] from = Params.offsets(lastId != null && !lastId.isBlank() ? lastId.strip() : ctx.queryParam("offsets"),
+                        store.steps(id).size());
+                BuildStream.LogMode mode = Params.logMode(ctx);
                 new SseHandler(client -> {
                     client.keepAlive();
-                    Thread t = new Thread(new BuildStream(client, id, from, store, logs, views, events), "kiln-sse-" + id);
+                    Thread t = new Thread(new BuildStream(client, id, from, mode, store, logs, views, events), "kiln-sse-" + id);
                     t.setDaemon(true);
                     t.start();
                 }).handle(ctx);

@@ -262,14 +262,14 @@ class BuildStreamTest {
         }
     }
 
-    /** Whether the named stream thread is inside {@code sendLogs}, waiting for its client to take more. */
+    /** Whether the named stream thread is inside {@code sendLog}, waiting for its client to take more. */
     static boolean sendingLogsAndWaiting(String threadName) {
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             Thread.State state = e.getKey().getState();
             if (e.getKey().getName().equals(threadName)
                     && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
                     && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(BuildStream.class.getName())
-                            && f.getMethodName().equals("sendLogs"))) {
+                            && f.getMethodName().equals("sendLog"))) {
                 return true;
             }
         }
