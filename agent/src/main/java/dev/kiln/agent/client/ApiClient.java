@@ -150,8 +150,13 @@ public final class ApiClient {
     }
 
     public InputStream log(String id, int step) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(request("/api/builds/" + enc(id) + "/steps/" + step + "/log")
-                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        return log(id, step, 0);
+    }
+
+    /** A step's log as raw bytes from {@code offset} to its end as it is when read. */
+    public InputStream log(String id, int step, long offset) throws IOException, InterruptedException {
+        HttpResponse<InputStream> r = http.send(request("/api/builds/" + enc(id) + "/steps/" + step + "/log"
+                        + (offset > 0 ? "?offset=" + offset : "")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
         if (r.statusCode() != 200) {
             check(r.statusCode(), r.body().readAllBytes());
         }
@@ -160,7 +165,12 @@ public final class ApiClient {
 
     /** The lines of the build's server-sent-event stream, resuming each step's log at {@code offsets}. */
     public Stream<String> events(String id, long[] offsets) throws IOException, InterruptedException {
-        StringBuilder q = new StringBuilder("/api/builds/" + enc(id) + "/events?offsets=");
+        return events(id, offsets, "text");
+    }
+
+    /** The same; {@code log} is {@code text} (log events carry the text) or {@code size} (only how far each log reaches). */
+    public Stream<String> events(String id, long[] offsets, String log) throws IOException, InterruptedException {
+        StringBuilder q = new StringBuilder("/api/builds/" + enc(id) + "/events?log=" + enc(log) + "&offsets=");
         for (int i = 0; i < offsets.length; i++) {
             q.append(i == 0 ? "" : ",").append(offsets[i]);
         }

@@ -29,9 +29,11 @@ import java.util.function.Consumer;
  *     {@code {step, offset, next}} alone (the client fetches the raw bytes, as the CLI does). Its SSE
  *     {@code id} is the stream's position, every step's offset after this event in the form of the
  *     {@code offsets} parameter, so a reconnect sending it as {@code Last-Event-ID} resumes exactly there;
- * <li>{@code step}: a step's row changed (started, ended), as a {@link StepView}, after its last log byte;
- * <li>{@code build}: the whole {@link BuildView}, first after the logs there were on connecting, then
- *     whenever the build's own fields change;
+ * <li>{@code step}: a step as a {@link StepView}: every step on connecting, then each step whose row changed
+ *     (started, ended); always after the log bytes its {@code logSize} counts, so a client that sees a step
+ *     end has already had all of its log;
+ * <li>{@code build}: the whole {@link BuildView}, after the steps on connecting, then whenever the
+ *     build's own fields change;
  * <li>{@code end}: the final {@link BuildView}, once the build is over and every byte was sent.
  * </ul>
  * Each round reads only what {@link Pending} says changed (a step's row, a log's new bytes); only a
@@ -157,7 +159,7 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         // that ended has all its bytes out before its end is told.
         for (int i = toSend.nextSetBit(0); i >= 0; i = toSend.nextSetBit(i + 1)) {
             sendLog(i);
-            if (!first && changedRows.get(i) && rows[i] != null) {
+            if ((first || changedRows.get(i)) && rows[i] != null) {
                 client.sendEvent("step", Json.MAPPER.writeValueAsString(stepView(rows[i])));
             }
         }

@@ -72,9 +72,9 @@ class BuildStreamRaceTest {
 
             assertThat(once).as("the seam ran").isFalse();
             // The cancel ended the step too: its new state, then the build's, then the end.
-            assertThat(seen).extracting(Event::name).containsExactly("build", "step", "build", "end");
-            assertThat(view(seen.get(0)).status()).isEqualTo(Status.QUEUED);
-            assertThat(view(seen.get(2)).status()).isEqualTo(Status.CANCELLED);
+            assertThat(seen).extracting(Event::name).containsExactly("step", "build", "step", "build", "end");
+            assertThat(view(seen.get(1)).status()).isEqualTo(Status.QUEUED);
+            assertThat(view(seen.get(3)).status()).isEqualTo(Status.CANCELLED);
         }
     }
 
