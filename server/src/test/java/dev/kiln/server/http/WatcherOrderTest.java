@@ -64,6 +64,8 @@ class WatcherOrderTest {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             CompletableFuture<BuildView> end = CompletableFuture.supplyAsync(() -> follow(id, new PrintStream(bytes, true)));
             gate.write("then this\n");
+            // Closed only once cat has read it: a pipe closed before its reader opens it loses what it held.
+            await().atMost(Duration.ofSeconds(30)).until(() -> kiln.api.get(id).steps().get(1).logSize() == 19);
             gate.close();
 
             assertThat(end.get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.SUCCESS);
