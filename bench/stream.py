@@ -10,7 +10,7 @@ Starts `kiln server` (as driver.py does: fresh data dir, 127.0.0.1) and measures
 Usage: bench/stream.py [ROUNDS]   (KILN_BENCH_BASE, KILN_BENCH_PORT as for driver.py; defaults differ;
        KILN_BENCH_ROOT=DIR measures the launcher and jar under DIR instead of this tree)
 """
-import os, subprocess, sys, tempfile, time
+import os, resource, subprocess, sys, tempfile, time
 
 os.environ.setdefault('KILN_BENCH_BASE', '/tmp/kiln-bench-stream')
 os.environ.setdefault('KILN_BENCH_PORT', '18093')
@@ -51,10 +51,18 @@ def project(files):
     return d
 
 
+CPU = []
+
+
 def timed(cmd):
+    # The launcher execs java, so the child's rusage is the CLI's own CPU: a figure that a busy machine
+    # (other engineers' builds) moves far less than the wall time.
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=cli_env())
     t1 = time.time()
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append((r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
     return p, t1 - t0
 
 
@@ -70,9 +78,10 @@ def curl_log(bid):
 
 def m_log200(n):
     src = project({'build.yaml': config([{'script': LINE + '\n'}])})
-    sub, logs, curl = [], [], []
+    sub, logs, curl, subcpu, logcpu = [], [], [], [], []
     for i in range(n):
         p, t = timed([KILN, 'submit', src])
+        subcpu.append(CPU[-1])
         if p.returncode != 0:
             raise SystemExit('kiln submit failed: ' + p.stderr)
         bid = last_build_id()
@@ -80,17 +89,24 @@ def m_log200(n):
         if size != SIZE:
             raise SystemExit(f'log of build {bid} has {size} bytes, not {SIZE}')
         p, tl = timed([KILN, 'builds', 'log', bid])
+        logcpu.append(CPU[-1])
         if p.returncode != 0:
             raise SystemExit('kiln builds log failed: ' + p.stderr)
         tc = curl_log(bid)
         sub.append(t), logs.append(tl), curl.append(tc)
-        print(f'    run {i}: submit {t:.2f}s, builds log {tl:.2f}s, curl {tc:.2f}s', flush=True)
+        print(f'    run {i}: submit {t:.2f}s ({subcpu[-1]:.2f} CPU-s), builds log {tl:.2f}s ({logcpu[-1]:.2f} CPU-s), '
+              f'curl {tc:.2f}s', flush=True)
     print('200 MB log through the CLI (to /dev/null, wall time of the command, JVM start included):')
     RES['cli_log200'] = {
         'submit_MB_per_s': fmt('kiln submit (build runs meanwhile)', [200 / t for t in sub], 'MB/s'),
         'builds_log_MB_per_s': fmt('kiln builds log ID', [200 / t for t in logs], 'MB/s'),
         'curl_raw_MB_per_s': fmt('baseline: curl of the raw log', [200 / t for t in curl], 'MB/s'),
-        'submit_s': fmt('kiln submit, wall', sub), 'builds_log_s': fmt('kiln builds log, wall', logs)}
+        'submit_s': fmt('kiln submit, wall', sub), 'builds_log_s': fmt('kiln builds log, wall', logs),
+        'submit_cpu_s': fmt('kiln submit, CPU of the CLI (user + sys)', subcpu),
+        'builds_log_cpu_s': fmt('kiln builds log, CPU of the CLI (user + sys)', logcpu)}
+    t = time.time()
+    timed([KILN, '--version'])
+    print(f'  for scale: `kiln --version` takes {time.time() - t:.2f} s, {CPU[-1]:.2f} CPU-s (the JVM and CLI starting)')
 
 
 def hundred_steps(tag):
