@@ -45,6 +45,16 @@ public final class HttpServer {
         }
     }
 
+    /** Whether the request behind {@code ctx} no longer exists (Jetty recycled it). */
+    private static boolean gone(io.javalin.http.Context ctx) {
+        try {
+            ctx.req().getRequestURI();
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, AccessGuard guard, GitRoutes gitRoutes, GitHosting hosting) {
         Views views = new Views(store, logs);
@@ -122,6 +132,12 @@ public final class HttpServer {
             // Every other exception, an IOException too, is the server's: reading a file, the database, a broken
             // client connection. Their messages can hold paths and SQL, so they go to the server's log only.
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (gone(ctx)) {
+                    // An event stream's client left and Jetty recycled its request before the stream's thread
+                    // ended it: nothing can be answered, and touching the request only throws again (seen as
+                    // an endless chain of NullPointerExceptions in Javalin's error handling).
+                    return;
+                }
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).json(new ApiError(500, "internal error; the server's log has the details", List.of()));
             });
