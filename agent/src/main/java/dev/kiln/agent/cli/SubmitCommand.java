@@ -77,6 +77,9 @@ public final class SubmitCommand implements Callable<Integer> {
         for (ConfigProblem w : spec.warnings()) {
             err.println("WARNING: " + w);
         }
+        if (!async) {
+            BuildWatcher.prepare();
+        }
         ApiClient api = ApiClient.forCli(server, token);
         Path archive = Files.createTempFile("kiln-submit", ".tgz");
         try {

