@@ -118,12 +118,18 @@ def inner(tag):
 
 
 def m_watched(n):
-    watched, unwatched, late = [], [], []
+    watched, unwatched, bycurl, late = [], [], [], []
     for i in range(n):
         tag = f'u{time.time_ns()}'
         bid = submit(tgz({'build.yaml': hundred_steps(tag)}))
         wait_build(bid, poll=0.2)
         unwatched.append(inner(tag))
+        # The server's share of watching alone: a follower that costs nothing to run.
+        tag = f'c{time.time_ns()}'
+        bid = submit(tgz({'build.yaml': hundred_steps(tag)}))
+        subprocess.run(['curl', '-sN', '-H', 'Accept: text/event-stream', '-H', 'Authorization: Bearer ' + driver.admin_token(),
+                        f'{URL}/api/builds/{bid}/events?log=size'], stdout=subprocess.DEVNULL, check=True)
+        bycurl.append(inner(tag))
         tag = f'w{time.time_ns()}'
         src = project({'build.yaml': hundred_steps(tag)})
         p, t = timed([KILN, 'submit', src])
@@ -133,12 +139,14 @@ def m_watched(n):
         # How long submit went on after the build's own end: a lost wake-up shows here as ~15 s.
         b = api('/api/builds/' + last_build_id())
         late.append(t)
-        print(f'    run {i}: unwatched {unwatched[-1]*1e3:.2f} ms/step, watched {watched[-1]*1e3:.2f} ms/step, '
+        print(f'    run {i}: unwatched {unwatched[-1]*1e3:.2f} ms/step, curl follows {bycurl[-1]*1e3:.2f} ms/step, '
+              f'watched {watched[-1]*1e3:.2f} ms/step, '
               f'submit wall {t:.2f}s ({b["status"]})', flush=True)
         time.sleep(0.5)
     print('per step, first -> last step / 99 (a build of 100 steps):')
     RES['watched'] = {'watched_s': fmt('watched by kiln submit', watched, 'ms', 1e3),
                       'unwatched_s': fmt('baseline: unwatched (API submit, polled)', unwatched, 'ms', 1e3),
+                      'curl_follows_s': fmt('followed by curl (the server\'s share alone)', bycurl, 'ms', 1e3),
                       'submit_wall_s': fmt('kiln submit wall, whole 100-step build', late)}
     print(f"  watched / unwatched (medians): {RES['watched']['watched_s']['median'] / RES['watched']['unwatched_s']['median']:.3f}")
 
