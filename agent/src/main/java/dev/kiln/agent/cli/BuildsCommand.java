@@ -2,12 +2,12 @@ package dev.kiln.agent.cli;
 
 import dev.kiln.agent.client.ApiClient;
 import dev.kiln.agent.client.BuildWatcher;
+import dev.kiln.agent.client.LogPrinter;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.BufferedReader;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
@@ -167,19 +167,26 @@ public final class BuildsCommand {
             }
             if (stream) {
                 BuildView end = new BuildWatcher(api, System.out).follow(id);
+                // As kiln submit ends: the build's status, after the last step's end.
+                System.out.println(BuildWatcher.RULE);
+                System.out.println(BuildWatcher.statusLine(end));
+                System.out.flush();
                 return end.status() == Status.SUCCESS ? 0 : 1;
             }
             BuildView b = api.get(id);
+            LogPrinter out = LogPrinter.over(System.out);
+            byte[] chunk = new byte[256 * 1024];
             for (StepView s : b.steps()) {
-                String prefix = BuildWatcher.prefixFor(s);
-                try (InputStream in = api.log(id, s.index());
-                     BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        System.out.println(prefix + line);
+                byte[] prefix = BuildWatcher.prefixFor(s).getBytes(StandardCharsets.UTF_8);
+                try (InputStream in = api.log(id, s.index())) {
+                    int n;
+                    while ((n = in.read(chunk)) > 0) {
+                        out.log(s.index(), prefix, chunk, 0, n);
                     }
                 }
+                out.endStep(s.index(), prefix);
             }
+            out.flush();
             return 0;
         }
 

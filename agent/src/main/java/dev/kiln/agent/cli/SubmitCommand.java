@@ -77,6 +77,9 @@ public final class SubmitCommand implements Callable<Integer> {
         for (ConfigProblem w : spec.warnings()) {
             err.println("WARNING: " + w);
         }
+        if (!async) {
+            BuildWatcher.prepare();
+        }
         ApiClient api = ApiClient.forCli(server, token);
         Path archive = Files.createTempFile("kiln-submit", ".tgz");
         try {
@@ -123,12 +126,8 @@ public final class SubmitCommand implements Callable<Integer> {
             out.println("starting build \"" + build.id() + "\"");
             BuildView end = new BuildWatcher(api, out).follow(build.id());
             result.set(end);
-            out.println("------------------------------------------------------------------------------------------------");
-            if (end.status() == Status.SUCCESS) {
-                out.println("DONE");
-            } else {
-                out.println("ERROR: build " + end.status() + (end.statusDetail() != null ? ": " + end.statusDetail() : ""));
-            }
+            out.println(BuildWatcher.RULE);
+            out.println(BuildWatcher.statusLine(end));
             Output.table(out, List.of(end));
             out.flush();
             try {

@@ -10,8 +10,11 @@ import dev.kiln.spec.api.ServerStatusView;
 import dev.kiln.spec.api.TriggerRun;
 import dev.kiln.spec.api.TriggerView;
 import dev.kiln.spec.json.Json;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -171,27 +174,70 @@ public final class ApiClient {
     }
 
     public InputStream log(String id, int step) throws IOException, InterruptedException {
-        HttpResponse<InputStream> r = http.send(request("/api/builds/" + enc(id) + "/steps/" + step + "/log")
-                .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
-        if (r.statusCode() != 200) {
-            check(r.statusCode(), r.body().readAllBytes());
-        }
-        return r.body();
+        return log(id, step, 0);
+    }
+
+    /**
+     * A step's log as raw bytes from {@code offset} to its end as it is when read. Through
+     * HttpURLConnection, not java.net.http: on the CLI's C1-only JIT the latter spends about three times
+     * the CPU on bulk bytes (200 MB: 0.8 s against 0.26 s, measured), and a log is the CLI's bulk.
+     */
+    public InputStream log(String id, int step, long offset) throws IOException, InterruptedException {
+        return body(open("/api/builds/" + enc(id) + "/steps/" + step + "/log" + (offset > 0 ? "?offset=" + offset : "")));
     }
 
     /** The lines of the build's server-sent-event stream, resuming each step's log at {@code offsets}. */
     public Stream<String> events(String id, long[] offsets) throws IOException, InterruptedException {
-        StringBuilder q = new StringBuilder("/api/builds/" + enc(id) + "/events?offsets=");
+        return events(id, offsets, "text");
+    }
+
+    /**
+     * The same; {@code log} is {@code text} (log events carry the text) or {@code size} (only how far each
+     * log reaches). Read on the caller's thread through HttpURLConnection: java.net.http hands each piece of
+     * the stream across threads, which on the CLI's C1-only JIT cost a watched 100-step build about 2 ms a
+     * step on a 2-core machine (measured against a curl follower).
+     */
+    public Stream<String> events(String id, long[] offsets, String log) throws IOException, InterruptedException {
+        StringBuilder q = new StringBuilder("/api/builds/" + enc(id) + "/events?log=" + enc(log) + "&offsets=");
         for (int i = 0; i < offsets.length; i++) {
             q.append(i == 0 ? "" : ",").append(offsets[i]);
         }
-        HttpResponse<Stream<String>> r = http.send(request(q.toString())
-                .header("Accept", "text/event-stream").GET().build(), HttpResponse.BodyHandlers.ofLines());
-        if (r.statusCode() != 200) {
-            String body = String.join("\n", r.body().toList());
-            check(r.statusCode(), body.getBytes(StandardCharsets.UTF_8));
+        HttpURLConnection c = open(q.toString());
+        c.setRequestProperty("Accept", "text/event-stream");
+        BufferedReader r = new BufferedReader(new InputStreamReader(body(c), StandardCharsets.UTF_8), 64 * 1024);
+        return r.lines().onClose(() -> {
+            // Disconnect first: closing a half-read chunked body would otherwise try to keep the connection.
+            c.disconnect();
+            try {
+                r.close();
+            } catch (IOException e) {
+                // Gone already.
+            }
+        });
+    }
+
+    private HttpURLConnection open(String path) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) uri(path).toURL().openConnection();
+        c.setConnectTimeout(5_000);
+        if (credentials.token() != null) {
+            c.setRequestProperty("Authorization", "Bearer " + credentials.token());
         }
-        return r.body();
+        return c;
+    }
+
+    /** The response body of {@code c}, or the refusal it carries as an ApiException. */
+    private InputStream body(HttpURLConnection c) throws IOException {
+        int status;
+        try {
+            status = c.getResponseCode();
+        } catch (java.net.ConnectException e) {
+            throw unreachable(e);
+        }
+        if (status != 200) {
+            InputStream err = c.getErrorStream();
+            check(status, err == null ? new byte[0] : err.readAllBytes());
+        }
+        return c.getInputStream();
     }
 
     private HttpRequest postJson(String path, Object body) throws IOException {
@@ -220,11 +266,15 @@ public final class ApiClient {
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (java.net.ConnectException e) {
-            throw new IOException("cannot reach the Kiln server at " + base + " (is `kiln server` running?"
-                    + " set --server or KILN_SERVER)", e);
+            throw unreachable(e);
         }
         check(r.statusCode(), r.body());
         return r;
+    }
+
+    private IOException unreachable(java.net.ConnectException e) {
+        return new IOException("cannot reach the Kiln server at " + base + " (is `kiln server` running?"
+                + " set --server or KILN_SERVER)", e);
     }
 
     private void check(int status, byte[] body) throws IOException {

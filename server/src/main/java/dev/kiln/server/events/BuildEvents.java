@@ -9,12 +9,16 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tells whoever follows a build (an SSE stream, a waiting client) that something about it changed:
- * its status, a step, or a log's size. Followers re-read the store; no data travels here, so a
- * slow follower never holds memory or slows an agent. Separately, {@link StatusListener}s hear
- * each move of a build's status once (queued, pending, working, its end), without log noise: how
- * commit statuses reach a forge without the scheduler knowing of git.
+ * its status, a step, or a log's size, and which. Followers re-read the store, only the part that
+ * changed; no data travels here, so a slow follower never holds memory or slows an agent.
+ * Separately, {@link StatusListener}s hear each move of a build's status once (queued, pending,
+ * working, its end), without log noise: how commit statuses reach a forge without the scheduler
+ * knowing of git.
  */
 public final class BuildEvents {
+    /** The part of a build that changed: its own row (which may also end steps and add notices to logs), a step's row, a step's log. */
+    public enum Part { BUILD, STEP, LOG }
+
     /** Told of each status a build moved to, after the move is stored. Must return quickly and not throw. */
     public interface StatusListener {
         void moved(String buildId, Status to);
@@ -40,6 +44,14 @@ public final class BuildEvents {
     /** Woken on any change to a build it follows. Must return quickly. */
     public interface Follower {
         void changed(String buildId);
+
+        /**
+         * The same, saying what changed: {@code step} is the step's index, or -1 for {@link Part#BUILD}. A
+         * follower that re-reads only what changed overrides this one; the default forgets the detail.
+         */
+        default void changed(String buildId, Part part, int step) {
+            changed(buildId);
+        }
     }
 
     private final ConcurrentHashMap<String, Set<Follower>> byBuild = new ConcurrentHashMap<>();
@@ -61,20 +73,41 @@ public final class BuildEvents {
     public void unfollow(Follower f) {
         all.remove(f);
         for (String buildId : byBuild.keySet()) {
-            // Removes the build's set once empty, in one step with any follow of the same build.
-            byBuild.computeIfPresent(buildId, (k, s) -> {
-                s.remove(f);
-                return s.isEmpty() ? null : s;
-            });
+            unfollow(buildId, f);
         }
     }
 
+    /** Stops {@code f} following one build: what a stream that follows only that build calls, without a walk over every build. */
+    public void unfollow(String buildId, Follower f) {
+        // Removes the build's set once empty, in one step with any follow of the same build: a set another
+        // thread is adding to is never dropped.
+        byBuild.computeIfPresent(buildId, (k, s) -> {
+            s.remove(f);
+            return s.isEmpty() ? null : s;
+        });
+    }
+
+    /** The build's own row changed (status, times, its end): followers re-read all of it. */
     public void changed(String buildId) {
+        changed(buildId, Part.BUILD, -1);
+    }
+
+    /** Step {@code step}'s row changed (it started or ended). */
+    public void stepChanged(String buildId, int step) {
+        changed(buildId, Part.STEP, step);
+    }
+
+    /** Step {@code step}'s log grew. */
+    public void logGrew(String buildId, int step) {
+        changed(buildId, Part.LOG, step);
+    }
+
+    private void changed(String buildId, Part part, int step) {
         Set<Follower> s = byBuild.get(buildId);
         if (s != null) {
-            s.forEach(f -> f.changed(buildId));
+            s.forEach(f -> f.changed(buildId, part, step));
         }
-        all.forEach(f -> f.changed(buildId));
+        all.forEach(f -> f.changed(buildId, part, step));
     }
 
     /** How many builds have a follower: for tests, which check that unfollowing leaves no empty entry behind. */

@@ -1,33 +1,56 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.events.BuildEvents.Part;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.api.StepView;
 import dev.kiln.spec.json.Json;
 import io.javalin.http.sse.SseClient;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Streams one build to one SSE client: {@code build} events with its state, {@code log} events
- * with each step's new log text ({@code {step, offset, text}}), and {@code end} when the build is
- * over and every byte was sent. Reads from the store on each change, so it holds no backlog.
- * Because a step's state is read before its log, a client sees every log byte of a step before it
- * sees that step end.
+ * Streams one build to one SSE client, sending only what changed:
+ * <ul>
+ * <li>{@code log}: a step's new log bytes, {@code {step, offset, next, text}}; with {@code log=size},
+ *     {@code {step, offset, next}} alone (the client fetches the raw bytes, as the CLI does). Its SSE
+ *     {@code id} is the stream's position, every step's offset after this event in the form of the
+ *     {@code offsets} parameter, so a reconnect sending it as {@code Last-Event-ID} resumes exactly there;
+ * <li>{@code step}: a step as a {@link StepView}: every step on connecting, then each step whose row changed
+ *     (started, ended); always after the log bytes its {@code logSize} counts, so a client that sees a step
+ *     end has already had all of its log;
+ * <li>{@code build}: the whole {@link BuildView}, after the steps on connecting, then whenever the
+ *     build's own fields change;
+ * <li>{@code end}: the final {@link BuildView}, once the build is over and every byte was sent.
+ * </ul>
+ * Each round reads only what {@link Pending} says changed (a step's row, a log's new bytes); only a
+ * change to the build's own row, which is rare and can end steps or add notices, re-reads it all.
  */
 final class BuildStream implements Runnable, BuildEvents.Follower {
     static final int CHUNK = 64 * 1024;
     private static final long KEEPALIVE_MS = 15_000;
+
+    /** How a stream sends log bytes: as text in the event, or only their extent. */
+    enum LogMode { TEXT, SIZE }
+
+    /**
+     * Test seam: runs with the build id after each round has read and sent, just before the stream waits
+     * for the next change, so a test can land a change exactly there.
+     */
+    static volatile Consumer<String> beforeWait = id -> { };
 
     private final SseClient client;
     private final String buildId;
@@ -35,58 +58,62 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
     private final LogStore logs;
     private final Views views;
     private final BuildEvents events;
-    private final Semaphore wake = new Semaphore(0);
-    private final Map<Integer, Long> sent = new HashMap<>();
-    private String lastState;
+    private final LogMode mode;
+    private final Pending pending = new Pending();
+    private final long[] sent;
+    private final long[] size;
+    private final StepRun[] rows;
+    private Build build;
+    private BuildView lastBuild;
 
-    BuildStream(SseClient client, String buildId, long[] from, BuildStore store, LogStore logs, Views views, BuildEvents events) {
+    BuildStream(SseClient client, String buildId, long[] from, LogMode mode, BuildStore store, LogStore logs,
+                Views views, BuildEvents events) {
         this.client = client;
         this.buildId = buildId;
         this.store = store;
         this.logs = logs;
         this.views = views;
         this.events = events;
-        for (int i = 0; i < from.length; i++) {
-            sent.put(i, from[i]);
-        }
+        this.mode = mode;
+        this.sent = from.clone();
+        this.size = from.clone();
+        this.rows = new StepRun[from.length];
     }
 
     @Override
     public void changed(String id) {
-        wake.release();
+        pending.add(Part.BUILD, -1);
+    }
+
+    @Override
+    public void changed(String id, Part part, int step) {
+        pending.add(step >= 0 && step < rows.length ? part : Part.BUILD, step);
+    }
+
+    /** Whether a change waits for the next round: for tests. */
+    boolean woken() {
+        return pending.waiting();
     }
 
     @Override
     public void run() {
         events.follow(buildId, this);
         client.onClose(() -> {
-            events.unfollow(this);
-            wake.release();
+            events.unfollow(buildId, this);
+            pending.close();
         });
         try {
+            Pending.Taken changes = Pending.Taken.EVERYTHING;
+            boolean first = true;
             while (!client.terminated()) {
-                // Before reading, not after: a change that comes while this round reads and sends leaves
-                // a permit, so the wait below returns at once and the next round sees it.
-                wake.drainPermits();
-                Optional<Build> b = store.get(buildId);
-                if (b.isEmpty()) {
-                    client.sendEvent("error", "{\"message\":\"no such build\"}");
+                if (!changes.isEmpty() && !round(changes, first)) {
                     break;
                 }
-                List<StepRun> steps = store.steps(buildId);
-                sendLogs(b.get(), steps);
-                BuildView view = views.build(b.get(), steps);
-                String state = Json.MAPPER.writeValueAsString(view);
-                String stateWithoutSizes = Json.MAPPER.writeValueAsString(withoutSizes(view));
-                if (!stateWithoutSizes.equals(lastState)) {
-                    client.sendEvent("build", state);
-                    lastState = stateWithoutSizes;
-                }
-                if (b.get().status().isFinal() && allSent(steps)) {
-                    client.sendEvent("end", state);
-                    break;
-                }
-                if (!wake.tryAcquire(KEEPALIVE_MS, TimeUnit.MILLISECONDS)) {
+                first = false;
+                beforeWait.accept(buildId);
+                // Takes and clears what changed before the next round reads: what lands after this is kept for the round after.
+                changes = pending.take(KEEPALIVE_MS);
+                if (changes.isEmpty() && !client.terminated()) {
                     client.sendComment("keepalive");
                 }
             }
@@ -95,51 +122,133 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
         } catch (IOException | RuntimeException e) {
             // The client went away mid-write; nothing to clean but our subscription.
         } finally {
-            events.unfollow(this);
+            events.unfollow(buildId, this);
             client.close();
         }
     }
 
-    private static BuildView withoutSizes(BuildView v) {
-        return new BuildView(v.id(), v.status(), v.statusDetail(), v.configPath(), v.substitutions(), v.tags(),
-                v.retryOf(), v.createTime(), v.startTime(), v.finishTime(),
-                v.steps().stream().map(s -> new dev.kiln.spec.api.StepView(s.index(), s.id(), s.status(), s.statusDetail(),
-                        s.exitCode(), s.startTime(), s.finishTime(), 0)).toList(), v.logUrl(), v.labels(), v.agent(),
-                v.repo(), v.ref(), v.commitSha(), v.commitAuthor(), v.commitMessage(), v.trigger(), v.cause(),
-                v.causeDetail(), v.approval(), v.kept());
+    /** Reads what changed and sends it; false once the stream is over. */
+    private boolean round(Pending.Taken changes, boolean first) throws IOException {
+        BitSet changedRows = new BitSet();
+        BitSet toSend = (BitSet) changes.logs().clone();
+        if (changes.build()) {
+            Optional<Build> b = store.get(buildId);
+            if (b.isEmpty()) {
+                client.sendEvent("error", "{\"message\":\"no such build\"}");
+                return false;
+            }
+            build = b.get();
+            for (StepRun s : store.steps(buildId)) {
+                if (s.index() < rows.length && !s.equals(rows[s.index()])) {
+                    rows[s.index()] = s;
+                    changedRows.set(s.index());
+                }
+            }
+            toSend.set(0, rows.length);
+        } else {
+            for (int i = changes.steps().nextSetBit(0); i >= 0; i = changes.steps().nextSetBit(i + 1)) {
+                Optional<StepRun> s = store.stepRun(buildId, i);
+                if (s.isPresent() && !s.get().equals(rows[i])) {
+                    rows[i] = s.get();
+                    changedRows.set(i);
+                }
+            }
+        }
+        toSend.or(changedRows);
+        // Step by step, each step's log before its new state: its row was read before its log, so a step
+        // that ended has all its bytes out before its end is told.
+        for (int i = toSend.nextSetBit(0); i >= 0; i = toSend.nextSetBit(i + 1)) {
+            sendLog(i);
+            if ((first || changedRows.get(i)) && rows[i] != null) {
+                client.sendEvent("step", Json.MAPPER.writeValueAsString(stepView(rows[i])));
+            }
+        }
+        if (build == null) {
+            return true;
+        }
+        BuildView whole = views.build(build, List.of());
+        if (first || !whole.equals(lastBuild)) {
+            lastBuild = whole;
+            client.sendEvent("build", Json.MAPPER.writeValueAsString(view()));
+        }
+        if (build.status().isFinal() && allSent()) {
+            client.sendEvent("end", Json.MAPPER.writeValueAsString(view()));
+            return false;
+        }
+        return true;
     }
 
-    private boolean allSent(List<StepRun> steps) {
-        for (StepRun s : steps) {
-            if (sent.getOrDefault(s.index(), 0L) < logs.size(buildId, s.index())) {
+    private BuildView view() {
+        BuildView b = views.build(build, List.of());
+        List<StepView> steps = Arrays.stream(rows).filter(r -> r != null).map(this::stepView).toList();
+        return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
+                b.retryOf(), b.createTime(), b.startTime(), b.finishTime(), steps, b.logUrl(), b.labels(), b.agent(),
+                b.repo(), b.ref(), b.commitSha(), b.commitAuthor(), b.commitMessage(), b.trigger(), b.cause(),
+                b.causeDetail(), b.approval(), b.kept());
+    }
+
+    private StepView stepView(StepRun s) {
+        return new StepView(s.index(), s.stepId(), s.status(), s.statusDetail(), s.exitCode(), time(s.startTime()),
+                time(s.finishTime()), size[s.index()]);
+    }
+
+    private static Instant time(Long millis) {
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    }
+
+    private boolean allSent() {
+        for (int i = 0; i < sent.length; i++) {
+            if (sent[i] < size[i]) {
                 return false;
             }
         }
         return true;
     }
 
-    private void sendLogs(Build b, List<StepRun> steps) throws IOException {
-        for (StepRun s : steps) {
-            // A running step's log can end inside a character whose last bytes are still on their way:
-            // those wait for the next read. Once the step or the build is over every byte goes out.
-            boolean growing = !b.status().isFinal() && !s.status().isFinal();
-            long offset = sent.getOrDefault(s.index(), 0L);
-            while (!client.terminated()) {
-                byte[] chunk = logs.read(buildId, s.index(), offset, CHUNK);
-                int len = chunk.length == CHUNK || growing ? completeUtf8(chunk) : chunk.length;
-                if (len == 0) {
-                    break;
-                }
-                String text = StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPLACE)
-                        .onUnmappableCharacter(CodingErrorAction.REPLACE)
-                        .decode(java.nio.ByteBuffer.wrap(chunk, 0, len)).toString();
-                client.sendEvent("log", Json.MAPPER.writeValueAsString(Map.of("step", s.index(), "offset", offset,
-                        "next", offset + len, "text", text)));
-                offset += len;
-                sent.put(s.index(), offset);
+    /** Sends step {@code step}'s log from where this stream stopped to the size it has now. */
+    private void sendLog(int step) throws IOException {
+        long now = Math.max(size[step], logs.size(buildId, step));
+        size[step] = now;
+        if (mode == LogMode.SIZE) {
+            if (now > sent[step]) {
+                long from = sent[step];
+                sent[step] = now;
+                client.sendEvent("log", "{\"step\":" + step + ",\"offset\":" + from + ",\"next\":" + now + "}", cursor());
             }
+            return;
         }
+        // A running step's log can end inside a character whose last bytes are still on their way:
+        // those wait for the next read. Once the step or the build is over every byte goes out.
+        StepRun row = rows[step];
+        boolean growing = build == null || !build.status().isFinal() && (row == null || !row.status().isFinal());
+        while (sent[step] < now && !client.terminated()) {
+            long offset = sent[step];
+            byte[] chunk = logs.read(buildId, step, offset, (int) Math.min(CHUNK, now - offset));
+            int len = chunk.length == CHUNK || growing ? completeUtf8(chunk) : chunk.length;
+            if (len == 0) {
+                break;
+            }
+            String text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPLACE)
+                    .onUnmappableCharacter(CodingErrorAction.REPLACE)
+                    .decode(ByteBuffer.wrap(chunk, 0, len)).toString();
+            sent[step] = offset + len;
+            client.sendEvent("log", Json.MAPPER.writeValueAsString(Map.of("step", step, "offset", offset,
+                    "next", offset + len, "text", text)), cursor());
+        }
+    }
+
+    /** Every step's offset, as the {@code offsets} parameter takes them, trailing zeros left out. */
+    private String cursor() {
+        int n = sent.length;
+        while (n > 1 && sent[n - 1] == 0) {
+            n--;
+        }
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            b.append(i == 0 ? "" : ",").append(sent[i]);
+        }
+        return b.toString();
     }
 
     /** Cuts a chunk before a UTF-8 sequence it splits, so no character is broken in two events. */

@@ -57,6 +57,16 @@ public final class HttpServer {
         }
     }
 
+    /** Whether the request behind {@code ctx} no longer exists (Jetty recycled it). */
+    private static boolean gone(io.javalin.http.Context ctx) {
+        try {
+            ctx.req().getRequestURI();
+            return false;
+        } catch (RuntimeException e) {
+            return true;
+        }
+    }
+
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard) {
@@ -89,10 +99,15 @@ public final class HttpServer {
                 if (store.get(id).isEmpty()) {
                     throw new NotFoundResponse("no build " + id);
                 }
-                long[] from = Params.offsets(ctx.queryParam("offsets"), store.steps(id).size());
+                // A browser's EventSource reconnects to the same URL with the last id it saw: that id, a
+                // newer position than the URL's, wins.
+                String lastId = ctx.header("Last-Event-ID");
+                long[] from = Params.offsets(lastId != null && !lastId.isBlank() ? lastId.strip() : ctx.queryParam("offsets"),
+                        store.steps(id).size());
+                BuildStream.LogMode mode = Params.logMode(ctx);
                 new SseHandler(client -> {
                     client.keepAlive();
-                    Thread t = new Thread(new BuildStream(client, id, from, store, logs, views, events), "kiln-sse-" + id);
+                    Thread t = new Thread(new BuildStream(client, id, from, mode, store, logs, views, events), "kiln-sse-" + id);
                     t.setDaemon(true);
                     t.start();
                 }).handle(ctx);
@@ -144,6 +159,12 @@ public final class HttpServer {
             // Every other exception, an IOException too, is the server's: reading a file, the database, a broken
             // client connection. Their messages can hold paths and SQL, so they go to the server's log only.
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (gone(ctx)) {
+                    // An event stream's client left and Jetty recycled its request before the stream's thread
+                    // ended it: nothing can be answered, and touching the request only throws again (seen as
+                    // an endless chain of NullPointerExceptions in Javalin's error handling).
+                    return;
+                }
                 log.error("{} {} failed", ctx.method(), ctx.path(), e);
                 ctx.status(500).json(new ApiError(500, "internal error; the server's log has the details", List.of()));
             });

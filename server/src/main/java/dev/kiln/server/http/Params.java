@@ -94,6 +94,18 @@ public final class Params {
         return from;
     }
 
+    /** The SSE route's {@code log}: {@code text} (the default) sends log text in events, {@code size} only how far each log reaches. */
+    static BuildStream.LogMode logMode(Context ctx) {
+        String raw = ctx.queryParam("log");
+        if (raw == null || raw.equals("text")) {
+            return BuildStream.LogMode.TEXT;
+        }
+        if (raw.equals("size")) {
+            return BuildStream.LogMode.SIZE;
+        }
+        throw new BadRequestResponse("log must be text or size (got " + shown(raw) + ")");
+    }
+
     private static BadRequestResponse refused(String name, String raw, long min, long max) {
         return new BadRequestResponse(name + " must be " + range(min, max) + " (got " + shown(raw) + ")");
     }

@@ -61,14 +61,14 @@ public final class AgentService implements AgentApi {
     @Override
     public void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException {
         scheduler.whileHeld(buildId, leaseId, () -> store.stepStarted(buildId, step, startMillis));
-        events.changed(buildId);
+        events.stepChanged(buildId, step);
     }
 
     @Override
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException {
         long[] size = new long[1];
         scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len));
-        events.changed(buildId);
+        events.logGrew(buildId, step);
         return size[0];
     }
 
@@ -77,7 +77,7 @@ public final class AgentService implements AgentApi {
         scheduler.whileHeld(buildId, leaseId, () -> store.stepFinished(buildId, step, r.status(), r.exitCode(),
                 r.startMillis() == 0 ? null : r.startMillis(),
                 r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis(), r.detail()));
-        events.changed(buildId);
+        events.stepChanged(buildId, step);
     }
 
     @Override

@@ -139,6 +139,12 @@ public final class BuildStore {
         return reading(h -> steps(h, buildId));
     }
 
+    /** One step's row: for a follower that re-reads only the step that changed. */
+    public Optional<StepRun> stepRun(String buildId, int index) {
+        return reading(h -> h.createQuery("select * from build_steps where build_id = :b and idx = :i")
+                .bind("b", buildId).bind("i", index).map(BuildStore::step).findOne());
+    }
+
     private static List<StepRun> steps(Handle h, String buildId) {
         return h.createQuery("select * from build_steps where build_id = :b order by idx")
                 .bind("b", buildId).map(BuildStore::step).list();

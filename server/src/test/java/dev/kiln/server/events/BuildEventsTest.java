@@ -182,6 +182,34 @@ class BuildEventsTest {
         assertThat(events.followedBuilds()).isEqualTo(1);
     }
 
+    @Test
+    void a_follower_hears_which_part_changed_and_unfollowing_one_build_leaves_the_others() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        BuildEvents.Follower f = new BuildEvents.Follower() {
+            @Override
+            public void changed(String buildId) {
+                throw new AssertionError("the detailed call is made");
+            }
+
+            @Override
+            public void changed(String buildId, BuildEvents.Part part, int step) {
+                heard.add(buildId + " " + part + " " + step);
+            }
+        };
+        events.follow("b1", f);
+        events.follow("b2", f);
+
+        events.changed("b1");
+        events.stepChanged("b1", 3);
+        events.logGrew("b1", 4);
+        events.unfollow("b1", f);
+        events.logGrew("b1", 4);
+        events.stepChanged("b2", 0);
+
+        assertThat(heard).containsExactly("b1 BUILD -1", "b1 STEP 3", "b1 LOG 4", "b2 STEP 0");
+        assertThat(events.followedBuilds()).isEqualTo(1);
+    }
+
     /** Records the ids it is told about. */
     static class Heard implements BuildEvents.Follower {
         final List<String> ids = new CopyOnWriteArrayList<>();

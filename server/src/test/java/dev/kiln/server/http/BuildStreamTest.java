@@ -204,14 +204,14 @@ class BuildStreamTest {
         }
 
         @Test
-        void a_finished_build_resumed_at_the_end_of_every_log_sends_its_state_and_end_and_no_log() throws Exception {
+        void a_finished_build_resumed_at_the_end_of_every_log_sends_its_steps_its_state_and_end_and_no_log() throws Exception {
             String id = submit("steps:\n  - args: [printf, 'done\\n']\n  - args: [printf, 'also\\n']\n", Map.of());
             kiln.awaitEnd(id, Duration.ofSeconds(20));
 
             try (Sse sse = new Sse(kiln.api, id, 5, 5)) {
                 List<Event> seen = sse.rest();
 
-                assertThat(seen).extracting(Event::name).containsExactly("build", "end");
+                assertThat(seen).extracting(Event::name).containsExactly("step", "step", "build", "end");
                 assertThat(view(seen.get(1)).status()).isEqualTo(Status.SUCCESS);
             }
         }
@@ -262,14 +262,14 @@ class BuildStreamTest {
         }
     }
 
-    /** Whether the named stream thread is inside {@code sendLogs}, waiting for its client to take more. */
+    /** Whether the named stream thread is inside {@code sendLog}, waiting for its client to take more. */
     static boolean sendingLogsAndWaiting(String threadName) {
         for (Map.Entry<Thread, StackTraceElement[]> e : Thread.getAllStackTraces().entrySet()) {
             Thread.State state = e.getKey().getState();
             if (e.getKey().getName().equals(threadName)
                     && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
                     && Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(BuildStream.class.getName())
-                            && f.getMethodName().equals("sendLogs"))) {
+                            && f.getMethodName().equals("sendLog"))) {
                 return true;
             }
         }
