@@ -60,11 +60,7 @@ public final class Scheduler implements AutoCloseable {
     private final Leases leases = new Leases();
     /** Agents that said goodbye (id -> when): their waiting lease requests return empty, and no new one is served. */
     private final Map<String, Long> departed = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Agents by id, as they last asked for work: what the dashboard's agents page shows. */
-    private final Map<String, AgentSeen> seen = new java.util.concurrent.ConcurrentHashMap<>();
-
-    /** An agent as the scheduler last saw it ask for work; {@code lastSeen} in epoch ms. */
-    public record AgentSeen(String id, String hostname, java.util.List<String> labels, long lastSeen) {}
+    private final AgentRoster roster = new AgentRoster();
     /** Told of every move that ended or requeued a build: the stress test counts them. */
     private volatile java.util.function.BiConsumer<String, Transition> onEnd = (id, t) -> {};
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -114,8 +110,7 @@ public final class Scheduler implements AutoCloseable {
     /** Long poll: the first queued build this agent may run, within {@code wait}. */
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
-        seen.put(request.agentId(), new AgentSeen(request.agentId(), request.hostname(),
-                request.labels() == null ? java.util.List.of() : java.util.List.copyOf(request.labels()), clock.millis()));
+        roster.saw(request, clock.millis());
         while (true) {
             if (departed.containsKey(request.agentId())) {
                 return Optional.empty();
@@ -153,7 +148,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public void goodbye(String agentId) {
         departed.put(agentId, clock.millis());
-        seen.remove(agentId);
+        roster.forget(agentId);
         enqueued();
     }
 
@@ -198,20 +193,8 @@ public final class Scheduler implements AutoCloseable {
      * Agents that asked for work within {@code within}, or that still hold a lease (a busy agent
      * may not poll), by id. A busy agent's last sign of life is its latest lease renewal.
      */
-    public java.util.List<AgentSeen> agents(Duration within) {
-        long now = clock.millis();
-        Map<String, AgentSeen> out = new java.util.TreeMap<>();
-        seen.values().stream().filter(a -> now - a.lastSeen() <= within.toMillis()).forEach(a -> out.put(a.id(), a));
-        for (Build b : store.working()) {
-            if (b.agentId() == null) {
-                continue;
-            }
-            long renewed = b.leaseExpires() == null ? now : b.leaseExpires() - leaseTimeout.toMillis();
-            AgentSeen a = out.getOrDefault(b.agentId(), seen.getOrDefault(b.agentId(),
-                    new AgentSeen(b.agentId(), "", java.util.List.of(), renewed)));
-            out.put(a.id(), new AgentSeen(a.id(), a.hostname(), a.labels(), Math.max(a.lastSeen(), renewed)));
-        }
-        return java.util.List.copyOf(out.values());
+    public List<AgentRoster.Seen> agents(Duration within) {
+        return roster.list(within, store.working(), leaseTimeout, clock.millis());
     }
 
     /** True when {@code leaseId} is the build's current lease; the call counts as the agent's sign of life. */
