@@ -27,21 +27,25 @@ final class LiveRows implements Runnable {
     private final PageViews views;
     private final int limit;
     private final Long before;
+    /** The newest build the page itself showed (-1: unknown, take the first poll as the baseline). */
+    private final long after;
     private final BuildStore.Filter filter;
 
-    LiveRows(SseClient client, BuildStore store, PageViews views, int limit, Long before, BuildStore.Filter filter) {
+    LiveRows(SseClient client, BuildStore store, PageViews views, int limit, Long before, long after,
+             BuildStore.Filter filter) {
         this.client = client;
         this.store = store;
         this.views = views;
         this.limit = limit;
         this.before = before;
+        this.after = after;
         this.filter = filter;
     }
 
     @Override
     public void run() {
         Map<String, String> shown = new HashMap<>();
-        long newestSeq = -1;
+        long newestSeq = after;
         long lastWrite = System.currentTimeMillis();
         try {
             while (!client.terminated()) {

@@ -86,7 +86,9 @@ public final class WebRoutes {
         String query = query(f);
         String older = more ? "/?" + query + (query.isEmpty() ? "" : "&") + "before=" + shown.get(PAGE - 1).seq() : "";
         String newest = before == null ? "" : "/" + (query.isEmpty() ? "" : "?" + query);
-        String live = "/ui/builds/live?" + query + (before == null ? "" : (query.isEmpty() ? "" : "&") + "before=" + before);
+        // The newest page tells its live feed what it showed, so a build made before the feed connects is still added.
+        String live = "/ui/builds/live?" + query + (query.isEmpty() ? "" : "&") + (before == null
+                ? "after=" + shown.stream().mapToLong(Build::seq).max().orElse(0) : "before=" + before);
         html(ctx, Templates.render("builds.jte",
                 new BuildsPage(shown.stream().map(views::row).toList(), f, older, newest, live)));
     }
@@ -95,10 +97,11 @@ public final class WebRoutes {
         Streams.requireEventStream(ctx);
         BuildsPage.Filters f = new BuildsPage.Filters(q(ctx, "status"), q(ctx, "repo"), q(ctx, "branch"), q(ctx, "trigger"));
         Long before = ctx.queryParam("before") == null ? null : Params.query(ctx, "before", 1, Long.MAX_VALUE, 0);
+        long after = ctx.queryParam("after") == null ? -1 : Params.query(ctx, "after", 0, Long.MAX_VALUE, 0);
         BuildStore.Filter filter = filter(ctx, f);
         new SseHandler(client -> {
             client.keepAlive();
-            Streams.start("kiln-rows", new LiveRows(client, store, views, PAGE, before, filter));
+            Streams.start("kiln-rows", new LiveRows(client, store, views, PAGE, before, after, filter));
         }).handle(ctx);
     }
 
