@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -23,18 +22,9 @@ final class RepoStore {
         this.write = db.visibility().writeLock();
     }
 
-    private static <T> T under(Lock lock, Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Inserts {@code r}; false when a repo of that name exists. */
     boolean insert(Repo r) {
-        return under(write, () -> jdbi.inTransaction(h -> {
+        return Database.under(write, () -> jdbi.inTransaction(h -> {
             if (h.createQuery("select count(*) from repos where name = :n").bind("n", r.name()).mapTo(Integer.class).one() > 0) {
                 return false;
             }
@@ -54,18 +44,18 @@ final class RepoStore {
     }
 
     Optional<Repo> get(String name) {
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from repos where name = :n")
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from repos where name = :n")
                 .bind("n", name).map(RepoStore::repo).findOne()));
     }
 
     List<Repo> list() {
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from repos order by name")
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from repos order by name")
                 .map(RepoStore::repo).list()));
     }
 
     /** Deletes the repo; the names of triggers that still use it when it cannot (nothing deleted then). */
     List<String> delete(String name) {
-        return under(write, () -> jdbi.inTransaction(h -> {
+        return Database.under(write, () -> jdbi.inTransaction(h -> {
             List<String> using = h.createQuery("select name from triggers where repo = :n order by name")
                     .bind("n", name).mapTo(String.class).list();
             if (using.isEmpty()) {
@@ -77,7 +67,7 @@ final class RepoStore {
 
     /** Records a fetch of a mirrored repo: its time, and its error (null on success). */
     void polled(String name, long time, String error) {
-        under(write, () -> jdbi.withHandle(h -> h.createUpdate("""
+        Database.under(write, () -> jdbi.withHandle(h -> h.createUpdate("""
                 update repos set last_poll_time = :t, last_poll_error = :e,
                   last_success_time = case when :ok then :t else last_success_time end
                 where name = :n""")
@@ -87,7 +77,7 @@ final class RepoStore {
 
     /** Records a post of a build's state to the repo's forge: its time, and its error (null on success). */
     void statusPosted(String name, long time, String error) {
-        under(write, () -> jdbi.withHandle(h -> h.createUpdate(
+        Database.under(write, () -> jdbi.withHandle(h -> h.createUpdate(
                         "update repos set last_status_time = :t, last_status_error = :e where name = :n")
                 .bind("t", time).bind("e", error == null || error.length() <= 2000 ? error : error.substring(0, 2000))
                 .bind("n", name).execute()));

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -54,7 +53,7 @@ final class RetentionStore {
      * table: with H2 a read holds writers back, and the table may hold years of builds.
      */
     List<String> expired(long cutoff, int keepBuilds, int batch) {
-        return under(read, () -> jdbi.withHandle(h -> {
+        return Database.under(read, () -> jdbi.withHandle(h -> {
             Set<String> ids = new LinkedHashSet<>();
             if (cutoff > 0) {
                 // Every ended build has a finish time (each end sets it).
@@ -101,7 +100,7 @@ final class RetentionStore {
         if (ids.isEmpty()) {
             return List.of();
         }
-        return under(write, () -> jdbi.inTransaction(h -> {
+        return Database.under(write, () -> jdbi.inTransaction(h -> {
             List<Removed> gone = h.createQuery("select id, source_digest from builds where id in (<ids>) and kept = false"
                             + " and status in (" + ENDED + ") for update")
                     .bindList("ids", ids)
@@ -118,7 +117,7 @@ final class RetentionStore {
 
     /** Every build's id: log directories of no build are left from a crash mid-removal. */
     Set<String> ids() {
-        return under(read, () -> jdbi.withHandle(h -> new HashSet<>(h.createQuery("select id from builds")
+        return Database.under(read, () -> jdbi.withHandle(h -> new HashSet<>(h.createQuery("select id from builds")
                 .mapTo(String.class).list())));
     }
 
@@ -129,17 +128,8 @@ final class RetentionStore {
                 + " coalesce(sum(case when status in (" + ENDED + ") then 1 else 0 end), 0) as ended,"
                 + " coalesce(sum(case when kept then 1 else 0 end), 0) as kept"
                 + " from builds";
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery(sql)
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery(sql)
                 .map((rs, ctx) -> new Counts(rs.getLong("total"), rs.getLong("queued"), rs.getLong("working"),
                         rs.getLong("ended"), rs.getLong("kept"))).one()));
-    }
-
-    private static <T> T under(Lock lock, Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
     }
 }

@@ -126,6 +126,16 @@ public final class Database implements AutoCloseable {
         return jdbi;
     }
 
+    /** Runs {@code work} holding {@code lock}, one side of {@link #visibility()}: how every store reads and writes. */
+    public static <T> T under(java.util.concurrent.locks.Lock lock, java.util.function.Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * H2 makes a commit visible to other connections a moment before it has written it to its
      * file; a reader in that moment could show a user what a crash then forgets. So with H2, writes

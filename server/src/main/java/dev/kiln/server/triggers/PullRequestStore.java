@@ -3,7 +3,6 @@ package dev.kiln.server.triggers;
 import dev.kiln.server.store.Database;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /** The SQL for the pull requests webhooks told of: the head built last, and whether builds wait for a comment. */
@@ -21,17 +20,8 @@ final class PullRequestStore {
         this.write = db.visibility().writeLock();
     }
 
-    private static <T> T under(Lock lock, Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     Optional<Row> get(String repo, long number) {
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery(
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery(
                         "select * from pull_requests where repo = :r and number = :n")
                 .bind("r", repo).bind("n", number)
                 .map((rs, ctx) -> new Row(new PullRequest(rs.getString("repo"), rs.getLong("number"),
@@ -43,7 +33,7 @@ final class PullRequestStore {
 
     /** Inserts or replaces the row of {@code pr}. (Update, then insert: the same SQL on H2 and PostgreSQL.) */
     void put(PullRequest pr, String headSha, boolean waiting, String builtSha, long now) {
-        under(write, () -> jdbi.inTransaction(h -> {
+        Database.under(write, () -> jdbi.inTransaction(h -> {
             int n = h.createUpdate("""
                     update pull_requests set head_ref = :ref, head_sha = :sha, base_branch = :base, head_branch = :head,
                       head_repo_url = :url, author = :author, waiting = :waiting, built_sha = :built, update_time = :now

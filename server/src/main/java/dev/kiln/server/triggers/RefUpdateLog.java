@@ -6,7 +6,6 @@ import dev.kiln.server.store.Provenance;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -28,18 +27,9 @@ public final class RefUpdateLog {
         this.read = db.visibility().readLock();
     }
 
-    private static <T> T under(Lock lock, Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Records {@code updates} of {@code repo} in one transaction, pending; returns them with their ids. */
     public List<Entry> record(String repo, List<RefUpdate> updates, Provenance.Cause cause, long now) {
-        return under(write, () -> jdbi.inTransaction(h -> {
+        return Database.under(write, () -> jdbi.inTransaction(h -> {
             List<Entry> out = new ArrayList<>();
             for (RefUpdate u : updates) {
                 long id = h.createUpdate("""
@@ -56,7 +46,7 @@ public final class RefUpdateLog {
 
     /** The updates not yet processed, oldest first. */
     public List<Entry> pending() {
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery(
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery(
                         "select * from ref_updates where processed_time is null order by id")
                 .map((rs, ctx) -> new Entry(rs.getLong("id"), rs.getString("repo"),
                         new RefUpdate(rs.getString("ref"), rs.getString("old_sha"), rs.getString("new_sha")),
@@ -66,7 +56,7 @@ public final class RefUpdateLog {
 
     /** Marks the update processed, with what went wrong (null: nothing). */
     public void done(long id, String error, long now) {
-        under(write, () -> jdbi.withHandle(h -> h.createUpdate(
+        Database.under(write, () -> jdbi.withHandle(h -> h.createUpdate(
                         "update ref_updates set processed_time = :now, error = :e where id = :id")
                 .bind("now", now).bind("e", error == null || error.length() <= 2000 ? error : error.substring(0, 2000))
                 .bind("id", id).execute()));

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.Lock;
-import java.util.function.Supplier;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
 
@@ -26,18 +25,9 @@ final class TriggerStore {
         this.write = db.visibility().writeLock();
     }
 
-    private static <T> T under(Lock lock, Supplier<T> work) {
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Inserts {@code t}; false when a trigger of that name exists. */
     boolean insert(Trigger t) {
-        return under(write, () -> jdbi.inTransaction(h -> {
+        return Database.under(write, () -> jdbi.inTransaction(h -> {
             if (h.createQuery("select count(*) from triggers where name = :n").bind("n", t.name()).mapTo(Integer.class).one() > 0) {
                 return false;
             }
@@ -59,25 +49,25 @@ final class TriggerStore {
     }
 
     Optional<Trigger> get(String name) {
-        return under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from triggers where name = :n")
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery("select * from triggers where name = :n")
                 .bind("n", name).map(TriggerStore::trigger).findOne()));
     }
 
     /** All triggers, or those of {@code repo} when it is not null, by name. */
     List<Trigger> list(String repo) {
-        return under(read, () -> jdbi.withHandle(h -> (repo == null
+        return Database.under(read, () -> jdbi.withHandle(h -> (repo == null
                 ? h.createQuery("select * from triggers order by name")
                 : h.createQuery("select * from triggers where repo = :r order by name").bind("r", repo))
                 .map(TriggerStore::trigger).list()));
     }
 
     boolean delete(String name) {
-        return under(write, () -> jdbi.withHandle(h -> h.createUpdate("delete from triggers where name = :n")
+        return Database.under(write, () -> jdbi.withHandle(h -> h.createUpdate("delete from triggers where name = :n")
                 .bind("n", name).execute())) == 1;
     }
 
     boolean setEnabled(String name, boolean enabled) {
-        return under(write, () -> jdbi.withHandle(h -> h.createUpdate("update triggers set enabled = :e where name = :n")
+        return Database.under(write, () -> jdbi.withHandle(h -> h.createUpdate("update triggers set enabled = :e where name = :n")
                 .bind("e", enabled).bind("n", name).execute())) == 1;
     }
 
