@@ -1,6 +1,5 @@
 package dev.kiln.server.builds;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.scheduler.Scheduler;
@@ -199,7 +198,7 @@ public final class BuildService {
         List<String> labels = spec.labels();
         Status status = approvalRequired ? Status.PENDING : Status.QUEUED;
         String detail = approvalRequired ? "waiting for approval (kiln builds approve " + id + ")" : Build.waitingFor(labels);
-        Build b = new Build(id, 0, status, detail, digest, path, Map.copyOf(subs), json(plan),
+        Build b = new Build(id, 0, status, detail, digest, path, Map.copyOf(subs), Json.write(plan),
                 List.copyOf(tags.isEmpty() ? spec.tags() : tags), labels, retryOf, now, null, null,
                 plan.timeoutMillis(), spec.queueTtl() == null ? null : spec.queueTtl().toMillis(),
                 null, null, null, false, git, null, causeDetail, null);
@@ -283,13 +282,6 @@ public final class BuildService {
         scheduler.cancel(id);
     }
 
-    private static String json(Object o) {
-        try {
-            return Json.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     /** The build is not in a state the request applies to (approving a build already decided). */
     public static final class ConflictException extends RuntimeException {
@@ -304,5 +296,4 @@ public final class BuildService {
             super(message);
         }
     }
-
 }

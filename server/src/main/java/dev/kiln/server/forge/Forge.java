@@ -1,6 +1,5 @@
 package dev.kiln.server.forge;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import java.net.URI;
@@ -71,7 +70,7 @@ public enum Forge {
         };
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(apiUrl + path)).timeout(TIMEOUT)
                 .header("Content-Type", "application/json").header("User-Agent", "kiln")
-                .POST(HttpRequest.BodyPublishers.ofString(json(body)));
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
         switch (this) {
             case GITHUB -> b.header("Authorization", "Bearer " + token).header("Accept", "application/vnd.github+json")
                     .header("X-GitHub-Api-Version", "2022-11-28");
@@ -79,13 +78,5 @@ public enum Forge {
             case GITEA -> b.header("Authorization", "token " + token).header("Accept", "application/json");
         }
         return b.build();
-    }
-
-    private static String json(Object o) {
-        try {
-            return Json.MAPPER.writeValueAsString(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

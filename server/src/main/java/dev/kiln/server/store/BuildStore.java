@@ -1,6 +1,5 @@
 package dev.kiln.server.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
@@ -60,8 +59,8 @@ public final class BuildStore {
                       :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail)""")
                     .bind("id", b.id()).bind("seq", seq).bind("status", b.status().name())
                     .bind("detail", b.statusDetail()).bind("digest", b.sourceDigest()).bind("config", b.configPath())
-                    .bind("subs", json(b.substitutions())).bind("plan", b.planJson()).bind("tags", json(b.tags()))
-                    .bind("labels", json(b.labels())).bind("retryOf", b.retryOf()).bind("created", b.createTime())
+                    .bind("subs", Json.write(b.substitutions())).bind("plan", b.planJson()).bind("tags", Json.write(b.tags()))
+                    .bind("labels", Json.write(b.labels())).bind("retryOf", b.retryOf()).bind("created", b.createTime())
                     .bind("timeout", b.timeoutMillis()).bind("ttl", b.queueTtlMillis())
                     .bind("repo", b.provenance().repo()).bind("ref", b.provenance().ref())
                     .bind("commit", b.provenance().commitSha()).bind("author", truncate(b.provenance().author()))
@@ -335,10 +334,10 @@ public final class BuildStore {
     private static Build build(ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx) throws SQLException {
         return new Build(rs.getString("id"), rs.getLong("seq"), Status.valueOf(rs.getString("status")),
                 rs.getString("status_detail"), rs.getString("source_digest"), rs.getString("config_path"),
-                read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
+                Json.read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
                 rs.getString("plan"),
-                read(rs.getString("tags"), new TypeReference<List<String>>() {}),
-                read(rs.getString("labels"), new TypeReference<List<String>>() {}),
+                Json.read(rs.getString("tags"), new TypeReference<List<String>>() {}),
+                Json.read(rs.getString("labels"), new TypeReference<List<String>>() {}),
                 rs.getString("retry_of"), rs.getLong("create_time"), longOrNull(rs, "start_time"),
                 longOrNull(rs, "finish_time"), rs.getLong("timeout_ms"), longOrNull(rs, "queue_ttl_ms"),
                 rs.getString("agent_id"), rs.getString("lease_id"), longOrNull(rs, "lease_expires"),
@@ -372,21 +371,5 @@ public final class BuildStore {
 
     private static String truncate(String s) {
         return s == null || s.length() <= 2000 ? s : s.substring(0, 1997) + "...";
-    }
-
-    private static String json(Object value) {
-        try {
-            return Json.MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <T> T read(String text, TypeReference<T> type) {
-        try {
-            return Json.MAPPER.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.kiln.server.triggers;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.server.store.Database;
 import dev.kiln.spec.json.Json;
@@ -38,8 +37,8 @@ final class TriggerStore {
                     values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created,
                       :pr, :cc, :approval, :schedule, :scheduleBranch)""")
                     .bind("name", t.name()).bind("repo", t.repo()).bind("branch", t.branchRegex()).bind("tag", t.tagRegex())
-                    .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", json(t.includedFiles()))
-                    .bind("ignored", json(t.ignoredFiles())).bind("subs", json(t.substitutions()))
+                    .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", Json.write(t.includedFiles()))
+                    .bind("ignored", Json.write(t.ignoredFiles())).bind("subs", Json.write(t.substitutions()))
                     .bind("enabled", t.enabled()).bind("created", t.createTime())
                     .bind("pr", t.pullRequest()).bind("cc", t.commentControl())
                     .bind("approval", t.approvalRequired()).bind("schedule", t.schedule())
@@ -74,27 +73,11 @@ final class TriggerStore {
     private static Trigger trigger(ResultSet rs, StatementContext ctx) throws SQLException {
         return new Trigger(rs.getString("name"), rs.getString("repo"), rs.getString("branch_regex"),
                 rs.getString("tag_regex"), rs.getBoolean("invert_regex"), rs.getString("config_path"),
-                read(rs.getString("included_files"), new TypeReference<List<String>>() {}),
-                read(rs.getString("ignored_files"), new TypeReference<List<String>>() {}),
-                read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
+                Json.read(rs.getString("included_files"), new TypeReference<List<String>>() {}),
+                Json.read(rs.getString("ignored_files"), new TypeReference<List<String>>() {}),
+                Json.read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
                 rs.getBoolean("enabled"), rs.getLong("create_time"),
                 rs.getBoolean("pull_request"), rs.getBoolean("comment_control"), rs.getBoolean("approval_required"),
                 rs.getString("schedule"), rs.getString("schedule_branch"));
-    }
-
-    private static String json(Object value) {
-        try {
-            return Json.MAPPER.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static <T> T read(String text, TypeReference<T> type) {
-        try {
-            return Json.MAPPER.readValue(text, type);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
