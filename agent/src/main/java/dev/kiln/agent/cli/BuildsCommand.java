@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -26,25 +27,15 @@ import picocli.CommandLine.ParentCommand;
                 BuildsCommand.Cancel.class, BuildsCommand.Retry.class, BuildsCommand.Approve.class,
                 BuildsCommand.Reject.class, BuildsCommand.Keep.class})
 public final class BuildsCommand {
-    @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
-    String server;
-    /** How a {@code builds} command prints; anything else is refused by picocli (exit 2, naming these). */
-    enum Format { text, json }
-
-    @Option(names = "--format", scope = picocli.CommandLine.ScopeType.INHERIT, defaultValue = "text",
-            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    Format format;
-    @Option(names = "--token", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
-    String token;
+    @Mixin
+    ServerConnection connection;
 
     ApiClient api() {
-        return ApiClient.forCli(server, token);
+        return connection.api();
     }
 
     boolean json() {
-        return format == Format.json;
+        return connection.json();
     }
 
     static void printJson(Object o) throws Exception {

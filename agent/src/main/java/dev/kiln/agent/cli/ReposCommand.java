@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -18,22 +19,15 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {ReposCommand.Add.class, ReposCommand.ListRepos.class, ReposCommand.Describe.class,
                 ReposCommand.Delete.class})
 public final class ReposCommand {
-    @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
-    String server;
-    @Option(names = "--format", scope = picocli.CommandLine.ScopeType.INHERIT, defaultValue = "text",
-            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    BuildsCommand.Format format;
-    @Option(names = "--token", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
-    String token;
+    @Mixin
+    ServerConnection connection;
 
     ApiClient api() {
-        return ApiClient.forCli(server, token);
+        return connection.api();
     }
 
     boolean json() {
-        return format == BuildsCommand.Format.json;
+        return connection.json();
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,

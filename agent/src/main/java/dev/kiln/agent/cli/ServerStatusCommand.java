@@ -6,26 +6,20 @@ import dev.kiln.spec.json.Json;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code kiln server status}: a running server's disk use per kind, free space, builds and retention. */
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Show a running server's disk use (database, logs, sources), free space, builds and retention.")
 public final class ServerStatusCommand implements Callable<Integer> {
-    enum Format { text, json }
-
-    @Option(names = "--server", description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
-    String server;
-    @Option(names = "--token", description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
-    String token;
-    @Option(names = "--format", defaultValue = "text", description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    Format format;
+    @Mixin
+    ServerConnection connection;
 
     @Override
     public Integer call() throws Exception {
-        ApiClient api = ApiClient.forCli(server, token);
+        ApiClient api = connection.api();
         ServerStatusView s = api.status();
-        if (format == Format.json) {
+        if (connection.json()) {
             System.out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(s));
         } else {
             print(System.out, api.base(), s);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -21,22 +22,15 @@ import picocli.CommandLine.ParentCommand;
                 TriggersCommand.Delete.class, TriggersCommand.Enable.class, TriggersCommand.Disable.class,
                 TriggersCommand.Run.class})
 public final class TriggersCommand {
-    @Option(names = "--server", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "Server URL (default: KILN_SERVER, else http://localhost:8080).")
-    String server;
-    @Option(names = "--format", scope = picocli.CommandLine.ScopeType.INHERIT, defaultValue = "text",
-            description = "${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
-    BuildsCommand.Format format;
-    @Option(names = "--token", scope = picocli.CommandLine.ScopeType.INHERIT,
-            description = "API token (default: KILN_TOKEN, else the admin token of a server on this machine).")
-    String token;
+    @Mixin
+    ServerConnection connection;
 
     ApiClient api() {
-        return ApiClient.forCli(server, token);
+        return connection.api();
     }
 
     boolean json() {
-        return format == BuildsCommand.Format.json;
+        return connection.json();
     }
 
     /** {@code _K=V,_L=W} as a map; a part without '=' is refused by the server with the others. */

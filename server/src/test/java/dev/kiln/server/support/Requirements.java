@@ -23,20 +23,14 @@ public final class Requirements {
             ok = false;
         }
         String why = "needs /usr/bin/python3 with python3-sklearn, python3-pandas and python3-pytest (apt-get install them)";
-        if (!ok && "true".equals(System.getenv("CI"))) {
-            fail("CI=true but this machine lacks what the test " + why);
-        }
-        assumeTrue(ok, "skipped: " + why);
+        require(ok, why);
     }
 
     /** Root, so that steps run as the unprivileged build user, as they do on a server run as root. */
     public static void root() {
         boolean ok = dev.kiln.agent.run.BuildUser.isRoot();
         String why = "needs root: only then do steps run as the build user, away from the server's files";
-        if (!ok && "true".equals(System.getenv("CI"))) {
-            fail("CI=true but this test " + why);
-        }
-        assumeTrue(ok, "skipped: " + why);
+        require(ok, why);
     }
 
     /** Debian's chromium and chromium-driver, for the dashboard's browser tests (.ci/provision installs them). */
@@ -44,8 +38,13 @@ public final class Requirements {
         boolean ok = java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/chromium"))
                 && java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/chromedriver"));
         String why = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)";
+        require(ok, why);
+    }
+
+    /** In CI ({@code CI=true}) a test without what it needs fails; elsewhere it is skipped, saying {@code why}. */
+    public static void require(boolean ok, String why) {
         if (!ok && "true".equals(System.getenv("CI"))) {
-            fail("CI=true but this machine lacks what the test " + why);
+            fail("CI=true but this test " + why);
         }
         assumeTrue(ok, "skipped: " + why);
     }
