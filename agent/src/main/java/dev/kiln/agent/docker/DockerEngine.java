@@ -1,0 +1,81 @@
+package dev.kiln.agent.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The Docker engine this agent talks to: {@code DOCKER_HOST} when set, else the local socket.
+ *
+ * <p>One client per agent, shared by every build and step: the HTTP client pools its connections,
+ * and a step's log stream holds one for as long as the container runs, hence the generous pool.
+ * No response timeout: a quiet container's attach stream may sit idle for the step's whole timeout.
+ */
+public final class DockerEngine implements Closeable {
+
+    private final DockerClient client;
+    private final String host;
+
+    private DockerEngine(DockerClient client, String host) {
+        this.client = client;
+        this.host = host;
+    }
+
+    /** A client for the engine {@code DOCKER_HOST} names (or the default socket); does not connect. */
+    public static DockerEngine fromEnvironment() {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(256)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
+        return new DockerEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
+    }
+
+    /**
+     * The engine when one answers a ping, else empty (and the client is closed). An agent asks this
+     * once at start to decide whether it can run container steps.
+     */
+    public static Optional<DockerEngine> ifReachable() {
+        DockerEngine engine = fromEnvironment();
+        if (engine.reachable()) {
+            return Optional.of(engine);
+        }
+        engine.close();
+        return Optional.empty();
+    }
+
+    public boolean reachable() {
+        try {
+            client.pingCmd().exec();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public DockerClient client() {
+        return client;
+    }
+
+    /** Where the engine is, for messages: "unix:///var/run/docker.sock". */
+    public String host() {
+        return host;
+    }
+
+    @Override
+    public void close() {
+        try {
+            client.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kiln.agent.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.WaitResponse;
+import com.github.dockerjava.core.command.WaitContainerResultCallback;
+import org.junit.jupiter.api.Test;
+
+class DockerEngineTest {
+
+    @Test
+    void theTestImageRunsOnTheEngine() {
+        DockerEngine docker = TestImages.engine();
+        String image = TestImages.busybox();
+        CreateContainerResponse created = docker.client().createContainerCmd(image)
+                .withCmd("sh", "-c", "exit 7")
+                .withHostConfig(HostConfig.newHostConfig().withInit(true).withAutoRemove(false))
+                .exec();
+        try {
+            docker.client().startContainerCmd(created.getId()).exec();
+            int code = docker.client().waitContainerCmd(created.getId())
+                    .exec(new WaitContainerResultCallback()).awaitStatusCode();
+            assertThat(code).isEqualTo(7);
+        } finally {
+            docker.client().removeContainerCmd(created.getId()).withForce(true).exec();
+        }
+    }
+
+    @Test
+    void anEngineThatDoesNotAnswerIsReportedAsUnreachable() {
+        assertThat(TestImages.engine().reachable()).isTrue();
+        String saved = System.getProperty("DOCKER_HOST");
+        System.setProperty("DOCKER_HOST", "unix:///nonexistent/docker.sock");
+        try {
+            assertThat(DockerEngine.ifReachable()).isEmpty();
+        } finally {
+            if (saved == null) System.clearProperty("DOCKER_HOST"); else System.setProperty("DOCKER_HOST", saved);
+        }
+    }
+}

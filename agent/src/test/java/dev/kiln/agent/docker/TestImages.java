@@ -1,0 +1,75 @@
+package dev.kiln.agent.docker;
+
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.github.dockerjava.api.command.BuildImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Set;
+
+/**
+ * The Docker engine and the images container tests run on. No image can be pulled on this machine,
+ * so the base image is {@code FROM scratch} plus Debian's static busybox, built once per engine and
+ * reused by tag. In CI ({@code CI=true}) a missing engine or busybox fails the test; elsewhere it
+ * skips, saying why.
+ */
+public final class TestImages {
+    /** A shell, coreutils-like applets and {@code nc}; about 2 MB. */
+    public static final String BUSYBOX = "kiln-test/busybox:1";
+
+    private static DockerEngine engine;
+
+    private TestImages() {}
+
+    /** The engine, or a failed (CI) / skipped (elsewhere) test. Shared by every test in the JVM. */
+    public static synchronized DockerEngine engine() {
+        if (engine == null) {
+            DockerEngine candidate = DockerEngine.fromEnvironment();
+            require(candidate.reachable(), "needs a running Docker engine (.ci/provision installs docker.io and starts dockerd)");
+            engine = candidate;
+        }
+        return engine;
+    }
+
+    /** {@link #BUSYBOX}, built from /bin/busybox (Debian's busybox-static) if the engine lacks it. */
+    public static synchronized String busybox() {
+        DockerEngine docker = engine();
+        Path busybox = Path.of("/bin/busybox");
+        require(Files.isExecutable(busybox), "needs /bin/busybox from Debian's busybox-static");
+        try {
+            docker.client().inspectImageCmd(BUSYBOX).exec();
+            return BUSYBOX;
+        } catch (NotFoundException absent) {
+            // build it below
+        }
+        try {
+            Path context = Files.createTempDirectory("kiln-busybox");
+            Files.copy(busybox, context.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+            Files.writeString(context.resolve("Dockerfile"), """
+                    FROM scratch
+                    COPY busybox /bin/busybox
+                    RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                    CMD ["sh"]
+                    """);
+            docker.client().buildImageCmd(context.toFile())
+                    .withTags(Set.of(BUSYBOX))
+                    .exec(new BuildImageResultCallback())
+                    .awaitImageId();
+            return BUSYBOX;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void require(boolean ok, String why) {
+        if (!ok && "true".equals(System.getenv("CI"))) {
+            fail("CI=true but this test " + why);
+        }
+        assumeTrue(ok, "skipped: " + why);
+    }
+}
