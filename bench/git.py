@@ -3,15 +3,18 @@
 
   push      git push to a hosted repo -> the first step's own `date +%s.%N`, measured from when
             `git push` returns (and from when it starts); baseline: the same build by POST /api/builds
-  webhook   signed GitHub push webhook sent -> the first step's timestamp, the server's fetch from a
-            loopback remote (git http-backend behind a tiny HTTP server here) included; same baseline
-  idle      100 mirrored repos (file://) polled every 10 s: server CPU and threads over 60 s while
-            nothing changes; baseline: the same server with no repo, same window
+  webhook   signed GitHub push webhook sent -> the first step's timestamp, the server's fetch from the
+            loopback forge included. The forge is a second `kiln server` (no agent) hosting the repo
+            over JGit's smart HTTP (/git/up.git): a persistent git server, as a forge is. Raw
+            baselines, same forge, same kind of commit: `git fetch` (CLI) and a warm JGit fetch
+            (bench/JGitFetch.java, Kiln's own fetch call in a JVM of its own), and POST /api/builds
   branches  a remote with 5,000 branches polled over HTTP: requests per idle poll (one ls-remote), and
-            per poll after one branch moved (ls-remote + one fetch)
+            per poll after one branch moved. This remote is `git http-backend` behind a small Python
+            server that counts requests (a process per request: fine for counting, slow for timing)
 
-Starts kiln server from server/target/kiln.jar on 127.0.0.1 (KILN_BENCH_PORT, default 18081), stops
-everything it started by PID. Usage: bench/git.py [ROUNDS]
+Polling latency and idle CPU, beside Buildbot's GitPoller: bench/git_buildbot.py.
+Starts kiln servers from server/target/kiln.jar on 127.0.0.1 (KILN_BENCH_PORT, default 18081, and
+the forge on the next port), stops everything it started by PID. Usage: bench/git.py [ROUNDS]
 """
 import hashlib, hmac, http.server, json, os, subprocess, sys, threading, time, urllib.request
 
@@ -97,6 +100,39 @@ def serve(root):
     return srv, f'http://127.0.0.1:{srv.server_address[1]}'
 
 
+class Forge:
+    """A second `kiln server`, no agent, hosting repos over JGit's smart HTTP: the loopback forge."""
+
+    def __init__(self, port):
+        self.port, self.url, self.data = port, f'http://127.0.0.1:{port}', d.BASE + '/forge-data'
+        subprocess.run(['rm', '-rf', self.data])
+        log = open(d.BASE + '/forge.log', 'w')
+        self.proc = subprocess.Popen(['java', '-Xmx256m', '-jar', d.JAR, 'server', '--port', str(port), '--data-dir',
+                                      self.data, '--no-local-agent'], stdout=log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, XDG_CONFIG_HOME=d.BASE + '/xdg'))
+        d.PROCS.append(self.proc)
+        while True:
+            try:
+                urllib.request.urlopen(self.url + '/api/health', timeout=5).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise SystemExit('forge died; see ' + d.BASE + '/forge.log')
+                time.sleep(0.02)
+        with open(self.data + '/admin.token') as f:
+            self.token = f.read().strip()
+
+    def repo(self, name, work=None, branch='dev'):
+        """A hosted repo on the forge, with `work`'s branch pushed to it; its clone URL."""
+        req = urllib.request.Request(self.url + '/api/repos', data=json.dumps({'name': name}).encode(), method='POST',
+                                     headers={'Content-Type': 'application/json', 'Authorization': 'Bearer ' + self.token})
+        urllib.request.urlopen(req, timeout=30).read()
+        url = f'{self.url}/git/{name}.git'
+        if work:
+            git(work, 'push', '-q', url, branch)
+        return url
+
+
 def work_tree(name, branch='dev'):
     w = d.BASE + '/' + name
     subprocess.run(['rm', '-rf', w])
@@ -118,7 +154,7 @@ def commit(w, i):
 def baseline(rounds):
     xs = []
     for i in range(rounds):
-        tag = f'base{i}'
+        tag = f'base{time.time_ns()}'
         t0 = time.time()
         d.submit(d.tgz({'build.yaml': BUILD.replace('$SHORT_SHA', tag)}))
         xs.append(stamp(tag) - t0)
@@ -143,113 +179,112 @@ def push_bench(rounds):
     return after, whole
 
 
-def webhook_bench(rounds, url):
-    git(d.BASE, 'init', '-q', '--bare', '-b', 'main', d.BASE + '/remotes/up.git')
+def hook(name, sha):
+    body = json.dumps({'ref': 'refs/heads/dev', 'after': sha}).encode()
+    sig = 'sha256=' + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return post('/hooks/' + name, body, {'Content-Type': 'application/json', 'X-GitHub-Event': 'push',
+                                         'X-Hub-Signature-256': sig})
+
+
+def webhook_bench(rounds, forge):
+    """Push to the forge, then its webhook by hand (as a post-receive hook sends it): sent -> first step."""
     w = work_tree('hook-work')
     commit(w, 0)
-    git(w, 'push', '-q', d.BASE + '/remotes/up.git', 'dev')
-    d.api('/api/repos', json.dumps({'name': 'mirror', 'url': url + '/up.git', 'pollInterval': '1h',
+    url = forge.repo('up', w)
+    d.api('/api/repos', json.dumps({'name': 'mirror', 'url': url, 'pollInterval': '1h',
                                     'webhookSecret': SECRET}).encode())
     d.api('/api/triggers', json.dumps({'name': 'mdev', 'repo': 'mirror', 'branch': '^dev$'}).encode())
     xs = []
     for i in range(1, rounds + 4):
         sha = commit(w, i)
-        git(w, 'push', '-q', d.BASE + '/remotes/up.git', 'dev')
-        body = json.dumps({'ref': 'refs/heads/dev', 'after': sha}).encode()
-        sig = 'sha256=' + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        git(w, 'push', '-q', url, 'dev')
         t0 = time.time()
-        post('/hooks/mirror', body, {'Content-Type': 'application/json', 'X-GitHub-Event': 'push',
-                                     'X-Hub-Signature-256': sig})
+        hook('mirror', sha)
         ts = stamp(sha[:7])
-        if i > 3:
+        if i > 3:   # warm-up
             xs.append(ts - t0)
-    return xs
+    return xs, url
 
 
 def raw_fetch(rounds, url):
-    """The git CLI fetching one new commit from the same loopback HTTP remote: the floor under the webhook figure."""
-    clone = d.BASE + '/raw-clone'
-    git(d.BASE, 'clone', '-q', '--bare', url + '/up.git', clone)
+    """One new commit fetched from the same forge by the git CLI and by a warm JGit: the floor under the webhook."""
     w = d.BASE + '/hook-work'
-    xs = []
-    for i in range(rounds):
-        commit(w, f'raw{i}')
-        git(w, 'push', '-q', d.BASE + '/remotes/up.git', 'dev')
-        t0 = time.time()
-        git(clone, 'fetch', '-q', url + '/up.git', '+refs/heads/*:refs/heads/*')
-        xs.append(time.time() - t0)
-    return xs
+    cli, jgit = d.BASE + '/raw-cli.git', d.BASE + '/raw-jgit.git'
+    for r in (cli, jgit):
+        git(d.BASE, 'clone', '-q', '--bare', url, r)
+    fetcher = subprocess.Popen(['java', '-cp', d.JAR, os.path.join(d.HERE, 'JGitFetch.java'), jgit, url],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=GIT_ENV)
+    d.PROCS.append(fetcher)
+    xs, ys = [], []
+    try:
+        for i in range(rounds + 3):
+            commit(w, f'raw{i}')
+            git(w, 'push', '-q', url, 'dev')
+            t0 = time.time()
+            git(cli, 'fetch', '-q', url, '+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*')
+            t1 = time.time()
+            fetcher.stdin.write('fetch\n')
+            fetcher.stdin.flush()
+            ms = float(fetcher.stdout.readline().split()[0])
+            if i >= 3:   # warm-up: JGit's first fetches load and compile its classes
+                xs.append(t1 - t0)
+                ys.append(ms / 1000)
+    finally:
+        fetcher.stdin.close()
+        fetcher.wait(10)
+    return xs, ys
 
 
-def proc_cpu_threads(pid):
-    with open(f'/proc/{pid}/stat') as f:
-        fields = f.read().rsplit(')', 1)[1].split()
-    ticks = int(fields[11]) + int(fields[12])
-    with open(f'/proc/{pid}/status') as f:
-        threads = int([l for l in f if l.startswith('Threads:')][0].split()[1])
-    return ticks / os.sysconf('SC_CLK_TCK'), threads
-
-
-def idle(pid, seconds):
-    c0, _ = proc_cpu_threads(pid)
-    peak = 0
-    end = time.time() + seconds
-    while time.time() < end:
-        peak = max(peak, proc_cpu_threads(pid)[1])
-        time.sleep(1)
-    c1, t = proc_cpu_threads(pid)
-    return (c1 - c0) / seconds * 100, t, peak
+def branches(url_cgi):
+    """A remote with 5,000 branches over HTTP (the counting CGI remote): requests per idle poll and per moved branch."""
+    git(d.BASE, 'init', '-q', '--bare', '-b', 'main', d.BASE + '/remotes/up.git')
+    git(d.BASE + '/hook-work', 'push', '-q', d.BASE + '/remotes/up.git', 'dev')
+    big = d.BASE + '/remotes/big.git'
+    git(d.BASE, 'clone', '-q', '--bare', d.BASE + '/remotes/up.git', big)
+    head = git(big, 'rev-parse', 'dev').strip()
+    subprocess.run(['git', 'update-ref', '--stdin'], cwd=big, env=GIT_ENV, check=True, text=True,
+                   input=''.join(f'create refs/heads/b{i:04} {head}\n' for i in range(5000)))
+    d.api('/api/repos', json.dumps({'name': 'big', 'url': url_cgi + '/big.git', 'pollInterval': '10s'}).encode())
+    REQUESTS.clear()
+    time.sleep(31)
+    idle_reqs = [r for r in REQUESTS if '/big.git' in r[1]]
+    REQUESTS.clear()
+    w = d.BASE + '/hook-work'
+    commit(w, 'moved')
+    git(w, 'push', '-q', big, 'dev:b0042')
+    time.sleep(11)
+    moved_reqs = [r for r in REQUESTS if '/big.git' in r[1]]
+    print(f'  5,000 branches, ~3 idle polls in 31 s: {len(idle_reqs)} requests {sorted(set(idle_reqs))}', flush=True)
+    print(f'  5,000 branches, one poll after b0042 moved: {len(moved_reqs)} requests {moved_reqs}', flush=True)
+    return {'idle_requests_31s': len(idle_reqs), 'moved_poll_requests': len(moved_reqs)}
 
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 10
     subprocess.run(['rm', '-rf', d.BASE])
     os.makedirs(d.BASE + '/remotes')
-    srv, url = serve(d.BASE + '/remotes')
+    srv, url_cgi = serve(d.BASE + '/remotes')
     res = {}
     try:
-        p, _ = d.start_server()
+        d.start_server()
+        forge = Forge(d.PORT + 1)
         base = baseline(rounds + 3)[3:]
         d.fmt('baseline: POST /api/builds -> first step', base, 'ms', 1000)
         after, whole = push_bench(rounds)
         d.fmt('git push returns -> first step', after, 'ms', 1000)
         d.fmt('git push starts -> first step', whole, 'ms', 1000)
-        hook = webhook_bench(rounds, url)
-        d.fmt('webhook sent -> first step (fetch over HTTP included)', hook, 'ms', 1000)
-        raw = raw_fetch(rounds, url)
-        d.fmt('raw: git fetch of one new commit, same HTTP remote', raw, 'ms', 1000)
-        res.update(baseline=d.stats(base), push_after=d.stats(after), push_whole=d.stats(whole), webhook=d.stats(hook),
-                   raw_fetch=d.stats(raw))
-
-        cpu0, th0, _ = idle(p.pid, 60)
-        print(f'  idle, no mirrors polled:      CPU {cpu0:.2f} %  threads {th0}', flush=True)
-        for i in range(100):
-            r = d.BASE + f'/remotes/idle{i:03}.git'
-            git(d.BASE, 'clone', '-q', '--bare', d.BASE + '/remotes/up.git', r)
-            d.api('/api/repos', json.dumps({'name': f'idle{i:03}', 'url': 'file://' + r, 'pollInterval': '10s'}).encode())
-        time.sleep(12)   # every repo due once
-        cpu1, th1, peak = idle(p.pid, 60)
-        print(f'  idle, 100 mirrors every 10 s: CPU {cpu1:.2f} %  threads {th1} (peak {peak})', flush=True)
-        res.update(idle_none={'cpu_pct': cpu0, 'threads': th0}, idle_100={'cpu_pct': cpu1, 'threads': th1, 'peak': peak})
-
-        big = d.BASE + '/remotes/big.git'
-        git(d.BASE, 'clone', '-q', '--bare', d.BASE + '/remotes/up.git', big)
-        head = git(big, 'rev-parse', 'dev').strip()
-        subprocess.run(['git', 'update-ref', '--stdin'], cwd=big, env=GIT_ENV, check=True, text=True,
-                       input=''.join(f'create refs/heads/b{i:04} {head}\n' for i in range(5000)))
-        d.api('/api/repos', json.dumps({'name': 'big', 'url': url + '/big.git', 'pollInterval': '10s'}).encode())
-        REQUESTS.clear()
-        time.sleep(31)
-        idle_reqs = [r for r in REQUESTS if '/big.git' in r[1]]
-        REQUESTS.clear()
-        w = d.BASE + '/hook-work'
-        commit(w, 'moved')
-        git(w, 'push', '-q', big, 'dev:b0042')
-        time.sleep(11)
-        moved_reqs = [r for r in REQUESTS if '/big.git' in r[1]]
-        print(f'  5,000 branches, ~3 idle polls in 31 s: {len(idle_reqs)} requests {sorted(set(idle_reqs))}', flush=True)
-        print(f'  5,000 branches, one poll after b0042 moved: {len(moved_reqs)} requests {moved_reqs}', flush=True)
-        res.update(branches={'idle_requests_31s': len(idle_reqs), 'moved_poll_requests': len(moved_reqs)})
+        hooked, url = webhook_bench(rounds, forge)
+        d.fmt('webhook sent -> first step (fetch from forge included)', hooked, 'ms', 1000)
+        cli, jgit = raw_fetch(rounds, url)
+        d.fmt('raw: git fetch (CLI) of one new commit, same forge', cli, 'ms', 1000)
+        d.fmt('raw: JGit fetch (warm JVM) of one new commit', jgit, 'ms', 1000)
+        base2 = baseline(rounds)
+        d.fmt('baseline again: POST /api/builds -> first step', base2, 'ms', 1000)
+        res.update(baseline=d.stats(base), baseline_again=d.stats(base2), push_after=d.stats(after),
+                   push_whole=d.stats(whole), webhook=d.stats(hooked), raw_fetch_cli=d.stats(cli),
+                   raw_fetch_jgit=d.stats(jgit))
+        if os.environ.get('KILN_BENCH_BRANCHES', '1') == '1':
+            res['branches'] = branches(url_cgi)
     finally:
         d.stop_all()
         srv.shutdown()
