@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.MessageFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,14 +18,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.internal.JGitText;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.transport.TagOpt;
 import org.eclipse.jgit.transport.TrackingRefUpdate;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
@@ -184,6 +188,19 @@ public final class Repos {
         return heads;
     }
 
+    /** The commit one branch or tag points to (a tag peeled), null when the repo has no such ref. */
+    public String head(String name, String ref) throws IOException {
+        try (Repository db = open(name)) {
+            Ref r = db.exactRef(ref);
+            if (r == null) {
+                return null;
+            }
+            Ref peeled = db.getRefDatabase().peel(r);
+            var id = peeled.getPeeledObjectId() != null ? peeled.getPeeledObjectId() : r.getObjectId();
+            return id == null ? null : id.name();
+        }
+    }
+
     /**
      * The branches and tags of a mirror's remote and what each ref names (an annotated tag: the tag
      * object, as in the mirror), by one {@code ls-remote}: the poller's cheap look before a fetch.
@@ -239,7 +256,7 @@ public final class Repos {
         if (!ref.matches("refs/(pull|merge-requests)/[0-9]{1,10}/head")) {
             throw Refusal.badRequest("ref " + ref + " is not a pull request's head");
         }
-        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false);
+        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false, TagOpt.AUTO_FOLLOW, moved -> moved);
     }
 
     /**
@@ -249,36 +266,80 @@ public final class Repos {
      * webhook delivered twice) find it moved once: the second finds the mirror already there.
      */
     public List<RefUpdate> fetch(String name) throws IOException {
-        return fetch(name, List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")), true);
+        return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, moved -> moved);
     }
 
-    private List<RefUpdate> fetch(String name, List<RefSpec> specs, boolean removeDeleted) throws IOException {
+    /**
+     * Fetches the branches and tags in {@code refs} (full names, as a webhook or a poll's ls-remote
+     * names them) and hands what moved to {@code then} inside the fetch, before the repo's poll row
+     * is written: builds are queued first, the bookkeeping after. The remote is asked for those refs
+     * alone (its ls-refs narrowed to them, no tags followed), so one moved branch of a repo of
+     * thousands costs what a small repo does. When the remote lacks one of them (a deleted branch),
+     * or one is not a branch or tag, the whole mirror is fetched instead, which mirrors a deletion.
+     */
+    public <T> T fetchRefs(String name, java.util.Collection<String> refs, Function<List<RefUpdate>, T> then)
+            throws IOException {
+        boolean plain = !refs.isEmpty() && refs.stream().allMatch(r -> (r.startsWith("refs/heads/") || r.startsWith("refs/tags/"))
+                && Repository.isValidRefName(r));
+        if (!plain) {
+            return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, then);
+        }
+        try {
+            return fetch(name, refs.stream().sorted().map(r -> new RefSpec("+" + r + ":" + r)).toList(), false,
+                    TagOpt.NO_TAGS, then);
+        } catch (RemoteLacks gone) {
+            return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, then);
+        }
+    }
+
+    private static final List<RefSpec> ALL = List.of(new RefSpec("+refs/heads/*:refs/heads/*"),
+            new RefSpec("+refs/tags/*:refs/tags/*"));
+
+    /** A ref asked for by name that the remote does not have: not an error of the repo, a cue to fetch it all. */
+    private static final class RemoteLacks extends IOException {
+        RemoteLacks(String ref) {
+            super("the remote has no " + ref);
+        }
+    }
+
+    private <T> T fetch(String name, List<RefSpec> specs, boolean removeDeleted, TagOpt tags,
+                        Function<List<RefUpdate>, T> then) throws IOException {
         Repo repo = get(name);
         if (repo.kind() != Repo.Kind.MIRRORED) {
             throw Refusal.badRequest("repo " + name + " is hosted by Kiln; there is nothing to fetch");
         }
         synchronized (fetchLocks.computeIfAbsent(name, n -> new Object())) {
+            List<RefUpdate> moved = new ArrayList<>();
             try (Repository db = open(name); Git git = Git.wrap(db)) {
-                var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(removeDeleted)
+                var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(removeDeleted).setTagOpt(tags)
                         .setTimeout(FETCH_TIMEOUT_SECONDS).setRefSpecs(specs);
                 if (repo.credentialsUser() != null) {
                     fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
                             Files.readString(credentialsFile(name)).strip()));
                 }
                 FetchResult result = fetch.call();
-                List<RefUpdate> moved = new ArrayList<>();
                 for (TrackingRefUpdate u : result.getTrackingRefUpdates()) {
                     moved.add(RefUpdate.of(u.getLocalName(), u.getOldObjectId(), u.getNewObjectId()));
                 }
-                store.polled(name, clock.millis(), null);
-                return moved;
             } catch (GitAPIException | IOException | RuntimeException e) {
                 if (e instanceof Refusal r) {
                     throw r;
                 }
+                if (!removeDeleted && e instanceof org.eclipse.jgit.api.errors.TransportException) {
+                    for (RefSpec s : specs) {
+                        if (MessageFormat.format(JGitText.get().remoteDoesNotHaveSpec, s.getSource()).equals(e.getMessage())) {
+                            throw new RemoteLacks(s.getSource());
+                        }
+                    }
+                }
                 String why = "fetch from " + repo.url() + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
                 store.polled(name, clock.millis(), why);
                 throw new IOException(why, e);
+            }
+            try {
+                return then.apply(moved);
+            } finally {
+                store.polled(name, clock.millis(), null);
             }
         }
     }

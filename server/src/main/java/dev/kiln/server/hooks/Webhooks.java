@@ -63,6 +63,7 @@ public final class Webhooks {
             log.warn("webhook for {} refused: missing or wrong {} signature", repo.name(), forge);
             throw new Rejected(401, "the webhook's signature is missing or wrong");
         }
+
         String event = forge.event(header);
         HookEvent e;
         try {
@@ -107,15 +108,22 @@ public final class Webhooks {
         if (repo.kind() != Repo.Kind.MIRRORED) {
             return new Result(200, "repo " + repo.name() + " is hosted by Kiln: a push to it builds from the receive", List.of());
         }
-        List<RefUpdate> moved;
+        List<RefUpdate> moved = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
         try {
-            moved = repos.fetch(repo.name());
+            // Only the ref the payload names is fetched (a poll catches any other), and its builds are
+            // queued before the fetch's bookkeeping: what stands between the delivery and the first step.
+            repos.fetchRefs(repo.name(), List.of(p.ref()), m -> {
+                moved.addAll(m);
+                if (!m.isEmpty()) {
+                    lines.addAll(listener.refsMoved(repo.name(), m, Provenance.Cause.WEBHOOK));
+                }
+                return null;
+            });
         } catch (IOException ex) {
             throw new Rejected(502, "fetching " + repo.name() + " from its remote failed; the repo shows the error");
         }
-        List<String> lines = new ArrayList<>(moved.isEmpty() ? List.of()
-                : listener.refsMoved(repo.name(), moved, Provenance.Cause.WEBHOOK));
-        String at = repos.heads(repo.name()).get(p.ref());
+        String at = repos.head(repo.name(), p.ref());
         boolean movedNow = moved.stream().anyMatch(u -> u.ref().equals(p.ref()));
         String message;
         if (at == null) {

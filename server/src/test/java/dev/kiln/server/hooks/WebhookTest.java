@@ -2,6 +2,7 @@ package dev.kiln.server.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.server.git.RefUpdate;
 import dev.kiln.server.support.RawHttp;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RepoView;
@@ -156,6 +157,31 @@ class WebhookTest {
         BuildView b = f.kiln.awaitEnd(builds.get(0).id(), Duration.ofSeconds(60));
         assertThat(b.status()).isEqualTo(Status.SUCCESS);
         assertThat(f.kiln.logText(b.id(), 0)).contains("sha=" + third).contains("three");
+    }
+
+    @Test
+    void a_delivery_fetches_the_branch_it_names_and_a_deleted_branch_is_mirrored_as_deleted() throws Exception {
+        f.kiln.api.createTrigger(new TriggerView("any-push", "churn", ".*", null, false, null, List.of(), List.of(),
+                Map.of(), true, null));
+        String dev = f.commit("dev");
+        f.pushQuietly("dev", "dev:feature");
+
+        RawHttp.Response r = f.github("push", Forges.pushBody("refs/heads/dev", dev));
+
+        assertThat(r.status()).isEqualTo(200);
+        // Only dev was asked for: feature, which no delivery named yet, is neither mirrored nor built.
+        assertThat(f.kiln.api.repo("churn").heads()).containsEntry("refs/heads/dev", dev).doesNotContainKey("refs/heads/feature");
+        assertThat(f.builds()).extracting(BuildView::ref).containsOnly("refs/heads/dev");
+
+        f.pushQuietly(":feature");
+        f.pushQuietly(":dev");
+        RawHttp.Response gone = f.github("push", Forges.pushBody("refs/heads/dev", RefUpdate.ZERO));
+
+        assertThat(gone.status()).isEqualTo(200);
+        assertThat(gone.body()).contains("refs/heads/dev is not on the remote");
+        assertThat(f.kiln.api.repo("churn").heads()).doesNotContainKeys("refs/heads/dev", "refs/heads/feature")
+                .containsKey("refs/heads/main");
+        assertThat(f.builds()).extracting(BuildView::ref).containsOnly("refs/heads/dev");
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.kiln.server.git.poll;
 
 import dev.kiln.server.git.RefListener;
-import dev.kiln.server.git.RefUpdate;
 import dev.kiln.server.git.Refusal;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
@@ -27,8 +26,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Polls mirrored repos. A tick (once a second) hands each repo that is due, and not being polled
  * already, to one bounded pool shared by all repos; a poll is one {@code ls-remote} compared with
- * the mirror, and a fetch only when a ref differs, whose moves go to the {@link RefListener} with
- * cause {@code poll}. Each read from a remote has a timeout, so a slow or dead remote holds one
+ * the mirror, and a fetch of only the refs that differ, whose moves go to the {@link RefListener}
+ * with cause {@code poll}. A repo fetched since its last poll (by a webhook) is due an interval
+ * after that fetch. Each read from a remote has a timeout, so a slow or dead remote holds one
  * pool thread for at most that long while the others keep polling. Failures back off
  * ({@link Backoff}); the repo's row keeps the error and the time of the last success.
  *
@@ -88,8 +88,12 @@ public final class Poller implements AutoCloseable {
                 }
                 seen.add(r.name());
                 long first = (r.lastPollTime() != null ? r.lastPollTime() : r.createTime()) + r.pollInterval().toMillis();
+                // A webhook (or a manual run) that fetched since counts as a poll: no ls-remote right after it.
+                long fetched = r.lastSuccessTime() != null ? r.lastSuccessTime() + r.pollInterval().toMillis() : 0;
                 State s = states.compute(r.name(), (k, old) -> {
-                    State cur = old != null ? old : new State(first, 0, false);
+                    State known = old != null ? old : new State(first, 0, false);
+                    State cur = !known.running() && known.failures() == 0 && fetched > known.nextDue()
+                            ? new State(fetched, 0, false) : known;
                     return !cur.running() && cur.nextDue() <= now ? new State(cur.nextDue(), cur.failures(), true) : cur;
                 });
                 if (s.running() && s.nextDue() <= now) {
@@ -108,13 +112,16 @@ public final class Poller implements AutoCloseable {
         boolean ok = false;
         try {
             Map<String, String> remote = repos.remoteRefs(r.name(), timeoutSeconds);
-            if (remote.equals(repos.localRefs(r.name()))) {
+            Map<String, String> local = repos.localRefs(r.name());
+            if (remote.equals(local)) {
                 repos.polledUnchanged(r.name());
             } else {
-                List<RefUpdate> moved = repos.fetch(r.name());
-                if (!moved.isEmpty()) {
-                    listener.refsMoved(r.name(), moved, Provenance.Cause.POLL);
-                }
+                // Only the refs the ls-remote saw move are fetched; a deletion fetches all, which mirrors it.
+                List<String> changed = remote.entrySet().stream().filter(e -> !e.getValue().equals(local.get(e.getKey())))
+                        .map(Map.Entry::getKey).toList();
+                boolean deleted = !remote.keySet().containsAll(local.keySet());
+                repos.fetchRefs(r.name(), deleted ? List.of() : changed, moved -> moved.isEmpty() ? List.of()
+                        : listener.refsMoved(r.name(), moved, Provenance.Cause.POLL));
             }
             ok = true;
         } catch (Refusal gone) {

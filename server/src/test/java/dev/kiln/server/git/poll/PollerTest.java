@@ -129,6 +129,35 @@ class PollerTest {
     }
 
     @Test
+    void a_fetch_between_polls_counts_as_one_and_a_deleted_branch_is_mirrored_by_the_next() throws Exception {
+        Path up = upstream("up.git");
+        Path work = git.init(tmp.resolve("work"), "dev");
+        String one = git.commit(work, "one", Map.of("a", "1"));
+        git.run(work, "push", "-q", up.toString(), "dev", "dev:old");
+        repos.create(new RepoRequest("m", up.toUri().toString(), "10s", null, null));
+        Poller p = poller(Backoff.DEFAULT, 5);
+        p.tick(Runnable::run);
+
+        clock.advance(Duration.ofSeconds(6));
+        String two = git.commit(work, "two", Map.of("a", "2"));
+        git.run(work, "push", "-q", up.toString(), "dev");
+        List<RefUpdate> hooked = repos.fetchRefs("m", List.of("refs/heads/dev"), m -> m);   // a webhook's, 6 s after the poll
+        assertThat(hooked).containsExactly(new RefUpdate("refs/heads/dev", one, two));
+        clock.advance(Duration.ofSeconds(4));
+        p.tick(Runnable::run);
+        assertThat(p.state("m")).get().extracting(Poller.State::nextDue).as("due 10 s after the webhook's fetch")
+                .isEqualTo(clock.millis() + 6_000);
+        assertThat(repos.get("m").lastPollTime()).isEqualTo(clock.millis() - 4_000);
+
+        git.run(work, "push", "-q", up.toString(), ":old");
+        clock.advance(Duration.ofSeconds(6));
+        p.tick(Runnable::run);
+        assertThat(moved).containsExactly(new Moved("m", List.of(new RefUpdate("refs/heads/old", one, RefUpdate.ZERO)),
+                Provenance.Cause.POLL));
+        assertThat(repos.localRefs("m")).containsOnlyKeys("refs/heads/dev");
+    }
+
+    @Test
     void failures_back_off_doubling_to_ten_minutes_and_the_first_success_resets_the_interval() throws Exception {
         Path later = tmp.resolve("later.git");   // not there yet: every poll fails
         repos.create(new RepoRequest("m", later.toUri().toString(), "10s", null, null));
