@@ -13,7 +13,7 @@
             server that counts requests (a process per request: fine for counting, slow for timing)
 
 Polling latency and idle CPU, beside Buildbot's GitPoller: bench/git_buildbot.py.
-Starts kiln servers from server/target/kiln.jar on 127.0.0.1 (KILN_BENCH_PORT, default 18081, and
+Starts kiln servers from server/target/kiln.jar (or KILN_BENCH_JAR) on 127.0.0.1 (KILN_BENCH_PORT, default 18081, and
 the forge on the next port), stops everything it started by PID. Usage: bench/git.py [ROUNDS]
 """
 import hashlib, hmac, http.server, json, os, subprocess, sys, threading, time, urllib.request
@@ -23,12 +23,16 @@ os.environ.setdefault('KILN_BENCH_PORT', '18081')
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import driver as d  # noqa: E402  (its server start, API calls and stats)
 
+# KILN_BENCH_JAR: measure another build of Kiln (e.g. the commit before a change) with the same script.
+d.JAR = os.environ.get('KILN_BENCH_JAR', d.JAR)
+
 SECRET = 'bench-webhook-secret'
 GIT_ENV = dict(os.environ, HOME=d.BASE + '/home', XDG_CONFIG_HOME=d.BASE + '/xdg', GIT_CONFIG_NOSYSTEM='1',
                GIT_AUTHOR_NAME='Bench', GIT_AUTHOR_EMAIL='b@example.com', GIT_COMMITTER_NAME='Bench',
                GIT_COMMITTER_EMAIL='b@example.com')
 BUILD = "steps:\n  - args: [sh, -c, 'date +%s.%N > " + d.OUT + "/$SHORT_SHA']\n"
 REQUESTS = []
+SENT = {}   # path -> bytes the remote sent
 
 
 def git(cwd, *args):
@@ -66,6 +70,7 @@ class Backend(http.server.BaseHTTPRequestHandler):
     def handle_one(self):
         path, _, query = self.path.partition('?')
         REQUESTS.append((self.command, path))
+        SENT[path] = SENT.get(path, 0)
         n = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(n) if n else b''
         env = dict(GIT_ENV, GIT_PROJECT_ROOT=self.root, GIT_HTTP_EXPORT_ALL='1', PATH_INFO=path, QUERY_STRING=query,
@@ -89,6 +94,7 @@ class Backend(http.server.BaseHTTPRequestHandler):
         self.send_header('Content-Length', str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+        SENT[path] += len(payload)
 
     do_GET = do_POST = handle_one
 
@@ -252,11 +258,14 @@ def branches(url_cgi):
     w = d.BASE + '/hook-work'
     commit(w, 'moved')
     git(w, 'push', '-q', big, 'dev:b0042')
+    SENT.clear()
     time.sleep(11)
     moved_reqs = [r for r in REQUESTS if '/big.git' in r[1]]
+    moved_bytes = sum(SENT.values())
     print(f'  5,000 branches, ~3 idle polls in 31 s: {len(idle_reqs)} requests {sorted(set(idle_reqs))}', flush=True)
-    print(f'  5,000 branches, one poll after b0042 moved: {len(moved_reqs)} requests {moved_reqs}', flush=True)
-    return {'idle_requests_31s': len(idle_reqs), 'moved_poll_requests': len(moved_reqs)}
+    print(f'  5,000 branches, one poll after b0042 moved: {len(moved_reqs)} requests {moved_reqs},'
+          f' {moved_bytes} bytes from the remote', flush=True)
+    return {'idle_requests_31s': len(idle_reqs), 'moved_poll_requests': len(moved_reqs), 'moved_poll_bytes': moved_bytes}
 
 
 def main():
@@ -264,7 +273,8 @@ def main():
     subprocess.run(['rm', '-rf', d.BASE])
     os.makedirs(d.BASE + '/remotes')
     srv, url_cgi = serve(d.BASE + '/remotes')
-    res = {}
+    res = {'load_before': os.getloadavg()}
+    print('load average before: %.1f %.1f %.1f' % os.getloadavg(), flush=True)
     try:
         d.start_server()
         forge = Forge(d.PORT + 1)
@@ -288,6 +298,8 @@ def main():
     finally:
         d.stop_all()
         srv.shutdown()
+    res['load_after'] = os.getloadavg()
+    print('load average after: %.1f %.1f %.1f' % os.getloadavg(), flush=True)
     with open(d.BASE + '/results.json', 'w') as f:
         json.dump(res, f, indent=1)
 

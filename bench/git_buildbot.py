@@ -196,7 +196,8 @@ def main():
     interval = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     subprocess.run(['rm', '-rf', d.BASE])
     os.makedirs(d.BASE + '/home')
-    res = {'interval_s': interval}
+    res = {'interval_s': interval, 'load_before': os.getloadavg()}
+    print('load average before: %.1f %.1f %.1f' % os.getloadavg(), flush=True)
     try:
         kiln, _ = d.start_server()
         forge = g.Forge(d.PORT + 1)
@@ -206,6 +207,8 @@ def main():
     finally:
         bb_stop()
         d.stop_all()
+    res['load_after'] = os.getloadavg()
+    print('load average after: %.1f %.1f %.1f' % os.getloadavg(), flush=True)
     with open(d.BASE + '/results.json', 'w') as f:
         json.dump(res, f, indent=1)
 
