@@ -24,7 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Polls mirrored repos. A tick (once a second) hands each repo that is due, and not being polled
+ * Polls mirrored repos. A tick (every {@value #TICK_MILLIS} ms) hands each repo that is due, and not being polled
  * already, to one bounded pool shared by all repos; a poll is one {@code ls-remote} compared with
  * the mirror, and a fetch of only the refs that differ, whose moves go to the {@link RefListener}
  * with cause {@code poll}. A repo fetched since its last poll (by a webhook) is due an interval
@@ -39,6 +39,8 @@ public final class Poller implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Poller.class);
     /** Threads shared by all repos' polls: a few slow remotes cannot take them all for long. */
     public static final int THREADS = 4;
+    /** How often due repos are looked for: a repo is polled at most this late (a 1 s interval stays near 1 s). */
+    static final long TICK_MILLIS = 200;
     /** Each read from a remote (ls-remote) gives up after this long. */
     public static final int REMOTE_TIMEOUT_SECONDS = 20;
 
@@ -51,6 +53,8 @@ public final class Poller implements AutoCloseable {
     private final Backoff backoff;
     private final int timeoutSeconds;
     private final Map<String, State> states = new ConcurrentHashMap<>();
+    /** When this poller last finished polling each repo: a success recorded later was someone else's fetch. */
+    private final Map<String, Long> polledAt = new ConcurrentHashMap<>();
     private ScheduledExecutorService pool;
 
     public Poller(Repos repos, RefListener listener, Clock clock, Backoff backoff, int timeoutSeconds) {
@@ -61,7 +65,7 @@ public final class Poller implements AutoCloseable {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** Starts ticking every second on its own pool of {@link #THREADS} daemon threads. */
+    /** Starts ticking on its own pool of {@link #THREADS} daemon threads. */
     public synchronized void start() {
         AtomicInteger n = new AtomicInteger();
         ScheduledThreadPoolExecutor p = new ScheduledThreadPoolExecutor(THREADS, r -> {
@@ -71,7 +75,7 @@ public final class Poller implements AutoCloseable {
         });
         p.setRemoveOnCancelPolicy(true);
         pool = p;
-        pool.scheduleWithFixedDelay(() -> tick(pool), 1, 1, TimeUnit.SECONDS);
+        pool.scheduleWithFixedDelay(() -> tick(pool), TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -88,8 +92,11 @@ public final class Poller implements AutoCloseable {
                 }
                 seen.add(r.name());
                 long first = (r.lastPollTime() != null ? r.lastPollTime() : r.createTime()) + r.pollInterval().toMillis();
-                // A webhook (or a manual run) that fetched since counts as a poll: no ls-remote right after it.
-                long fetched = r.lastSuccessTime() != null ? r.lastSuccessTime() + r.pollInterval().toMillis() : 0;
+                // A webhook (or a manual run) that fetched since this poller's last poll of the repo counts
+                // as a poll: no ls-remote right after it.
+                Long own = polledAt.get(r.name());
+                long fetched = r.lastSuccessTime() != null && (own == null || r.lastSuccessTime() > own)
+                        ? r.lastSuccessTime() + r.pollInterval().toMillis() : 0;
                 State s = states.compute(r.name(), (k, old) -> {
                     State known = old != null ? old : new State(first, 0, false);
                     State cur = !known.running() && known.failures() == 0 && fetched > known.nextDue()
@@ -101,6 +108,7 @@ public final class Poller implements AutoCloseable {
                 }
             }
             states.keySet().retainAll(seen);
+            polledAt.keySet().retainAll(seen);
         } catch (RuntimeException e) {
             log.error("polling tick failed; the next tick tries again", e);   // a tick must never kill the ticker
         }
@@ -109,6 +117,7 @@ public final class Poller implements AutoCloseable {
     /** Polls one repo now, on the calling thread: ls-remote, a fetch if anything differs, its moves built. */
     void poll(Repo r) {
         int failures = states.getOrDefault(r.name(), new State(0, 0, true)).failures();
+        long start = clock.millis();
         boolean ok = false;
         try {
             Map<String, String> remote = repos.remoteRefs(r.name(), timeoutSeconds);
@@ -131,7 +140,11 @@ public final class Poller implements AutoCloseable {
             log.warn("polling {} failed ({} in a row): {}", r.name(), failures + 1, e.getMessage());
         }
         int f = ok ? 0 : failures + 1;
-        long next = clock.millis() + backoff.delay(r.pollInterval(), f).toMillis();
+        // An interval from the poll's start, so that polling every 1 s means every 1 s; but a poll slower
+        // than its interval waits half an interval after it ends, leaving the pool to the other repos.
+        long delay = backoff.delay(r.pollInterval(), f).toMillis();
+        long next = Math.max(start + delay, clock.millis() + delay / 2);
+        polledAt.put(r.name(), clock.millis());
         states.put(r.name(), new State(next, f, false));
     }
 

@@ -66,6 +66,8 @@ class PollerTest {
     Repos repos;
     TestClock clock = new TestClock();
     List<Moved> moved = new CopyOnWriteArrayList<>();
+    /** How long each build hand-off takes on the test clock: a poll that takes time. */
+    Duration handOff = Duration.ZERO;
 
     @BeforeEach
     void open() throws Exception {
@@ -82,6 +84,7 @@ class PollerTest {
     private Poller poller(Backoff backoff, int timeoutSeconds) {
         return new Poller(repos, (repo, updates, cause) -> {
             moved.add(new Moved(repo, updates, cause));
+            clock.advance(handOff);
             return List.of();
         }, clock, backoff, timeoutSeconds);
     }
@@ -155,6 +158,34 @@ class PollerTest {
         assertThat(moved).containsExactly(new Moved("m", List.of(new RefUpdate("refs/heads/old", one, RefUpdate.ZERO)),
                 Provenance.Cause.POLL));
         assertThat(repos.localRefs("m")).containsOnlyKeys("refs/heads/dev");
+    }
+
+    @Test
+    void the_next_poll_is_an_interval_after_the_start_of_the_last_and_half_one_after_a_poll_slower_than_that()
+            throws Exception {
+        Path up = upstream("up.git");
+        Path work = git.init(tmp.resolve("work"), "dev");
+        git.commit(work, "one", Map.of("a", "1"));
+        git.run(work, "push", "-q", up.toString(), "dev");
+        repos.create(new RepoRequest("m", up.toUri().toString(), "10s", null, null));
+        Poller p = poller(Backoff.DEFAULT, 5);
+        p.tick(Runnable::run);
+
+        handOff = Duration.ofSeconds(3);
+        git.commit(work, "two", Map.of("a", "2"));
+        git.run(work, "push", "-q", up.toString(), "dev");
+        clock.advance(Duration.ofSeconds(10));
+        long start = clock.millis();
+        p.tick(Runnable::run);
+        assertThat(p.state("m")).get().extracting(Poller.State::nextDue).isEqualTo(start + 10_000);
+
+        handOff = Duration.ofSeconds(15);
+        git.commit(work, "three", Map.of("a", "3"));
+        git.run(work, "push", "-q", up.toString(), "dev");
+        clock.now.set(start + 10_000);
+        p.tick(Runnable::run);
+        assertThat(moved).hasSize(2);
+        assertThat(p.state("m")).get().extracting(Poller.State::nextDue).isEqualTo(clock.millis() + 5_000);
     }
 
     @Test
