@@ -70,7 +70,7 @@ def bb_start(urls, interval):
     env = dict(os.environ, HOME=d.BASE + '/home')
     BB_PROCS['master'] = subprocess.Popen(['buildbot', 'start', '--nodaemon', BB + '/master'], env=env,
                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_log(BB + '/master/twistd.log', b'BuildMaster is running')
+    wait_log(BB + '/master/twistd.log', b'BuildMaster is running', 600)   # 100 pollers' first fetches: minutes
     BB_PROCS['w1'] = subprocess.Popen(['buildbot-worker', 'start', '--nodaemon', BB + '/w1'], env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_log(BB + '/w1/twistd.log', b'worker is ready')
