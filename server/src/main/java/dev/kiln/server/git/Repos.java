@@ -275,12 +275,12 @@ public final class Repos {
      * is written: builds are queued first, the bookkeeping after. The remote is asked for those refs
      * alone (its ls-refs narrowed to them, no tags followed), so one moved branch of a repo of
      * thousands costs what a small repo does. When the remote lacks one of them (a deleted branch),
-     * or one is not a branch or tag, the whole mirror is fetched instead, which mirrors a deletion.
+     * one is not a branch or tag, or there are very many, the whole mirror is fetched instead.
      */
     public <T> T fetchRefs(String name, java.util.Collection<String> refs, Function<List<RefUpdate>, T> then)
             throws IOException {
-        boolean plain = !refs.isEmpty() && refs.stream().allMatch(r -> (r.startsWith("refs/heads/") || r.startsWith("refs/tags/"))
-                && Repository.isValidRefName(r));
+        boolean plain = !refs.isEmpty() && refs.size() <= MAX_NAMED_REFS && refs.stream().allMatch(r ->
+                (r.startsWith("refs/heads/") || r.startsWith("refs/tags/")) && Repository.isValidRefName(r));
         if (!plain) {
             return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, then);
         }
@@ -291,6 +291,9 @@ public final class Repos {
             return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, then);
         }
     }
+
+    /** Past this many refs moved at once, one fetch of everything is simpler for both sides than a list of names. */
+    private static final int MAX_NAMED_REFS = 64;
 
     private static final List<RefSpec> ALL = List.of(new RefSpec("+refs/heads/*:refs/heads/*"),
             new RefSpec("+refs/tags/*:refs/tags/*"));
