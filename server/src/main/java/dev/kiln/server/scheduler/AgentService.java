@@ -66,8 +66,14 @@ public final class AgentService implements AgentApi {
 
     @Override
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException {
+        return appendLog(buildId, leaseId, step, offset, data, off, len, System.currentTimeMillis());
+    }
+
+    @Override
+    public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len,
+            long timeMillis) throws IOException {
         long[] size = new long[1];
-        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len));
+        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len, timeMillis));
         events.logGrew(buildId, step);
         return size[0];
     }

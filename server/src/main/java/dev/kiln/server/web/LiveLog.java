@@ -1,6 +1,7 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.logs.LogTimes;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.json.Json;
@@ -29,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class LiveLog implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(LiveLog.class);
     static final long POLL_MS = 100;
-    private static final int CHUNK = 1 << 20;
     private static final long KEEPALIVE_MS = 15_000;
 
     private final SseClient client;
@@ -41,6 +41,7 @@ final class LiveLog implements Runnable {
     private final LogStore logs;
     private final LogFeed feed;
     private long offset;
+    private LogTimes times;
     /** Whether rows became final since the last event. */
     private boolean hasFinal;
 
@@ -108,16 +109,18 @@ final class LiveLog implements Runnable {
     }
 
     private void readTo(long target) throws IOException {
-        while (offset < target) {
-            byte[] chunk = logs.read(buildId, step, offset, (int) Math.min(CHUNK, target - offset));
-            if (chunk.length == 0) {
-                break;
-            }
-            long before = feed.finalCount();
-            feed.write(chunk, 0, chunk.length);
-            hasFinal |= feed.finalCount() > before;
-            offset += chunk.length;
+        if (times == null) {
+            times = logs.times(buildId, step);
+        } else {
+            times.refresh();
         }
+        logs.scan(buildId, step, times, offset, target, (b, off, len, at, time) -> {
+            long before = feed.finalCount();
+            feed.write(b, off, len, time);
+            hasFinal |= feed.finalCount() > before;
+            offset = at + len;
+            return true;
+        });
     }
 
     private List<String> send(String event, long skipped) throws IOException {
