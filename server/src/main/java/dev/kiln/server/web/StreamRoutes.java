@@ -83,11 +83,12 @@ public final class StreamRoutes {
         Build b = find(ctx);
         int step = step(ctx, b);
         String q = ctx.queryParam("q");
+        String what = "the text to look for, 1 to " + MAX_QUERY + " characters";
         if (q == null || q.isEmpty()) {
-            throw new BadRequestResponse("q is required: the text to look for");
+            throw new BadRequestResponse("q is required: " + what);
         }
         if (q.length() > MAX_QUERY) {
-            throw new BadRequestResponse("q must be at most " + MAX_QUERY + " characters (got " + q.length() + ")");
+            throw new BadRequestResponse("q must be " + what + " (got " + q.length() + ")");
         }
         int max = (int) Params.query(ctx, "max", 1, MAX_HITS, DEFAULT_HITS);
         LogLookup.Found f = LogLookup.search(logs, b.id(), step, q, max,
