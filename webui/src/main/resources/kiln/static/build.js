@@ -6,6 +6,7 @@
   if (!root) return;
   const buildId = root.dataset.id;
   const feeds = {};
+  const MAX_SHOWN = 10000;
 
   function rowsOf(htmls) {
     const t = document.createElement('template');
@@ -71,6 +72,7 @@
     this.tsToggle = details.querySelector('.ts-toggle');
     this.stack = [this.final];
     this.first = 0;
+    this.shown = 0;
     this.hits = [];
     this.hit = -1;
     const self = this;
@@ -102,11 +104,22 @@
   };
 
   Feed.prototype.onLines = function (d) {
+    const rows = this.rows(d.f);
     if (d.skipped > 0) {
-      this.first = d.skipped;
+      if (this.jumped && rows.length) {
+        // A burst the server skipped through: start the view again from its newest rows.
+        this.final.replaceChildren();
+        this.stack = [this.final];
+        this.shown = 0;
+        this.first = Number(rows[0].id.replace(/^s\d+-L/, '')) - 1;
+      } else {
+        this.first = d.skipped;
+      }
       this.showEarlier();
     }
-    this.final.append(nest(this.rows(d.f), this.stack));
+    this.final.append(nest(rows, this.stack));
+    this.shown += rows.length;
+    if (this.follow.checked && this.shown > MAX_SHOWN) this.trim();
     this.pending.replaceChildren.apply(this.pending, this.rows(d.p));
     if (this.follow.checked) {
       this.autoScrolling = true;
@@ -119,6 +132,23 @@
       const el = document.getElementById('s' + this.step + '-L' + this.waitingFor);
       if (el) { this.waitingFor = 0; this.reveal(el); }
     }
+  };
+
+  // Following a long log: the oldest rows leave the page (they are one "load earlier" away), so the
+  // page's memory stays bounded however long the log grows.
+  Feed.prototype.trim = function () {
+    while (this.shown > MAX_SHOWN / 2 && this.final.firstElementChild && this.final.childElementCount > 1) {
+      const el = this.final.firstElementChild;
+      if (this.stack.length > 1 && el.contains(this.stack[1])) break;   // the open group takes new rows
+      const lns = el.classList.contains('ln') ? [el] : el.querySelectorAll('.ln');
+      const n = lns.length;
+      const last = n ? lns[n - 1] : el;
+      el.remove();
+      this.shown -= n;
+      const m = /-L(\d+)$/.exec(last.id || '');
+      if (m) this.first = Math.max(this.first, Number(m[1]));
+    }
+    this.showEarlier();
   };
 
   Feed.prototype.showEarlier = function () {
@@ -140,6 +170,7 @@
       .then(function (r) { return r.json(); })
       .then(function (d) {
         self.final.prepend(nest(self.rows(d.rows), [self.final]));
+        self.shown += d.rows.length;
         self.first = from - 1;
         self.showEarlier();
         if (self.window.dataset.to && Number(self.window.dataset.to) >= self.first) self.clearWindow();

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * sends that id as {@code Last-Event-ID}: the log is rendered again silently up to exactly that
  * offset, which puts the renderer where it was (its output does not depend on how the bytes were
  * chunked), and the stream goes on from there, so nothing is lost or doubled. A first connection
- * renders the whole log but sends only its last {@code tail} rows, with the count skipped.
+ * renders the whole log but sends only its last {@code tail} rows, with the count skipped; so does
+ * any later event whose burst of new rows is longer than that (the page then starts its view again
+ * from the newest rows).
  * The file is polled every {@link #POLL_MS} ms: a written line shows within that, partial lines
  * too (as pending rows). When the step has ended, an {@code end} event carries the last rows
  * and closes the stream.
@@ -74,18 +76,24 @@ final class LiveLog implements Runnable {
                 boolean ended = ended();   // before the size: every byte written before the end is then read
                 long size = logs.size(buildId, step);
                 if (size > offset) {
+                    // A burst (a step printing hundreds of MB) sends only its newest rows and counts the
+                    // rest as skipped: a page is never handed more rows at once than a first view holds.
+                    feed.keepOnly(tail);
                     readTo(size);
+                    feed.keepOnly(Integer.MAX_VALUE);
                 }
                 if (ended && offset >= logs.size(buildId, step)) {
                     // The last rows and the end in one event: were they two, a reconnect between them would
                     // render the last rows again as final, and the page would show them twice.
+                    feed.keepOnly(tail);
                     feed.finish();
-                    send("end", 0);
+                    send("end", feed.takeSkipped());
                     break;
                 }
                 List<String> pending = feed.pending();
-                if (hasFinal() || !pending.equals(sentPending)) {
-                    sentPending = send("lines", 0);
+                long skipped = feed.takeSkipped();
+                if (hasFinal() || skipped > 0 || !pending.equals(sentPending)) {
+                    sentPending = send("lines", skipped);
                     lastWrite = System.currentTimeMillis();
                 } else if (System.currentTimeMillis() - lastWrite > KEEPALIVE_MS) {
                     client.sendComment("keepalive");   // a gone client is noticed only on a write
