@@ -6,7 +6,7 @@
   if (!root) return;
   const buildId = root.dataset.id;
   const feeds = {};
-  const MAX_SHOWN = 10000;
+  const MAX_SHOWN = 5000;
 
   function rowsOf(htmls) {
     const t = document.createElement('template');

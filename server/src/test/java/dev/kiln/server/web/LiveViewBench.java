@@ -25,6 +25,8 @@ public final class LiveViewBench {
 
     public static void main(String[] args) throws Exception {
         long mb = args.length > 0 ? Long.parseLong(args[0]) : 200;
+        // "closed": the baseline, a page without the log (/agents) open in the tab meanwhile: what the machine's load alone costs.
+        boolean closed = args.length > 1 && args[1].equals("closed");
         long bytes = mb * 1_000_000;
         long lines = bytes / (LINE.length() + 1);
         Path tmp = Files.createTempDirectory("kiln-bench-live");
@@ -39,16 +41,18 @@ public final class LiveViewBench {
             Path src = TestServer.repo(tmp.resolve("src"), Map.of("build.yaml", "steps:\n  - id: flood\n    args: [sh, -c, "
                     + "'while [ ! -f " + gate + " ]; do sleep 0.02; done; yes \"" + LINE + "\" | head -c " + bytes + "']\n"));
             BuildView b = kiln.submit(src);
-            browser.get(kiln.server.url() + "/builds/" + b.id());
-            js.executeScript("document.getElementById('s0').open = true");
+            browser.get(kiln.server.url() + (closed ? "/agents" : "/builds/" + b.id()));
+            if (!closed) {
+                js.executeScript("document.getElementById('s0').open = true");
+            }
             js.executeScript("""
-                    const m = window.__bench = {gap: 0, long: 0, longest: 0, first: 0, samples: []};
+                    const m = window.__bench = {gap: 0, gapAt: 0, long: 0, longest: 0, first: 0, samples: []};
                     let last = performance.now();
-                    (function tick() { const now = performance.now(); m.gap = Math.max(m.gap, now - last); last = now; setTimeout(tick, 10); })();
+                    (function tick() { const now = performance.now(); if (now - last > m.gap) { m.gap = now - last; m.gapAt = last; } last = now; setTimeout(tick, 10); })();
                     new PerformanceObserver(l => l.getEntries().forEach(e => { m.long += e.duration; m.longest = Math.max(m.longest, e.duration); }))
                       .observe({entryTypes: ['longtask']});
                     const fin = document.querySelector('#s0 .final');
-                    new MutationObserver(() => { if (!m.first && fin.querySelector('.ln')) m.first = performance.now(); })
+                    if (fin) new MutationObserver(() => { if (!m.first && fin.querySelector('.ln')) m.first = performance.now(); })
                       .observe(fin, {childList: true});
                     setInterval(() => {
                       const rows = document.querySelectorAll('#s0 .final > .ln:last-child, #s0 .pending > .ln:last-child');
@@ -71,12 +75,12 @@ public final class LiveViewBench {
                 if (shown != lastShown) {
                     lastShown = shown;
                     lastChange = at;
-                } else if (at - lastChange > 5000 || shown >= lines) {
+                } else if (at - lastChange > 5000 || shown >= lines || closed) {
                     break;
                 }
                 Thread.sleep(200);
             }
-            Map<?, ?> m = (Map<?, ?>) js.executeScript("const m = window.__bench; return {gap: m.gap, long: m.long, "
+            Map<?, ?> m = (Map<?, ?>) js.executeScript("const m = window.__bench; return {gap: m.gap, gapAt: m.gapAt, long: m.long, "
                     + "longest: m.longest, first: m.first, heap: performance.memory ? performance.memory.usedJSHeapSize : -1, "
                     + "nodes: document.getElementsByTagName('*').length, rows: document.querySelectorAll('#s0 .ln').length, "
                     + "lastAt: (m.samples.find(x => x[1] === " + lastShown + ") || [0])[0]}");
@@ -86,14 +90,15 @@ public final class LiveViewBench {
             double lastAt = ((Number) m.get("lastAt")).doubleValue() - gateAt;
             long stepMs = end.steps().get(0).finishTime() != null && end.steps().get(0).startTime() != null
                     ? Duration.between(end.steps().get(0).startTime(), end.steps().get(0).finishTime()).toMillis() : -1;
-            System.out.printf("log: %d MB, %,d lines; build %s%n", mb, lines, end.status());
+            System.out.printf("log: %d MB, %,d lines; build %s%s%n", mb, lines, end.status(),
+                    closed ? "; BASELINE: /agents open instead, no log feed" : "");
             System.out.printf("time to first lines in the page (gate → first row): %.0f ms%n", firstMs);
             System.out.printf("last line shown (%,d of %,d) %.0f ms after the gate; lines/s shown: %,.0f%n", lastShown, lines,
                     lastAt, lastShown / Math.max(1e-3, lastAt / 1000));
             System.out.printf("baseline: the step wrote its %,d lines in %d ms (gate wait included): %,.0f lines/s%n", lines,
                     stepMs, lines / Math.max(1e-3, stepMs / 1000.0));
-            System.out.printf("longest main-thread gap (10 ms timer): %.0f ms; long tasks: %.0f ms in all, longest %.0f ms%n",
-                    ((Number) m.get("gap")).doubleValue(), ((Number) m.get("long")).doubleValue(),
+            System.out.printf("longest main-thread gap (10 ms timer): %.0f ms, from %.0f ms after the gate; long tasks: %.0f ms in all,"
+                    + " longest %.0f ms%n", ((Number) m.get("gap")).doubleValue(), ((Number) m.get("gapAt")).doubleValue() - gateAt, ((Number) m.get("long")).doubleValue(),
                     ((Number) m.get("longest")).doubleValue());
             System.out.printf("tab at the end: JS heap used %.1f MiB, %,d DOM elements, %,d log rows in the DOM%n",
                     ((Number) m.get("heap")).doubleValue() / (1 << 20), ((Number) m.get("nodes")).longValue(),
