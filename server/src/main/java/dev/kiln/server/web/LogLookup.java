@@ -76,9 +76,15 @@ final class LogLookup {
     /** Whether {@code text} contains the query given as its lower- and upper-case characters. */
     static boolean contains(CharSequence text, char[] lo, char[] up) {
         int m = lo.length;
+        char lo0 = lo[0];
+        char up0 = up[0];
         outer:
         for (int i = 0, last = text.length() - m; i <= last; i++) {
-            for (int j = 0; j < m; j++) {
+            char c0 = text.charAt(i);
+            if (c0 != lo0 && c0 != up0 && Character.toLowerCase(c0) != lo0) {
+                continue;
+            }
+            for (int j = 1; j < m; j++) {
                 char c = text.charAt(i + j);
                 if (c != lo[j] && c != up[j] && Character.toLowerCase(c) != lo[j]) {
                     continue outer;

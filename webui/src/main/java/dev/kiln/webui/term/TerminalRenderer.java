@@ -23,16 +23,50 @@ import java.util.function.LongPredicate;
  * at a time. The sink is called from within {@code write} and {@code finish}.
  */
 public final class TerminalRenderer {
-    /** Receives a final line's plain text (what the page shows, without markup): for search. */
+    /**
+     * Receives a final line's plain text (what the page shows, without markup): for search. The text
+     * is a view of the line, valid only during the call; a code point outside the BMP reads as U+FFFD.
+     */
     @FunctionalInterface
     public interface TextSink {
         void line(long number, CharSequence text, long timeMillis);
     }
 
+    /** A line's cells from a column on, as characters, without copying them (a search reads each line once). */
+    private static final class LineText implements CharSequence {
+        Line line;
+        int from;
+
+        @Override
+        public int length() {
+            return line.length() - from;
+        }
+
+        @Override
+        public char charAt(int i) {
+            int cp = line.charAt(from + i);
+            return cp > 0xFFFF ? '\uFFFD' : (char) cp;
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return toString().substring(start, end);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(length());
+            for (int i = 0; i < length(); i++) {
+                b.append(charAt(i));
+            }
+            return b.toString();
+        }
+    }
+
     private final Consumer<RenderedLine> sink;
     private final LongPredicate wanted;
     private final TextSink textSink;
-    private final StringBuilder text = new StringBuilder(256);
+    private final LineText text = new LineText();
     private final Screen screen;
     private final GroupTracker groups;
     private final Emulator emulator;
@@ -145,12 +179,10 @@ public final class TerminalRenderer {
         int from = groups.onEmit(line, number);
         emitted++;
         if (textSink != null) {
-            text.setLength(0);
-            int end = line.length();
-            for (int x = from; x < end; x++) {
-                text.appendCodePoint(line.charAt(x));
-            }
+            text.line = line;
+            text.from = from;
             textSink.line(number, text, line.timeMillis);
+            text.line = null;
         } else if (wanted.test(number)) {
             sink.accept(new RenderedLine(number, html.render(line, from), line.events(), line.timeMillis));
         }
