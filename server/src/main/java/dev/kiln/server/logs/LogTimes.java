@@ -21,7 +21,7 @@ import java.util.Arrays;
 public final class LogTimes {
     /** Records closer together than this are not written: bounds the sidecar's size. */
     public static final long RESOLUTION_MS = 100;
-    static final int RECORD = 16;
+    public static final int RECORD = 16;
 
     private final Path file;
     private long[] offsets = new long[16];
