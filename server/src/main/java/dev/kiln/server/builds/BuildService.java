@@ -83,7 +83,7 @@ public final class BuildService {
         boolean created = false;
         try (SourceStore.Hold held = sources.store(archive.open())) {
             digest = held.digest();
-            Build b = create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, Map.of(), false, null);
+            Build b = create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, false, null);
             created = true;
             return b;
         } finally {
@@ -138,10 +138,15 @@ public final class BuildService {
                          Map<String, String> facts, boolean approvalRequired, String causeDetail)
             throws IOException, RefusedException, DiskFloor.DiskFullException {
         floor.check();
-        return create(digest, configPath, substitutions, List.of(), null, git, facts, approvalRequired, causeDetail);
+        Provenance withFacts = facts.isEmpty() ? git : new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(),
+                git.message(), git.trigger(), git.cause(), git.refUpdateId(), facts);
+        return create(digest, configPath, substitutions, List.of(), null, withFacts, approvalRequired, causeDetail);
     }
 
-    /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
+    /**
+     * The same source, config and provenance again (a git build keeps its commit, trigger and cause,
+     * and a pull request's build its {@code _HEAD_BRANCH}, {@code _BASE_BRANCH}, {@code _HEAD_REPO_URL}, {@code _PR_NUMBER}).
+     */
     public Build retry(String id) throws IOException, RefusedException, DiskFloor.DiskFullException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
         floor.check();
@@ -156,12 +161,12 @@ public final class BuildService {
             Provenance git = old.provenance();
             return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
                     new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
-                            git.cause(), null), Map.of(), false, old.causeDetail());
+                            git.cause(), null, git.facts()), false, old.causeDetail());
         }
     }
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
-                         Provenance git, Map<String, String> facts, boolean approvalRequired, String causeDetail)
+                         Provenance git, boolean approvalRequired, String causeDetail)
             throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
@@ -189,7 +194,7 @@ public final class BuildService {
         BuildPlan plan;
         try {
             spec = ConfigParser.parse(path, config);
-            plan = Planner.plan(spec, context(id, path, subs, git, facts));
+            plan = Planner.plan(spec, context(id, path, subs, git));
         } catch (ConfigException e) {
             throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
         }
@@ -218,8 +223,8 @@ public final class BuildService {
         }
     }
 
-    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git,
-                                 Map<String, String> facts) {
+    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git) {
+        Map<String, String> facts = git.facts();
         if (git.triggered()) {
             BuildContext c = BuildContext.trigger(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(),
                     git.trigger(), configPath, subs);
