@@ -107,14 +107,14 @@ public final class Webhooks {
         if (repo.kind() != Repo.Kind.MIRRORED) {
             return new Result(200, "repo " + repo.name() + " is hosted by Kiln: a push to it builds from the receive", List.of());
         }
-        List<RefUpdate> moved;
+        Repos.Fetched fetched;
         try {
-            moved = repos.fetch(repo.name());
+            fetched = repos.fetch(repo.name(), Provenance.Cause.WEBHOOK, listener);
         } catch (IOException ex) {
             throw new Rejected(502, "fetching " + repo.name() + " from its remote failed; the repo shows the error");
         }
-        List<String> lines = new ArrayList<>(moved.isEmpty() ? List.of()
-                : listener.refsMoved(repo.name(), moved, Provenance.Cause.WEBHOOK));
+        List<RefUpdate> moved = fetched.moved();
+        List<String> lines = new ArrayList<>(fetched.build());
         String at = repos.heads(repo.name()).get(p.ref());
         boolean movedNow = moved.stream().anyMatch(u -> u.ref().equals(p.ref()));
         String message;
