@@ -8,6 +8,7 @@ import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.TriggerView;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -186,5 +187,26 @@ class RepoPagesTest {
         assertThat(disabled.statusCode()).isEqualTo(400);
         assertThat(disabled.body()).contains("trigger release is disabled");
         assertThat(kiln.api.list(50)).hasSize(before);
+    }
+
+    @Test
+    void a_mirror_shows_its_remote_webhook_url_polling_and_its_last_error() throws Exception {
+        Path remote = Files.createDirectories(tmp.resolve("remote.git"));
+        git.run(remote, "init", "-q", "--bare", "-b", "main");
+        Path work = git.init(tmp.resolve("upstream-work"), "main");
+        String sha = git.commit(work, "upstream", Map.of("a.txt", "a\n"));
+        git.run(work, "push", "-q", remote.toString(), "main");
+        kiln.api.createRepo(new RepoRequest("upstream", "file://" + remote, "1h", null, null, "a-webhook-secret", null, null,
+                null, null));
+        kiln.api.createRepo(new RepoRequest("gone", "file://" + tmp.resolve("missing.git"), "1h", null, null));
+        String hook = web.base + "/hooks/upstream";
+
+        String up = web.get("/repos/upstream").body();
+        assertThat(up).contains("mirrored", "id=\"remote-url\">file://" + remote + "<", "id=\"webhook-url\">" + hook + "<",
+                "data-copy=\"" + hook + "\"", "secret set", "every ", "data-ref=\"branch:main\"", sha.substring(0, 7),
+                "id=\"last-success\"><time datetime=").doesNotContain("id=\"poll-error\"", "a-webhook-secret");
+        String gone = web.get("/repos/gone").body();
+        assertThat(gone).contains("id=\"poll-error\"", "no secret set", "id=\"last-success\">never", "id=\"no-heads\"");
+        assertThat(web.get("/repos").body()).contains("poll failing", "href=\"/repos/upstream\"");
     }
 }
