@@ -104,6 +104,7 @@ class RepoBrowserTest {
         WebElement card = browser.findElement(By.id("r-churn"));
         assertThat(card.getText()).contains("churn", "hosted", url("/git/churn.git"), "branch(es)", "2 trigger(s)");
         Browser.screenshot(browser, "repos");
+        fitsA375pxScreen("repos-375px");
         card.findElement(By.linkText("churn")).click();
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url("/repos/churn")));
         assertThat(browser.findElement(By.cssSelector("#heads tr[data-ref='branch:dev']")).getText())
