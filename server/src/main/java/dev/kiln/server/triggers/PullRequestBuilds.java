@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * Where a pull request becomes builds: the server fetches the request's head from the forge into
  * the mirror (never trusting the SHA a payload names), and every enabled pull-request trigger whose
  * branch regex matches the base branch builds it, with {@code _HEAD_BRANCH}, {@code _BASE_BRANCH},
- * {@code _HEAD_REPO_URL} and {@code _PR_NUMBER}. With comment control, a request from a
- * non-collaborator is recorded as waiting, and a collaborator's {@code /kiln run} starts it. The
- * same head delivered twice builds once.
+ * {@code _HEAD_REPO_URL} and {@code _PR_NUMBER} (kept with the build, so a retry has them), if its
+ * file globs pass the files the request changes since its merge base with the base branch. With
+ * comment control, a request from a non-collaborator ({@link Trigger#collaborator}) is recorded as
+ * waiting, and a collaborator's {@code /kiln run} starts it. The same head delivered twice builds once.
  */
 public final class PullRequestBuilds {
     private static final Logger log = LoggerFactory.getLogger(PullRequestBuilds.class);
