@@ -146,6 +146,7 @@ public final class BuildService {
     /**
      * The same source, config and provenance again (a git build keeps its commit, trigger and cause,
      * and a pull request's build its {@code _HEAD_BRANCH}, {@code _BASE_BRANCH}, {@code _HEAD_REPO_URL}, {@code _PR_NUMBER}).
+     * A build that had to wait for approval waits again: a retry must not be a way around the gate.
      */
     public Build retry(String id) throws IOException, RefusedException, DiskFloor.DiskFullException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
@@ -161,8 +162,12 @@ public final class BuildService {
             Provenance git = old.provenance();
             return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
                     new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
-                            git.cause(), null, git.facts()), false, old.causeDetail());
+                            git.cause(), null, git.facts()), waitedForApproval(old), old.causeDetail());
         }
+    }
+
+    private static boolean waitedForApproval(Build b) {
+        return b.approval() != null || Scheduler.CANCELLED_PENDING.equals(b.statusDetail());
     }
 
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
