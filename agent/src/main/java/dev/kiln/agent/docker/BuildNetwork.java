@@ -15,7 +15,7 @@ import java.util.Set;
  * network cannot be called {@code cloudbuild} as on Cloud Build's one-build VM: it is
  * {@code cloudbuild-<build id>}, and steps find the name in {@code $KILN_NETWORK}.
  */
-final class BuildNetwork {
+public final class BuildNetwork {
     /** What Cloud Build calls the network; the prefix of ours. */
     static final String CLOUDBUILD = "cloudbuild";
     /** Cloud Build's HOME, a volume shared by the build's steps. */
@@ -34,7 +34,11 @@ final class BuildNetwork {
         this.buildId = buildId;
     }
 
-    static String networkName(String buildId) {
+    /**
+     * The engine's name of the build's network. A built-in builder that runs {@code docker} for a
+     * step maps Cloud Build's {@code --network cloudbuild} to this.
+     */
+    public static String networkName(String buildId) {
         return CLOUDBUILD + "-" + buildId;
     }
 

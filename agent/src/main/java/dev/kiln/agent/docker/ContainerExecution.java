@@ -49,7 +49,7 @@ final class ContainerExecution implements Executor.Execution {
             throw new Executor.LostStepException("lost the Docker engine at " + executor.host() + " during the step: "
                     + ContainerExecutor.message(streamError != null ? streamError : e), e);
         } finally {
-            ContainerExecutor.remove(docker, id);
+            ContainerExecutor.removeLater(docker, id);
             executor.giveBack(workspace);
         }
     }

@@ -42,6 +42,8 @@ public final class ContainerExecutor implements Executor {
     private final String agentKey;
     private final Optional<BuildUser> owner;
     private final Map<Path, BuildNetwork> builds = new ConcurrentHashMap<>();
+    /** Images seen on the engine: one call less per step. An image removed meanwhile fails the create, which says so. */
+    private final java.util.Set<String> present = ConcurrentHashMap.newKeySet();
 
     /**
      * {@code agentKey}: this agent's {@link ContainerLabels#agentKey}; {@code owner}: who gets the
@@ -66,10 +68,14 @@ public final class ContainerExecutor implements Executor {
             return;
         }
         try {
-            b.release();
-        } catch (RuntimeException e) {
+            // On the remover's one thread: the step containers queued for removal go first, so none
+            // is half-removed (and still on the network) when the network goes.
+            REMOVER.submit(b::release).get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
             log.warn("build {}: could not remove its containers, network and volumes from the engine at {}: {}"
                     + " (the agent removes them at its next start)", buildId, engine.host(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -153,8 +159,12 @@ public final class ContainerExecutor implements Executor {
     /** The image, pulled when the engine does not have it; else why not, naming the image and what was tried. */
     private void ensureImage(String image) throws IOException {
         DockerClient docker = engine.client();
+        if (present.contains(image)) {
+            return;
+        }
         try {
             docker.inspectImageCmd(image).exec();
+            present.add(image);
             return;
         } catch (NotFoundException absent) {
             // pull it below
@@ -163,6 +173,7 @@ public final class ContainerExecutor implements Executor {
         try {
             docker.pullImageCmd(ref.repository()).withTag(ref.tag()).exec(new PullImageResultCallback()).awaitCompletion();
             docker.inspectImageCmd(image).exec();
+            present.add(image);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while pulling image '" + image + "'", e);
@@ -186,6 +197,20 @@ public final class ContainerExecutor implements Executor {
     String host() {
         return engine.host();
     }
+
+    /**
+     * Removes an ended step's container off the step's path: the next step need not wait for it.
+     * The build's release removes by label whatever is still there.
+     */
+    static void removeLater(DockerClient docker, String id) {
+        REMOVER.execute(() -> remove(docker, id));
+    }
+
+    private static final java.util.concurrent.ExecutorService REMOVER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kiln-container-remover");
+        t.setDaemon(true);
+        return t;
+    });
 
     static void remove(DockerClient docker, String id) {
         try {
