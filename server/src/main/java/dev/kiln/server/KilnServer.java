@@ -142,6 +142,7 @@ public final class KilnServer implements AutoCloseable {
     private final boolean ownWorkDir;
     private final boolean stepsRunAsServer;
     private final String localAgentSteps;
+    private final Optional<dev.kiln.agent.docker.DockerEngine> localAgentEngine;
     private Thread agentThread;
 
     public KilnServer(Config config) throws IOException {
@@ -201,6 +202,7 @@ public final class KilnServer implements AutoCloseable {
                     new StepEnvironment(config.passEnv(), user),
                     StepExecutors.agentKey(config.workDir() != null ? workDir : data.toAbsolutePath()));
             this.localAgentSteps = steps.description();
+            this.localAgentEngine = steps.engine();
             this.localAgent = new Agent(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
                     config.sourceLimits()),
                     "local", steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
@@ -210,6 +212,7 @@ public final class KilnServer implements AutoCloseable {
             this.workDir = null;
             this.localAgent = null;
             this.localAgentSteps = null;
+            this.localAgentEngine = Optional.empty();
         }
     }
 
@@ -348,6 +351,7 @@ public final class KilnServer implements AutoCloseable {
         retention.close();
         scheduler.close();
         db.close();
+        localAgentEngine.ifPresent(dev.kiln.agent.docker.DockerEngine::close);
         if (ownWorkDir) {
             Trees.delete(workDir);
         }
