@@ -79,18 +79,21 @@ public final class StepExecutors {
                     "process steps only: " + why + " (--executor auto)");
         }
         int reaped = reapPredecessor(engine, agentKey);
-        Executor containers = new ContainerExecutor(engine, agentKey, env.user());
-        Setup setup = new Setup(new StepRouter(processes, containers, builders(engine, env, agentKey)), Optional.of(engine),
+        ContainerExecutor containers = new ContainerExecutor(engine, agentKey, env.user());
+        Setup setup = new Setup(new StepRouter(processes, containers, builders(engine, env, containers)), Optional.of(engine),
                 "process steps, and steps in images on the Docker engine at " + engine.host()
                         + (reaped > 0 ? " (removed " + reaped + " containers, networks and volumes a previous run left)" : ""));
         return setup;
     }
 
     /**
-     * Built-in builders: an image name to the executor that stands in for it. Empty here.
+     * Built-in builders: an image name (no tag, or {@code :latest}) to the executor that stands in
+     * for it. Empty here.
      * SEAM (docker-build branch): {@code gcr.io/cloud-builders/docker} and {@code docker} are added here.
+     * {@code containers.network(workspace)} names the build's network (Cloud Build's
+     * {@code cloudbuild}) and makes it if needed; it goes, with what runs on it, when the build ends.
      */
-    static Map<String, Executor> builders(DockerEngine engine, StepEnvironment env, String agentKey) {
+    static Map<String, Executor> builders(DockerEngine engine, StepEnvironment env, ContainerExecutor containers) {
         return Map.of();
     }
 

@@ -79,6 +79,19 @@ public final class ContainerExecutor implements Executor {
         }
     }
 
+    /**
+     * The engine's name of the network of the build in {@code workspace}, made if no step has made
+     * it yet; removed, with every container on it, when the build ends. For a built-in builder whose
+     * {@code docker run --network cloudbuild} must land on the build's network.
+     */
+    public String network(Path workspace) {
+        BuildNetwork build = builds.get(key(workspace));
+        if (build == null) {
+            throw new IllegalStateException("prepare() was not called for the build in " + workspace);
+        }
+        return build.network();
+    }
+
     @Override
     public Execution start(StepPlan step, Path workspace, Path scratch) throws IOException {
         BuildNetwork build = builds.get(key(workspace));

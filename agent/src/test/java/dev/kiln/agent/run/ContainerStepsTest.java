@@ -84,6 +84,28 @@ class ContainerStepsTest {
     }
 
     @Test
+    void a_service_started_on_the_builds_network_outside_kiln_goes_with_the_build() throws Exception {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var containers = new dev.kiln.agent.docker.ContainerExecutor(b.engine, b.agentKey, Optional.empty());
+        Path workspace = Files.createDirectories(tmp.resolve("ws"));
+        containers.prepare(b.buildId, workspace, tmp.resolve("scratch"));
+        String network = containers.network(workspace);
+        // As `docker run -d --network cloudbuild ...` from a step would: no labels of Kiln's.
+        var docker = b.engine.client();
+        String svc = docker.createContainerCmd(b.image).withCmd("sleep", "60")
+                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network)
+                        .withInit(true)).exec().getId();
+        docker.startContainerCmd(svc).exec();
+        assertThat(network).isEqualTo("cloudbuild-" + b.buildId);
+        assertThat(b.leftOnEngine()).contains("network " + network);
+
+        containers.release(b.buildId, workspace);
+
+        assertThat(b.leftOnEngine()).isEmpty();
+        assertThat(docker.listContainersCmd().withShowAll(true).withIdFilter(List.of(svc)).exec()).isEmpty();
+    }
+
+    @Test
     void named_volumes_are_shared_by_the_builds_steps_and_removed_with_it() {
         ContainerBuilds b = new ContainerBuilds(tmp);
         var api = new BuildRunnerTest.Recorder();
