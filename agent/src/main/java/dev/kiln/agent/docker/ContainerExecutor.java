@@ -268,10 +268,16 @@ public final class ContainerExecutor implements Executor {
             return e.toString();
         }
         // The engine answers in JSON: {"message":"..."}
-        int at = m.indexOf("{\"message\":\"");
+        int at = m.indexOf("{\"message\":");
         if (at >= 0) {
-            int end = m.lastIndexOf("\"}");
-            m = m.substring(at + 12, end > at ? end : m.length());
+            try {
+                var node = dev.kiln.spec.json.Json.MAPPER.readTree(m.substring(at, m.lastIndexOf('}') + 1));
+                if (node.hasNonNull("message")) {
+                    return node.get("message").asText().strip();
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException notJson) {
+                // keep the text as it is
+            }
         }
         return m.strip();
     }

@@ -38,7 +38,8 @@ class ContainerFaultsTest {
 
         assertThat(status).isEqualTo(Status.FAILURE);
         assertThat(api.log.toString()).contains("[kiln] step could not start: image 'kiln-test/does-not-exist:1' is not on"
-                + " the Docker engine at ", ", and pulling it from Docker Hub (docker.io) failed: ");
+                + " the Docker engine at ", ", and pulling it from Docker Hub (docker.io) failed: ")
+                .as("the engine's message as text, not as JSON").doesNotContain("\\\"", "{\"message\"");
         assertThat(api.calls).last().asString().startsWith("build FAILURE: build step 0 \"nope\" failed to start: image"
                 + " 'kiln-test/does-not-exist:1'");
         assertThat(b.leftOnEngine()).isEmpty();
