@@ -15,6 +15,7 @@ import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.plan.BuildContext;
+import dev.kiln.spec.plan.AgentLabels;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.Planner;
 import dev.kiln.spec.plan.StepPlan;
@@ -205,7 +206,7 @@ public final class BuildService {
         }
         long now = clock.millis();
         // Only an agent offering all of the build's labels may take it; until one does, the build says so.
-        List<String> labels = spec.labels();
+        List<String> labels = AgentLabels.of(spec, plan);
         Status status = approvalRequired ? Status.PENDING : Status.QUEUED;
         String detail = approvalRequired ? "waiting for approval (kiln builds approve " + id + ")" : Build.waitingFor(labels);
         Build b = new Build(id, 0, status, detail, digest, path, Map.copyOf(subs), Json.write(plan),
