@@ -2,6 +2,8 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildStore;
@@ -23,11 +25,11 @@ public final class Dashboard {
     private final StatusRoutes status;
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
-                     String tokenFile, Clock clock) {
+                     String tokenFile, Clock clock, BuildEvents events, ServerMetrics serverMetrics) {
         PageViews views = new PageViews(logs, clock);
-        Metrics metrics = new Metrics(store, scheduler);
-        this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile);
-        this.streams = new StreamRoutes(store, logs, metrics);
+        Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
+        this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile, events);
+        this.streams = new StreamRoutes(store, logs, metrics, events);
         this.status = new StatusRoutes(store, metrics);
     }
 
