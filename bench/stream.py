@@ -128,7 +128,7 @@ def server_cpu():
 
 def m_watched(n):
     watched, unwatched, bycurl, late = [], [], [], []
-    cpu_un, cpu_w, cpu_cli = [], [], []
+    cpu_un, cpu_w, cpu_cli, events = [], [], [], []
     for i in range(n):
         tag = f'u{time.time_ns()}'
         c0 = server_cpu()
@@ -141,8 +141,10 @@ def m_watched(n):
         # The server's share of watching alone: a follower that costs nothing to run.
         tag = f'c{time.time_ns()}'
         bid = submit(tgz({'build.yaml': hundred_steps(tag)}))
-        subprocess.run(['curl', '-sN', '-H', 'Accept: text/event-stream', '-H', 'Authorization: Bearer ' + driver.admin_token(),
-                        f'{URL}/api/builds/{bid}/events?log=size'], stdout=subprocess.DEVNULL, check=True)
+        got = subprocess.run(['curl', '-sN', '-H', 'Accept: text/event-stream', '-H', 'Authorization: Bearer ' + driver.admin_token(),
+                              f'{URL}/api/builds/{bid}/events?log=size'], stdout=subprocess.PIPE, check=True, text=True).stdout
+        # What the server sent for the build: a count that no load on the machine moves.
+        events.append(sum(1 for line in got.splitlines() if line.startswith('event:')))
         bycurl.append(inner(tag))
         tag = f'w{time.time_ns()}'
         src = project({'build.yaml': hundred_steps(tag)})
@@ -159,7 +161,7 @@ def m_watched(n):
         print(f'    run {i}: unwatched {unwatched[-1]*1e3:.2f} ms/step, curl follows {bycurl[-1]*1e3:.2f} ms/step, '
               f'watched {watched[-1]*1e3:.2f} ms/step, '
               f'submit wall {t:.2f}s ({b["status"]}); server CPU unwatched {cpu_un[-1]:.2f} s, '
-              f'watched {cpu_w[-1]:.2f} s (+ CLI {cpu_cli[-1]:.2f} s)', flush=True)
+              f'watched {cpu_w[-1]:.2f} s (+ CLI {cpu_cli[-1]:.2f} s); {events[-1]} events to curl', flush=True)
         time.sleep(0.5)
     print('per step, first -> last step / 99 (a build of 100 steps):')
     RES['watched'] = {'watched_s': fmt('watched by kiln submit', watched, 'ms', 1e3),
@@ -168,7 +170,8 @@ def m_watched(n):
                       'submit_wall_s': fmt('kiln submit wall, whole 100-step build', late),
                       'server_cpu_unwatched_s': fmt('server CPU, unwatched build', cpu_un),
                       'server_cpu_watched_s': fmt('server CPU, build watched by kiln submit', cpu_w),
-                      'cli_cpu_watched_s': fmt('kiln submit CPU (JVM start and upload included)', cpu_cli)}
+                      'cli_cpu_watched_s': fmt('kiln submit CPU (JVM start and upload included)', cpu_cli),
+                      'events_to_curl': fmt('SSE events sent for the build followed by curl', events, '')}
     print(f"  watched / unwatched (medians): {RES['watched']['watched_s']['median'] / RES['watched']['unwatched_s']['median']:.3f}")
     ratios = sorted(w / u for w, u in zip(watched, unwatched))
     print(f"  watched / unwatched per run: {', '.join(f'{r:.2f}' for r in ratios)}; median {ratios[len(ratios) // 2]:.3f}")
