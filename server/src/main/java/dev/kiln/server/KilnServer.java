@@ -20,6 +20,7 @@ import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.disk.DiskSpace;
 import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.GitHosting;
@@ -167,8 +168,10 @@ public final class KilnServer implements AutoCloseable {
         LogStore logs = new LogStore(data.resolve("logs"));
         SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30, config.sourceLimits());
         BuildEvents events = new BuildEvents();
-        this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
-        AgentService agents = new AgentService(scheduler, store, logs, sources, events);
+        ServerMetrics metrics = new ServerMetrics();
+        metrics.logs(logs);
+        this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
+        AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -187,11 +190,11 @@ public final class KilnServer implements AutoCloseable {
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()));
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard);
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, metrics);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

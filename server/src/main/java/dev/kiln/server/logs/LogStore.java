@@ -22,6 +22,8 @@ public final class LogStore {
     private final Path root;
     /** Striped so that the lock table stays small however many steps the server has ever run. */
     private final Object[] locks = new Object[64];
+    /** Bytes appended since the server started: for {@code kiln_log_written_bytes_total}. */
+    private final java.util.concurrent.atomic.LongAdder appended = new java.util.concurrent.atomic.LongAdder();
 
     public LogStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
@@ -64,6 +66,7 @@ public final class LogStore {
                 LogTimes.record(timesFile(buildId, step), size, timeMillis);
                 ByteBuffer buf = ByteBuffer.wrap(data, off + (int) skip, len - (int) skip);
                 ch.position(size);
+                appended.add(buf.remaining());
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
@@ -76,6 +79,11 @@ public final class LogStore {
     public long appendNotice(String buildId, int step, String text) throws IOException {
         byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return append(buildId, step, size(buildId, step), b, 0, b.length);
+    }
+
+    /** Bytes appended to logs since the server started (a resent part that was already stored is not counted). */
+    public double appended() {
+        return appended.sum();
     }
 
     public long size(String buildId, int step) {

@@ -1,6 +1,7 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.http.Params;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
@@ -35,8 +36,10 @@ public final class StreamRoutes {
     private final BuildStore store;
     private final LogStore logs;
     private final Metrics metrics;
+    private final BuildEvents events;
 
-    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics) {
+    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics, BuildEvents events) {
+        this.events = events;
         this.store = store;
         this.logs = logs;
         this.metrics = metrics;
@@ -58,7 +61,8 @@ public final class StreamRoutes {
             client.keepAlive();
             metrics.liveViews.incrementAndGet();
             client.onClose(metrics.liveViews::decrementAndGet);
-            Streams.start("kiln-live-" + b.id() + "-" + step, new LiveLog(client, b.id(), step, resume, TAIL, store, logs));
+            Streams.start("kiln-live-" + b.id() + "-" + step, new LiveLog(client, b.id(), step, resume, TAIL, store, logs,
+                    events, metrics.server()));
         }).handle(ctx);
     }
 
