@@ -1,13 +1,15 @@
 package dev.kiln.server.web;
 
+import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.protocol.Status;
-import dev.kiln.server.metrics.ServerMetrics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,13 +23,9 @@ final class Metrics {
     private final BuildStore store;
     private final AtomicReference<Map<Status, Long>> counts = new AtomicReference<>(Map.of());
     private volatile long countedAt;
-    ServerMetrics server() {
-        return server;
-    }
+    final AtomicInteger liveViews = new AtomicInteger();
 
-    final java.util.concurrent.atomic.AtomicInteger liveViews = new java.util.concurrent.atomic.AtomicInteger();
-
-    Metrics(ServerMetrics server, BuildStore store, Scheduler scheduler, dev.kiln.server.events.BuildEvents events) {
+    Metrics(ServerMetrics server, BuildStore store, Scheduler scheduler, BuildEvents events) {
         this.server = server;
         this.store = store;
         MeterRegistry registry = server.registry();
@@ -41,10 +39,14 @@ final class Metrics {
                 .description("agents seen in the last minute").register(registry);
         Gauge.builder("kiln_agents_busy", () -> store.working().stream().map(b -> b.agentId()).distinct().count())
                 .description("agents running a build").register(registry);
-        Gauge.builder("kiln_live_log_views", liveViews, java.util.concurrent.atomic.AtomicInteger::get)
+        Gauge.builder("kiln_live_log_views", liveViews, AtomicInteger::get)
                 .description("open live log views in browsers").register(registry);
-        Gauge.builder("kiln_sse_followers", events, dev.kiln.server.events.BuildEvents::followers)
+        Gauge.builder("kiln_sse_followers", events, BuildEvents::followers)
                 .description("open event streams: API and CLI followers of a build, live log and list views").register(registry);
+    }
+
+    ServerMetrics server() {
+        return server;
     }
 
     private Map<Status, Long> counts() {
