@@ -1,9 +1,9 @@
 package dev.kiln.server;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.StepExecutors;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
-import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
@@ -20,6 +20,7 @@ import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.disk.DiskSpace;
 import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.GitHosting;
@@ -141,6 +142,8 @@ public final class KilnServer implements AutoCloseable {
     private final Path workDir;
     private final boolean ownWorkDir;
     private final boolean stepsRunAsServer;
+    private final String localAgentSteps;
+    private final Optional<dev.kiln.agent.docker.DockerEngine> localAgentEngine;
     private Thread agentThread;
 
     public KilnServer(Config config) throws IOException {
@@ -165,8 +168,10 @@ public final class KilnServer implements AutoCloseable {
         LogStore logs = new LogStore(data.resolve("logs"));
         SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30, config.sourceLimits());
         BuildEvents events = new BuildEvents();
-        this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
-        AgentService agents = new AgentService(scheduler, store, logs, sources, events);
+        ServerMetrics metrics = new ServerMetrics();
+        metrics.logs(logs);
+        this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
+        AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -184,25 +189,34 @@ public final class KilnServer implements AutoCloseable {
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
-        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock);
+        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard);
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, metrics);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
             this.ownWorkDir = config.workDir() == null;
             this.workDir = workDir(config, data, user);
-            this.localAgent = new Agent(agents, new BuildRunner(agents,
-                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
+            // Auto: steps in images run when a Docker engine answers. Keyed by the data directory when the
+            // work directory is a fresh temp one, so a restarted server still finds what it left on the engine.
+            StepExecutors.Setup steps = StepExecutors.create(StepExecutors.Mode.AUTO,
+                    new StepEnvironment(config.passEnv(), user),
+                    StepExecutors.agentKey(config.workDir() != null ? workDir : data.toAbsolutePath()));
+            this.localAgentSteps = steps.description();
+            this.localAgentEngine = steps.engine();
+            this.localAgent = new Agent(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
                     config.sourceLimits()),
-                    "local", config.localAgentLabels(), config.localAgentMaxBuilds());
+                    "local", steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;
             this.ownWorkDir = false;
             this.workDir = null;
             this.localAgent = null;
+            this.localAgentSteps = null;
+            this.localAgentEngine = Optional.empty();
         }
     }
 
@@ -242,6 +256,11 @@ public final class KilnServer implements AutoCloseable {
     /** Retention's sweep, for tests that run one now rather than wait for the next. */
     public Retention retention() {
         return retention;
+    }
+
+    /** How the embedded agent runs steps (whether it found a Docker engine); null without one. */
+    public String localAgentSteps() {
+        return localAgentSteps;
     }
 
     /** Whether the embedded agent's steps run with the server's own rights (it does not run as root). */
@@ -336,6 +355,7 @@ public final class KilnServer implements AutoCloseable {
         retention.close();
         scheduler.close();
         db.close();
+        localAgentEngine.ifPresent(dev.kiln.agent.docker.DockerEngine::close);
         if (ownWorkDir) {
             Trees.delete(workDir);
         }

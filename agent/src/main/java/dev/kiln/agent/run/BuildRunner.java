@@ -64,7 +64,11 @@ public final class BuildRunner {
 
     /** Events the coordinating thread reacts to. */
     private sealed interface Event {
-        record StepDone(int index, Status status, boolean allowed, Integer exitCode) implements Event {}
+        record StepDone(int index, Status status, boolean allowed, Integer exitCode, String why) implements Event {
+            StepDone(int index, Status status, boolean allowed, Integer exitCode) {
+                this(index, status, allowed, exitCode, null);
+            }
+        }
         record Cancel() implements Event {}
         record LeaseLost(String why) implements Event {}
     }
@@ -111,7 +115,7 @@ public final class BuildRunner {
             Path workspace = dir.resolve("workspace");
             try {
                 sources.unpack(lease, workspace);
-                executor.prepare(workspace, dir.resolve("scratch"));
+                executor.prepare(buildId, workspace, dir.resolve("scratch"));
             } catch (UnsafeArchiveException e) {
                 return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
             } catch (LeaseLostException e) {
@@ -180,6 +184,7 @@ public final class BuildRunner {
                     // Worded as gcloud words it, so people and scripts that read Cloud Build's find it familiar.
                     String step = "build step " + s.index() + " \"" + s.id() + "\"";
                     detail = d.status() == Status.TIMEOUT ? step + " timed out"
+                            : d.why() != null ? step + " " + d.why()
                             : d.exitCode() == null ? step + " failed to start"
                             : step + " failed: step exited with non-zero status: " + d.exitCode();
                     killAll(Status.CANCELLED);
@@ -222,7 +227,8 @@ public final class BuildRunner {
                     stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
                     finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
                             "could not start: " + e.getMessage()));
-                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null);
+                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null,
+                            "failed to start: " + e.getMessage());
                 }
                 if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
                     ex.kill();
@@ -237,7 +243,17 @@ public final class BuildRunner {
                     ex.kill();
                     throw e;
                 }
-                exit = ex.waitFor();
+                try {
+                    exit = ex.waitFor();
+                } catch (Executor.LostStepException lost) {
+                    if (timer != null) {
+                        timer.cancel(false);
+                    }
+                    stepLog.write("\n[kiln] " + lost.getMessage() + "\n");
+                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(), lost.getMessage()));
+                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null,
+                            "failed: " + lost.getMessage());
+                }
                 if (timer != null) {
                     timer.cancel(false);
                 }
@@ -357,6 +373,7 @@ public final class BuildRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            executor.release(buildId, dir.resolve("workspace"));
             Trees.delete(dir);
         }
     }

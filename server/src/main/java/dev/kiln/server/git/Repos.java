@@ -2,16 +2,17 @@ package dev.kiln.server.git;
 
 import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.store.Database;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.config.Durations;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.MessageFormat;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,14 +23,11 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
-import org.eclipse.jgit.internal.JGitText;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
-import org.eclipse.jgit.transport.FetchResult;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.transport.TagOpt;
-import org.eclipse.jgit.transport.TrackingRefUpdate;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 
 /**
@@ -42,7 +40,6 @@ public final class Repos {
     /** How often a mirrored repo is polled when nobody says. */
     public static final Duration DEFAULT_POLL = Duration.ofSeconds(60);
     private static final Duration MIN_POLL = Duration.ofSeconds(1);
-    private static final int FETCH_TIMEOUT_SECONDS = 120;
 
     private final RepoStore store;
     private final Path root;
@@ -105,7 +102,7 @@ public final class Repos {
         }
         if (url != null) {
             try {
-                fetch(name);
+                fetch(name, MirrorFetch.ALL, true, TagOpt.AUTO_FOLLOW, null, null, f -> f);   // what a new mirror has is not built: only what moves later
             } catch (IOException e) {
                 // Kept as the repo's poll error: the remote may come back, and the poller will try again.
             }
@@ -256,95 +253,112 @@ public final class Repos {
         if (!ref.matches("refs/(pull|merge-requests)/[0-9]{1,10}/head")) {
             throw Refusal.badRequest("ref " + ref + " is not a pull request's head");
         }
-        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false, TagOpt.AUTO_FOLLOW, moved -> moved);
+        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false, TagOpt.AUTO_FOLLOW, null, null, f -> f)
+                .moved();
+    }
+
+    /** What a fetch moved in a mirror, already recorded; {@link #build} starts its builds. */
+    public record Fetched(List<RefUpdate> moved, RefListener.Accepted accepted) {
+        public List<String> build() {
+            return moved.isEmpty() ? List.of() : accepted.build();
+        }
     }
 
     /**
      * Fetches a mirrored repo's branches and tags from its remote (a force-push and a deleted branch
-     * are mirrored too) and returns what moved. The time, and the error or success, are kept on the
-     * repo. One fetch of a repo at a time, so that a poll and a webhook seeing one push (or one
-     * webhook delivered twice) find it moved once: the second finds the mirror already there.
+     * are mirrored too). The objects come first; what moved is handed to {@code listener} to be
+     * recorded, and only then do the mirror's refs move: a push is never in the mirror without being
+     * recorded (a move recorded but cut short by a stop is finished by {@link #settle} at the next
+     * start). The time, and the error or success, are kept on the repo. One fetch of a repo at a
+     * time, so that a poll and a webhook seeing one push (or one webhook delivered twice) find it
+     * moved once: the second finds the mirror already there.
      */
-    public List<RefUpdate> fetch(String name) throws IOException {
-        return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, moved -> moved);
+    public Fetched fetch(String name, Provenance.Cause cause, RefListener listener) throws IOException {
+        return fetch(name, MirrorFetch.ALL, true, TagOpt.AUTO_FOLLOW, cause, listener, f -> f);
     }
 
     /**
-     * Fetches the branches and tags in {@code refs} (full names, as a webhook or a poll's ls-remote
-     * names them) and hands what moved to {@code then} inside the fetch, before the repo's poll row
-     * is written: builds are queued first, the bookkeeping after. The remote is asked for those refs
-     * alone (its ls-refs narrowed to them, no tags followed), so one moved branch of a repo of
-     * thousands costs what a small repo does. When the remote lacks one of them (a deleted branch),
-     * one is not a branch or tag, or there are very many, the whole mirror is fetched instead.
+     * As {@link #fetch(String, Provenance.Cause, RefListener)}, but of the branches and tags in
+     * {@code refs} alone (full names, as a webhook or a poll's ls-remote names them): the remote's
+     * ls-refs is narrowed to them and no tags are followed, so one moved branch of a repo of thousands
+     * costs what a small repo does. When the remote lacks one of them (a deleted branch), one is not a
+     * branch or tag, or there are very many, the whole mirror is fetched instead. What was fetched,
+     * recorded and moved goes to {@code then} (which starts the builds) inside the fetch, before the
+     * repo's poll row is written: builds are queued first, the bookkeeping after.
      */
-    public <T> T fetchRefs(String name, java.util.Collection<String> refs, Function<List<RefUpdate>, T> then)
-            throws IOException {
-        boolean plain = !refs.isEmpty() && refs.size() <= MAX_NAMED_REFS && refs.stream().allMatch(r ->
-                (r.startsWith("refs/heads/") || r.startsWith("refs/tags/")) && Repository.isValidRefName(r));
-        if (!plain) {
-            return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, then);
+    public <T> T fetchRefs(String name, Collection<String> refs, Provenance.Cause cause, RefListener listener,
+                           Function<Fetched, T> then) throws IOException {
+        List<RefSpec> named = MirrorFetch.named(refs);
+        if (named != null) {
+            try {
+                return fetch(name, named, false, TagOpt.NO_TAGS, cause, listener, then);
+            } catch (MirrorFetch.RemoteLacks gone) {
+                // fetched in full below, which mirrors the deletion
+            }
         }
-        try {
-            return fetch(name, refs.stream().sorted().map(r -> new RefSpec("+" + r + ":" + r)).toList(), false,
-                    TagOpt.NO_TAGS, then);
-        } catch (RemoteLacks gone) {
-            return fetch(name, ALL, true, TagOpt.AUTO_FOLLOW, then);
-        }
+        return fetch(name, MirrorFetch.ALL, true, TagOpt.AUTO_FOLLOW, cause, listener, then);
     }
 
-    /** Past this many refs moved at once, one fetch of everything is simpler for both sides than a list of names. */
-    private static final int MAX_NAMED_REFS = 64;
-
-    private static final List<RefSpec> ALL = List.of(new RefSpec("+refs/heads/*:refs/heads/*"),
-            new RefSpec("+refs/tags/*:refs/tags/*"));
-
-    /** A ref asked for by name that the remote does not have: not an error of the repo, a cue to fetch it all. */
-    private static final class RemoteLacks extends IOException {
-        RemoteLacks(String ref) {
-            super("the remote has no " + ref);
-        }
-    }
-
-    private <T> T fetch(String name, List<RefSpec> specs, boolean removeDeleted, TagOpt tags,
-                        Function<List<RefUpdate>, T> then) throws IOException {
+    /** {@code listener} null: the refs move as they are fetched, nothing recorded (a new mirror, a pull request's head). */
+    private <T> T fetch(String name, List<RefSpec> specs, boolean removeDeleted, TagOpt tags, Provenance.Cause cause,
+                        RefListener listener, Function<Fetched, T> then) throws IOException {
         Repo repo = get(name);
         if (repo.kind() != Repo.Kind.MIRRORED) {
             throw Refusal.badRequest("repo " + name + " is hosted by Kiln; there is nothing to fetch");
         }
-        synchronized (fetchLocks.computeIfAbsent(name, n -> new Object())) {
-            List<RefUpdate> moved = new ArrayList<>();
-            try (Repository db = open(name); Git git = Git.wrap(db)) {
-                var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(removeDeleted).setTagOpt(tags)
-                        .setTimeout(FETCH_TIMEOUT_SECONDS).setRefSpecs(specs);
-                if (repo.credentialsUser() != null) {
-                    fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
-                            Files.readString(credentialsFile(name)).strip()));
+        synchronized (lock(name)) {
+            Fetched fetched;
+            try (Repository db = open(name)) {
+                var credentials = repo.credentialsUser() == null ? null : new UsernamePasswordCredentialsProvider(
+                        repo.credentialsUser(), Files.readString(credentialsFile(name)).strip());
+                // A dry run (with a listener) downloads the objects and says what would move, leaving the refs as they are.
+                List<RefUpdate> moved = MirrorFetch.run(db, repo.url(), credentials, specs, removeDeleted, tags,
+                        listener != null);
+                RefListener.Accepted accepted = undone -> List.of();
+                if (listener != null && !moved.isEmpty()) {
+                    accepted = listener.accept(name, moved, cause);
+                    MirrorRefs.apply(db, moved);
                 }
-                FetchResult result = fetch.call();
-                for (TrackingRefUpdate u : result.getTrackingRefUpdates()) {
-                    moved.add(RefUpdate.of(u.getLocalName(), u.getOldObjectId(), u.getNewObjectId()));
-                }
+                fetched = new Fetched(moved, accepted);
+            } catch (MirrorFetch.RemoteLacks lacks) {
+                throw lacks;
             } catch (GitAPIException | IOException | RuntimeException e) {
                 if (e instanceof Refusal r) {
                     throw r;
-                }
-                if (!removeDeleted && e instanceof org.eclipse.jgit.api.errors.TransportException) {
-                    for (RefSpec s : specs) {
-                        if (MessageFormat.format(JGitText.get().remoteDoesNotHaveSpec, s.getSource()).equals(e.getMessage())) {
-                            throw new RemoteLacks(s.getSource());
-                        }
-                    }
                 }
                 String why = "fetch from " + repo.url() + " failed: " + (e.getMessage() != null ? e.getMessage() : e.toString());
                 store.polled(name, clock.millis(), why);
                 throw new IOException(why, e);
             }
             try {
-                return then.apply(moved);
+                return then.apply(fetched);
             } finally {
                 store.polled(name, clock.millis(), null);
             }
         }
+    }
+
+    /**
+     * After a stop, whether a recorded move took place, finishing it when it is a mirror's: a
+     * mirror's ref still where the move started goes to its new commit (true). A hosted repo's ref
+     * still where the push started means the push never completed (false: its pusher was told it
+     * failed); moved on, it did complete (true), perhaps followed by another push.
+     */
+    public boolean settle(String name, RefUpdate u) throws IOException {
+        boolean mirror = get(name).kind() == Repo.Kind.MIRRORED;
+        synchronized (lock(name)) {
+            try (Repository db = open(name)) {
+                boolean unmoved = MirrorRefs.at(db, u.ref()).equals(u.oldSha());
+                if (unmoved && mirror) {
+                    MirrorRefs.apply(db, List.of(u));
+                }
+                return mirror || !unmoved;
+            }
+        }
+    }
+
+    private Object lock(String name) {
+        return fetchLocks.computeIfAbsent(name, n -> new Object());
     }
 
     /** Records how the last post of a build's state to the repo's forge went (error null: it worked). */

@@ -53,10 +53,12 @@ public final class BuildStore {
             h.createUpdate("""
                     insert into builds (id, seq, status, status_detail, source_digest, config_path, substitutions, plan,
                       tags, labels, retry_of, create_time, timeout_ms, queue_ttl_ms, cancel_requested,
-                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id, cause_detail)
+                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id, cause_detail,
+                      trigger_facts)
                     values (:id, :seq, :status, :detail, :digest, :config, :subs, :plan, :tags, :labels, :retryOf,
                       :created, :timeout, :ttl, false,
-                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail)""")
+                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail,
+                      :facts)""")
                     .bind("id", b.id()).bind("seq", seq).bind("status", b.status().name())
                     .bind("detail", b.statusDetail()).bind("digest", b.sourceDigest()).bind("config", b.configPath())
                     .bind("subs", Json.write(b.substitutions())).bind("plan", b.planJson()).bind("tags", Json.write(b.tags()))
@@ -66,7 +68,8 @@ public final class BuildStore {
                     .bind("commit", b.provenance().commitSha()).bind("author", truncate(b.provenance().author()))
                     .bind("message", truncate(b.provenance().message())).bind("trigger", b.provenance().trigger())
                     .bind("cause", b.provenance().cause().wire()).bind("refUpdate", b.provenance().refUpdateId())
-                    .bind("causeDetail", truncate(b.causeDetail())).execute();
+                    .bind("causeDetail", truncate(b.causeDetail()))
+                    .bind("facts", b.provenance().facts().isEmpty() ? null : Json.write(b.provenance().facts())).execute();
             var batch = h.prepareBatch("insert into build_steps (build_id, idx, step_id, status) values (:b, :i, :s, 'QUEUED')");
             for (int i = 0; i < stepIds.size(); i++) {
                 batch.bind("b", b.id()).bind("i", i).bind("s", stepIds.get(i)).add();
@@ -230,21 +233,25 @@ public final class BuildStore {
                 .bind("exp", leaseExpires).bind("id", id).bind("lease", leaseId).execute()) == 1;
     }
 
-    public void stepStarted(String buildId, int idx, long time) {
-        writing(h -> h.createUpdate("""
+    /** True if the step moved (from QUEUED); keep {@link StepRun#started} in step with this guard. */
+    public boolean stepStarted(String buildId, int idx, long time) {
+        return writing(h -> h.createUpdate("""
                 update build_steps set status = 'WORKING', start_time = :t
                 where build_id = :b and idx = :i and status = 'QUEUED'""")
-                .bind("t", time).bind("b", buildId).bind("i", idx).execute());
+                .bind("t", time).bind("b", buildId).bind("i", idx).execute()) == 1;
     }
 
-    /** Records how a step ended; a step already ended keeps its first result. */
-    public void stepFinished(String buildId, int idx, Status status, Integer exitCode, Long start, long finish, String detail) {
-        writing(h -> h.createUpdate("""
+    /**
+     * Records how a step ended; a step already ended keeps its first result. True if it moved; keep
+     * {@link StepRun#finished} in step with this guard.
+     */
+    public boolean stepFinished(String buildId, int idx, Status status, Integer exitCode, Long start, long finish, String detail) {
+        return writing(h -> h.createUpdate("""
                 update build_steps set status = :s, exit_code = :x, start_time = coalesce(start_time, :st),
                   finish_time = :f, status_detail = :d
                 where build_id = :b and idx = :i and status in ('QUEUED', 'WORKING')""")
                 .bind("s", status.name()).bind("x", exitCode).bind("st", start).bind("f", finish)
-                .bind("d", truncate(detail)).bind("b", buildId).bind("i", idx).execute());
+                .bind("d", truncate(detail)).bind("b", buildId).bind("i", idx).execute()) == 1;
     }
 
     /** How a build ends: its status and detail, and what its running steps become. */
@@ -257,6 +264,16 @@ public final class BuildStore {
      * {@code binds} fills the guard's parameters ({@code lease}, {@code now}, {@code grace}).
      */
     public Optional<List<StepRun>> end(String id, Transition t, Map<String, Object> binds, End end, long time) {
+        return end(id, t, binds, end, time, running -> { });
+    }
+
+    /**
+     * The same, running {@code beforeCommit} with the steps that were running once the guard has held,
+     * before the end is committed and so before any reader can see it (what must be in place by then,
+     * such as a notice at the end of their logs). An exception it throws rolls the end back.
+     */
+    public Optional<List<StepRun>> end(String id, Transition t, Map<String, Object> binds, End end, long time,
+                                       java.util.function.Consumer<List<StepRun>> beforeCommit) {
         if (!t.to.contains(end.status()) || !end.status().isFinal()) {
             throw new IllegalArgumentException(t + " cannot end a build " + end.status());
         }
@@ -276,6 +293,7 @@ public final class BuildStore {
                     .bind("id", id).execute();
             h.createUpdate("update build_steps set status = 'SKIPPED' where build_id = :id and status = 'QUEUED'")
                     .bind("id", id).execute();
+            beforeCommit.accept(running);
             return Optional.of(running);
         });
     }
@@ -344,7 +362,9 @@ public final class BuildStore {
                 rs.getBoolean("cancel_requested"),
                 new Provenance(rs.getString("repo"), rs.getString("ref"), rs.getString("commit_sha"),
                         rs.getString("commit_author"), rs.getString("commit_message"), rs.getString("trigger_name"),
-                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id")),
+                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id"),
+                        rs.getString("trigger_facts") == null ? Map.of()
+                                : Json.read(rs.getString("trigger_facts"), new TypeReference<Map<String, String>>() {})),
                 longOrNull(rs, "queued_time"), rs.getString("cause_detail"), approval(rs));
     }
 
@@ -369,7 +389,7 @@ public final class BuildStore {
         return rs.wasNull() ? null : v;
     }
 
-    private static String truncate(String s) {
+    static String truncate(String s) {
         return s == null || s.length() <= 2000 ? s : s.substring(0, 1997) + "...";
     }
 }

@@ -129,8 +129,7 @@ public final class Poller implements AutoCloseable {
                 List<String> changed = remote.entrySet().stream().filter(e -> !e.getValue().equals(local.get(e.getKey())))
                         .map(Map.Entry::getKey).toList();
                 boolean deleted = !remote.keySet().containsAll(local.keySet());
-                repos.fetchRefs(r.name(), deleted ? List.of() : changed, moved -> moved.isEmpty() ? List.of()
-                        : listener.refsMoved(r.name(), moved, Provenance.Cause.POLL));
+                repos.fetchRefs(r.name(), deleted ? List.of() : changed, Provenance.Cause.POLL, listener, Repos.Fetched::build);
             }
             ok = true;
         } catch (Refusal gone) {

@@ -84,8 +84,10 @@ class PollerTest {
     private Poller poller(Backoff backoff, int timeoutSeconds) {
         return new Poller(repos, (repo, updates, cause) -> {
             moved.add(new Moved(repo, updates, cause));
-            clock.advance(handOff);
-            return List.of();
+            return undone -> {
+                clock.advance(handOff);
+                return List.of();
+            };
         }, clock, backoff, timeoutSeconds);
     }
 
@@ -144,7 +146,9 @@ class PollerTest {
         clock.advance(Duration.ofSeconds(6));
         String two = git.commit(work, "two", Map.of("a", "2"));
         git.run(work, "push", "-q", up.toString(), "dev");
-        List<RefUpdate> hooked = repos.fetchRefs("m", List.of("refs/heads/dev"), m -> m);   // a webhook's, 6 s after the poll
+        // a webhook's fetch, 6 s after the poll
+        List<RefUpdate> hooked = repos.fetchRefs("m", List.of("refs/heads/dev"), Provenance.Cause.WEBHOOK,
+                (repo, updates, cause) -> undone -> List.of(), Repos.Fetched::moved);
         assertThat(hooked).containsExactly(new RefUpdate("refs/heads/dev", one, two));
         clock.advance(Duration.ofSeconds(4));
         p.tick(Runnable::run);
