@@ -1,6 +1,8 @@
 package dev.kiln.server;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.docker.DockerEngine;
+import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.ProcessExecutor;
@@ -196,7 +198,7 @@ public final class KilnServer implements AutoCloseable {
             this.workDir = workDir(config, data, user);
             this.localAgent = new Agent(agents, new BuildRunner(agents,
                     new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
-                    config.sourceLimits()),
+                    config.sourceLimits(), new ImagePublisher(DockerEngine.ifReachable())),
                     "local", config.localAgentLabels(), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;

@@ -1,6 +1,8 @@
 package dev.kiln.agent.cli;
 
 import dev.kiln.agent.Agent;
+import dev.kiln.agent.docker.DockerEngine;
+import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
@@ -90,7 +92,9 @@ public final class AgentCommand implements Callable<Integer> {
         }
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
         var executor = new ProcessExecutor(new StepEnvironment(passEnv, user));
-        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits), name, labels, builds);
+        // images: are pushed with the local engine when one answers; without one, a build that lists them fails saying so.
+        var publisher = new ImagePublisher(DockerEngine.ifReachable());
+        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits, publisher), name, labels, builds);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
                 + ", up to " + builds + (builds == 1 ? " build" : " builds") + " at once"

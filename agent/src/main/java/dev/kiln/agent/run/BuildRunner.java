@@ -1,5 +1,8 @@
 package dev.kiln.agent.run;
 
+import dev.kiln.agent.docker.RegistryLogins;
+import dev.kiln.agent.docker.push.ImagePublisher;
+import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.archive.ArchiveLimits;
 import dev.kiln.spec.archive.UnsafeArchiveException;
 import dev.kiln.spec.config.Durations;
@@ -9,6 +12,7 @@ import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
+import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
@@ -20,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +48,7 @@ public final class BuildRunner {
     private final Path workdir;
     private final long logCap;
     private final SourceCache sources;
+    private final ImagePublisher publisher;
 
     /**
      * {@code cacheSources}: keep fetched archives in {@code workdir/cache}. Off for the server's
@@ -55,6 +61,13 @@ public final class BuildRunner {
     /** {@code sourceLimits}: what a build's source archive may unpack to here; over them, the build fails. */
     public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources,
                        ArchiveLimits sourceLimits) {
+        this(api, executor, workdir, logCap, cacheSources, sourceLimits, new ImagePublisher(Optional.empty()));
+    }
+
+    /** {@code publisher}: pushes a build's {@code images:} once its steps passed (an agent without Docker cannot). */
+    public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources,
+                       ArchiveLimits sourceLimits, ImagePublisher publisher) {
+        this.publisher = publisher;
         this.api = api;
         this.executor = executor;
         this.workdir = workdir;
@@ -67,6 +80,7 @@ public final class BuildRunner {
         record StepDone(int index, Status status, boolean allowed, Integer exitCode) implements Event {}
         record Cancel() implements Event {}
         record LeaseLost(String why) implements Event {}
+        record Pushed(List<BuiltImage> images, String error) implements Event {}
     }
 
     /** Runs the build to its end; returns the status reported (null when the lease was lost). */
@@ -112,6 +126,9 @@ public final class BuildRunner {
             try {
                 sources.unpack(lease, workspace);
                 executor.prepare(workspace, dir.resolve("scratch"));
+                if (!lease.registries().isEmpty()) {
+                    RegistryLogins.write(dir.resolve("scratch"), lease.registries());
+                }
             } catch (UnsafeArchiveException e) {
                 return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
             } catch (LeaseLostException e) {
@@ -189,7 +206,47 @@ public final class BuildRunner {
                 report(() -> api.stepFinished(buildId, lease.leaseId(), s.index(),
                         new StepResult(Status.SKIPPED, null, 0, 0, "not started: the build ended first")));
             }
+            if (outcome == null && plan.images() != null && !plan.images().isEmpty()) {
+                return pushImages(deadline);
+            }
             return finish(outcome == null ? Status.SUCCESS : outcome, detail);
+        }
+
+        /** Pushes {@code images:} once every step passed; a cancel, the build's timeout or a lost lease stop it. */
+        private Status pushImages(long deadline) throws InterruptedException {
+            ImagePublisher.Run push = publisher.start();
+            threads.execute(() -> {
+                try {
+                    events.add(new Event.Pushed(push.publish(plan.images(), RegistryLogins.of(lease.registries()),
+                            line -> log.info("build {}: {}", buildId, line)), null));
+                } catch (IOException | RuntimeException e) {
+                    events.add(new Event.Pushed(List.of(), e.getMessage()));
+                } catch (InterruptedException e) {
+                    events.add(new Event.Pushed(List.of(), "interrupted"));
+                }
+            });
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    Event e = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (e == null) {
+                        return finish(Status.TIMEOUT, "build timed out after "
+                                + Durations.format(Duration.ofMillis(plan.timeoutMillis())) + " while pushing images");
+                    } else if (e instanceof Event.LeaseLost) {
+                        return null;
+                    } else if (e instanceof Event.Cancel) {
+                        return finish(Status.CANCELLED, "cancelled while pushing images");
+                    } else if (e instanceof Event.Pushed p) {
+                        if (p.error() != null) {
+                            return finish(Status.FAILURE, "pushing images failed: " + p.error());
+                        }
+                        report(() -> api.imagesPushed(buildId, lease.leaseId(), p.images()));
+                        return finish(Status.SUCCESS, null);
+                    }
+                }
+            } finally {
+                push.close();
+            }
         }
 
         private void start(StepPlan s, Path workspace) {
@@ -231,7 +288,8 @@ public final class BuildRunner {
                     killReason.putIfAbsent(s.index(), Status.TIMEOUT);
                     ex.kill();
                 }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
-                try (InputStream out = ex.output()) {
+                try (InputStream out = Masking.wrap(ex.output(),
+                        lease.registries().stream().map(RegistryCredential::password).toList())) {
                     new LogPump(stepLog, budget).pump(out);
                 } catch (LeaseLostException e) {
                     ex.kill();
