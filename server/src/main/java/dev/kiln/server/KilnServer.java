@@ -31,6 +31,9 @@ import dev.kiln.server.git.poll.Backoff;
 import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
+import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.registries.RegistryStore;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
 import dev.kiln.server.triggers.PullRequestBuilds;
 import dev.kiln.server.triggers.GitBuilds;
@@ -168,7 +171,9 @@ public final class KilnServer implements AutoCloseable {
         SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30, config.sourceLimits());
         BuildEvents events = new BuildEvents();
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
-        AgentService agents = new AgentService(scheduler, store, logs, sources, events);
+        BuildImages images = new BuildImages(db);
+        RegistryStore registries = new RegistryStore(data, clock);
+        AgentService agents = new AgentService(scheduler, store, logs, sources, events, images, registries::credentialsFor);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -186,11 +191,12 @@ public final class KilnServer implements AutoCloseable {
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
-        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock);
+        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock, images);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard);
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, images,
+                new RegistryRoutes(registries));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

@@ -41,7 +41,7 @@ public record TestRegistry(String host, String user, String password) {
 
     /** The registry's repositories, from its catalog API. */
     public List<String> catalog() throws IOException, InterruptedException {
-        return strings(get("/v2/_catalog?n=10000").path("repositories"));
+        return strings(get("/v2/_catalog?n=1000").path("repositories"));
     }
 
     /** The tags of {@code repository} (without the host), from the tags API; empty if it does not exist. */

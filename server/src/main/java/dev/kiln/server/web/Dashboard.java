@@ -4,6 +4,7 @@ import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
@@ -23,8 +24,8 @@ public final class Dashboard {
     private final StatusRoutes status;
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
-                     String tokenFile, Clock clock) {
-        PageViews views = new PageViews(logs, clock);
+                     String tokenFile, Clock clock, BuildImages images) {
+        PageViews views = new PageViews(logs, clock, images);
         Metrics metrics = new Metrics(store, scheduler);
         this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile);
         this.streams = new StreamRoutes(store, logs, metrics);

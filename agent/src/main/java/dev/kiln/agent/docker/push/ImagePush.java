@@ -80,7 +80,9 @@ public final class ImagePush implements Closeable {
             throw new PushFailedException("push of " + image + " stopped");
         }
         if (error.get() != null) {
-            throw new PushFailedException(image + ": " + error.get());
+            String hint = logins.authFor(image).isPresent() ? "" : " (the server has no login for " + ref.registry()
+                    + ": kiln registries login " + ref.registry() + " --username USER --password-stdin)";
+            throw new PushFailedException(image + ": " + error.get() + hint);
         }
         if (digest.get() == null) {
             throw new PushFailedException(image + ": the engine reported no digest for the push");
