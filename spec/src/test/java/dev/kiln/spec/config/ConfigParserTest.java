@@ -129,7 +129,7 @@ class ConfigParserTest {
                         + "'gcr.io/cloud-builders/docker'").contains("docker executor"))
                 .anySatisfy(w -> assertThat(w).startsWith("build.yaml:5:11: step 'push': runs in image"))
                 .anySatisfy(w -> assertThat(w).startsWith("build.yaml:9:11: step #2: runs in image"));
-        assertThat(spec.warnings()).hasSize(10);
+        assertThat(spec.warnings()).hasSize(9);
     }
 
     @Test
