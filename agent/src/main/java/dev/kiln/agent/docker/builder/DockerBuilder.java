@@ -5,6 +5,7 @@ import dev.kiln.agent.docker.RegistryLogins;
 import dev.kiln.agent.run.Executor;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
+import dev.kiln.spec.plan.ImageRef;
 import dev.kiln.spec.plan.StepPlan;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -14,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -39,6 +42,17 @@ public final class DockerBuilder implements Executor {
         this.engine = engine;
         this.clis = clis;
         this.processes = new ProcessExecutor(StepEnvironment.ofThisUser());
+    }
+
+    /**
+     * The built-in builders this class stands in for, by step image name ({@link ImageRef#DOCKER_BUILDERS}):
+     * what a step router maps to it.
+     */
+    public static Map<String, Executor> builtIns(DockerEngine engine) {
+        DockerBuilder builder = onPath(engine);
+        Map<String, Executor> map = new LinkedHashMap<>();
+        ImageRef.DOCKER_BUILDERS.forEach(name -> map.put(name, builder));
+        return Map.copyOf(map);
     }
 
     /** With the {@code docker} CLIs on this process's PATH, if any. */
