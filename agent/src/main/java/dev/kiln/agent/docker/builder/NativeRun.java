@@ -82,9 +82,9 @@ final class NativeRun implements Executor.Execution {
                 throw new Failed("unable to prepare context: unable to evaluate symlinks in Dockerfile path: "
                         + "no such file: " + context.relativize(dockerfile));
             }
-            BuildImageCmd b = engine.client().buildImageCmd()
-                    .withBaseDirectory(context.toFile())
-                    .withDockerfile(dockerfile.toFile())
+            InputStream tar = BuildContext.of(context, dockerfile).stream();
+            BuildImageCmd b = engine.client().buildImageCmd(tar)
+                    .withDockerfilePath(context.relativize(dockerfile).toString())
                     .withTags(cmd.tags())
                     .withRemove(true)
                     .withPull(false);
@@ -126,7 +126,9 @@ final class NativeRun implements Executor.Execution {
             if (r.killed) {
                 return;
             }
-            b.exec(callback).awaitCompletion();
+            try (tar) {
+                b.exec(callback).awaitCompletion();
+            }
             if (error.get() != null && !r.killed) {
                 throw new Failed(error.get().strip());
             }

@@ -88,6 +88,43 @@ class DockerBuilderTest {
     }
 
     @Test
+    void the_context_leaves_out_what_dockerignore_says_and_keeps_modes_as_the_cli_does() throws Exception {
+        Files.writeString(workspace.resolve("Dockerfile"), "FROM " + base + "\nCOPY . /ctx\n");
+        Files.writeString(workspace.resolve(".dockerignore"), "# comment\nsecret.txt\nbuild\n!build/keep.txt\n**/*.tmp\n");
+        Files.writeString(workspace.resolve("secret.txt"), "no");
+        Files.writeString(workspace.resolve("run.sh"), "#!/bin/sh\n");
+        Files.setPosixFilePermissions(workspace.resolve("run.sh"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-x---"));
+        Files.createDirectories(workspace.resolve("build/deep"));
+        Files.writeString(workspace.resolve("build/keep.txt"), "kept");
+        Files.writeString(workspace.resolve("build/other.txt"), "no");
+        Files.createDirectories(workspace.resolve("src/a"));
+        Files.writeString(workspace.resolve("src/a/x.tmp"), "no");
+        Files.writeString(workspace.resolve("src/a/x.py"), "yes");
+
+        Steps.Ran ran = Steps.run(nativeOnly(), Steps.docker(null, List.of(), "build", "-t", name + ":ctx", "."), workspace, scratch);
+
+        assertThat(ran.exit()).as(ran.log()).isZero();
+        var client = engine.client();
+        String id = client.createContainerCmd(name + ":ctx").withCmd("sh", "-c", "cd /ctx && find . | sort && stat -c '%a %u' run.sh").exec().getId();
+        StringBuilder out = new StringBuilder();
+        try {
+            client.startContainerCmd(id).exec();
+            client.waitContainerCmd(id).start().awaitStatusCode();
+            client.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                    com.github.dockerjava.api.model.Frame>() {
+                @Override
+                public void onNext(com.github.dockerjava.api.model.Frame f) {
+                    out.append(new String(f.getPayload(), StandardCharsets.UTF_8));
+                }
+            }).awaitCompletion();
+        } finally {
+            client.removeContainerCmd(id).withForce(true).exec();
+        }
+        assertThat(out.toString().lines().toList()).containsExactly(".", "./.dockerignore", "./Dockerfile", "./build",
+                "./build/keep.txt", "./run.sh", "./src", "./src/a", "./src/a/x.py", "750 0");
+    }
+
+    @Test
     void a_failing_build_fails_the_step_with_the_engines_message_after_the_build_output() throws Exception {
         Files.writeString(workspace.resolve("Dockerfile"), "FROM " + base + "\nRUN echo about to fail && exit 3\n");
 
