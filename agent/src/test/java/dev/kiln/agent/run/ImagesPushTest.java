@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +44,24 @@ class ImagesPushTest {
         TestImages.busybox();
         registry = TestRegistry.require();
         repo = "kiln-push-test/" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void removeImages() {
+        if (engine == null || repo == null) {
+            return;
+        }
+        for (var img : engine.client().listImagesCmd().exec()) {
+            for (String tag : img.getRepoTags() == null ? new String[0] : img.getRepoTags()) {
+                if (tag.contains(repo)) {
+                    try {
+                        engine.client().removeImageCmd(tag).withForce(true).exec();
+                    } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+                        // went with an earlier tag of the same image
+                    }
+                }
+            }
+        }
     }
 
     private String image(String tag) {
@@ -152,7 +171,34 @@ class ImagesPushTest {
         assertThat(status).as(api.log.toString()).isEqualTo(Status.SUCCESS);
         assertThat(api.log.toString()).contains("docker push runs natively", image("tagged") + ": digest: sha256:");
         assertThat(registry.tags(repo)).containsExactly("tagged");
-        engine.client().removeImageCmd("kiln-local/" + repo + ":built").withForce(true).exec();
+    }
+
+    @Test
+    void a_cancel_during_a_docker_build_ends_the_build_cancelled_with_nothing_tagged_or_pushed() throws Exception {
+        var api = new BuildRunnerTest.Recorder() {
+            @Override
+            public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) {
+                long n = super.appendLog(buildId, leaseId, step, offset, data, off, len);
+                if (log.toString().contains("started\n")) {
+                    cancel.countDown();
+                }
+                return n;
+            }
+        };
+        api.source = Tgz.archive().file("Dockerfile", "FROM " + TestImages.BUSYBOX + "\nRUN echo started && sleep 120\n").bytes();
+        Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 120_000,
+                List.of(docker(0, "build", "-t", image("slow"), ".")), List.of(image("slow"))),
+                "sha256:" + "0".repeat(64), 30_000, 50).withRegistries(List.of(registry.login()));
+        BuildRunner runner = new BuildRunner(api, new DockerBuilder(engine, DockerCli.none()), tmp.resolve("work"), 1 << 20,
+                false, ArchiveLimits.DEFAULTS, new ImagePublisher(Optional.of(engine)));
+
+        Status status = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runner.run(lease));
+
+        assertThat(status).isEqualTo(Status.CANCELLED);
+        assertThat(api.calls).containsExactly("started 0", "finished 0 CANCELLED", "build CANCELLED: cancelled");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> engine.client().inspectImageCmd(image("slow")).exec())
+                .isInstanceOf(com.github.dockerjava.api.exception.NotFoundException.class);
+        assertThat(registry.catalog()).doesNotContain(repo);
     }
 
     @Test

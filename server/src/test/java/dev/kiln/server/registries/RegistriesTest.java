@@ -103,12 +103,25 @@ class RegistriesTest {
                     images: ['images.example:5000/app:$BUILD_ID']
                     """)));
 
-            var lease = new HttpAgentApi(kiln.server.url(), kiln.server.agentToken())
-                    .lease(new LeaseRequest(LeaseRequest.PROTOCOL, "a1", "h", List.of()), Duration.ofSeconds(10)).orElseThrow();
+            HttpAgentApi agent = new HttpAgentApi(kiln.server.url(), kiln.server.agentToken());
+            var lease = agent.lease(new LeaseRequest(LeaseRequest.PROTOCOL, "a1", "h", List.of()), Duration.ofSeconds(10))
+                    .orElseThrow();
 
             assertThat(lease.registries()).containsExactlyInAnyOrder(
                     new RegistryCredential("images.example:5000", "img", "img-pass"),
                     new RegistryCredential("push.example", "psh", "push-pass"));
+
+            // The agent's report of what it pushed, over HTTP, is what the API then shows.
+            String name = "images.example:5000/app:" + lease.buildId();
+            agent.imagesPushed(lease.buildId(), lease.leaseId(), List.of(new BuiltImage(name, "sha256:" + "a".repeat(64))));
+            assertThat(kiln.api.get(lease.buildId()).results().images())
+                    .containsExactly(new BuiltImage(name, "sha256:" + "a".repeat(64)));
+            var bad = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(kiln.server.url()
+                            + "/api/agent/v1/builds/" + lease.buildId() + "/images?lease=" + lease.leaseId()))
+                    .header("Authorization", "Bearer " + kiln.server.agentToken()).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("[{\"name\": \"x\"}]")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("send a list of").doesNotContain("Exception");
         }
     }
 
