@@ -33,6 +33,9 @@ import java.util.Optional;
  * socket is root on this machine anyway, and the build user may not open it.
  */
 public final class DockerBuilder implements Executor {
+    /** What Cloud Build calls the network its steps share. */
+    static final String CLOUDBUILD = "cloudbuild";
+
     private final DockerEngine engine;
     private final DockerCli clis;
     private final ProcessExecutor processes;
@@ -91,9 +94,39 @@ public final class DockerBuilder implements Executor {
                 return process(step, scratch, workspace, "the Dockerfile is outside the build context",
                         clis.any(), "docker CLI (%s): the Dockerfile is outside the build context", true);
             }
+            if (CLOUDBUILD.equals(cmd.network())) {
+                cmd = new DockerCommand(cmd.subcommand(), cmd.tags(), cmd.file(), cmd.buildArgs(), cmd.labels(), cmd.target(),
+                        network(scratch), cmd.noCache(), cmd.operands(), cmd.cliOnly());
+            }
             return NativeRun.build(engine, step, cmd, context, dockerfile);
         }
         return cmd.subcommand().equals("tag") ? NativeRun.tag(engine, cmd) : NativeRun.push(engine, cmd, RegistryLogins.read(scratch));
+    }
+
+    /**
+     * The engine's name of the build's network, which Cloud Build calls {@code cloudbuild}: builds
+     * share an engine, so it is {@code cloudbuild-<build id>} (made by the container executor; see
+     * its BuildNetwork). The build id is the name of the build's directory, which holds {@code scratch}.
+     */
+    static String network(Path scratch) {
+        return CLOUDBUILD + "-" + scratch.toAbsolutePath().normalize().getParent().getFileName();
+    }
+
+    /** {@code args} with Cloud Build's {@code --network cloudbuild} (or {@code --net}, {@code =}) naming the build's network. */
+    static List<String> withBuildNetwork(List<String> args, String network) {
+        List<String> out = new ArrayList<>(args);
+        for (int i = 0; i < out.size(); i++) {
+            String a = out.get(i);
+            if (a.equals("--")) {
+                break;
+            }
+            if ((a.equals("--network") || a.equals("--net")) && i + 1 < out.size() && out.get(i + 1).equals(CLOUDBUILD)) {
+                out.set(++i, network);
+            } else if (a.equals("--network=" + CLOUDBUILD) || a.equals("--net=" + CLOUDBUILD)) {
+                out.set(i, a.substring(0, a.indexOf('=') + 1) + network);
+            }
+        }
+        return out;
     }
 
     /**
@@ -121,8 +154,13 @@ public final class DockerBuilder implements Executor {
         } else if (runCli && step.args().size() > 0 && step.args().get(0).equals("build")) {
             env.add("DOCKER_BUILDKIT=0");
         }
+        env.add("KILN_NETWORK=" + network(scratch));
         String entrypoint = runCli ? cli.map(Path::toString).orElse("docker") : step.entrypoint();
-        StepPlan asProcess = new StepPlan(step.index(), step.id(), null, entrypoint, step.args(), step.script(), env,
+        List<String> args = runCli ? withBuildNetwork(step.args(), network(scratch)) : step.args();
+        if (!args.equals(step.args())) {
+            banner += "; --network cloudbuild is this build's network, " + network(scratch);
+        }
+        StepPlan asProcess = new StepPlan(step.index(), step.id(), null, entrypoint, args, step.script(), env,
                 step.dir(), step.waitFor(), step.timeoutMillis(), step.allowFailure(), step.allowExitCodes(), step.secretEnv());
         Execution ex = processes.start(asProcess, workspace, scratch);
         String first = "[kiln] docker builder: " + banner.replace("%s", cli.map(Path::toString).orElse("docker")) + "\n";

@@ -189,6 +189,34 @@ class DockerBuilderTest {
     }
 
     @Test
+    void docker_run_on_the_network_cloudbuild_joins_the_builds_network_and_finds_a_service_by_name() throws Exception {
+        DockerCli clis = DockerCli.onPath(System.getenv("PATH"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(clis.any().isPresent() || "true".equals(System.getenv("CI")),
+                "skipped: needs a docker CLI");
+        String buildId = "b" + UUID.randomUUID().toString().substring(0, 8);
+        Path buildScratch = Files.createDirectories(tmp.resolve("builds").resolve(buildId).resolve("scratch"));
+        String network = "cloudbuild-" + buildId;
+        // The container executor makes the build's network; here the test stands in for it.
+        engine.client().createNetworkCmd().withName(network).exec();
+        DockerBuilder builder = new DockerBuilder(engine, clis);
+        try {
+            Steps.Ran svc = Steps.run(builder, Steps.docker(null, List.of(), "run", "-d", "--network", "cloudbuild", "--name",
+                    "svc-" + buildId, base, "sh", "-c", "echo pong | nc -l -p 8080"), workspace, buildScratch);
+            assertThat(svc.exit()).as(svc.log()).isZero();
+            assertThat(svc.log()).contains("--network cloudbuild is this build's network, " + network);
+
+            Steps.Ran client = Steps.run(builder, Steps.docker(null, List.of(), "run", "--rm", "--network=cloudbuild", base,
+                    "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do nc svc-" + buildId + " 8080 </dev/null && exit 0; sleep 0.2; done;"
+                            + " exit 1"), workspace, buildScratch);
+            assertThat(client.exit()).as(client.log()).isZero();
+            assertThat(client.log()).contains("pong");
+        } finally {
+            engine.client().removeContainerCmd("svc-" + buildId).withForce(true).exec();
+            engine.client().removeNetworkCmd(network).exec();
+        }
+    }
+
+    @Test
     void a_dockerfile_that_needs_buildkit_goes_to_a_cli_that_has_it_and_without_one_the_step_says_why() throws Exception {
         Files.writeString(workspace.resolve("Dockerfile"), "FROM " + base + "\nRUN --mount=type=tmpfs,target=/t echo kit > /kit\n");
         StepPlan step = Steps.docker(null, List.of(), "build", "-t", name + ":kit", ".");
