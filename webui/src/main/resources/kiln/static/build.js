@@ -122,6 +122,9 @@
         d.className = 'step st-' + kind(s.status);
         if ((s.status === 'WORKING' || kind(s.status) === 'bad') && !d.dataset.touched && !d.open) { d.open = true; }
       });
+      // Decided elsewhere (the CLI, another page): the buttons no longer apply.
+      const approval = document.getElementById('approval');
+      if (approval && b.status !== 'PENDING') approval.remove();
       if (['PENDING', 'QUEUED', 'WORKING'].indexOf(b.status) >= 0) setTimeout(poll, 1000);
       else {
         const c = document.getElementById('cancel');

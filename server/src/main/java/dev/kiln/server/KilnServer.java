@@ -1,11 +1,10 @@
 package dev.kiln.server;
 
 import dev.kiln.agent.Agent;
-import dev.kiln.agent.docker.DockerEngine;
+import dev.kiln.agent.StepExecutors;
 import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
-import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
@@ -146,6 +145,8 @@ public final class KilnServer implements AutoCloseable {
     private final Path workDir;
     private final boolean ownWorkDir;
     private final boolean stepsRunAsServer;
+    private final String localAgentSteps;
+    private final Optional<dev.kiln.agent.docker.DockerEngine> localAgentEngine;
     private Thread agentThread;
 
     public KilnServer(Config config) throws IOException {
@@ -191,7 +192,8 @@ public final class KilnServer implements AutoCloseable {
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
-        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock, images);
+        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), images);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
@@ -202,15 +204,23 @@ public final class KilnServer implements AutoCloseable {
             this.stepsRunAsServer = user.isEmpty();
             this.ownWorkDir = config.workDir() == null;
             this.workDir = workDir(config, data, user);
-            this.localAgent = new Agent(agents, new BuildRunner(agents,
-                    new ProcessExecutor(new StepEnvironment(config.passEnv(), user)), workDir, config.logCap(), false,
-                    config.sourceLimits(), new ImagePublisher(DockerEngine.ifReachable())),
-                    "local", config.localAgentLabels(), config.localAgentMaxBuilds());
+            // Auto: steps in images run when a Docker engine answers. Keyed by the data directory when the
+            // work directory is a fresh temp one, so a restarted server still finds what it left on the engine.
+            StepExecutors.Setup steps = StepExecutors.create(StepExecutors.Mode.AUTO,
+                    new StepEnvironment(config.passEnv(), user),
+                    StepExecutors.agentKey(config.workDir() != null ? workDir : data.toAbsolutePath()));
+            this.localAgentSteps = steps.description();
+            this.localAgentEngine = steps.engine();
+            this.localAgent = new Agent(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
+                    config.sourceLimits(), new ImagePublisher(steps.engine())),
+                    "local", steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;
             this.ownWorkDir = false;
             this.workDir = null;
             this.localAgent = null;
+            this.localAgentSteps = null;
+            this.localAgentEngine = Optional.empty();
         }
     }
 
@@ -250,6 +260,11 @@ public final class KilnServer implements AutoCloseable {
     /** Retention's sweep, for tests that run one now rather than wait for the next. */
     public Retention retention() {
         return retention;
+    }
+
+    /** How the embedded agent runs steps (whether it found a Docker engine); null without one. */
+    public String localAgentSteps() {
+        return localAgentSteps;
     }
 
     /** Whether the embedded agent's steps run with the server's own rights (it does not run as root). */
@@ -344,6 +359,7 @@ public final class KilnServer implements AutoCloseable {
         retention.close();
         scheduler.close();
         db.close();
+        localAgentEngine.ifPresent(dev.kiln.agent.docker.DockerEngine::close);
         if (ownWorkDir) {
             Trees.delete(workDir);
         }

@@ -86,7 +86,8 @@ class AccessTest {
                 .contains("POST /api/builds", "POST /api/builds/{id}/cancel", "POST /api/builds/{id}/retry",
                         "GET /api/builds/{id}/events", "POST /api/agent/v1/lease", "POST /api/repos",
                         "DELETE /api/repos/{name}", "POST /api/triggers", "POST /api/triggers/{name}/run",
-                        "POST /api/builds/{id}/keep", "DELETE /api/builds/{id}/keep", "GET /api/server/status");
+                        "POST /api/builds/{id}/keep", "DELETE /api/builds/{id}/keep", "GET /api/server/status",
+                        "POST /builds/{id}/approve", "POST /builds/{id}/reject", "POST /triggers/{name}/run");
         int writes = 0;
         for (Endpoint e : routes) {
             Access rule = rule(e);

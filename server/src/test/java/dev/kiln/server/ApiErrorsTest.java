@@ -95,6 +95,11 @@ class ApiErrorsTest {
         PARAMS.put("POST /logout", List.of());
         PARAMS.put("POST /builds/{id}/cancel", List.of());
         PARAMS.put("POST /builds/{id}/retry", List.of());
+        PARAMS.put("POST /builds/{id}/approve", List.of());
+        PARAMS.put("POST /builds/{id}/reject", List.of());
+        PARAMS.put("GET /repos", List.of());
+        PARAMS.put("GET /repos/{name}", List.of());
+        PARAMS.put("POST /triggers/{name}/run", List.of());
         PARAMS.put("GET /builds/{id}/steps/{step}/live", List.of(Param.step()));
         PARAMS.put("GET /builds/{id}/steps/{step}/lines", List.of(Param.step(), Param.count("from", "1 or more", "0"),
                 Param.count("to", "1 or more", "0")));

@@ -1,12 +1,11 @@
 package dev.kiln.agent.cli;
 
 import dev.kiln.agent.Agent;
-import dev.kiln.agent.docker.DockerEngine;
+import dev.kiln.agent.StepExecutors;
 import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
-import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.run.Trees;
 import dev.kiln.spec.archive.ArchiveLimits;
@@ -36,7 +35,9 @@ public final class AgentCommand implements Callable<Integer> {
     Integer maxBuilds;
     @Option(names = "--workdir", defaultValue = "kiln-agent", description = "Where builds run and sources are cached (default ${DEFAULT-VALUE}).")
     Path workdir;
-    @Option(names = "--executor", defaultValue = "process", description = "process (docker comes later).")
+    @Option(names = "--executor", defaultValue = "auto", description = "docker: steps in images run on the Docker engine"
+            + " (DOCKER_HOST, else the local socket), which must answer; process: process steps only; auto (default):"
+            + " docker when an engine answers at start. With an engine the agent offers the 'docker' label.")
     String executor;
     @Option(names = "--name", defaultValue = "agent", description = "A name shown on the server.")
     String name;
@@ -69,8 +70,11 @@ public final class AgentCommand implements Callable<Integer> {
             return 2;
         }
         int builds = maxBuilds != null ? maxBuilds : Agent.defaultMaxBuilds();
-        if (!executor.equals("process")) {
-            System.err.println("ERROR: --executor " + executor + " is not available yet; use process");
+        StepExecutors.Mode mode;
+        try {
+            mode = StepExecutors.Mode.parse(executor);
+        } catch (IllegalArgumentException e) {
+            System.err.println("ERROR: " + e.getMessage());
             return 2;
         }
         Path work = Files.createDirectories(workdir).toAbsolutePath();
@@ -90,16 +94,25 @@ public final class AgentCommand implements Callable<Integer> {
                     + (tokenFile != null ? " (" + tokenFile + " among it)" : "")
                     + ". Run the agent as root to have steps run as '" + buildUser + "'.");
         }
+        StepExecutors.Setup steps;
+        try {
+            steps = StepExecutors.create(mode, new StepEnvironment(passEnv, user), StepExecutors.agentKey(work));
+        } catch (java.io.IOException e) {
+            System.err.println("ERROR: " + e.getMessage());
+            return 2;
+        }
+        List<String> offered = steps.labels(labels);
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
-        var executor = new ProcessExecutor(new StepEnvironment(passEnv, user));
-        // images: are pushed with the local engine when one answers; without one, a build that lists them fails saying so.
-        var publisher = new ImagePublisher(DockerEngine.ifReachable());
-        Agent agent = new Agent(api, new BuildRunner(api, executor, work, logCap, true, limits, publisher), name, labels, builds);
+        // images: are pushed with the engine steps run on; without one, a build that lists them fails saying so.
+        var publisher = new ImagePublisher(steps.engine());
+        Agent agent = new Agent(api, new BuildRunner(api, steps.executor(), work, logCap, true, limits, publisher), name,
+                offered, builds);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
                 + ", up to " + builds + (builds == 1 ? " build" : " builds") + " at once"
-                + (labels.isEmpty() ? "" : ", with labels " + labels)
-                + user.map(u -> "; steps run as " + u.name()).orElse(""));
+                + (offered.isEmpty() ? "" : ", with labels " + offered)
+                + user.map(u -> "; process steps run as " + u.name()).orElse("")
+                + "\nSteps: " + steps.description());
         System.out.flush();
         agent.run();
         if (agent.refused().isPresent()) {

@@ -75,6 +75,9 @@ public final class TriggersCommand {
                 "matches --branch, instead of pushes."}) boolean pullRequest;
         @Option(names = "--comment-control", description = {"With --pull-request: a pull request from someone who is not a",
                 "collaborator waits until a collaborator comments '/kiln run'."}) boolean commentControl;
+        @Option(names = "--collaborators", split = ",", paramLabel = "USER", description = {"With --comment-control: the",
+                "users who count as collaborators, on every forge (default: GitHub's author_association)."})
+        List<String> collaborators = List.of();
         @Option(names = "--approval-required",
                 description = "Its builds wait in PENDING until `kiln builds approve ID` (or reject).") boolean approval;
         @Option(names = "--schedule", paramLabel = "CRON",
@@ -88,7 +91,7 @@ public final class TriggersCommand {
         public Integer call() throws Exception {
             TriggerView t = parent.api().createTrigger(new TriggerView(name, repo, refs.branch, refs.tag, invert, config,
                     included, ignored, substitutions(subs), true, null, pullRequest, commentControl, approval, schedule,
-                    scheduleBranch));
+                    scheduleBranch, collaborators));
             if (parent.json()) {
                 BuildsCommand.printJson(t);
             } else {
@@ -142,6 +145,10 @@ public final class TriggersCommand {
             o.println("enabled: " + t.enabled());
             o.println("config: " + (t.config() != null ? t.config() : "(first of " + ConfigFiles.DEFAULT_NAMES + ")"));
             o.println("approvalRequired: " + t.approvalRequired());
+            if (t.commentControl()) {
+                o.println("collaborators: " + (t.collaborators().isEmpty() ? "(as the forge says)"
+                        : String.join(",", t.collaborators())));
+            }
             if (t.schedule() != null) {
                 o.println("schedule: " + t.schedule() + " (UTC), builds branch " + t.scheduleBranch());
             }

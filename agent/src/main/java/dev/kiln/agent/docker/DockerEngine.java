@@ -39,6 +39,18 @@ public final class DockerEngine implements Closeable {
         return new DockerEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
     }
 
+    /** A client for the engine at {@code dockerHost} (e.g. {@code unix:///run/other.sock}); does not connect. */
+    public static DockerEngine at(String dockerHost) {
+        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(config.getDockerHost())
+                .sslConfig(config.getSSLConfig())
+                .maxConnections(256)
+                .connectionTimeout(Duration.ofSeconds(5))
+                .build();
+        return new DockerEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
+    }
+
     /**
      * The engine when one answers a ping, else empty (and the client is closed). An agent asks this
      * once at start to decide whether it can run container steps.

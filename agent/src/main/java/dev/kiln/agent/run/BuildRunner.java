@@ -12,11 +12,9 @@ import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
-import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +75,7 @@ public final class BuildRunner {
 
     /** Events the coordinating thread reacts to. */
     private sealed interface Event {
-        record StepDone(int index, Status status, boolean allowed, Integer exitCode) implements Event {}
+        record StepDone(StepRun.Done step) implements Event {}
         record Cancel() implements Event {}
         record LeaseLost(String why) implements Event {}
         record Pushed(List<BuiltImage> images, String error) implements Event {}
@@ -107,6 +105,7 @@ public final class BuildRunner {
             t.setDaemon(true);
             return t;
         });
+        final StepRun stepRun;
         volatile boolean finished;
 
         Run(Lease lease) {
@@ -114,6 +113,7 @@ public final class BuildRunner {
             this.plan = lease.plan();
             this.buildId = lease.buildId();
             this.dir = workdir.resolve("builds").resolve(buildId);
+            this.stepRun = new StepRun(api, executor, lease, dir.resolve("scratch"), running, killReason, budget);
         }
 
         Status execute() throws InterruptedException {
@@ -125,7 +125,7 @@ public final class BuildRunner {
             Path workspace = dir.resolve("workspace");
             try {
                 sources.unpack(lease, workspace);
-                executor.prepare(workspace, dir.resolve("scratch"));
+                executor.prepare(buildId, workspace, dir.resolve("scratch"));
                 if (!lease.registries().isEmpty()) {
                     RegistryLogins.write(dir.resolve("scratch"), lease.registries());
                 }
@@ -183,7 +183,7 @@ public final class BuildRunner {
                     }
                     continue;
                 }
-                Event.StepDone d = (Event.StepDone) e;
+                StepRun.Done d = ((Event.StepDone) e).step();
                 done.add(d.index());
                 StepPlan s = steps.get(d.index());
                 if (d.status() == Status.INTERNAL_ERROR) {
@@ -197,6 +197,7 @@ public final class BuildRunner {
                     // Worded as gcloud words it, so people and scripts that read Cloud Build's find it familiar.
                     String step = "build step " + s.index() + " \"" + s.id() + "\"";
                     detail = d.status() == Status.TIMEOUT ? step + " timed out"
+                            : d.why() != null ? step + " " + d.why()
                             : d.exitCode() == null ? step + " failed to start"
                             : step + " failed: step exited with non-zero status: " + d.exitCode();
                     killAll(Status.CANCELLED);
@@ -251,96 +252,8 @@ public final class BuildRunner {
 
         private void start(StepPlan s, Path workspace) {
             // Mark it running before the thread starts, so a kill that comes first still reaches it.
-            running.put(s.index(), NOT_STARTED);
-            threads.execute(() -> events.add(runStep(s, workspace)));
-        }
-
-        private Event.StepDone runStep(StepPlan s, Path workspace) {
-            long start = System.currentTimeMillis();
-            StepLog stepLog = new StepLog(api, buildId, lease.leaseId(), s.index(), lease.leaseMillis());
-            Status status;
-            Integer exit;
-            String detail = null;
-            boolean allowed = false;
-            try {
-                api.stepStarted(buildId, lease.leaseId(), s.index(), start);
-                if (killReason.containsKey(s.index())) {
-                    // The build ended while this step was being reported: start nothing.
-                    finishStep(s, new StepResult(Status.CANCELLED, null, start, System.currentTimeMillis(),
-                            "stopped because the build ended"));
-                    return new Event.StepDone(s.index(), Status.CANCELLED, false, null);
-                }
-                Executor.Execution ex;
-                try {
-                    ex = executor.start(s, workspace, dir.resolve("scratch"));
-                } catch (IOException | RuntimeException e) {
-                    // RuntimeException too: a path or variable the OS cannot take (a NUL byte) fails here,
-                    // and the step must end with the reason rather than leave the build waiting.
-                    stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
-                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
-                            "could not start: " + e.getMessage()));
-                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null);
-                }
-                if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
-                    ex.kill();
-                }
-                var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
-                    killReason.putIfAbsent(s.index(), Status.TIMEOUT);
-                    ex.kill();
-                }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
-                try (InputStream out = Masking.wrap(ex.output(),
-                        lease.registries().stream().map(RegistryCredential::password).toList())) {
-                    new LogPump(stepLog, budget).pump(out);
-                } catch (LeaseLostException e) {
-                    ex.kill();
-                    throw e;
-                }
-                exit = ex.waitFor();
-                if (timer != null) {
-                    timer.cancel(false);
-                }
-                Status reason = killReason.get(s.index());
-                if (reason == Status.TIMEOUT) {
-                    status = Status.TIMEOUT;
-                    detail = "timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()));
-                    stepLog.write("\n[kiln] step timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()))
-                            + "; its processes were killed\n");
-                } else if (reason != null) {
-                    status = Status.CANCELLED;
-                    detail = "stopped because the build ended";
-                } else if (exit == 0) {
-                    status = Status.SUCCESS;
-                } else {
-                    status = Status.FAILURE;
-                    allowed = s.allowFailure() || s.allowExitCodes().contains(exit);
-                    detail = "exit code " + exit + (allowed ? " (allowed)" : "");
-                }
-                finishStep(s, new StepResult(status, exit, start, System.currentTimeMillis(), detail));
-                return new Event.StepDone(s.index(), status, allowed, exit);
-            } catch (IOException e) {
-                log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), e.getMessage());
-                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
-            } catch (RuntimeException e) {
-                // A defect of this agent, not of the step: say so where the user looks, and end the step.
-                log.error("build {}: step {} failed inside the agent", buildId, s.id(), e);
-                try {
-                    stepLog.write("\n[kiln] the agent failed while running this step: " + e + "\n");
-                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
-                            "agent error: " + e));
-                } catch (IOException | RuntimeException reportFailed) {
-                    log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), reportFailed.toString());
-                }
-                return new Event.StepDone(s.index(), Status.FAILURE, false, null);
-            } finally {
-                running.remove(s.index());
-            }
-        }
-
-        private void finishStep(StepPlan s, StepResult r) throws IOException {
-            api.stepFinished(buildId, lease.leaseId(), s.index(), r);
+            running.put(s.index(), StepRun.NOT_STARTED);
+            threads.execute(() -> events.add(new Event.StepDone(stepRun.run(s, workspace))));
         }
 
         private void killAll(Status why) {
@@ -415,6 +328,7 @@ public final class BuildRunner {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            executor.release(buildId, dir.resolve("workspace"));
             Trees.delete(dir);
         }
     }
@@ -423,28 +337,6 @@ public final class BuildRunner {
         void run() throws IOException;
     }
 
-    private static final Executor.Execution NOT_STARTED = new Executor.Execution() {
-        @Override
-        public InputStream output() {
-            return InputStream.nullInputStream();
-        }
-
-        @Override
-        public int waitFor() {
-            return 0;
-        }
-
-        @Override
-        public void kill() {}
-    };
-
-    private static final java.util.concurrent.ScheduledExecutorService TIMERS =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "kiln-step-timer");
-                t.setDaemon(true);
-                return t;
-            });
-
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
@@ -452,5 +344,4 @@ public final class BuildRunner {
             Thread.currentThread().interrupt();
         }
     }
-
 }

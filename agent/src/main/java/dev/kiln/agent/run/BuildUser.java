@@ -94,7 +94,7 @@ public record BuildUser(String name, int uid, int gid, Path home) {
     }
 
     /** Gives {@code dir} and everything under it to this user (links themselves, never what they point to). */
-    void own(Path dir) throws IOException {
+    public void own(Path dir) throws IOException {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {

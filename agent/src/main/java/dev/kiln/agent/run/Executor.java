@@ -6,9 +6,9 @@ import java.io.InputStream;
 import java.nio.file.Path;
 
 /**
- * Runs steps of one kind (processes now; containers later).
+ * Runs steps of one kind (processes, containers, a built-in builder).
  *
- * <p>Call order: {@link #start} once per step; then, on the returned {@link Execution}, read
+ * <p>Call order: {@link #prepare(String, Path, Path)} once per build; {@link #start} once per step; then, on the returned {@link Execution}, read
  * {@link Execution#output()} to its end and call {@link Execution#waitFor()}. {@link Execution#kill()}
  * may be called from any thread at any time, more than once, and after the step has ended: it is
  * idempotent and stops the step's whole process tree.
@@ -30,12 +30,36 @@ public interface Executor {
      */
     default void prepare(Path workspace, Path scratch) throws IOException {}
 
+    /**
+     * {@link #prepare(Path, Path)} for the build {@code buildId}, whose id names what the executor
+     * makes for it (containers, a network, volumes). Called from one thread per build.
+     */
+    default void prepare(String buildId, Path workspace, Path scratch) throws IOException {
+        prepare(workspace, scratch);
+    }
+
+    /**
+     * Called once per build after all its steps have ended (also when {@code prepare} failed, and
+     * before the workspace is deleted): removes what the executor made for the build. Never throws.
+     */
+    default void release(String buildId, Path workspace) {}
+
+    /**
+     * A started step the executor lost track of (its engine stopped answering): the step ends as
+     * failed with this message, and the build goes on to its end rather than wait.
+     */
+    final class LostStepException extends RuntimeException {
+        public LostStepException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** A started step. */
     interface Execution {
         /** Standard output and standard error, interleaved as written. */
         InputStream output();
 
-        /** Waits for the step's main process and returns its exit code. */
+        /** Waits for the step's main process and returns its exit code; {@link LostStepException} when it cannot tell. */
         int waitFor() throws InterruptedException;
 
         void kill();

@@ -3,6 +3,7 @@ package dev.kiln.agent.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.kiln.agent.docker.ContainerExecutor;
 import dev.kiln.agent.docker.DockerEngine;
 import dev.kiln.agent.docker.TestImages;
 import dev.kiln.agent.docker.TestRegistry;
@@ -20,6 +21,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
@@ -64,6 +66,14 @@ class ImagesPushTest {
         }
     }
 
+    /** The built-in docker builder (no docker CLI: the native path) as the agent routes to it. */
+    private Executor builder() {
+        ContainerExecutor containers = new ContainerExecutor(engine, "test-" + repo.substring(repo.indexOf('/') + 1),
+                Optional.empty());
+        return new StepRouter(new ProcessExecutor(StepEnvironment.ofThisUser()), containers,
+                Map.of("gcr.io/cloud-builders/docker", new DockerBuilder(engine, DockerCli.none(), containers)));
+    }
+
     private String image(String tag) {
         return registry.host() + "/" + repo + ":" + tag;
     }
@@ -79,7 +89,7 @@ class ImagesPushTest {
         Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 120_000, steps, images),
                 "sha256:" + "0".repeat(64), 30_000, 50)
                 .withRegistries(logins);
-        BuildRunner runner = new BuildRunner(api, new DockerBuilder(engine, DockerCli.none()), tmp.resolve("work"), 1 << 20,
+        BuildRunner runner = new BuildRunner(api, builder(), tmp.resolve("work"), 1 << 20,
                 false, ArchiveLimits.DEFAULTS, new ImagePublisher(Optional.of(engine)));
         return assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runner.run(lease));
     }
@@ -189,7 +199,7 @@ class ImagesPushTest {
         Lease lease = new Lease("b", "l", new BuildPlan(BuildPlan.VERSION, "b", 120_000,
                 List.of(docker(0, "build", "-t", image("slow"), ".")), List.of(image("slow"))),
                 "sha256:" + "0".repeat(64), 30_000, 50).withRegistries(List.of(registry.login()));
-        BuildRunner runner = new BuildRunner(api, new DockerBuilder(engine, DockerCli.none()), tmp.resolve("work"), 1 << 20,
+        BuildRunner runner = new BuildRunner(api, builder(), tmp.resolve("work"), 1 << 20,
                 false, ArchiveLimits.DEFAULTS, new ImagePublisher(Optional.of(engine)));
 
         Status status = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> runner.run(lease));

@@ -15,6 +15,7 @@ import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.plan.BuildContext;
+import dev.kiln.spec.plan.AgentLabels;
 import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.plan.Planner;
 import dev.kiln.spec.plan.StepPlan;
@@ -83,7 +84,7 @@ public final class BuildService {
         boolean created = false;
         try (SourceStore.Hold held = sources.store(archive.open())) {
             digest = held.digest();
-            Build b = create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, Map.of(), false, null);
+            Build b = create(digest, configPath, substitutions, tags, null, Provenance.SUBMIT, false, null);
             created = true;
             return b;
         } finally {
@@ -138,10 +139,16 @@ public final class BuildService {
                          Map<String, String> facts, boolean approvalRequired, String causeDetail)
             throws IOException, RefusedException, DiskFloor.DiskFullException {
         floor.check();
-        return create(digest, configPath, substitutions, List.of(), null, git, facts, approvalRequired, causeDetail);
+        Provenance withFacts = facts.isEmpty() ? git : new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(),
+                git.message(), git.trigger(), git.cause(), git.refUpdateId(), facts);
+        return create(digest, configPath, substitutions, List.of(), null, withFacts, approvalRequired, causeDetail);
     }
 
-    /** The same source, config and provenance again (a git build keeps its commit, trigger and cause). */
+    /**
+     * The same source, config and provenance again (a git build keeps its commit, trigger and cause,
+     * and a pull request's build its {@code _HEAD_BRANCH}, {@code _BASE_BRANCH}, {@code _HEAD_REPO_URL}, {@code _PR_NUMBER}).
+     * A build that had to wait for approval waits again: a retry must not be a way around the gate.
+     */
     public Build retry(String id) throws IOException, RefusedException, DiskFloor.DiskFullException {
         Build old = store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
         floor.check();
@@ -156,12 +163,16 @@ public final class BuildService {
             Provenance git = old.provenance();
             return create(old.sourceDigest(), old.configPath(), old.substitutions(), old.tags(), old.id(),
                     new Provenance(git.repo(), git.ref(), git.commitSha(), git.author(), git.message(), git.trigger(),
-                            git.cause(), null), Map.of(), false, old.causeDetail());
+                            git.cause(), null, git.facts()), waitedForApproval(old), old.causeDetail());
         }
     }
 
+    private static boolean waitedForApproval(Build b) {
+        return b.approval() != null || Scheduler.CANCELLED_PENDING.equals(b.statusDetail());
+    }
+
     private Build create(String digest, String configPath, Map<String, String> subs, List<String> tags, String retryOf,
-                         Provenance git, Map<String, String> facts, boolean approvalRequired, String causeDetail)
+                         Provenance git, boolean approvalRequired, String causeDetail)
             throws IOException, RefusedException {
         List<String> candidates = configPath != null ? List.of(Path.of(configPath).normalize().toString())
                 : ConfigParser.DEFAULT_FILES;
@@ -189,13 +200,13 @@ public final class BuildService {
         BuildPlan plan;
         try {
             spec = ConfigParser.parse(path, config);
-            plan = Planner.plan(spec, context(id, path, subs, git, facts));
+            plan = Planner.plan(spec, context(id, path, subs, git));
         } catch (ConfigException e) {
             throw new RefusedException("invalid build config", e.problems().stream().map(ConfigProblem::toString).toList());
         }
         long now = clock.millis();
         // Only an agent offering all of the build's labels may take it; until one does, the build says so.
-        List<String> labels = spec.labels();
+        List<String> labels = AgentLabels.of(spec, plan);
         Status status = approvalRequired ? Status.PENDING : Status.QUEUED;
         String detail = approvalRequired ? "waiting for approval (kiln builds approve " + id + ")" : Build.waitingFor(labels);
         Build b = new Build(id, 0, status, detail, digest, path, Map.copyOf(subs), Json.write(plan),
@@ -218,8 +229,8 @@ public final class BuildService {
         }
     }
 
-    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git,
-                                 Map<String, String> facts) {
+    private BuildContext context(String id, String configPath, Map<String, String> subs, Provenance git) {
+        Map<String, String> facts = git.facts();
         if (git.triggered()) {
             BuildContext c = BuildContext.trigger(id, projectId, git.repo(), git.branch(), git.tag(), git.commitSha(),
                     git.trigger(), configPath, subs);

@@ -113,7 +113,8 @@ final class ServerCommand implements Callable<Integer> {
                 + (builds == 1 ? " build" : " builds") + " at once" + (maxBuilds != null ? "" : " (sized from this machine's "
                 + Runtime.getRuntime().availableProcessors() + " cores and " + Agent.physicalMemoryGiB()
                 + " GiB; set --max-builds N)")
-                + (labels.isEmpty() ? "" : ", labels " + String.join(",", labels)));
+                + (labels.isEmpty() ? "" : ", labels " + String.join(",", labels))
+                + "; steps: " + server.localAgentSteps());
         System.out.println("Retention: " + upkeep.retention().describe() + "; new builds refused below "
                 + upkeep.minFree().describe() + " free (kiln server status shows disk use)");
         System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));

@@ -109,14 +109,14 @@ public final class CommitStatuses implements BuildEvents.StatusListener, AutoClo
             posted.remove(b.id());
         }
         ForgeLink link = repo.get().forge();
-        Forge forge = Forge.of(link.kind());
+        StatusApi api = StatusApi.of(link.kind());
         String context = "kiln/" + (b.provenance().trigger() != null ? b.provenance().trigger() : "build");
-        String what = link.kind() + " status " + forge.state(m.to()) + " of " + b.provenance().commitSha().substring(0, 7)
+        String what = link.kind() + " status " + api.state(m.to()) + " of " + b.provenance().commitSha().substring(0, 7)
                 + " (build " + b.id() + ")";
         String error = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             try {
-                HttpRequest req = forge.request(link.apiUrl(), link.project(), b.provenance().commitSha(), m.to(),
+                HttpRequest req = api.request(link.apiUrl(), link.project(), b.provenance().commitSha(), m.to(),
                         publicUrl.get().replaceAll("/+$", "") + "/builds/" + b.id(), context, link.token());
                 HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() / 100 == 2) {

@@ -12,6 +12,7 @@ import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.revwalk.filter.RevFilter;
 import org.eclipse.jgit.treewalk.TreeWalk;
 import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
@@ -65,6 +66,17 @@ public final class Commits {
                 files.add(tree.getPathString());
             }
             return new ArrayList<>(files);
+        }
+    }
+
+    /** The best common ancestor of {@code a} and {@code b}, or {@link RefUpdate#ZERO} when they share none. */
+    public static String mergeBase(Repository db, ObjectId a, ObjectId b) throws IOException {
+        try (RevWalk walk = new RevWalk(db)) {
+            walk.setRevFilter(RevFilter.MERGE_BASE);
+            walk.markStart(walk.parseCommit(a));
+            walk.markStart(walk.parseCommit(b));
+            RevCommit base = walk.next();
+            return base == null ? RefUpdate.ZERO : base.name();
         }
     }
 

@@ -4,8 +4,10 @@ import dev.kiln.server.access.Hosts;
 import dev.kiln.server.store.Provenance;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -20,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Serves the repos over git's smart HTTP at {@code /git/NAME.git} (clone and fetch of any repo,
  * push to hosted ones) with JGit's {@link GitServlet}, behind {@link GitAccessFilter}. A push is
- * handed to the {@link RefListener} from inside the receive, once its refs have moved: that is
- * where a push to a hosted repo becomes builds.
+ * recorded by the {@link RefListener} before its refs move and built once they have: that is where
+ * a push to a hosted repo becomes builds.
  */
 public final class GitHosting {
     private static final Logger log = LoggerFactory.getLogger(GitHosting.class);
@@ -62,6 +64,10 @@ public final class GitHosting {
                 EnumSet.of(DispatcherType.REQUEST));
     }
 
+    private static RefUpdate move(ReceiveCommand c) {
+        return RefUpdate.of(c.getRefName(), c.getOldId(), c.getNewId());
+    }
+
     private ReceivePack receivePack(Repository db) throws ServiceNotEnabledException {
         String dir = db.getDirectory().getName();
         String name = dir.substring(0, dir.length() - ".git".length());
@@ -73,14 +79,34 @@ public final class GitHosting {
         ReceivePack rp = new ReceivePack(db);
         rp.setAllowNonFastForwards(true);
         rp.setAllowDeletes(true);
-        rp.setPostReceiveHook((pack, commands) -> {
-            List<RefUpdate> moved = commands.stream().filter(c -> c.getResult() == ReceiveCommand.Result.OK)
-                    .map(c -> RefUpdate.of(c.getRefName(), c.getOldId(), c.getNewId())).toList();
-            if (moved.isEmpty()) {
+        // Git tells the pusher "ok" before the post-receive hook runs: the push is recorded before its
+        // refs move, in the pre-receive hook, so that no push a pusher saw accepted goes unbuilt.
+        List<ReceiveCommand> recorded = new ArrayList<>();
+        AtomicReference<RefListener.Accepted> accepted = new AtomicReference<>();
+        rp.setPreReceiveHook((pack, commands) -> {
+            List<ReceiveCommand> moving = commands.stream()
+                    .filter(c -> c.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED).toList();
+            if (moving.isEmpty()) {
                 return;
             }
             try {
-                for (String line : listener.refsMoved(name, moved, Provenance.Cause.PUSH)) {
+                accepted.set(listener.accept(name, moving.stream().map(GitHosting::move).toList(), Provenance.Cause.PUSH));
+                recorded.addAll(moving);
+            } catch (RuntimeException e) {
+                log.error("push to {} refused: it could not be recorded", name, e);
+                for (ReceiveCommand c : moving) {
+                    c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "kiln cannot record the push now; try again");
+                }
+            }
+        });
+        rp.setPostReceiveHook((pack, commands) -> {
+            if (accepted.get() == null) {
+                return;
+            }
+            List<RefUpdate> undone = recorded.stream().filter(c -> c.getResult() != ReceiveCommand.Result.OK)
+                    .map(GitHosting::move).toList();
+            try {
+                for (String line : accepted.get().build(undone)) {
                     pack.sendMessage("kiln: " + line);
                 }
             } catch (RuntimeException e) {

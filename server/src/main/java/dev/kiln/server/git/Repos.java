@@ -2,6 +2,7 @@ package dev.kiln.server.git;
 
 import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.store.Database;
+import dev.kiln.server.store.Provenance;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.config.Durations;
 import java.io.IOException;
@@ -101,7 +102,7 @@ public final class Repos {
         }
         if (url != null) {
             try {
-                fetch(name);
+                fetch(name, ALL, true, null, null);   // what a new mirror has is not built: only what moves later
             } catch (IOException e) {
                 // Kept as the repo's poll error: the remote may come back, and the poller will try again.
             }
@@ -239,28 +240,44 @@ public final class Repos {
         if (!ref.matches("refs/(pull|merge-requests)/[0-9]{1,10}/head")) {
             throw Refusal.badRequest("ref " + ref + " is not a pull request's head");
         }
-        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false);
+        return fetch(name, List.of(new RefSpec("+" + ref + ":" + ref)), false, null, null).moved();
+    }
+
+    /** What a fetch moved in a mirror, already recorded; {@link #build} starts its builds. */
+    public record Fetched(List<RefUpdate> moved, RefListener.Accepted accepted) {
+        public List<String> build() {
+            return moved.isEmpty() ? List.of() : accepted.build();
+        }
     }
 
     /**
      * Fetches a mirrored repo's branches and tags from its remote (a force-push and a deleted branch
-     * are mirrored too) and returns what moved. The time, and the error or success, are kept on the
-     * repo. One fetch of a repo at a time, so that a poll and a webhook seeing one push (or one
-     * webhook delivered twice) find it moved once: the second finds the mirror already there.
+     * are mirrored too). The objects come first; what moved is handed to {@code listener} to be
+     * recorded, and only then do the mirror's refs move: a push is never in the mirror without being
+     * recorded (a move recorded but cut short by a stop is finished by {@link #settle} at the next
+     * start). The time, and the error or success, are kept on the repo. One fetch of a repo at a
+     * time, so that a poll and a webhook seeing one push (or one webhook delivered twice) find it
+     * moved once: the second finds the mirror already there.
      */
-    public List<RefUpdate> fetch(String name) throws IOException {
-        return fetch(name, List.of(new RefSpec("+refs/heads/*:refs/heads/*"), new RefSpec("+refs/tags/*:refs/tags/*")), true);
+    public Fetched fetch(String name, Provenance.Cause cause, RefListener listener) throws IOException {
+        return fetch(name, ALL, true, cause, listener);
     }
 
-    private List<RefUpdate> fetch(String name, List<RefSpec> specs, boolean removeDeleted) throws IOException {
+    private static final List<RefSpec> ALL = List.of(new RefSpec("+refs/heads/*:refs/heads/*"),
+            new RefSpec("+refs/tags/*:refs/tags/*"));
+
+    /** {@code listener} null: the refs move as they are fetched, nothing recorded (a new mirror, a pull request's head). */
+    private Fetched fetch(String name, List<RefSpec> specs, boolean removeDeleted, Provenance.Cause cause,
+                          RefListener listener) throws IOException {
         Repo repo = get(name);
         if (repo.kind() != Repo.Kind.MIRRORED) {
             throw Refusal.badRequest("repo " + name + " is hosted by Kiln; there is nothing to fetch");
         }
-        synchronized (fetchLocks.computeIfAbsent(name, n -> new Object())) {
+        synchronized (lock(name)) {
             try (Repository db = open(name); Git git = Git.wrap(db)) {
+                // A dry run downloads the objects and says what would move, leaving the refs as they are.
                 var fetch = git.fetch().setRemote(repo.url()).setRemoveDeletedRefs(removeDeleted)
-                        .setTimeout(FETCH_TIMEOUT_SECONDS).setRefSpecs(specs);
+                        .setTimeout(FETCH_TIMEOUT_SECONDS).setRefSpecs(specs).setDryRun(listener != null);
                 if (repo.credentialsUser() != null) {
                     fetch.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
                             Files.readString(credentialsFile(name)).strip()));
@@ -268,10 +285,17 @@ public final class Repos {
                 FetchResult result = fetch.call();
                 List<RefUpdate> moved = new ArrayList<>();
                 for (TrackingRefUpdate u : result.getTrackingRefUpdates()) {
-                    moved.add(RefUpdate.of(u.getLocalName(), u.getOldObjectId(), u.getNewObjectId()));
+                    if (!u.getOldObjectId().equals(u.getNewObjectId())) {
+                        moved.add(RefUpdate.of(u.getLocalName(), u.getOldObjectId(), u.getNewObjectId()));
+                    }
+                }
+                RefListener.Accepted accepted = undone -> List.of();
+                if (listener != null && !moved.isEmpty()) {
+                    accepted = listener.accept(name, moved, cause);
+                    MirrorRefs.apply(db, moved);
                 }
                 store.polled(name, clock.millis(), null);
-                return moved;
+                return new Fetched(moved, accepted);
             } catch (GitAPIException | IOException | RuntimeException e) {
                 if (e instanceof Refusal r) {
                     throw r;
@@ -281,6 +305,29 @@ public final class Repos {
                 throw new IOException(why, e);
             }
         }
+    }
+
+    /**
+     * After a stop, whether a recorded move took place, finishing it when it is a mirror's: a
+     * mirror's ref still where the move started goes to its new commit (true). A hosted repo's ref
+     * still where the push started means the push never completed (false: its pusher was told it
+     * failed); moved on, it did complete (true), perhaps followed by another push.
+     */
+    public boolean settle(String name, RefUpdate u) throws IOException {
+        boolean mirror = get(name).kind() == Repo.Kind.MIRRORED;
+        synchronized (lock(name)) {
+            try (Repository db = open(name)) {
+                boolean unmoved = MirrorRefs.at(db, u.ref()).equals(u.oldSha());
+                if (unmoved && mirror) {
+                    MirrorRefs.apply(db, List.of(u));
+                }
+                return mirror || !unmoved;
+            }
+        }
+    }
+
+    private Object lock(String name) {
+        return fetchLocks.computeIfAbsent(name, n -> new Object());
     }
 
     /** Records how the last post of a build's state to the repo's forge went (error null: it worked). */

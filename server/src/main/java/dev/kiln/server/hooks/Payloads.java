@@ -30,7 +30,7 @@ final class Payloads {
 
     private Payloads() {}
 
-    static HookEvent parse(Forge forge, String event, byte[] body) throws Malformed {
+    static HookEvent parse(HookDialect dialect, String event, byte[] body) throws Malformed {
         JsonNode root;
         try {
             root = MAPPER.readTree(body);
@@ -42,7 +42,7 @@ final class Payloads {
         if (root == null || !root.isObject()) {
             throw new Malformed("the body is not a JSON object");
         }
-        return switch (forge) {
+        return switch (dialect) {
             case GITHUB -> github(event, root);
             case GITLAB -> gitlab(event, root);
             case GITEA -> gitea(event, root);

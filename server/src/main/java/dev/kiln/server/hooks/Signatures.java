@@ -19,8 +19,8 @@ public final class Signatures {
     private Signatures() {}
 
     /** Whether the request's signature (or GitLab's token) is right for {@code body} and {@code secret}. */
-    public static boolean valid(Forge forge, Function<String, String> header, byte[] body, byte[] secret) {
-        return switch (forge) {
+    public static boolean valid(HookDialect dialect, Function<String, String> header, byte[] body, byte[] secret) {
+        return switch (dialect) {
             case GITLAB -> {
                 String token = header.apply("X-Gitlab-Token");
                 yield token != null && MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8), secret);

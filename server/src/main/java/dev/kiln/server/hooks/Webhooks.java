@@ -58,15 +58,15 @@ public final class Webhooks {
         Repo repo = repos.get(repoName);
         byte[] secret = repos.webhookSecret(repo.name()).orElseThrow(() -> new Rejected(401, "repo " + repo.name()
                 + " has no webhook secret; add the repo with --webhook-secret-file to receive webhooks"));
-        Forge forge = Forge.of(header);
-        if (!Signatures.valid(forge, header, body, secret)) {
-            log.warn("webhook for {} refused: missing or wrong {} signature", repo.name(), forge);
+        HookDialect dialect = HookDialect.of(header);
+        if (!Signatures.valid(dialect, header, body, secret)) {
+            log.warn("webhook for {} refused: missing or wrong {} signature", repo.name(), dialect);
             throw new Rejected(401, "the webhook's signature is missing or wrong");
         }
-        String event = forge.event(header);
+        String event = dialect.event(header);
         HookEvent e;
         try {
-            e = Payloads.parse(forge, event, json(header.apply("Content-Type"), body));
+            e = Payloads.parse(dialect, event, json(header.apply("Content-Type"), body));
         } catch (Payloads.Malformed m) {
             throw new Rejected(400, m.getMessage());
         }
@@ -75,7 +75,7 @@ public final class Webhooks {
         }
         if (e instanceof HookEvent.PullRequest pr) {
             return new Result(200, "pull request " + pr.number(), pullRequests.changed(
-                    new PullRequest(repo.name(), pr.number(), forge.pullRequestRef(pr.number()), pr.baseBranch(),
+                    new PullRequest(repo.name(), pr.number(), dialect.pullRequestRef(pr.number()), pr.baseBranch(),
                             pr.headBranch(), pr.headRepoUrl(), pr.author(), pr.collaborator(), pr.headSha())));
         }
         if (e instanceof HookEvent.Comment c) {
@@ -107,14 +107,14 @@ public final class Webhooks {
         if (repo.kind() != Repo.Kind.MIRRORED) {
             return new Result(200, "repo " + repo.name() + " is hosted by Kiln: a push to it builds from the receive", List.of());
         }
-        List<RefUpdate> moved;
+        Repos.Fetched fetched;
         try {
-            moved = repos.fetch(repo.name());
+            fetched = repos.fetch(repo.name(), Provenance.Cause.WEBHOOK, listener);
         } catch (IOException ex) {
             throw new Rejected(502, "fetching " + repo.name() + " from its remote failed; the repo shows the error");
         }
-        List<String> lines = new ArrayList<>(moved.isEmpty() ? List.of()
-                : listener.refsMoved(repo.name(), moved, Provenance.Cause.WEBHOOK));
+        List<RefUpdate> moved = fetched.moved();
+        List<String> lines = new ArrayList<>(fetched.build());
         String at = repos.heads(repo.name()).get(p.ref());
         boolean movedNow = moved.stream().anyMatch(u -> u.ref().equals(p.ref()));
         String message;

@@ -97,7 +97,7 @@ public final class GitRoutes {
     static TriggerView view(Trigger t) {
         return new TriggerView(t.name(), t.repo(), t.branchRegex(), t.tagRegex(), t.invert(), t.configPath(),
                 t.includedFiles(), t.ignoredFiles(), t.substitutions(), t.enabled(), time(t.createTime()), t.pullRequest(),
-                t.commentControl(), t.approvalRequired(), t.schedule(), t.scheduleBranch());
+                t.commentControl(), t.approvalRequired(), t.schedule(), t.scheduleBranch(), t.collaborators());
     }
 
     private static Instant time(Long millis) {

@@ -239,10 +239,13 @@ public final class Scheduler implements AutoCloseable {
      * Asks for a build to stop: a queued one ends at once, a running one through its agent. True if
      * this call ended it or passed the request on; false if it had ended already.
      */
+    /** The status detail of a build cancelled while it waited for approval (so no decision is recorded). */
+    public static final String CANCELLED_PENDING = "cancelled while waiting for approval";
+
     public boolean cancel(String buildId) {
         for (int i = 0; i < CANCEL_TRIES; i++) {
             if (end(buildId, Transition.CANCEL_PENDING, null, Map.of(), new BuildStore.End(Status.CANCELLED,
-                    "cancelled while waiting for approval", Status.CANCELLED, null), null)) {
+                    CANCELLED_PENDING, Status.CANCELLED, null), null)) {
                 return true;
             }
             if (end(buildId, Transition.CANCEL_QUEUED, null, Map.of(), new BuildStore.End(Status.CANCELLED,

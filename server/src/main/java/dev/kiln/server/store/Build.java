@@ -1,5 +1,7 @@
 package dev.kiln.server.store;
 
+import dev.kiln.spec.plan.StepPlan;
+
 import dev.kiln.spec.protocol.Status;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +61,11 @@ public record Build(
 
     /** What a queued build with {@code labels} says it waits for; null when any agent may take it. */
     public static String waitingFor(List<String> labels) {
-        return labels.isEmpty() ? null : "waiting for an agent with labels " + String.join(", ", labels);
+        if (labels.isEmpty()) {
+            return null;
+        }
+        return "waiting for an agent with labels " + String.join(", ", labels)
+                + (labels.contains(StepPlan.DOCKER_LABEL) ? " ('docker': steps run in images or images are pushed; an agent"
+                        + " offers it when it reaches a Docker engine, see kiln agent --executor)" : "");
     }
 }

@@ -53,10 +53,12 @@ public final class BuildStore {
             h.createUpdate("""
                     insert into builds (id, seq, status, status_detail, source_digest, config_path, substitutions, plan,
                       tags, labels, retry_of, create_time, timeout_ms, queue_ttl_ms, cancel_requested,
-                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id, cause_detail)
+                      repo, ref, commit_sha, commit_author, commit_message, trigger_name, cause, ref_update_id, cause_detail,
+                      trigger_facts)
                     values (:id, :seq, :status, :detail, :digest, :config, :subs, :plan, :tags, :labels, :retryOf,
                       :created, :timeout, :ttl, false,
-                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail)""")
+                      :repo, :ref, :commit, :author, :message, :trigger, :cause, :refUpdate, :causeDetail,
+                      :facts)""")
                     .bind("id", b.id()).bind("seq", seq).bind("status", b.status().name())
                     .bind("detail", b.statusDetail()).bind("digest", b.sourceDigest()).bind("config", b.configPath())
                     .bind("subs", Json.write(b.substitutions())).bind("plan", b.planJson()).bind("tags", Json.write(b.tags()))
@@ -66,7 +68,8 @@ public final class BuildStore {
                     .bind("commit", b.provenance().commitSha()).bind("author", truncate(b.provenance().author()))
                     .bind("message", truncate(b.provenance().message())).bind("trigger", b.provenance().trigger())
                     .bind("cause", b.provenance().cause().wire()).bind("refUpdate", b.provenance().refUpdateId())
-                    .bind("causeDetail", truncate(b.causeDetail())).execute();
+                    .bind("causeDetail", truncate(b.causeDetail()))
+                    .bind("facts", b.provenance().facts().isEmpty() ? null : Json.write(b.provenance().facts())).execute();
             var batch = h.prepareBatch("insert into build_steps (build_id, idx, step_id, status) values (:b, :i, :s, 'QUEUED')");
             for (int i = 0; i < stepIds.size(); i++) {
                 batch.bind("b", b.id()).bind("i", i).bind("s", stepIds.get(i)).add();
@@ -344,7 +347,9 @@ public final class BuildStore {
                 rs.getBoolean("cancel_requested"),
                 new Provenance(rs.getString("repo"), rs.getString("ref"), rs.getString("commit_sha"),
                         rs.getString("commit_author"), rs.getString("commit_message"), rs.getString("trigger_name"),
-                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id")),
+                        Provenance.Cause.ofWire(rs.getString("cause")), longOrNull(rs, "ref_update_id"),
+                        rs.getString("trigger_facts") == null ? Map.of()
+                                : Json.read(rs.getString("trigger_facts"), new TypeReference<Map<String, String>>() {})),
                 longOrNull(rs, "queued_time"), rs.getString("cause_detail"), approval(rs));
     }
 

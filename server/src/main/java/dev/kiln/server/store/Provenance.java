@@ -1,15 +1,28 @@
 package dev.kiln.server.store;
 
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Where a build came from: for a build from git, the repo, the full ref name, the exact commit,
  * its author and message, the trigger and what started it; for a plain submit, only the cause.
  * {@code refUpdateId} names the recorded ref update it was built for (null for a manual run or a
  * submit), so that a ref update processed again after a crash builds each trigger once.
+ * {@code facts}: built-ins only the trigger knows (a pull request's {@code _HEAD_BRANCH},
+ * {@code _BASE_BRANCH}, {@code _HEAD_REPO_URL}, {@code _PR_NUMBER}), kept so a retry has them too.
  */
 public record Provenance(String repo, String ref, String commitSha, String author, String message, String trigger,
-                         Cause cause, Long refUpdateId) {
+                         Cause cause, Long refUpdateId, Map<String, String> facts) {
+
+    public Provenance {
+        facts = facts == null ? Map.of() : Map.copyOf(facts);
+    }
+
+    /** Without trigger-only built-ins: every build but a pull request's. */
+    public Provenance(String repo, String ref, String commitSha, String author, String message, String trigger,
+                      Cause cause, Long refUpdateId) {
+        this(repo, ref, commitSha, author, message, trigger, cause, refUpdateId, Map.of());
+    }
 
     /** What started a build: Cloud Build's trigger event kinds, plus a plain submit. */
     public enum Cause {

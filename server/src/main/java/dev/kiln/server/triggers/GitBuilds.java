@@ -28,13 +28,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Where a ref update becomes builds: "ref X of repo R moved from OLD to NEW, because of C". A push
  * to a hosted repo calls {@link #refsMoved} from inside the receive; a webhook or a poll of a
- * mirror calls the same. Each update is recorded first ({@link RefUpdateLog}), then every enabled
+ * mirror has its fetch {@link #accept} the moves before the mirror shows them. Each update is
+ * recorded first ({@link RefUpdateLog}), then every enabled
  * trigger of the repo whose regex and file globs match builds the exact new commit once; a branch
  * deletion builds nothing. {@link #run} is "mimic the trigger": a branch head, tag or commit built
  * by hand through the trigger's own settings.
  */
 public final class GitBuilds implements RefListener {
     private static final Logger log = LoggerFactory.getLogger(GitBuilds.class);
+    /** Kept on a recorded update that never took place. */
+    static final String REFUSED = "the ref update did not take place (the push was refused or cut short): nothing built";
 
     private final Repos repos;
     private final Triggers triggers;
@@ -54,18 +57,41 @@ public final class GitBuilds implements RefListener {
     }
 
     @Override
-    public List<String> refsMoved(String repo, List<RefUpdate> moved, Provenance.Cause cause) {
-        List<String> lines = new ArrayList<>();
-        for (RefUpdateLog.Entry e : updates.record(repo, moved, cause, clock.millis())) {
-            lines.addAll(process(e));
-        }
-        return lines;
+    public Accepted accept(String repo, List<RefUpdate> moved, Provenance.Cause cause) {
+        List<RefUpdateLog.Entry> entries = updates.record(repo, moved, cause, clock.millis());
+        return undone -> {
+            List<String> lines = new ArrayList<>();
+            for (RefUpdateLog.Entry e : entries) {
+                if (undone.contains(e.update())) {
+                    updates.done(e.id(), REFUSED, clock.millis());
+                } else {
+                    lines.addAll(process(e));
+                }
+            }
+            return lines;
+        };
     }
 
-    /** Builds what was accepted but not built before the server stopped. */
+    /**
+     * Builds what was accepted but not built before the server stopped; a mirror's move recorded
+     * but not yet shown by its refs is finished first ({@link Repos#settle}).
+     */
     public void resumePending() {
         for (RefUpdateLog.Entry e : updates.pending()) {
             log.info("building {} {} of {}, accepted before the restart", e.update().ref(), e.update().newSha(), e.repo());
+            try {
+                if (!repos.settle(e.repo(), e.update())) {
+                    log.info("{} {} of {} was never applied (its push failed): nothing to build", e.update().ref(),
+                            e.update().newSha(), e.repo());
+                    updates.done(e.id(), REFUSED, clock.millis());
+                    continue;
+                }
+            } catch (Refusal gone) {
+                // The repo was deleted since: process() records that.
+            } catch (IOException ex) {
+                log.error("{} of {}: cannot move the mirror's ref to {}; building it anyway", e.update().ref(), e.repo(),
+                        e.update().newSha(), ex);
+            }
             process(e);
         }
     }
@@ -161,7 +187,7 @@ public final class GitBuilds implements RefListener {
         Repo repo = repos.get(t.repo());
         if (repo.kind() == Repo.Kind.MIRRORED) {
             try {
-                refsMoved(repo.name(), repos.fetch(repo.name()), Provenance.Cause.POLL);
+                repos.fetch(repo.name(), Provenance.Cause.POLL, this).build();
             } catch (IOException e) {
                 log.warn("trigger {}: fetching {} failed; building from the mirror as it is", t.name(), repo.name());
             }
@@ -216,7 +242,7 @@ public final class GitBuilds implements RefListener {
             Repo repo = repos.get(t.repo());
             if (repo.kind() == Repo.Kind.MIRRORED) {
                 try {
-                    refsMoved(repo.name(), repos.fetch(repo.name()), Provenance.Cause.POLL);
+                    repos.fetch(repo.name(), Provenance.Cause.POLL, this).build();
                 } catch (IOException e) {
                     log.warn("scheduled run of {}: fetching {} failed; building from the mirror as it is", t.name(),
                             repo.name());

@@ -4,6 +4,7 @@ import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.git.Commits;
+import dev.kiln.server.git.RefUpdate;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
 import dev.kiln.server.store.Build;
@@ -25,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * Where a pull request becomes builds: the server fetches the request's head from the forge into
  * the mirror (never trusting the SHA a payload names), and every enabled pull-request trigger whose
  * branch regex matches the base branch builds it, with {@code _HEAD_BRANCH}, {@code _BASE_BRANCH},
- * {@code _HEAD_REPO_URL} and {@code _PR_NUMBER}. With comment control, a request from a
- * non-collaborator is recorded as waiting, and a collaborator's {@code /kiln run} starts it. The
- * same head delivered twice builds once.
+ * {@code _HEAD_REPO_URL} and {@code _PR_NUMBER} (kept with the build, so a retry has them), if its
+ * file globs pass the files the request changes since its merge base with the base branch. With
+ * comment control, a request from a non-collaborator ({@link Trigger#collaborator}) is recorded as
+ * waiting, and a collaborator's {@code /kiln run} starts it. The same head delivered twice builds once.
  */
 public final class PullRequestBuilds {
     private static final Logger log = LoggerFactory.getLogger(PullRequestBuilds.class);
@@ -67,7 +69,7 @@ public final class PullRequestBuilds {
         boolean waiting = false;
         boolean built = false;
         for (Trigger t : matching) {
-            if (t.commentControl() && !pr.collaborator()) {
+            if (t.commentControl() && !t.collaborator(pr.author(), pr.collaborator())) {
                 waiting = true;
                 lines.add(t.name() + ": waits for a collaborator to comment '" + RUN_COMMAND + "' (" + pr.author()
                         + " is not one)");
@@ -82,30 +84,33 @@ public final class PullRequestBuilds {
 
     /**
      * A comment on pull request {@code number}: {@code /kiln run} from a collaborator starts the
-     * comment-controlled builds of a waiting request, at the head the forge has now.
+     * comment-controlled builds of a waiting request, at the head the forge has now. Who is a
+     * collaborator is each trigger's to say ({@link Trigger#collaborator}); {@code forgeSays}: the
+     * forge's word on the comment's author.
      */
-    public synchronized List<String> commented(String repo, long number, String body, String author, boolean collaborator)
+    public synchronized List<String> commented(String repo, long number, String body, String author, boolean forgeSays)
             throws IOException {
         if (body == null || !body.strip().startsWith(RUN_COMMAND)) {
             return List.of("a comment that is not '" + RUN_COMMAND + "' starts nothing");
-        }
-        if (!collaborator) {
-            log.info("{}: '{}' on pull request {} by {} ignored: not a collaborator", repo, RUN_COMMAND, number, author);
-            return List.of("'" + RUN_COMMAND + "' by " + author + " ignored: only a collaborator's starts builds");
         }
         Optional<PullRequestStore.Row> known = store.get(repo, number);
         if (known.isEmpty() || !known.get().waiting()) {
             return List.of("pull request " + number + " has no build waiting for '" + RUN_COMMAND + "'");
         }
         PullRequest pr = known.get().pr();
+        List<Trigger> controlled = matching(pr).stream().filter(Trigger::commentControl).toList();
+        List<Trigger> allowed = controlled.stream().filter(t -> t.collaborator(author, forgeSays)).toList();
+        if (allowed.isEmpty()) {
+            log.info("{}: '{}' on pull request {} by {} ignored: not a collaborator", repo, RUN_COMMAND, number, author);
+            return List.of("'" + RUN_COMMAND + "' by " + author + " ignored: only a collaborator's starts builds");
+        }
         List<String> lines = new ArrayList<>();
         String head = fetchHead(pr, lines);
-        for (Trigger t : matching(pr)) {
-            if (t.commentControl()) {
-                lines.add(start(t, pr, head));
-            }
+        for (Trigger t : allowed) {
+            lines.add(start(t, pr, head));
         }
-        store.put(pr, head, false, head, clock.millis());
+        // A trigger whose own list does not name this commenter still waits for one it names.
+        store.put(pr, head, allowed.size() < controlled.size(), head, clock.millis());
         return lines;
     }
 
@@ -135,9 +140,26 @@ public final class PullRequestBuilds {
         }
     }
 
+    /**
+     * The files a pull request changes, as Cloud Build compares them for a pull-request trigger: its
+     * head against the merge base with the base branch (the mirror's), so commits made on the base
+     * since the request branched off do not count. Every file when the base branch is not in the mirror.
+     */
+    private static List<String> changedFiles(Repository db, PullRequest pr, ObjectId head) throws IOException {
+        Ref base = db.exactRef("refs/heads/" + pr.baseBranch());
+        String from = base == null || base.getObjectId() == null ? RefUpdate.ZERO
+                : Commits.mergeBase(db, base.getObjectId(), head);
+        return Commits.changedFiles(db, from, head);
+    }
+
     private String start(Trigger t, PullRequest pr, String head) throws IOException {
         try (Repository db = repos.open(pr.repo())) {
             ObjectId id = ObjectId.fromString(head);
+            FileGlobs globs = new FileGlobs(t.includedFiles(), t.ignoredFiles());
+            if (globs.filters() && !globs.builds(changedFiles(db, pr, id))) {
+                return t.name() + ": no build, no file pull request " + pr.number()
+                        + " changes passes its includedFiles/ignoredFiles";
+            }
             Commits.Info info = Commits.info(db, id);
             Provenance git = new Provenance(pr.repo(), pr.headRef(), info.sha(), info.author(), info.message(), t.name(),
                     Provenance.Cause.PULL_REQUEST, null);

@@ -33,16 +33,17 @@ final class TriggerStore {
             h.createUpdate("""
                     insert into triggers (name, repo, branch_regex, tag_regex, invert_regex, config_path, included_files,
                       ignored_files, substitutions, enabled, create_time, pull_request, comment_control,
-                      approval_required, schedule, schedule_branch)
+                      approval_required, schedule, schedule_branch, collaborators)
                     values (:name, :repo, :branch, :tag, :invert, :config, :included, :ignored, :subs, :enabled, :created,
-                      :pr, :cc, :approval, :schedule, :scheduleBranch)""")
+                      :pr, :cc, :approval, :schedule, :scheduleBranch, :collaborators)""")
                     .bind("name", t.name()).bind("repo", t.repo()).bind("branch", t.branchRegex()).bind("tag", t.tagRegex())
                     .bind("invert", t.invert()).bind("config", t.configPath()).bind("included", Json.write(t.includedFiles()))
                     .bind("ignored", Json.write(t.ignoredFiles())).bind("subs", Json.write(t.substitutions()))
                     .bind("enabled", t.enabled()).bind("created", t.createTime())
                     .bind("pr", t.pullRequest()).bind("cc", t.commentControl())
                     .bind("approval", t.approvalRequired()).bind("schedule", t.schedule())
-                    .bind("scheduleBranch", t.scheduleBranch()).execute();
+                    .bind("scheduleBranch", t.scheduleBranch())
+                    .bind("collaborators", t.collaborators().isEmpty() ? null : Json.write(t.collaborators())).execute();
             return true;
         }));
     }
@@ -78,6 +79,8 @@ final class TriggerStore {
                 Json.read(rs.getString("substitutions"), new TypeReference<Map<String, String>>() {}),
                 rs.getBoolean("enabled"), rs.getLong("create_time"),
                 rs.getBoolean("pull_request"), rs.getBoolean("comment_control"), rs.getBoolean("approval_required"),
-                rs.getString("schedule"), rs.getString("schedule_branch"));
+                rs.getString("schedule"), rs.getString("schedule_branch"),
+                rs.getString("collaborators") == null ? List.of()
+                        : Json.read(rs.getString("collaborators"), new TypeReference<List<String>>() {}));
     }
 }

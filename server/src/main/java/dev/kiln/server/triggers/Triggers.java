@@ -23,6 +23,7 @@ public final class Triggers {
     /** Java accepts these, RE2 (Cloud Build's regex engine) does not: refused, so a trigger means the same on both. */
     private static final Pattern NOT_RE2 = Pattern.compile("\\\\[1-9]|\\(\\?<?[=!]|\\(\\?>|[*+?}][+]");
     private static final Pattern USER_KEY = Pattern.compile("_[A-Z0-9_]+");
+    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}");
     /** A branch name without regex characters: what a scheduled run can build. */
     private static final Pattern LITERAL_BRANCH = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_/-]*");
     /** {@code ^name$} with nothing a regex would read specially but an escaped dot. */
@@ -71,13 +72,36 @@ public final class Triggers {
                     + " give schedule to a push trigger");
         }
         String scheduleBranch = scheduleBranch(schedule, branch ? req.branch() : null, req.scheduleBranch());
+        List<String> collaborators = collaborators(req.collaborators());
+        if (!collaborators.isEmpty() && !req.commentControl()) {
+            throw Refusal.badRequest("collaborators are for comment control: set commentControl (and pullRequest) too");
+        }
         Trigger t = new Trigger(name, req.repo(), branch ? req.branch() : null, tag ? req.tag() : null, req.invertRegex(),
                 config, included, ignored, subs, true, clock.millis(), req.pullRequest(), req.commentControl(),
-                req.approvalRequired(), schedule, scheduleBranch);
+                req.approvalRequired(), schedule, scheduleBranch, collaborators);
         if (!store.insert(t)) {
             throw Refusal.conflict("trigger " + name + " exists already");
         }
         return t;
+    }
+
+    /** User names as forges allow them (GitHub, GitLab, Gitea): letters, digits, '-', '_' and '.'. */
+    private static List<String> collaborators(List<String> given) {
+        if (given == null) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (String g : given) {
+            String name = g == null ? "" : g.strip();
+            if (!USER_NAME.matcher(name).matches()) {
+                throw Refusal.badRequest("collaborator '" + g + "' is not a user name (letters, digits, '-', '_', '.';"
+                        + " 1 to 100 characters)");
+            }
+            if (out.stream().noneMatch(name::equalsIgnoreCase)) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
     }
 
     private static boolean blank(String s) {

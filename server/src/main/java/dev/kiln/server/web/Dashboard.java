@@ -2,10 +2,14 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.git.Repos;
+import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.triggers.GitBuilds;
+import dev.kiln.server.triggers.Triggers;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
@@ -22,14 +26,20 @@ public final class Dashboard {
     private final WebRoutes pages;
     private final StreamRoutes streams;
     private final StatusRoutes status;
+    private final RepoRoutes repoPages;
+
+    /** What the repos pages show and run: the repos, their triggers, the builds a Run starts, and the poller's state. */
+    public record Git(Repos repos, Triggers triggers, GitBuilds builds, Poller poller, String publicUrl) {}
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
-                     String tokenFile, Clock clock, BuildImages images) {
+                     String tokenFile, Clock clock, Git git, BuildImages images) {
         PageViews views = new PageViews(logs, clock, images);
         Metrics metrics = new Metrics(store, scheduler);
         this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile);
         this.streams = new StreamRoutes(store, logs, metrics);
         this.status = new StatusRoutes(store, metrics);
+        this.repoPages = new RepoRoutes(git.repos(), git.triggers(), git.builds(),
+                new RepoViews(git.repos(), git.triggers(), git.poller(), git.publicUrl()), sessions);
     }
 
     public void register(JavalinConfig config) {
@@ -37,6 +47,7 @@ public final class Dashboard {
         pages.register(config);
         streams.register(config);
         status.register(config);
+        repoPages.register(config);
     }
 
     private static void headers(Context ctx) {

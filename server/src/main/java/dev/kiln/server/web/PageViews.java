@@ -1,6 +1,7 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.Provenance;
@@ -8,10 +9,12 @@ import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.webui.term.RenderedLine;
 import dev.kiln.webui.term.TerminalRenderer;
+import dev.kiln.webui.view.ApprovalView;
 import dev.kiln.webui.view.BuildPage;
 import dev.kiln.webui.view.BuildRow;
 import dev.kiln.webui.view.Durations;
 import dev.kiln.webui.view.Failure;
+import dev.kiln.webui.view.Stamp;
 import dev.kiln.webui.view.StepSection;
 import dev.kiln.webui.view.Timeline;
 import java.io.IOException;
@@ -64,8 +67,12 @@ final class PageViews {
         Provenance git = b.provenance();
         return new BuildPage(row(b), text(b.statusDetail()), text(git.commitSha()), text(git.author()),
                 text(b.agentId()), iso(b.createTime()), iso(b.finishTime()), text(b.retryOf()), b.substitutions(),
-                b.labels(), sections, failure(b, steps), timeline, csrf,
+                b.labels(), sections, failure(b, steps), timeline, csrf, approval(b.approval()), "",
                 images.of(b.id()).stream().map(i -> new BuildPage.PushedImage(i.name(), i.digest())).toList());
+    }
+
+    private static ApprovalView approval(Approval a) {
+        return a == null ? null : new ApprovalView(a.decision().name(), text(a.approver()), stamp(a.time()), text(a.comment()));
     }
 
     /** The first step that failed, with the last lines of its log; null unless the build failed. */
@@ -97,11 +104,15 @@ final class PageViews {
         return millis == null ? "" : Instant.ofEpochMilli(millis).toString();
     }
 
+    static Stamp stamp(Long millis) {
+        return millis == null ? Stamp.NONE : new Stamp(iso(millis), shortTime(millis));
+    }
+
     static String shortTime(Long millis) {
         return millis == null ? "" : SHORT.format(Instant.ofEpochMilli(millis));
     }
 
-    private static String text(String s) {
+    static String text(String s) {
         return Objects.requireNonNullElse(s, "");
     }
 }

@@ -30,8 +30,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dashboard's pages and forms: the builds list, a build, the agents, sign-in, and the cancel
- * and retry buttons. Routes only translate: they read the request, call the store or a service,
+ * The dashboard's pages and forms: the builds list, a build, the agents, sign-in, and the cancel,
+ * retry, approve and reject buttons. Routes only translate: they read the request, call the store or a service,
  * and render a view record with a JTE template.
  */
 public final class WebRoutes {
@@ -75,6 +75,33 @@ public final class WebRoutes {
             Build retry = builds.retry(find(ctx).id());
             ctx.redirect("/builds/" + retry.id(), io.javalin.http.HttpStatus.SEE_OTHER);
         }, Access.form());
+        config.routes.post("/builds/{id}/approve", ctx -> decide(ctx, true), Access.form());
+        config.routes.post("/builds/{id}/reject", ctx -> decide(ctx, false), Access.form());
+    }
+
+    /**
+     * Approves or rejects a PENDING build as {@code kiln builds approve|reject} does (the same
+     * service; the signed-in token's name is the approver), then shows it. A build decided already
+     * shows its page again, saying so.
+     */
+    private void decide(Context ctx, boolean approve) {
+        Build b = find(ctx);
+        Principal who = ctx.attribute(AccessGuard.PRINCIPAL);
+        String comment = ctx.formParam("comment");
+        try {
+            if (approve) {
+                builds.approve(b.id(), who.name(), comment);
+            } else {
+                builds.reject(b.id(), who.name(), comment);
+            }
+        } catch (BuildService.ConflictException e) {
+            Build now = find(ctx);
+            ctx.status(409);
+            html(ctx, Templates.render("build.jte", views.page(now, store.steps(now.id()), sessions.csrf(ctx).orElse(""))
+                    .withError(e.getMessage())));
+            return;
+        }
+        ctx.redirect("/builds/" + b.id(), io.javalin.http.HttpStatus.SEE_OTHER);
     }
 
     private void list(Context ctx) {

@@ -148,6 +148,21 @@ class ApprovalTest {
     }
 
     @Test
+    void a_retry_of_an_approved_or_rejected_build_waits_for_approval_again() throws Exception {
+        BuildView approved = pushGated();
+        kiln.api.approve(approved.id(), "ship it");
+        assertThat(kiln.awaitEnd(approved.id(), Duration.ofSeconds(60)).status()).isEqualTo(Status.SUCCESS);
+        BuildView again = kiln.api.retry(approved.id());
+        assertThat(again.status()).isEqualTo(Status.PENDING);
+        assertThat(again.approval()).isNull();
+        aLaterBuildRunsFirst();
+        assertThat(kiln.api.get(again.id()).status()).isEqualTo(Status.PENDING);
+
+        BuildView cancelled = kiln.api.cancel(again.id());
+        assertThat(kiln.api.retry(cancelled.id()).status()).isEqualTo(Status.PENDING);
+    }
+
+    @Test
     void triggers_run_of_a_gated_trigger_waits_for_approval_too() throws Exception {
         git.run(work, "push", "-q", "kiln", "prod");
         BuildView manual = kiln.api.runTrigger("gated", new dev.kiln.spec.api.TriggerRun("prod", null, null, Map.of()));

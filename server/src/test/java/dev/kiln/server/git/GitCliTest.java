@@ -71,6 +71,11 @@ class GitCliTest {
             assertThat(server.awaitEnd(manual.id(), Duration.ofSeconds(60)).status()).isEqualTo(Status.SUCCESS);
             assertThat(server.logText(manual.id(), 0)).contains("for again");
 
+            ok(kiln(tmp, server, "triggers", "create", "pr-dev", "--repo", "churn", "--branch", "^dev$", "--pull-request",
+                    "--comment-control", "--collaborators", "ada,Grace"));
+            assertThat(ok(kiln(tmp, server, "triggers", "describe", "pr-dev"))).contains("collaborators: ada,Grace");
+            ok(kiln(tmp, server, "triggers", "delete", "pr-dev"));
+
             ok(kiln(tmp, server, "triggers", "disable", "dev-push"));
             assertThat(ok(kiln(tmp, server, "triggers", "list"))).containsPattern("dev-push\\s+churn\\s+false\\s+branch \\^dev\\$");
         }

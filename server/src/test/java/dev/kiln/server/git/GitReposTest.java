@@ -111,10 +111,17 @@ class GitReposTest {
         git.run(work, "push", "-q", "--force", upstream.toString(), "HEAD:dev", ":v1");
         try (Database db = Database.open(Database.h2Url(tmp.resolve("data")), null, null)) {
             Repos repos = new Repos(db, tmp.resolve("data/git"), Clock.systemUTC());
-            List<RefUpdate> moved = repos.fetch("mirror");
+            List<List<RefUpdate>> recorded = new java.util.ArrayList<>();
+            RefListener recorder = (repo, updates, cause) -> {
+                recorded.add(updates);
+                return undone -> List.of();
+            };
+            List<RefUpdate> moved = repos.fetch("mirror", Provenance.Cause.POLL, recorder).moved();
             assertThat(moved).containsExactlyInAnyOrder(new RefUpdate("refs/heads/main", one, two),
                     new RefUpdate("refs/heads/dev", one, three), new RefUpdate("refs/tags/v1", tagId(git, work), RefUpdate.ZERO));
-            assertThat(repos.fetch("mirror")).isEmpty();
+            assertThat(recorded).containsExactly(moved);
+            assertThat(repos.fetch("mirror", Provenance.Cause.POLL, recorder).moved()).isEmpty();
+            assertThat(recorded).hasSize(1);
             assertThat(repos.heads("mirror")).containsOnly(Map.entry("refs/heads/main", two), Map.entry("refs/heads/dev", three));
         }
     }
@@ -150,6 +157,39 @@ class GitReposTest {
         }
         try (TestServer kiln = TestServer.start(data)) {
             assertThat(kiln.api.list(10)).hasSize(1);   // processed once: the next start builds nothing again
+        }
+    }
+
+    @Test
+    void a_push_recorded_but_stopped_before_its_refs_moved_builds_nothing_at_the_next_start() throws Exception {
+        GitCli git = GitCli.in(tmp);
+        Path data = tmp.resolve("data");
+        try (TestServer kiln = TestServer.start(data)) {
+            kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
+            kiln.api.createTrigger(trigger("dev-push", "churn", "^dev$", null));
+        }
+        // The server died inside a receive after the pre-receive record and before the ref moved:
+        // git told the pusher the push failed, so there is nothing to build.
+        Path work = git.init(tmp.resolve("work"), "dev");
+        String sha = git.commit(work, "one", Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'echo built']\n"));
+        // Its objects arrived (they come before the ref update); its branch was never made.
+        Path bare = data.resolve("git/churn.git");
+        git.run(work, "push", "-q", bare.toString(), "dev:refs/heads/received");
+        git.run(bare, "update-ref", "-d", "refs/heads/received");
+        try (Database db = Database.open(Database.h2Url(data), null, null)) {
+            new RefUpdateLog(db).record("churn", List.of(new RefUpdate("refs/heads/dev", RefUpdate.ZERO, sha)),
+                    Provenance.Cause.PUSH, 1L);
+        }
+
+        try (TestServer kiln = TestServer.start(data)) {
+            assertThat(kiln.api.list(10)).isEmpty();
+            assertThat(kiln.api.repo("churn").heads()).isEmpty();
+            // The push made again builds as usual.
+            git.run(work, "push", "-q", kiln.server.url() + "/git/churn.git", "dev");
+            assertThat(kiln.api.list(10)).extracting(BuildView::commitSha).containsExactly(sha);
+        }
+        try (Database db = Database.open(Database.h2Url(data), null, null)) {
+            assertThat(new RefUpdateLog(db).pending()).isEmpty();
         }
     }
 }

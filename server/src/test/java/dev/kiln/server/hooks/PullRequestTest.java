@@ -1,7 +1,9 @@
 package dev.kiln.server.hooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kiln.agent.client.ApiClient;
 import dev.kiln.server.support.RawHttp;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.TriggerView;
@@ -42,6 +44,11 @@ class PullRequestTest {
     private void trigger(String name, boolean commentControl) throws Exception {
         f.kiln.api.createTrigger(new TriggerView(name, "churn", "^dev$", null, false, null, List.of(), List.of(),
                 Map.of(), true, null, true, commentControl, false, null, null));
+    }
+
+    static TriggerView prTrigger(String name, boolean approval, String schedule) {
+        return new TriggerView(name, "churn", "^dev$", null, false, null, List.of(), List.of(), Map.of(), true, null,
+                true, false, approval, schedule, null);
     }
 
     /** Commits on a feature branch and puts it where the forge keeps pull request {@code n}'s head. */
@@ -144,5 +151,52 @@ class PullRequestTest {
         f.gitlab("Merge Request Hook", mr.formatted("ada", 6, 1, "https://gitlab.example/team/churn.git", own));
         assertThat(f.builds()).extracting(BuildView::commitSha, BuildView::ref).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(own, "refs/merge-requests/6/head"));
+    }
+
+    @Test
+    void a_retried_pull_request_build_builds_with_the_same_pull_request_substitutions() throws Exception {
+        trigger("pr-dev", false);
+        String head = openOnForge("refs/pull/7/head", "feature-one");
+        f.github("pull_request", githubPr("opened", 7, head, "dev", "OWNER"));
+        BuildView first = f.kiln.awaitEnd(f.builds().get(0).id(), Duration.ofSeconds(60));
+        assertThat(first.status()).isEqualTo(Status.SUCCESS);
+
+        BuildView again = f.kiln.api.retry(first.id());
+
+        assertThat(again.retryOf()).isEqualTo(first.id());
+        assertThat(again).extracting(BuildView::commitSha, BuildView::cause, BuildView::trigger)
+                .containsExactly(head, "pull_request", "pr-dev");
+        BuildView done = f.kiln.awaitEnd(again.id(), Duration.ofSeconds(60));
+        String log = f.kiln.logText(done.id(), 0);
+        assertThat(done.status()).as(log).isEqualTo(Status.SUCCESS);
+        assertThat(log).contains("sha=" + head).contains("pr=7 head=feature base=dev url=" + FORK);
+    }
+
+    @Test
+    void a_pull_request_build_of_an_approval_required_trigger_waits_in_pending_until_approved() throws Exception {
+        f.kiln.api.createTrigger(prTrigger("pr-gated", true, null));
+        String head = openOnForge("refs/pull/2/head", "gated");
+
+        RawHttp.Response r = f.github("pull_request", githubPr("opened", 2, head, "dev", "OWNER"));
+
+        assertThat(r.body()).contains("pr-gated: build ").contains(" waits for approval for pull request 2");
+        BuildView pending = f.builds().get(0);
+        assertThat(pending.status()).isEqualTo(Status.PENDING);
+        assertThat(pending.statusDetail()).contains("waiting for approval");
+        assertThat(f.kiln.api.get(pending.id()).status()).as("no agent takes it meanwhile").isEqualTo(Status.PENDING);
+
+        f.kiln.api.approve(pending.id(), "looked at the diff");
+        BuildView done = f.kiln.awaitEnd(pending.id(), Duration.ofSeconds(60));
+        assertThat(done.status()).isEqualTo(Status.SUCCESS);
+        assertThat(f.kiln.logText(done.id(), 0)).contains("pr=2 head=feature base=dev");
+    }
+
+    @Test
+    void a_trigger_with_both_a_schedule_and_pull_request_is_refused_with_the_reason() throws Exception {
+        assertThatThrownBy(() -> f.kiln.api.createTrigger(prTrigger("pr-nightly", false, "0 3 * * *")))
+                .isInstanceOf(ApiClient.ApiException.class)
+                .hasMessageContaining("a pull-request trigger builds pull requests, not a branch on a schedule")
+                .satisfies(e -> assertThat(((ApiClient.ApiException) e).error().status()).isEqualTo(400));
+        assertThat(f.kiln.api.triggers()).isEmpty();
     }
 }

@@ -104,7 +104,8 @@ class RegistriesTest {
                     """)));
 
             HttpAgentApi agent = new HttpAgentApi(kiln.server.url(), kiln.server.agentToken());
-            var lease = agent.lease(new LeaseRequest(LeaseRequest.PROTOCOL, "a1", "h", List.of()), Duration.ofSeconds(10))
+            // A docker step and images: only an agent offering 'docker' gets this build.
+            var lease = agent.lease(new LeaseRequest(LeaseRequest.PROTOCOL, "a1", "h", List.of("docker")), Duration.ofSeconds(10))
                     .orElseThrow();
 
             assertThat(lease.registries()).containsExactlyInAnyOrder(

@@ -17,18 +17,33 @@ import java.util.Map;
  * collaborator comments {@code /kiln run}. {@code approvalRequired}: its builds wait in
  * {@code PENDING} until approved or rejected. {@code schedule}: a UNIX cron expression (5 fields,
  * UTC); at each tick the head of {@code scheduleBranch} is built, even with no new commit (null: the
- * branch a literal {@code ^name$} branch regex names).
+ * branch a literal {@code ^name$} branch regex names). {@code collaborators}: with comment control,
+ * the user names that count as collaborators on every forge, instead of the forge's word (empty: the
+ * forge's word, GitHub's {@code author_association}).
  */
 public record TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
                           List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
                           boolean enabled, Instant createTime, boolean pullRequest, boolean commentControl,
-                          boolean approvalRequired, String schedule, String scheduleBranch) {
+                          boolean approvalRequired, String schedule, String scheduleBranch, List<String> collaborators) {
+
+    public TriggerView {
+        collaborators = collaborators == null ? List.of() : List.copyOf(collaborators);
+    }
+
+    /** A trigger without a list of collaborators. */
+    public TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
+                       List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
+                       boolean enabled, Instant createTime, boolean pullRequest, boolean commentControl,
+                       boolean approvalRequired, String schedule, String scheduleBranch) {
+        this(name, repo, branch, tag, invertRegex, config, includedFiles, ignoredFiles, substitutions, enabled,
+                createTime, pullRequest, commentControl, approvalRequired, schedule, scheduleBranch, List.of());
+    }
 
     /** A trigger of pushes, without approval or schedule. */
     public TriggerView(String name, String repo, String branch, String tag, boolean invertRegex, String config,
                        List<String> includedFiles, List<String> ignoredFiles, Map<String, String> substitutions,
                        boolean enabled, Instant createTime) {
         this(name, repo, branch, tag, invertRegex, config, includedFiles, ignoredFiles, substitutions, enabled,
-                createTime, false, false, false, null, null);
+                createTime, false, false, false, null, null, List.of());
     }
 }

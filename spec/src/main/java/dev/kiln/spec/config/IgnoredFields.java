@@ -21,9 +21,6 @@ import java.util.List;
 final class IgnoredFields {
     private IgnoredFields() {}
 
-    /** A volume mounted into steps: {@code Volume} in the resource. */
-    private static final Shape VOLUME = message("name", text(), "path", text());
-
     /** Top-level fields of the build, other than those Kiln acts on. */
     static final Shape.Message TOP = message(
             "availableSecrets", message(
@@ -45,7 +42,6 @@ final class IgnoredFields {
 
     /** Fields of a step Kiln does not act on. */
     static final Shape.Message STEP = message(
-            "volumes", listOf(VOLUME),
             "automapSubstitutions", flag(),
             "metrics", anything(),
             "artifacts", anything(),
@@ -66,7 +62,6 @@ final class IgnoredFields {
             "defaultLogsBucketBehavior", choice("DEFAULT_LOGS_BUCKET_BEHAVIOR_UNSPECIFIED",
                     "REGIONAL_USER_OWNED_BUCKET", "LEGACY_BUCKET"),
             "workerPool", text(),
-            "volumes", listOf(VOLUME),
             "secretEnv", listOf(text()),
             "pubsubTopic", text(),
             "retries", anything());

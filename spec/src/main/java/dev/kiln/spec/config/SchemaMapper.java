@@ -23,16 +23,17 @@ final class SchemaMapper {
     /** Cloud Build fields Kiln reads but does not act on: a warning, and an error only for a wrong type. */
     static final List<String> TOP_IGNORED = IgnoredFields.TOP.names();
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
-            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent");
+            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent", "volumes");
     static final List<String> STEP_IGNORED = IgnoredFields.STEP.names();
     static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "dynamicSubstitutions", "pool",
-            "agent");
+            "agent", "volumes");
     static final List<String> OPTION_IGNORED = IgnoredFields.OPTIONS.names();
 
     private final String file;
     private final Problems problems;
     private final NodeReader read;
     private final ShapeCheck shapes;
+    private final Volumes volumes;
     /** Labels steps ask for: a build runs whole on one agent, so they are the build's too. */
     private final List<String> stepLabels = new ArrayList<>();
 
@@ -41,6 +42,7 @@ final class SchemaMapper {
         this.problems = problems;
         this.read = new NodeReader(file, problems);
         this.shapes = new ShapeCheck(read);
+        this.volumes = new Volumes(read);
     }
 
     /** The spec as far as it could be read; its problems are in the {@link Problems} given. */
@@ -78,6 +80,7 @@ final class SchemaMapper {
         List<String> env = List.of();
         boolean loose = false;
         List<String> labels = new ArrayList<>();
+        List<Volume> buildVolumes = List.of();
         Node options = top.get("options");
         if (options != null) {
             Map<String, Node> o = read.fields(options, "options.", "options", OPTION_FIELDS, OPTION_IGNORED);
@@ -94,10 +97,12 @@ final class SchemaMapper {
                     read.error(opt, option + " must be MUST_MATCH or ALLOW_LOOSE, not '" + value + "'");
                 }
             }
+            buildVolumes = volumes.read(o.get("volumes"), "options.volumes");
             labels.addAll(poolLabel(o.get("pool")));
             addLabels(labels, agentLabels(o.get("agent"), "options.agent", "options.agent"));
         }
         addLabels(labels, stepLabels);
+        steps = withBuildVolumes(steps, buildVolumes);
         List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
         List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
         if (top.containsKey("artifacts")) {
@@ -198,10 +203,6 @@ final class SchemaMapper {
         if (local && script == null && !argsGiven && entrypoint == null && !runRefused) {
             read.error(node, label + ": nothing to run; give 'args' or 'script'");
         }
-        if (!local) {
-            read.warn(f.get("name"), label + ": runs in image '" + name
-                    + "', which needs a docker executor; this Kiln version runs process steps only");
-        }
         List<String> env = read.envList(f.get("env"), path + ".env", label + ": env");
         String dir = read.scalar(f.get("dir"), path + ".dir", label + ": dir", ControlCharacters.NONE);
         if (dir != null) {
@@ -232,8 +233,44 @@ final class SchemaMapper {
                     + " will be unset: this Kiln version has no secrets yet");
         }
         addLabels(stepLabels, agentLabels(f.get("agent"), path + ".agent", label + ": agent"));
+        List<Volume> stepVolumes = volumes.read(f.get("volumes"), path + ".volumes");
+        if (local && !stepVolumes.isEmpty()) {
+            read.error(f.get("volumes"), label + ": volumes are mounted into containers; this step runs as a process"
+                    + " on the agent (no 'name'): give it an image or drop 'volumes'");
+        }
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
-                exitCodes, secretEnv, read.mark(node));
+                exitCodes, secretEnv, read.mark(node), stepVolumes);
+    }
+
+    /**
+     * Adds {@code options.volumes} to every step in an image. As in Cloud Build, a step's own volume
+     * may not take a path the build's volumes already use for another volume.
+     */
+    private List<Step> withBuildVolumes(List<Step> steps, List<Volume> build) {
+        if (build.isEmpty()) {
+            return steps;
+        }
+        List<Step> out = new ArrayList<>();
+        for (Step s : steps) {
+            if (s.isLocal()) {
+                out.add(s);
+                continue;
+            }
+            List<Volume> all = new ArrayList<>(build);
+            for (int i = 0; i < s.volumes().size(); i++) {
+                Volume v = s.volumes().get(i);
+                Volume taken = build.stream().filter(b -> b.path().equals(v.path())).findFirst().orElse(null);
+                if (taken == null) {
+                    all.add(v);
+                } else if (!taken.name().equals(v.name())) {
+                    String at = "steps[" + s.index() + "].volumes[" + i + "].path";
+                    problems.error(read.marks().getOrDefault(at, s.mark()), read.shown(at) + " '" + v.path()
+                            + "' is options.volumes' path for volume '" + taken.name() + "'; use another path");
+                }
+            }
+            out.add(s.withVolumes(all));
+        }
+        return List.copyOf(out);
     }
 
     /** The step as messages name it: a control character in its id must not break the message's line. */

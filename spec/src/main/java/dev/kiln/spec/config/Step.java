@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One step as written in the config. Optional fields are null or empty; {@code name} null means
- * a process on the agent.
+ * a process on the agent. {@code volumes} are the step's own and the build's {@code options.volumes}.
  */
 public record Step(
         int index,
@@ -21,7 +21,20 @@ public record Step(
         boolean allowFailure,
         List<Integer> allowExitCodes,
         List<String> secretEnv,
-        SourceMark mark) {
+        SourceMark mark,
+        List<Volume> volumes) {
+
+    public Step {
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A step without volumes. */
+    public Step(int index, String id, String name, String entrypoint, List<String> args, String script, List<String> env,
+                String dir, List<String> waitFor, Duration timeout, boolean allowFailure, List<Integer> allowExitCodes,
+                List<String> secretEnv, SourceMark mark) {
+        this(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure, allowExitCodes,
+                secretEnv, mark, List.of());
+    }
 
     /** The id people see: the explicit {@code id}, else Cloud Build's {@code Step #N}. */
     public String displayId() {
@@ -36,6 +49,12 @@ public record Step(
     /** This step with {@code id} and {@code waitFor} as given: the planner checks the graph on substituted ids. */
     public Step withGraph(String id, List<String> waitFor) {
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
-                allowExitCodes, secretEnv, mark);
+                allowExitCodes, secretEnv, mark, volumes);
+    }
+
+    /** This step with {@code volumes} mounted (its own and the build's {@code options.volumes}). */
+    public Step withVolumes(List<Volume> volumes) {
+        return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
+                allowExitCodes, secretEnv, mark, volumes);
     }
 }

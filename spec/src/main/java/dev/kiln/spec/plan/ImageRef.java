@@ -42,6 +42,16 @@ public record ImageRef(String registry, String repository, String tag, String di
         return new ImageRef(registry, rest, tag == null && digest == null ? "latest" : tag, digest);
     }
 
+    /** What a pull asks for beside the repository: the digest when the name pins one, else the tag. */
+    public String pullTag() {
+        return digest != null ? digest : tag;
+    }
+
+    /** Where a pull of it goes, as a person reads it. */
+    public String registryText() {
+        return registry.equals(DOCKER_HUB) ? "Docker Hub (docker.io)" : registry;
+    }
+
     /** Whether a step with this {@code name} runs the built-in docker builder (any tag of it). */
     public static boolean isDockerBuilder(String stepImage) {
         return stepImage != null && DOCKER_BUILDERS.contains(parse(stepImage).repository());

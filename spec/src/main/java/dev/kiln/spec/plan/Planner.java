@@ -126,7 +126,7 @@ public final class Planner {
             steps.add(new StepPlan(s.index(), graph.ids().get(s.index()), image, entrypoint,
                     List.copyOf(args), s.script(), List.copyOf(env), dir,
                     graph.graph().waitFor(s.index()), s.timeout() == null ? 0 : s.timeout().toMillis(), s.allowFailure(),
-                    s.allowExitCodes(), s.secretEnv()));
+                    s.allowExitCodes(), s.secretEnv(), s.volumes()));
         }
         List<String> images = new ArrayList<>();
         for (int i = 0; i < spec.images().size(); i++) {

@@ -1,5 +1,6 @@
 package dev.kiln.spec.plan;
 
+import dev.kiln.spec.config.Volume;
 import java.util.List;
 
 /**
@@ -7,6 +8,7 @@ import java.util.List;
  * on the agent. {@code command} is the argv for a process step ({@code entrypoint} + {@code args}),
  * or empty when {@code script} is set. {@code env} holds {@code KEY=VALUE} entries in order.
  * {@code waitFor} holds indexes of steps that must finish first. Times are in milliseconds; 0 means none.
+ * {@code volumes}: named volumes of the build mounted into the step's container (none for a process step).
  */
 public record StepPlan(
         int index,
@@ -21,7 +23,24 @@ public record StepPlan(
         long timeoutMillis,
         boolean allowFailure,
         List<Integer> allowExitCodes,
-        List<String> secretEnv) {
+        List<String> secretEnv,
+        List<Volume> volumes) {
+
+    /** Where an agent that can run steps in images says so, and a build with such steps asks for it. */
+    public static final String DOCKER_LABEL = "docker";
+
+    public StepPlan {
+        // A plan stored by an earlier version has no volumes.
+        volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** A step without volumes. */
+    public StepPlan(int index, String id, String image, String entrypoint, List<String> args, String script,
+                    List<String> env, String dir, List<Integer> waitFor, long timeoutMillis, boolean allowFailure,
+                    List<Integer> allowExitCodes, List<String> secretEnv) {
+        this(index, id, image, entrypoint, args, script, env, dir, waitFor, timeoutMillis, allowFailure, allowExitCodes,
+                secretEnv, List.of());
+    }
 
     public boolean isLocal() {
         return image == null;

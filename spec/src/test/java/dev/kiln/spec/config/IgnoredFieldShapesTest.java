@@ -55,9 +55,6 @@ class IgnoredFieldShapesTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "volumes: {name: v, path: /v}|3:14|steps[0].volumes: one value where Cloud Build expects a list; read as a list of one, write it as a list item ('- ' before its first field)",
-            "volumes: [{name: v, path: [/v]}]|3:31|steps[0].volumes[0].path must be a single value, not a list",
-            "volumes: [v]|3:15|steps[0].volumes[0] must be a mapping",
             "automapSubstitutions: 1|3:27|steps[0].automapSubstitutions must be true or false, not '1'",
     })
     void a_wrong_type_in_a_step_field_kiln_does_not_act_on_is_refused(String field, String at, String message) {
@@ -110,7 +107,8 @@ class IgnoredFieldShapesTest {
                     - repository: https://europe-python.pkg.dev/p/r
                       paths: [dist/*]
                 steps:
-                  - args: [x]
+                  - name: busybox
+                    args: [x]
                     secretEnv: [TOKEN, PASSWORD, OLD]
                     volumes:
                       - name: cache
@@ -123,8 +121,8 @@ class IgnoredFieldShapesTest {
                 "build.yaml:9:1: config: 'secrets' is read but not acted on by Kiln",
                 "build.yaml:14:3: options: 'machineType' is read but not acted on by Kiln",
                 "build.yaml:15:3: options: 'logging' is read but not acted on by Kiln",
-                "build.yaml:31:3: 'artifacts' is read but not acted on yet",
-                "build.yaml:41:5: step #0: 'volumes' is read but not acted on by Kiln");
+                "build.yaml:31:3: 'artifacts' is read but not acted on yet");
+        assertThat(spec.steps().get(0).volumes()).containsExactly(new Volume("cache", "/cache"));
     }
 
     @Test

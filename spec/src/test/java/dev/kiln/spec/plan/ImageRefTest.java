@@ -21,6 +21,16 @@ class ImageRefTest {
     }
 
     @Test
+    void a_pull_asks_for_the_tag_or_the_pinned_digest_and_names_the_registry_it_goes_to() {
+        assertThat(ImageRef.parse("busybox")).isEqualTo(new ImageRef("docker.io", "busybox", "latest", null));
+        assertThat(ImageRef.parse("localhost:5000/team/app:1.2").pullTag()).isEqualTo("1.2");
+        assertThat(ImageRef.parse("localhost:5000/app").pullTag()).isEqualTo("latest");
+        assertThat(ImageRef.parse("gcr.io/p/app@sha256:ab").pullTag()).isEqualTo("sha256:ab");
+        assertThat(ImageRef.parse("python:3.11-slim").registryText()).isEqualTo("Docker Hub (docker.io)");
+        assertThat(ImageRef.parse("gcr.io/p/app:1").registryText()).isEqualTo("gcr.io");
+    }
+
+    @Test
     void a_build_pushes_to_the_registries_of_its_images_and_of_its_docker_push_steps_only() {
         StepPlan push = new StepPlan(0, "push", "gcr.io/cloud-builders/docker", null, List.of("push", "-q", "push.example/app:1"),
                 null, List.of(), null, List.of(), 0, false, List.of(), List.of());

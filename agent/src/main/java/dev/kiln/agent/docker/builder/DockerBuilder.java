@@ -1,5 +1,6 @@
 package dev.kiln.agent.docker.builder;
 
+import dev.kiln.agent.docker.ContainerExecutor;
 import dev.kiln.agent.docker.DockerEngine;
 import dev.kiln.agent.docker.RegistryLogins;
 import dev.kiln.agent.run.Executor;
@@ -38,12 +39,18 @@ public final class DockerBuilder implements Executor {
 
     private final DockerEngine engine;
     private final DockerCli clis;
+    private final ContainerExecutor containers;
     private final ProcessExecutor processes;
 
-    /** {@code clis}: the docker CLIs to use where the native path cannot go; {@link DockerCli#none()} where there are none. */
-    public DockerBuilder(DockerEngine engine, DockerCli clis) {
+    /**
+     * {@code clis}: the docker CLIs to use where the native path cannot go; {@link DockerCli#none()}
+     * where there are none. {@code containers}: the agent's container executor, which holds each
+     * build's network (Cloud Build's {@code cloudbuild}) from its {@code prepare} to its {@code release}.
+     */
+    public DockerBuilder(DockerEngine engine, DockerCli clis, ContainerExecutor containers) {
         this.engine = engine;
         this.clis = clis;
+        this.containers = containers;
         this.processes = new ProcessExecutor(StepEnvironment.ofThisUser());
     }
 
@@ -51,16 +58,16 @@ public final class DockerBuilder implements Executor {
      * The built-in builders this class stands in for, by step image name ({@link ImageRef#DOCKER_BUILDERS}):
      * what a step router maps to it.
      */
-    public static Map<String, Executor> builtIns(DockerEngine engine) {
-        DockerBuilder builder = onPath(engine);
+    public static Map<String, Executor> builtIns(DockerEngine engine, ContainerExecutor containers) {
+        DockerBuilder builder = onPath(engine, containers);
         Map<String, Executor> map = new LinkedHashMap<>();
         ImageRef.DOCKER_BUILDERS.forEach(name -> map.put(name, builder));
         return Map.copyOf(map);
     }
 
     /** With the {@code docker} CLIs on this process's PATH, if any. */
-    public static DockerBuilder onPath(DockerEngine engine) {
-        return new DockerBuilder(engine, DockerCli.onPath(System.getenv("PATH")));
+    public static DockerBuilder onPath(DockerEngine engine, ContainerExecutor containers) {
+        return new DockerBuilder(engine, DockerCli.onPath(System.getenv("PATH")), containers);
     }
 
     @Override
@@ -96,20 +103,11 @@ public final class DockerBuilder implements Executor {
             }
             if (CLOUDBUILD.equals(cmd.network())) {
                 cmd = new DockerCommand(cmd.subcommand(), cmd.tags(), cmd.file(), cmd.buildArgs(), cmd.labels(), cmd.target(),
-                        network(scratch), cmd.noCache(), cmd.operands(), cmd.cliOnly());
+                        containers.network(workspace), cmd.noCache(), cmd.operands(), cmd.cliOnly());
             }
             return NativeRun.build(engine, step, cmd, context, dockerfile);
         }
         return cmd.subcommand().equals("tag") ? NativeRun.tag(engine, cmd) : NativeRun.push(engine, cmd, RegistryLogins.read(scratch));
-    }
-
-    /**
-     * The engine's name of the build's network, which Cloud Build calls {@code cloudbuild}: builds
-     * share an engine, so it is {@code cloudbuild-<build id>} (made by the container executor; see
-     * its BuildNetwork). The build id is the name of the build's directory, which holds {@code scratch}.
-     */
-    static String network(Path scratch) {
-        return CLOUDBUILD + "-" + scratch.toAbsolutePath().normalize().getParent().getFileName();
     }
 
     /** {@code args} with Cloud Build's {@code --network cloudbuild} (or {@code --net}, {@code =}) naming the build's network. */
@@ -154,11 +152,14 @@ public final class DockerBuilder implements Executor {
         } else if (runCli && step.args().size() > 0 && step.args().get(0).equals("build")) {
             env.add("DOCKER_BUILDKIT=0");
         }
-        env.add("KILN_NETWORK=" + network(scratch));
+        // The build's network (cloudbuild-<build id>, made now if no step has yet), for docker run --network
+        // cloudbuild and for scripts, which find it in $KILN_NETWORK as steps in containers do.
+        String network = containers.network(workspace);
+        env.add("KILN_NETWORK=" + network);
         String entrypoint = runCli ? cli.map(Path::toString).orElse("docker") : step.entrypoint();
-        List<String> args = runCli ? withBuildNetwork(step.args(), network(scratch)) : step.args();
+        List<String> args = runCli ? withBuildNetwork(step.args(), network) : step.args();
         if (!args.equals(step.args())) {
-            banner += "; --network cloudbuild is this build's network, " + network(scratch);
+            banner += "; --network cloudbuild is this build's network, " + network;
         }
         StepPlan asProcess = new StepPlan(step.index(), step.id(), null, entrypoint, args, step.script(), env,
                 step.dir(), step.waitFor(), step.timeoutMillis(), step.allowFailure(), step.allowExitCodes(), step.secretEnv());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.kiln.agent.docker.ContainerExecutor;
 import dev.kiln.agent.docker.DockerEngine;
 import dev.kiln.agent.docker.TestImages;
 import dev.kiln.spec.plan.StepPlan;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +30,9 @@ class DockerBuilderTest {
     Path scratch;
     /** A tag prefix of this test's own, removed afterwards. */
     String name;
+    /** Holds the build's network, as on an agent: made on demand, removed with the build. */
+    ContainerExecutor containers;
+    String buildId;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -36,6 +41,14 @@ class DockerBuilderTest {
         workspace = Files.createDirectories(tmp.resolve("workspace"));
         scratch = Files.createDirectories(tmp.resolve("scratch"));
         name = "kiln-builder-test/" + UUID.randomUUID().toString().substring(0, 8);
+        buildId = "b" + UUID.randomUUID().toString().substring(0, 8);
+        containers = new ContainerExecutor(engine, "test-" + buildId, Optional.empty());
+        containers.prepare(buildId, workspace, scratch);
+    }
+
+    @AfterEach
+    void releaseBuild() {
+        containers.release(buildId, workspace);
     }
 
     @AfterEach
@@ -54,7 +67,7 @@ class DockerBuilderTest {
     }
 
     private DockerBuilder nativeOnly() {
-        return new DockerBuilder(engine, DockerCli.none());
+        return new DockerBuilder(engine, DockerCli.none(), containers);
     }
 
     @Test
@@ -180,7 +193,7 @@ class DockerBuilderTest {
         TestImages.engine();
         org.junit.jupiter.api.Assumptions.assumeTrue(clis.any().isPresent() || "true".equals(System.getenv("CI")),
                 "skipped: needs a docker CLI");
-        Steps.Ran ran = Steps.run(new DockerBuilder(engine, clis),
+        Steps.Ran ran = Steps.run(new DockerBuilder(engine, clis, containers),
                 Steps.docker(null, List.of(), "image", "inspect", "--format", "id={{.Id}}", base), workspace, scratch);
 
         assertThat(ran.exit()).as(ran.log()).isZero();
@@ -193,27 +206,26 @@ class DockerBuilderTest {
         DockerCli clis = DockerCli.onPath(System.getenv("PATH"));
         org.junit.jupiter.api.Assumptions.assumeTrue(clis.any().isPresent() || "true".equals(System.getenv("CI")),
                 "skipped: needs a docker CLI");
-        String buildId = "b" + UUID.randomUUID().toString().substring(0, 8);
-        Path buildScratch = Files.createDirectories(tmp.resolve("builds").resolve(buildId).resolve("scratch"));
         String network = "cloudbuild-" + buildId;
-        // The container executor makes the build's network; here the test stands in for it.
-        engine.client().createNetworkCmd().withName(network).exec();
-        DockerBuilder builder = new DockerBuilder(engine, clis);
-        try {
-            Steps.Ran svc = Steps.run(builder, Steps.docker(null, List.of(), "run", "-d", "--network", "cloudbuild", "--name",
-                    "svc-" + buildId, base, "sh", "-c", "echo pong | nc -l -p 8080"), workspace, buildScratch);
-            assertThat(svc.exit()).as(svc.log()).isZero();
-            assertThat(svc.log()).contains("--network cloudbuild is this build's network, " + network);
+        DockerBuilder builder = new DockerBuilder(engine, clis, containers);
+        // No container step ran: the builder has the container executor make the build's network.
+        Steps.Ran svc = Steps.run(builder, Steps.docker(null, List.of(), "run", "-d", "--network", "cloudbuild", "--name",
+                "svc-" + buildId, base, "sh", "-c", "echo pong | nc -l -p 8080"), workspace, scratch);
+        assertThat(svc.exit()).as(svc.log()).isZero();
+        assertThat(svc.log()).contains("--network cloudbuild is this build's network, " + network);
 
-            Steps.Ran client = Steps.run(builder, Steps.docker(null, List.of(), "run", "--rm", "--network=cloudbuild", base,
-                    "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do nc svc-" + buildId + " 8080 </dev/null && exit 0; sleep 0.2; done;"
-                            + " exit 1"), workspace, buildScratch);
-            assertThat(client.exit()).as(client.log()).isZero();
-            assertThat(client.log()).contains("pong");
-        } finally {
-            engine.client().removeContainerCmd("svc-" + buildId).withForce(true).exec();
-            engine.client().removeNetworkCmd(network).exec();
-        }
+        Steps.Ran client = Steps.run(builder, Steps.docker(null, List.of(), "run", "--rm", "--network=cloudbuild", base,
+                "sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do nc svc-" + buildId + " 8080 </dev/null && exit 0; sleep 0.2; done;"
+                        + " exit 1"), workspace, scratch);
+        assertThat(client.exit()).as(client.log()).isZero();
+        assertThat(client.log()).contains("pong");
+
+        // The build's end removes the network and the service a step started on it.
+        containers.release(buildId, workspace);
+        assertThat(engine.client().listNetworksCmd().withNameFilter(network).exec())
+                .noneMatch(n -> n.getName().equals(network));
+        assertThat(engine.client().listContainersCmd().withShowAll(true).withNameFilter(List.of("svc-" + buildId)).exec())
+                .isEmpty();
     }
 
     @Test
@@ -227,7 +239,7 @@ class DockerBuilderTest {
         DockerCli clis = DockerCli.onPath(System.getenv("PATH"));
         org.junit.jupiter.api.Assumptions.assumeTrue(clis.withBuildKit().isPresent() || "true".equals(System.getenv("CI")),
                 "skipped: needs a docker CLI that can build with BuildKit");
-        Steps.Ran ran = Steps.run(new DockerBuilder(engine, clis), step, workspace, scratch);
+        Steps.Ran ran = Steps.run(new DockerBuilder(engine, clis, containers), step, workspace, scratch);
         assertThat(ran.exit()).as(ran.log()).isZero();
         assertThat(ran.log()).startsWith("[kiln] docker builder: docker CLI (" + clis.withBuildKit().get()
                 + ") with DOCKER_BUILDKIT=1: the Dockerfile needs BuildKit (RUN --mount, line 2)\n");

@@ -1,7 +1,6 @@
 package dev.kiln.server.git.poll;
 
 import dev.kiln.server.git.RefListener;
-import dev.kiln.server.git.RefUpdate;
 import dev.kiln.server.git.Refusal;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
@@ -11,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -111,10 +109,7 @@ public final class Poller implements AutoCloseable {
             if (remote.equals(repos.localRefs(r.name()))) {
                 repos.polledUnchanged(r.name());
             } else {
-                List<RefUpdate> moved = repos.fetch(r.name());
-                if (!moved.isEmpty()) {
-                    listener.refsMoved(r.name(), moved, Provenance.Cause.POLL);
-                }
+                repos.fetch(r.name(), Provenance.Cause.POLL, listener).build();
             }
             ok = true;
         } catch (Refusal gone) {

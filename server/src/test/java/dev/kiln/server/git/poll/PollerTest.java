@@ -82,7 +82,7 @@ class PollerTest {
     private Poller poller(Backoff backoff, int timeoutSeconds) {
         return new Poller(repos, (repo, updates, cause) -> {
             moved.add(new Moved(repo, updates, cause));
-            return List.of();
+            return undone -> List.of();
         }, clock, backoff, timeoutSeconds);
     }
 

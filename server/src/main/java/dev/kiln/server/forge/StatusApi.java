@@ -19,12 +19,12 @@ import java.util.Map;
  * context); Gitea {@code POST /api/v1/repos/{owner}/{repo}/statuses/{sha}} ({@code Authorization:
  * token}, states as GitHub's). Pure: it builds requests, it sends nothing.
  */
-public enum Forge {
+public enum StatusApi {
     GITHUB, GITLAB, GITEA;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    public static Forge of(String kind) {
+    public static StatusApi of(String kind) {
         return valueOf(kind.toUpperCase(Locale.ROOT));
     }
 

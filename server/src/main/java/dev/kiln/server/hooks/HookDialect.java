@@ -3,17 +3,18 @@ package dev.kiln.server.hooks;
 import java.util.function.Function;
 
 /**
- * Who sent a webhook, told by its event header, and how that sender signs: GitHub's
+ * The dialect a webhook speaks: which forge sent it (told by its event header), how it signs, and
+ * how its events and pull request refs are named. Signatures: GitHub's
  * {@code X-Hub-Signature-256} (hex HMAC-SHA256 of the body, prefixed {@code sha256=}), GitLab's
  * {@code X-Gitlab-Token} (the secret itself), Gitea's and Forgejo's {@code X-Gitea-Signature} /
  * {@code X-Forgejo-Signature} (bare hex HMAC-SHA256), and Kiln's own generic {@code X-Kiln-Signature-256}
  * (as GitHub's). Gitea also sends GitHub's headers, so it is recognised first.
  */
-public enum Forge {
+public enum HookDialect {
     GITEA, GITLAB, GITHUB, GENERIC;
 
     /** The sender of a request whose headers {@code header} looks up (case-insensitively). */
-    public static Forge of(Function<String, String> header) {
+    public static HookDialect of(Function<String, String> header) {
         if (header.apply("X-Gitea-Event") != null || header.apply("X-Forgejo-Event") != null) {
             return GITEA;
         }

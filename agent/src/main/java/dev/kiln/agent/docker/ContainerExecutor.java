@@ -1,0 +1,289 @@
+package dev.kiln.agent.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerCmd;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import dev.kiln.agent.run.BuildUser;
+import dev.kiln.agent.run.Executor;
+import dev.kiln.spec.plan.ImageRef;
+import dev.kiln.spec.plan.StepPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a step whose {@code name} is an image in a container on the agent's Docker engine, as Cloud
+ * Build does: the build's workspace bind-mounted at {@code /workspace} (shared with its process
+ * steps), the build's network and named volumes ({@link BuildNetwork}), an init process so that a
+ * stop takes a tenth of a second, and labels that let the agent find it again ({@link ContainerLabels}).
+ * Output is attached, not logged by the engine: nothing of it lands on the engine's disk.
+ *
+ * <p>Containers run as their image's user, usually root. When the agent hands process steps to a
+ * build user, the workspace goes back to that user after every container step, so that the next
+ * process step, and the clean-up, can change and delete what the container wrote.
+ */
+public final class ContainerExecutor implements Executor {
+    private static final Logger log = LoggerFactory.getLogger(ContainerExecutor.class);
+    private static final long ATTACH_MILLIS = 10_000;
+
+    private final DockerEngine engine;
+    private final String agentKey;
+    private final Optional<BuildUser> owner;
+    private final Map<Path, BuildNetwork> builds = new ConcurrentHashMap<>();
+    /** Images seen on the engine: one call less per step. An image removed meanwhile fails the create, which says so. */
+    private final java.util.Set<String> present = ConcurrentHashMap.newKeySet();
+
+    /**
+     * {@code agentKey}: this agent's {@link ContainerLabels#agentKey}; {@code owner}: who gets the
+     * workspace back after each step (the build user of an agent run as root), empty: nobody.
+     */
+    public ContainerExecutor(DockerEngine engine, String agentKey, Optional<BuildUser> owner) {
+        this.engine = engine;
+        this.agentKey = agentKey;
+        this.owner = owner;
+    }
+
+    @Override
+    public void prepare(String buildId, Path workspace, Path scratch) throws IOException {
+        Files.createDirectories(scratch);
+        builds.put(key(workspace), new BuildNetwork(engine.client(), agentKey, buildId));
+    }
+
+    @Override
+    public void release(String buildId, Path workspace) {
+        BuildNetwork b = builds.remove(key(workspace));
+        if (b == null) {
+            return;
+        }
+        try {
+            // On the remover's one thread: the step containers queued for removal go first, so none
+            // is half-removed (and still on the network) when the network goes.
+            REMOVER.submit(b::release).get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            log.warn("build {}: could not remove its containers, network and volumes from the engine at {}: {}"
+                    + " (the agent removes them at its next start)", buildId, engine.host(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The engine's name of the network of the build in {@code workspace}, made if no step has made
+     * it yet; removed, with every container on it, when the build ends. For a built-in builder whose
+     * {@code docker run --network cloudbuild} must land on the build's network.
+     */
+    public String network(Path workspace) {
+        BuildNetwork build = builds.get(key(workspace));
+        if (build == null) {
+            throw new IllegalStateException("prepare() was not called for the build in " + workspace);
+        }
+        return build.network();
+    }
+
+    @Override
+    public Execution start(StepPlan step, Path workspace, Path scratch) throws IOException {
+        BuildNetwork build = builds.get(key(workspace));
+        if (build == null) {
+            throw new IllegalStateException("prepare() was not called for the build in " + workspace);
+        }
+        DockerClient docker = engine.client();
+        String id = null;
+        try {
+            ensureImage(step.image());
+            Path script = null;
+            if (step.script() != null) {
+                script = scratch.resolve("step-" + step.index() + ".sh");
+                Files.writeString(script, step.script());
+            }
+            ContainerSpec spec = ContainerSpec.of(step, workspace, script, build.network(), build::volume);
+            id = create(docker, spec, build, step).exec().getId();
+            FrameStream out = new FrameStream();
+            docker.attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(out);
+            if (!attached(out)) {
+                out.close();
+                throw new IOException("could not attach to the step's container"
+                        + (out.error() != null ? ": " + message(out.error()) : " within " + ATTACH_MILLIS / 1000 + " s"));
+            }
+            docker.startContainerCmd(id).exec();
+            return new ContainerExecution(this, docker, id, out, workspace);
+        } catch (IOException | RuntimeException e) {
+            // The engine may be gone: a step that cannot start says why, and so does the build.
+            if (id != null) {
+                remove(docker, id);
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(describe((RuntimeException) e), e);
+        }
+    }
+
+    private static boolean attached(FrameStream out) throws IOException {
+        try {
+            return out.awaitAttached(ATTACH_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while attaching to the step's container", e);
+        }
+    }
+
+    private CreateContainerCmd create(DockerClient docker, ContainerSpec spec, BuildNetwork build, StepPlan step) {
+        List<Bind> binds = new ArrayList<>();
+        spec.binds().forEach((inside, host) -> binds.add(new Bind(host, new com.github.dockerjava.api.model.Volume(inside),
+                spec.readOnly().contains(inside) ? AccessMode.ro : AccessMode.rw)));
+        spec.mounts().forEach((inside, volume) -> binds.add(new Bind(volume, new com.github.dockerjava.api.model.Volume(inside))));
+        HostConfig host = HostConfig.newHostConfig()
+                .withInit(true)
+                .withBinds(binds)
+                .withNetworkMode(spec.network())
+                .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+        CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
+                .withName("kiln-" + build.buildId() + "-" + step.index() + "-" + UUID.randomUUID().toString().substring(0, 6))
+                .withLabels(build.labels(step.id()))
+                .withEnv(spec.env())
+                .withWorkingDir(spec.workingDir())
+                .withAttachStdout(true)
+                .withAttachStderr(true)
+                .withHostConfig(host);
+        if (!spec.aliases().isEmpty()) {
+            cmd.withAliases(spec.aliases());
+        }
+        if (spec.entrypoint() != null) {
+            cmd.withEntrypoint(spec.entrypoint());
+        }
+        if (spec.cmd() != null) {
+            cmd.withCmd(spec.cmd());
+        }
+        return cmd;
+    }
+
+    /** The image, pulled when the engine does not have it; else why not, naming the image and what was tried. */
+    private void ensureImage(String image) throws IOException {
+        DockerClient docker = engine.client();
+        if (present.contains(image)) {
+            return;
+        }
+        try {
+            docker.inspectImageCmd(image).exec();
+            present.add(image);
+            return;
+        } catch (NotFoundException absent) {
+            // pull it below
+        }
+        ImageRef ref = ImageRef.parse(image);
+        try {
+            docker.pullImageCmd(ref.repository()).withTag(ref.pullTag()).exec(new PullImageResultCallback()).awaitCompletion();
+            docker.inspectImageCmd(image).exec();
+            present.add(image);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while pulling image '" + image + "'", e);
+        } catch (RuntimeException e) {
+            throw new IOException("image '" + image + "' is not on the Docker engine at " + engine.host()
+                    + ", and pulling it from " + ref.registryText() + " failed: " + message(e), e);
+        }
+    }
+
+    /** Gives the workspace back to the build user after a container wrote to it as root. */
+    void giveBack(Path workspace) {
+        if (owner.isPresent()) {
+            try {
+                owner.get().own(workspace);
+            } catch (IOException e) {
+                log.warn("could not give {} back to {}: {}", workspace, owner.get().name(), e.toString());
+            }
+        }
+    }
+
+    String host() {
+        return engine.host();
+    }
+
+    /**
+     * Removes an ended step's container off the step's path: the next step need not wait for it.
+     * The build's release removes by label whatever is still there.
+     */
+    static void removeLater(DockerClient docker, String id) {
+        REMOVER.execute(() -> remove(docker, id));
+    }
+
+    private static final java.util.concurrent.ExecutorService REMOVER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kiln-container-remover");
+        t.setDaemon(true);
+        return t;
+    });
+
+    static void remove(DockerClient docker, String id) {
+        try {
+            docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException gone) {
+            // already removed
+        } catch (RuntimeException e) {
+            log.warn("could not remove container {}: {}", id, e.toString());
+        }
+    }
+
+    private String describe(RuntimeException e) {
+        if (isConnectionFailure(e)) {
+            return "the Docker engine at " + engine.host() + " does not answer (" + message(e) + ")";
+        }
+        return "the Docker engine refused the step: " + message(e);
+    }
+
+    static boolean isConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof java.io.UncheckedIOException
+                    || t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
+                    || t instanceof org.apache.hc.core5.http.ConnectionClosedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The most telling message of {@code e}: the engine's own, or the deepest cause's. */
+    static String message(Throwable e) {
+        String m = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                m = t.getMessage();
+                if (t instanceof com.github.dockerjava.api.exception.DockerException) {
+                    break;
+                }
+            }
+        }
+        if (m == null) {
+            return e.toString();
+        }
+        // The engine answers in JSON: {"message":"..."}
+        int at = m.indexOf("{\"message\":");
+        if (at >= 0) {
+            try {
+                var node = dev.kiln.spec.json.Json.MAPPER.readTree(m.substring(at, m.lastIndexOf('}') + 1));
+                if (node.hasNonNull("message")) {
+                    return node.get("message").asText().strip();
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException notJson) {
+                // keep the text as it is
+            }
+        }
+        return m.strip();
+    }
+
+    private static Path key(Path workspace) {
+        return workspace.toAbsolutePath().normalize();
+    }
+}

@@ -1,0 +1,86 @@
+package dev.kiln.agent.docker;
+
+import dev.kiln.spec.config.Volume;
+import dev.kiln.spec.plan.StepPlan;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the engine is asked to create for one step: a pure function of the step, so that it can be
+ * checked without an engine. Cloud Build's layout: the workspace at {@code /workspace}, the step's
+ * {@code dir} below it, HOME on the build's {@code /builder/home} volume; a {@code script} runs with
+ * the image's {@code sh} (or its {@code #!} line) from a read-only file.
+ *
+ * @param entrypoint null: the image's own
+ * @param cmd        null: the image's own
+ * @param mounts     container path to the engine's volume name (the build's named volumes)
+ * @param binds      container path to host path, read-write unless listed in {@code readOnly}
+ */
+record ContainerSpec(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
+                     Map<String, String> binds, List<String> readOnly, Map<String, String> mounts, String network,
+                     List<String> aliases) {
+    static final String WORKSPACE = "/workspace";
+    static final String SCRIPT = "/kiln/step-script";
+    private static final String HOSTNAME = "[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?";
+
+    /** Resolves a build's named volume to the engine's name for it. */
+    interface Volumes {
+        String engineName(String name);
+    }
+
+    static ContainerSpec of(StepPlan step, Path workspace, Path scriptFile, String network, Volumes volumes)
+            throws IOException {
+        Path root = workspace.toAbsolutePath().normalize();
+        String dir = step.dir() == null || step.dir().isEmpty() ? "." : step.dir();
+        Path resolved = root.resolve(dir).normalize();
+        if (!resolved.startsWith(root)) {
+            throw new IOException("step '" + step.id() + "': dir '" + step.dir() + "' is outside the workspace");
+        }
+        String rel = root.relativize(resolved).toString();
+        String workingDir = rel.isEmpty() ? WORKSPACE : WORKSPACE + "/" + rel;
+
+        Map<String, String> binds = new LinkedHashMap<>();
+        binds.put(WORKSPACE, root.toString());
+        List<String> readOnly = new ArrayList<>();
+        List<String> entrypoint = step.entrypoint() == null ? null : List.of(step.entrypoint());
+        List<String> cmd = step.args().isEmpty() && step.entrypoint() == null ? null : step.args();
+        if (step.script() != null) {
+            binds.put(SCRIPT, scriptFile.toAbsolutePath().toString());
+            readOnly.add(SCRIPT);
+            entrypoint = scriptArgv(step.script());
+            cmd = List.of();
+        }
+        Map<String, String> mounts = new LinkedHashMap<>();
+        mounts.put(BuildNetwork.HOME_PATH, volumes.engineName(BuildNetwork.HOME_VOLUME));
+        for (Volume v : step.volumes()) {
+            mounts.put(v.path(), volumes.engineName(v.name()));
+        }
+        List<String> env = new ArrayList<>();
+        env.add("HOME=" + BuildNetwork.HOME_PATH);
+        env.add("KILN_NETWORK=" + network);
+        env.addAll(step.env());
+        List<String> aliases = step.id().matches(HOSTNAME) ? List.of(step.id()) : List.of();
+        return new ContainerSpec(step.image(), entrypoint, cmd, List.copyOf(env), workingDir, binds, List.copyOf(readOnly),
+                mounts, network, aliases);
+    }
+
+    /** As a process step runs its script: the {@code #!} line's interpreter (the rest of the line one argument), else {@code sh -e}. */
+    static List<String> scriptArgv(String script) {
+        if (!script.startsWith("#!")) {
+            return List.of("sh", "-e", SCRIPT);
+        }
+        String line = script.lines().findFirst().orElse("#!").substring(2).strip();
+        List<String> argv = new ArrayList<>();
+        int space = line.indexOf(' ');
+        argv.add(space < 0 ? line : line.substring(0, space));
+        if (space >= 0 && !line.substring(space).isBlank()) {
+            argv.add(line.substring(space).strip());
+        }
+        argv.add(SCRIPT);
+        return List.copyOf(argv);
+    }
+}

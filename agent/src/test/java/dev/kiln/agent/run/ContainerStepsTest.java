@@ -1,0 +1,138 @@
+package dev.kiln.agent.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.kiln.spec.config.Volume;
+import dev.kiln.spec.plan.StepPlan;
+import dev.kiln.spec.protocol.Status;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Steps in images on the machine's Docker engine, run by the real runner: what a user's build sees. */
+class ContainerStepsTest {
+    @TempDir Path tmp;
+
+    @Test
+    void a_step_in_an_image_runs_with_its_args_env_dir_and_exit_code() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        StepPlan step = new StepPlan(0, "hello", b.image, "sh", List.of("-c", "echo \"hi $GREETING from $(pwd) as $HOME\";"
+                + " echo to-stderr >&2; exit 3"), null, List.of("GREETING=there"), "sub/dir", List.of(), 0, false, List.of(3),
+                List.of());
+
+        Status status = b.run(api, List.of(step));
+
+        assertThat(status).isEqualTo(Status.SUCCESS);
+        assertThat(api.log.toString()).contains("hi there from /workspace/sub/dir as /builder/home\n", "to-stderr\n");
+        assertThat(api.calls).contains("finished 0 FAILURE");   // exit 3, allowed: the build goes on green
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
+    void a_script_runs_with_the_images_shell_or_its_own_interpreter_line() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        StepPlan plain = new StepPlan(0, "plain", b.image, null, List.of(), "echo one\nfalse\necho never\n", List.of(), null,
+                List.of(), 0, true, List.of(), List.of());
+        StepPlan shebang = new StepPlan(1, "shebang", b.image, null, List.of(), "#!/bin/sh -x\necho two\n", List.of(), null,
+                List.of(0), 0, false, List.of(), List.of());
+
+        Status status = b.run(api, List.of(plain, shebang));
+
+        assertThat(status).isEqualTo(Status.SUCCESS);
+        assertThat(api.log.toString()).contains("one\n", "+ echo two\n", "two\n").doesNotContain("never");
+    }
+
+    @Test
+    void container_and_process_steps_share_the_workspace_both_ways_and_the_build_user_can_delete_what_root_wrote()
+            throws Exception {
+        Optional<BuildUser> user = BuildUser.forThisProcess(BuildUser.DEFAULT);
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        List<StepPlan> steps = List.of(
+                ContainerBuilds.process(0, "host-writes", "echo from-host > a.txt"),
+                b.container(1, "container-reads-and-writes", List.of("sh", "-c",
+                        "cat a.txt; mkdir -p made/deep && echo from-container > made/deep/b.txt"), List.of(0), List.of()),
+                ContainerBuilds.process(2, "host-reads-changes-deletes",
+                        "cat made/deep/b.txt && echo more >> made/deep/b.txt && rm -rf made && ls"));
+
+        Status status = b.run(api, b.executor(user), steps, 60_000);
+
+        assertThat(status).as(api.log.toString()).isEqualTo(Status.SUCCESS);
+        assertThat(api.log.toString()).contains("from-host\n", "from-container\n").doesNotContain("Permission denied");
+        assertThat(tmp.resolve("builds")).satisfies(d -> assertThat(!Files.exists(d) || Files.list(d).findAny().isEmpty()).isTrue());
+    }
+
+    @Test
+    void steps_reach_each_other_by_id_on_the_builds_network() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        List<StepPlan> steps = List.of(
+                b.container(0, "svc", List.of("sh", "-c", "nc -l -p 8080 -e echo pong-from-svc"), List.of(), List.of()),
+                b.container(1, "client", List.of("sh", "-c", "echo network=$KILN_NETWORK;"
+                        + " until nc svc 8080 </dev/null; do sleep 0.1; done"), List.of(), List.of()));
+
+        Status status = b.run(api, steps);
+
+        assertThat(status).as(api.log.toString()).isEqualTo(Status.SUCCESS);
+        assertThat(api.log.toString()).contains("pong-from-svc\n", "network=cloudbuild-" + b.buildId + "\n");
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
+    void a_service_started_on_the_builds_network_outside_kiln_goes_with_the_build() throws Exception {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var containers = new dev.kiln.agent.docker.ContainerExecutor(b.engine, b.agentKey, Optional.empty());
+        Path workspace = Files.createDirectories(tmp.resolve("ws"));
+        containers.prepare(b.buildId, workspace, tmp.resolve("scratch"));
+        String network = containers.network(workspace);
+        // As `docker run -d --network cloudbuild ...` from a step would: no labels of Kiln's.
+        var docker = b.engine.client();
+        String svc = docker.createContainerCmd(b.image).withCmd("sleep", "60")
+                .withHostConfig(com.github.dockerjava.api.model.HostConfig.newHostConfig().withNetworkMode(network)
+                        .withInit(true)).exec().getId();
+        docker.startContainerCmd(svc).exec();
+        assertThat(network).isEqualTo("cloudbuild-" + b.buildId);
+        assertThat(b.leftOnEngine()).contains("network " + network);
+
+        containers.release(b.buildId, workspace);
+
+        assertThat(b.leftOnEngine()).isEmpty();
+        assertThat(docker.listContainersCmd().withShowAll(true).withIdFilter(List.of(svc)).exec()).isEmpty();
+    }
+
+    @Test
+    void named_volumes_are_shared_by_the_builds_steps_and_removed_with_it() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        List<Volume> cache = List.of(new Volume("cache", "/cache"));
+        List<StepPlan> steps = List.of(
+                b.container(0, "writer", List.of("sh", "-c", "echo kept > /cache/x; echo home > $HOME/h"), List.of(), cache),
+                b.container(1, "reader", List.of("sh", "-c", "cat /cache/x $HOME/h"), List.of(0), cache));
+
+        Status status = b.run(api, steps);
+
+        assertThat(status).as(api.log.toString()).isEqualTo(Status.SUCCESS);
+        assertThat(api.log.toString()).contains("kept\nhome\n");
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
+    void a_container_writing_50_mb_without_a_newline_is_split_as_a_process_step_is() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+
+        Status status = b.run(api, List.of(b.sh(0, "flood", "head -c 52428800 /dev/zero | tr '\\0' x")));
+
+        assertThat(status).isEqualTo(Status.SUCCESS);
+        String log = api.log.toString();
+        assertThat(log.chars().filter(c -> c == 'x').count()).isEqualTo(52_428_800L);
+        List<Integer> lengths = log.lines().map(String::length).distinct().toList();
+        assertThat(log.lines().count()).isEqualTo(50);
+        assertThat(lengths).containsExactly(LogPump.MAX_LINE);
+    }
+}
