@@ -8,7 +8,8 @@ Starts `kiln server` (as driver.py does: fresh data dir, 127.0.0.1) and measures
   watched     a 100-step build (98 x `true`) followed by `./kiln submit > /dev/null` against the same
               build submitted through the API and not followed: per step, first -> last step / 99
 Usage: bench/stream.py [ROUNDS]   (KILN_BENCH_BASE, KILN_BENCH_PORT as for driver.py; defaults differ;
-       KILN_BENCH_ROOT=DIR measures the launcher and jar under DIR instead of this tree)
+       KILN_BENCH_ROOT=DIR measures the launcher and jar under DIR instead of this tree;
+       KILN_BENCH_ONLY=watched runs only the watched figure)
 """
 import os, resource, subprocess, sys, tempfile, time
 
@@ -117,22 +118,40 @@ def inner(tag):
     return (wait_file(f'{OUT}/w-{tag}.t1') - wait_file(f'{OUT}/w-{tag}.t0')) / 99
 
 
+def server_cpu():
+    # The server's own CPU (user + sys, seconds), embedded agent included: a cost a busy machine moves far
+    # less than wall time, so watched and unwatched builds compare even when other work shares the cores.
+    with open(f'/proc/{driver.PROCS[0].pid}/stat') as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def m_watched(n):
     watched, unwatched, bycurl, late = [], [], [], []
+    cpu_un, cpu_w, cpu_cli, events = [], [], [], []
     for i in range(n):
         tag = f'u{time.time_ns()}'
+        c0 = server_cpu()
         bid = submit(tgz({'build.yaml': hundred_steps(tag)}))
-        wait_build(bid, poll=0.2)
+        # Waits on the last step's own file, not by polling the API, whose reads would cost the server CPU.
+        wait_file(f'{OUT}/w-{tag}.t1')
+        wait_build(bid, poll=0.05)
+        cpu_un.append(server_cpu() - c0)
         unwatched.append(inner(tag))
         # The server's share of watching alone: a follower that costs nothing to run.
         tag = f'c{time.time_ns()}'
         bid = submit(tgz({'build.yaml': hundred_steps(tag)}))
-        subprocess.run(['curl', '-sN', '-H', 'Accept: text/event-stream', '-H', 'Authorization: Bearer ' + driver.admin_token(),
-                        f'{URL}/api/builds/{bid}/events?log=size'], stdout=subprocess.DEVNULL, check=True)
+        got = subprocess.run(['curl', '-sN', '-H', 'Accept: text/event-stream', '-H', 'Authorization: Bearer ' + driver.admin_token(),
+                              f'{URL}/api/builds/{bid}/events?log=size'], stdout=subprocess.PIPE, check=True, text=True).stdout
+        # What the server sent for the build: a count that no load on the machine moves.
+        events.append(sum(1 for line in got.splitlines() if line.startswith('event:')))
         bycurl.append(inner(tag))
         tag = f'w{time.time_ns()}'
         src = project({'build.yaml': hundred_steps(tag)})
+        c0 = server_cpu()
         p, t = timed([KILN, 'submit', src])
+        cpu_w.append(server_cpu() - c0)
+        cpu_cli.append(CPU[-1])
         if p.returncode != 0:
             raise SystemExit('kiln submit failed: ' + p.stderr)
         watched.append(inner(tag))
@@ -141,14 +160,21 @@ def m_watched(n):
         late.append(t)
         print(f'    run {i}: unwatched {unwatched[-1]*1e3:.2f} ms/step, curl follows {bycurl[-1]*1e3:.2f} ms/step, '
               f'watched {watched[-1]*1e3:.2f} ms/step, '
-              f'submit wall {t:.2f}s ({b["status"]})', flush=True)
+              f'submit wall {t:.2f}s ({b["status"]}); server CPU unwatched {cpu_un[-1]:.2f} s, '
+              f'watched {cpu_w[-1]:.2f} s (+ CLI {cpu_cli[-1]:.2f} s); {events[-1]} events to curl', flush=True)
         time.sleep(0.5)
     print('per step, first -> last step / 99 (a build of 100 steps):')
     RES['watched'] = {'watched_s': fmt('watched by kiln submit', watched, 'ms', 1e3),
                       'unwatched_s': fmt('baseline: unwatched (API submit, polled)', unwatched, 'ms', 1e3),
                       'curl_follows_s': fmt('followed by curl (the server\'s share alone)', bycurl, 'ms', 1e3),
-                      'submit_wall_s': fmt('kiln submit wall, whole 100-step build', late)}
+                      'submit_wall_s': fmt('kiln submit wall, whole 100-step build', late),
+                      'server_cpu_unwatched_s': fmt('server CPU, unwatched build', cpu_un),
+                      'server_cpu_watched_s': fmt('server CPU, build watched by kiln submit', cpu_w),
+                      'cli_cpu_watched_s': fmt('kiln submit CPU (JVM start and upload included)', cpu_cli),
+                      'events_to_curl': fmt('SSE events sent for the build followed by curl', events, '')}
     print(f"  watched / unwatched (medians): {RES['watched']['watched_s']['median'] / RES['watched']['unwatched_s']['median']:.3f}")
+    ratios = sorted(w / u for w, u in zip(watched, unwatched))
+    print(f"  watched / unwatched per run: {', '.join(f'{r:.2f}' for r in ratios)}; median {ratios[len(ratios) // 2]:.3f}")
 
 
 def main():
@@ -160,7 +186,8 @@ def main():
         for _ in range(30):
             wait_build(submit(tgz({'build.yaml': config([{'args': ['true']}])})), poll=0.01)
         m_watched(n)
-        m_log200(n)
+        if os.environ.get('KILN_BENCH_ONLY') != 'watched':
+            m_log200(n)
     finally:
         driver.stop_all()
 

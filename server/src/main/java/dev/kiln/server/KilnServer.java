@@ -21,6 +21,7 @@ import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.disk.DiskSpace;
 import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.events.BuildEvents;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
 import dev.kiln.server.git.GitHosting;
@@ -171,10 +172,13 @@ public final class KilnServer implements AutoCloseable {
         LogStore logs = new LogStore(data.resolve("logs"));
         SourceStore sources = new SourceStore(data.resolve("sources"), 2L << 30, config.sourceLimits());
         BuildEvents events = new BuildEvents();
-        this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat());
+        ServerMetrics metrics = new ServerMetrics();
+        metrics.logs(logs);
+        this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
         BuildImages images = new BuildImages(db);
         RegistryStore registries = new RegistryStore(data, clock);
-        AgentService agents = new AgentService(scheduler, store, logs, sources, events, images, registries::credentialsFor);
+        AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
+                registries::credentialsFor);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -193,12 +197,12 @@ public final class KilnServer implements AutoCloseable {
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), images);
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, images,
-                new RegistryRoutes(registries));
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, metrics,
+                images, new RegistryRoutes(registries));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

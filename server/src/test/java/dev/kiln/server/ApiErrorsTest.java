@@ -104,6 +104,9 @@ class ApiErrorsTest {
         PARAMS.put("GET /builds/{id}/steps/{step}/lines", List.of(Param.step(), Param.count("from", "1 or more", "0"),
                 Param.count("to", "1 or more", "0")));
         PARAMS.put("GET /builds/{id}/steps/{step}/plain", List.of(Param.step()));
+        PARAMS.put("GET /builds/{id}/steps/{step}/search", List.of(Param.step(),
+                new Param("q", false, List.of("", "x".repeat(201)), "1 to 200 characters"),
+                Param.count("max", "between 1 and 10000", "0", "10001")));
         PARAMS.put("GET /static/{name}", List.of());
         PARAMS.put("GET /badge/{name}", List.of());
         PARAMS.put("GET /metrics", List.of());
@@ -113,7 +116,8 @@ class ApiErrorsTest {
         PARAMS.put("POST " + AgentPaths.HEARTBEAT, List.of(waitParam, lease));
         PARAMS.put("GET " + AgentPaths.SOURCE, List.of(lease));
         PARAMS.put("POST " + AgentPaths.STEP_START, List.of(Param.step(), Param.count("time", "0 or more"), lease));
-        PARAMS.put("POST " + AgentPaths.STEP_LOG, List.of(Param.step(), Param.count("offset", "0 or more"), lease));
+        PARAMS.put("POST " + AgentPaths.STEP_LOG, List.of(Param.step(), Param.count("offset", "0 or more"),
+                Param.count("time", "0 or more"), lease));
         PARAMS.put("POST " + AgentPaths.STEP_FINISH, List.of(Param.step(), lease));
         PARAMS.put("POST " + AgentPaths.BUILD_FINISH, List.of(lease));
         PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
@@ -122,7 +126,7 @@ class ApiErrorsTest {
 
     /** Good values, so that each request is wrong in the one parameter under test. */
     private static final Map<String, String> GOOD = Map.of("lease", "none", "offset", "0", "time", "0", "wait", "0",
-            "limit", "1", "before", "1000", "offsets", "0", "agent", "agent-gone");
+            "limit", "1", "before", "1000", "offsets", "0", "agent", "agent-gone", "q", "needle");
 
     @TempDir java.nio.file.Path tmp;
     TestServer kiln;
@@ -209,7 +213,8 @@ class ApiErrorsTest {
                     cases++;
                     assertClean(soft, what, r);
                     if (v == null) {
-                        if (p.name().equals("lease") || p.name().equals("time") || p.name().equals("agent")
+                        if (p.name().equals("lease") || p.name().equals("agent") || p.name().equals("q")
+                                || p.name().equals("time") && e.path.equals(AgentPaths.STEP_START)
                                 || p.name().equals("offset") && e.path.startsWith(AgentPaths.PREFIX)) {
                             soft.assertThat(r.status()).as(what + ": status").isEqualTo(400);
                             soft.assertThat(r.body()).as(what).contains(p.name() + " is required");

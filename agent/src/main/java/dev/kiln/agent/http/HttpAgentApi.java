@@ -86,7 +86,14 @@ public final class HttpAgentApi implements AgentApi {
     @Override
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len)
             throws IOException {
-        HttpRequest req = post(withLease(AgentPaths.of(STEP_LOG, buildId, step), leaseId) + "&offset=" + offset,
+        return appendLog(buildId, leaseId, step, offset, data, off, len, -1);
+    }
+
+    @Override
+    public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len,
+            long timeMillis) throws IOException {
+        HttpRequest req = post(withLease(AgentPaths.of(STEP_LOG, buildId, step), leaseId) + "&offset=" + offset
+                + (timeMillis >= 0 ? "&time=" + timeMillis : ""),
                 HttpRequest.BodyPublishers.ofByteArray(data, off, len))
                 .header("Content-Type", "application/octet-stream").build();
         HttpResponse<byte[]> r;

@@ -37,11 +37,12 @@ final class StepLog {
         if (len == 0) {
             return;
         }
+        long now = System.currentTimeMillis();   // when the step wrote them, give or take the pump's read; kept across resends
         IOException last = null;
         long giveUp = System.nanoTime() + patienceMillis * 1_000_000;
         for (int attempt = 0; attempt == 0 || System.nanoTime() < giveUp; attempt++) {
             try {
-                offset = api.appendLog(buildId, leaseId, step, offset, data, off, len);
+                offset = api.appendLog(buildId, leaseId, step, offset, data, off, len, now);
                 return;
             } catch (LeaseLostException e) {
                 throw e;

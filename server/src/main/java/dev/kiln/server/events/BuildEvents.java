@@ -1,16 +1,20 @@
 package dev.kiln.server.events;
 
+import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.protocol.Status;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 import org.slf4j.LoggerFactory;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Tells whoever follows a build (an SSE stream, a waiting client) that something about it changed:
  * its status, a step, or a log's size, and which. Followers re-read the store, only the part that
- * changed; no data travels here, so a slow follower never holds memory or slows an agent.
+ * changed; no log data travels here, so a slow follower never holds memory or slows an agent. A
+ * step's change may come with how its row changed, so that a follower holding the row need not
+ * read it again (the agent's next write would wait for that read).
  * Separately, {@link StatusListener}s hear each move of a build's status once (queued, pending,
  * working, its end), without log noise: how commit statuses reach a forge without the scheduler
  * knowing of git.
@@ -51,6 +55,15 @@ public final class BuildEvents {
          */
         default void changed(String buildId, Part part, int step) {
             changed(buildId);
+        }
+
+        /**
+         * Step {@code step}'s row changed as {@code how} says: applied to the row as the follower last
+         * saw it, it gives the row as stored now (and leaves a row the change does not apply to as it is,
+         * as the store's own guards do). The default re-reads, as for any step change.
+         */
+        default void stepChanged(String buildId, int step, UnaryOperator<StepRun> how) {
+            changed(buildId, Part.STEP, step);
         }
     }
 
@@ -97,6 +110,15 @@ public final class BuildEvents {
         changed(buildId, Part.STEP, step);
     }
 
+    /** Step {@code step}'s row changed as {@code how} says (see {@link Follower#stepChanged}). */
+    public void stepChanged(String buildId, int step, UnaryOperator<StepRun> how) {
+        Set<Follower> s = byBuild.get(buildId);
+        if (s != null) {
+            s.forEach(f -> f.stepChanged(buildId, step, how));
+        }
+        all.forEach(f -> f.stepChanged(buildId, step, how));
+    }
+
     /** Step {@code step}'s log grew. */
     public void logGrew(String buildId, int step) {
         changed(buildId, Part.LOG, step);
@@ -108,6 +130,15 @@ public final class BuildEvents {
             s.forEach(f -> f.changed(buildId, part, step));
         }
         all.forEach(f -> f.changed(buildId, part, step));
+    }
+
+    /** Followers there are now, of one build or of all: what {@code kiln_sse_followers} shows. */
+    public int followers() {
+        int n = all.size();
+        for (Set<Follower> s : byBuild.values()) {
+            n += s.size();
+        }
+        return n;
     }
 
     /** How many builds have a follower: for tests, which check that unfollowing leaves no empty entry behind. */

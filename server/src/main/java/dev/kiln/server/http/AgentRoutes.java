@@ -60,10 +60,12 @@ final class AgentRoutes {
         config.routes.post(AgentPaths.STEP_LOG, ctx -> {
             int step = Params.step(ctx);
             long offset = Params.required(ctx, "offset", 0, Long.MAX_VALUE);
+            // When the agent read the bytes; an older agent sends none and the server's clock stands in.
+            long time = Params.query(ctx, "time", 0, Long.MAX_VALUE, System.currentTimeMillis());
             String lease = lease(ctx);
             byte[] body = ctx.bodyAsBytes();
             try {
-                ctx.json(Map.of("size", agents.appendLog(id(ctx), lease, step, offset, body, 0, body.length)));
+                ctx.json(Map.of("size", agents.appendLog(id(ctx), lease, step, offset, body, 0, body.length, time)));
             } catch (LogGapException e) {
                 ctx.status(409).json(Map.of("size", e.size()));
             }

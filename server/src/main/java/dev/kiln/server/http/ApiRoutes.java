@@ -28,7 +28,11 @@ final class ApiRoutes {
     private final Views views;
     private final StatusService status;
 
-    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views, StatusService status) {
+    private final dev.kiln.server.metrics.ServerMetrics metrics;
+
+    ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views, StatusService status,
+              dev.kiln.server.metrics.ServerMetrics metrics) {
+        this.metrics = metrics;
         this.builds = builds;
         this.store = store;
         this.logs = logs;
@@ -117,7 +121,14 @@ final class ApiRoutes {
         ctx.header("X-Log-Size", String.valueOf(size));
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.contentType("text/plain; charset=utf-8");
-        ctx.result(logs.open(b.id(), step, offset));
+        ctx.result(new java.io.FilterInputStream(logs.open(b.id(), step, offset)) {
+            @Override
+            public int read(byte[] buf, int off, int len) throws java.io.IOException {
+                int n = super.read(buf, off, len);
+                metrics.streamed(n);
+                return n;
+            }
+        });
     }
 
     private Build find(Context ctx) {

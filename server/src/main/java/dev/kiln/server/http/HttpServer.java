@@ -10,6 +10,7 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.Refusal;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.server.store.BuildImages;
@@ -68,12 +69,22 @@ public final class HttpServer {
         }
     }
 
+    /** The template of the route a request matched ({@code /api/builds/{id}}), or {@code unmatched}. */
+    static String route(io.javalin.http.Context ctx) {
+        try {
+            io.javalin.router.Endpoint e = ctx.endpoints().matchedHttpEndpoint();
+            return e == null ? "unmatched" : e.path;
+        } catch (RuntimeException e) {
+            return "unmatched";
+        }
+    }
+
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
-                                 GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, BuildImages images,
-                                 RegistryRoutes registryRoutes) {
+                                 GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
+                                 BuildImages images, RegistryRoutes registryRoutes) {
         Views views = new Views(store, logs, images);
-        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status);
+        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -82,6 +93,9 @@ public final class HttpServer {
             // Logs are the big payloads and are streamed raw; compressing them costs more than it saves here.
             config.http.compressionStrategy = CompressionStrategy.NONE;
             config.http.maxRequestSize = 64L << 20;
+            // After every request, errors included: by the matched route's template, so that ids in paths
+            // cannot grow the number of series.
+            config.requestLogger.http((ctx, ms) -> metrics.request(ctx.method().name(), route(ctx), ctx.status().getCode(), ms));
             // Every route declares an Access rule; nothing runs before the guard has checked it.
             config.routes.beforeMatched(guard::check);
             api.register(config);
@@ -110,7 +124,7 @@ public final class HttpServer {
                 BuildStream.LogMode mode = Params.logMode(ctx);
                 new SseHandler(client -> {
                     client.keepAlive();
-                    Thread t = new Thread(new BuildStream(client, id, from, mode, store, logs, views, events), "kiln-sse-" + id);
+                    Thread t = new Thread(new BuildStream(client, id, from, mode, store, logs, views, events, metrics), "kiln-sse-" + id);
                     t.setDaemon(true);
                     t.start();
                 }).handle(ctx);

@@ -22,6 +22,8 @@ public final class LogStore {
     private final Path root;
     /** Striped so that the lock table stays small however many steps the server has ever run. */
     private final Object[] locks = new Object[64];
+    /** Bytes appended since the server started: for {@code kiln_log_written_bytes_total}. */
+    private final java.util.concurrent.atomic.LongAdder appended = new java.util.concurrent.atomic.LongAdder();
 
     public LogStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
@@ -34,8 +36,19 @@ public final class LogStore {
         return root.resolve(buildId).resolve(step + ".log");
     }
 
-    /** Returns the log's size after the append. */
+    /** The sidecar of write times (see {@link LogTimes}). */
+    Path timesFile(String buildId, int step) {
+        return root.resolve(buildId).resolve(step + ".times");
+    }
+
+    /** Returns the log's size after the append; the bytes are taken as written now. */
     public long append(String buildId, int step, long offset, byte[] data, int off, int len) throws IOException {
+        return append(buildId, step, offset, data, off, len, System.currentTimeMillis());
+    }
+
+    /** Returns the log's size after the append; {@code timeMillis}: when the agent read these bytes. */
+    public long append(String buildId, int step, long offset, byte[] data, int off, int len, long timeMillis)
+            throws IOException {
         Path file = file(buildId, step);
         Object lock = locks[Math.floorMod(buildId.hashCode() * 31 + step, locks.length)];
         synchronized (lock) {
@@ -49,8 +62,11 @@ public final class LogStore {
                 if (skip >= len) {
                     return size;
                 }
+                // The time first: a reader that sees the new bytes then finds their time too.
+                LogTimes.record(timesFile(buildId, step), size, timeMillis);
                 ByteBuffer buf = ByteBuffer.wrap(data, off + (int) skip, len - (int) skip);
                 ch.position(size);
+                appended.add(buf.remaining());
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
@@ -63,6 +79,11 @@ public final class LogStore {
     public long appendNotice(String buildId, int step, String text) throws IOException {
         byte[] b = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return append(buildId, step, size(buildId, step), b, 0, b.length);
+    }
+
+    /** Bytes appended to logs since the server started (a resent part that was already stored is not counted). */
+    public double appended() {
+        return appended.sum();
     }
 
     public long size(String buildId, int step) {
@@ -124,6 +145,46 @@ public final class LogStore {
             }
         }
         return out;
+    }
+
+    /** The write times of a step's log as they stand; {@link LogTimes#refresh()} reads later ones. */
+    public LogTimes times(String buildId, int step) throws IOException {
+        return new LogTimes(timesFile(buildId, step)).refresh();
+    }
+
+    /** Receives a log's bytes with their write time (-1: unknown); returns false to stop. */
+    @FunctionalInterface
+    public interface ChunkVisitor {
+        boolean chunk(byte[] b, int off, int len, long offset, long timeMillis) throws IOException;
+    }
+
+    /**
+     * Reads bytes {@code [from, to)} of a step's log in chunks of at most 1 MiB, each cut where the
+     * write time changes, so that a renderer fed chunk by chunk gives each line its time. Streams the
+     * file: memory does not grow with the log.
+     */
+    public void scan(String buildId, int step, LogTimes times, long from, long to, ChunkVisitor v) throws IOException {
+        Path file = file(buildId, step);
+        if (!Files.exists(file) || from >= to) {
+            return;
+        }
+        byte[] buf = new byte[1 << 20];
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long at = from;
+            long end = Math.min(to, ch.size());
+            while (at < end) {
+                int want = (int) Math.min(buf.length, Math.min(end, times.nextChange(at)) - at);
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, want);
+                while (bb.hasRemaining() && ch.read(bb, at + bb.position()) > 0) {
+                    // reading
+                }
+                int n = bb.position();
+                if (n == 0 || !v.chunk(buf, 0, n, at, times.timeAt(at))) {
+                    return;
+                }
+                at += n;
+            }
+        }
     }
 
     public InputStream open(String buildId, int step, long offset) throws IOException {

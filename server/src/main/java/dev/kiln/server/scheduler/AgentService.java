@@ -3,6 +3,7 @@ package dev.kiln.server.scheduler;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.BuiltImage;
@@ -33,17 +34,21 @@ public final class AgentService implements AgentApi {
     private final LogStore logs;
     private final SourceStore sources;
     private final BuildEvents events;
+    private final ServerMetrics metrics;
     private final BuildImages images;
     private final Function<Collection<String>, List<RegistryCredential>> logins;
 
     /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
-    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events) {
-        this(scheduler, store, logs, sources, events, null, hosts -> List.of());
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
+                        ServerMetrics metrics) {
+        this(scheduler, store, logs, sources, events, metrics, null, hosts -> List.of());
     }
 
     /** {@code logins}: the registry logins the server has for some registry hosts. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
-                        BuildImages images, Function<Collection<String>, List<RegistryCredential>> logins) {
+                        ServerMetrics metrics, BuildImages images,
+                        Function<Collection<String>, List<RegistryCredential>> logins) {
+        this.metrics = metrics;
         this.images = images;
         this.logins = logins;
         this.scheduler = scheduler;
@@ -79,24 +84,37 @@ public final class AgentService implements AgentApi {
 
     @Override
     public void stepStarted(String buildId, String leaseId, int step, long startMillis) throws IOException {
-        scheduler.whileHeld(buildId, leaseId, () -> store.stepStarted(buildId, step, startMillis));
-        events.stepChanged(buildId, step);
+        boolean[] moved = new boolean[1];
+        scheduler.whileHeld(buildId, leaseId, () -> moved[0] = store.stepStarted(buildId, step, startMillis));
+        // Followers are told how the row changed, so that none reads it back while the agent waits to write again.
+        events.stepChanged(buildId, step, row -> moved[0] ? row.started(startMillis) : row);
     }
 
     @Override
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException {
+        return appendLog(buildId, leaseId, step, offset, data, off, len, System.currentTimeMillis());
+    }
+
+    @Override
+    public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len,
+            long timeMillis) throws IOException {
         long[] size = new long[1];
-        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len));
+        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len, timeMillis));
         events.logGrew(buildId, step);
         return size[0];
     }
 
     @Override
     public void stepFinished(String buildId, String leaseId, int step, StepResult r) throws IOException {
-        scheduler.whileHeld(buildId, leaseId, () -> store.stepFinished(buildId, step, r.status(), r.exitCode(),
-                r.startMillis() == 0 ? null : r.startMillis(),
-                r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis(), r.detail()));
-        events.stepChanged(buildId, step);
+        Long start = r.startMillis() == 0 ? null : r.startMillis();
+        long finish = r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis();
+        boolean[] moved = new boolean[1];
+        scheduler.whileHeld(buildId, leaseId, () -> moved[0] = store.stepFinished(buildId, step, r.status(), r.exitCode(),
+                start, finish, r.detail()));
+        events.stepChanged(buildId, step, row -> moved[0] ? row.finished(r.status(), r.exitCode(), start, finish, r.detail()) : row);
+        if (moved[0] && start != null) {
+            metrics.stepEnded(r.status(), start, finish);
+        }
     }
 
     @Override

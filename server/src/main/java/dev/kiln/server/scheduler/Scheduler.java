@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.spec.json.Json;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
@@ -46,6 +47,7 @@ public final class Scheduler implements AutoCloseable {
     private final LogStore logs;
     private final BuildEvents events;
     private final Clock clock;
+    private final ServerMetrics metrics;
     private final Duration leaseTimeout;
     private final Duration heartbeat;
     /** Past its timeout by this much, a build is ended by the server: its agent should have ended it. */
@@ -63,13 +65,17 @@ public final class Scheduler implements AutoCloseable {
     private final AgentRoster roster = new AgentRoster();
     /** Told of every move that ended or requeued a build: the stress test counts them. */
     private volatile java.util.function.BiConsumer<String, Transition> onEnd = (id, t) -> {};
+    /** Test seam: runs with the build id as an end is about to write its notice into the logs. */
+    volatile java.util.function.Consumer<String> beforeNotice = id -> {};
     private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "kiln-reaper");
         t.setDaemon(true);
         return t;
     });
 
-    public Scheduler(BuildStore store, LogStore logs, BuildEvents events, Clock clock, Duration leaseTimeout, Duration heartbeat) {
+    public Scheduler(BuildStore store, LogStore logs, BuildEvents events, Clock clock, Duration leaseTimeout, Duration heartbeat,
+                     ServerMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.logs = logs;
         this.events = events;
@@ -172,6 +178,7 @@ public final class Scheduler implements AutoCloseable {
                 return c;
             });
             if (claimed) {
+                metrics.leased(now - b.queueStart());
                 events.moved(b.id(), Status.WORKING);
                 events.changed(b.id());
                 return Optional.of(new Lease(b.id(), leaseId, plan(b), b.sourceDigest(), leaseTimeout.toMillis(),
@@ -320,29 +327,34 @@ public final class Scheduler implements AutoCloseable {
 
     /**
      * Makes one ending move under the build's lock: if its guard holds, the lease is released and
-     * each step that was running gets {@code notice} at the end of its log (after the end, so a
-     * build another actor ended first gets no stray line). True if this move ended the build.
+     * each step that was running gets {@code notice} at the end of its log. The notice is written
+     * once the guard held but before the end commits (so a build another actor ended first gets no
+     * stray line), and so before any reader can see the build ended: a stream that sends its end
+     * has the notice in the log sizes it read after. True if this move ended the build.
      */
     private boolean end(String buildId, Transition t, String leaseId, Map<String, Object> binds, BuildStore.End end,
                         String notice) {
+        java.util.function.Consumer<List<StepRun>> note = notice == null ? r -> { } : r -> {
+            beforeNotice.accept(buildId);
+            for (StepRun s : r) {
+                try {
+                    logs.appendNotice(buildId, s.index(), "\n[kiln] " + notice + "\n");
+                } catch (IOException e) {
+                    log.warn("build {}: could not note '{}' in the log: {}", buildId, notice, e.getMessage());
+                }
+            }
+        };
         Optional<List<StepRun>> running = leases.ending(buildId, () -> {
-            Optional<List<StepRun>> r = store.end(buildId, t, binds, end, clock.millis());
+            Optional<List<StepRun>> r = store.end(buildId, t, binds, end, clock.millis(), note);
             if (r.isPresent() && leaseId != null) {
                 leases.release(buildId, leaseId);
-            }
-            if (r.isPresent() && notice != null) {
-                for (StepRun s : r.get()) {
-                    try {
-                        logs.appendNotice(buildId, s.index(), "\n[kiln] " + notice + "\n");
-                    } catch (IOException e) {
-                        log.warn("build {}: could not note '{}' in the log: {}", buildId, notice, e.getMessage());
-                    }
-                }
             }
             return r;
         });
         if (running.isPresent()) {
             onEnd.accept(buildId, t);
+            store.get(buildId).filter(b -> b.startTime() != null && b.finishTime() != null)
+                    .ifPresent(b -> metrics.buildEnded(b.status(), b.startTime(), b.finishTime()));
             events.moved(buildId, end.status());
             events.changed(buildId);
         }

@@ -233,21 +233,25 @@ public final class BuildStore {
                 .bind("exp", leaseExpires).bind("id", id).bind("lease", leaseId).execute()) == 1;
     }
 
-    public void stepStarted(String buildId, int idx, long time) {
-        writing(h -> h.createUpdate("""
+    /** True if the step moved (from QUEUED); keep {@link StepRun#started} in step with this guard. */
+    public boolean stepStarted(String buildId, int idx, long time) {
+        return writing(h -> h.createUpdate("""
                 update build_steps set status = 'WORKING', start_time = :t
                 where build_id = :b and idx = :i and status = 'QUEUED'""")
-                .bind("t", time).bind("b", buildId).bind("i", idx).execute());
+                .bind("t", time).bind("b", buildId).bind("i", idx).execute()) == 1;
     }
 
-    /** Records how a step ended; a step already ended keeps its first result. */
-    public void stepFinished(String buildId, int idx, Status status, Integer exitCode, Long start, long finish, String detail) {
-        writing(h -> h.createUpdate("""
+    /**
+     * Records how a step ended; a step already ended keeps its first result. True if it moved; keep
+     * {@link StepRun#finished} in step with this guard.
+     */
+    public boolean stepFinished(String buildId, int idx, Status status, Integer exitCode, Long start, long finish, String detail) {
+        return writing(h -> h.createUpdate("""
                 update build_steps set status = :s, exit_code = :x, start_time = coalesce(start_time, :st),
                   finish_time = :f, status_detail = :d
                 where build_id = :b and idx = :i and status in ('QUEUED', 'WORKING')""")
                 .bind("s", status.name()).bind("x", exitCode).bind("st", start).bind("f", finish)
-                .bind("d", truncate(detail)).bind("b", buildId).bind("i", idx).execute());
+                .bind("d", truncate(detail)).bind("b", buildId).bind("i", idx).execute()) == 1;
     }
 
     /** How a build ends: its status and detail, and what its running steps become. */
@@ -260,6 +264,16 @@ public final class BuildStore {
      * {@code binds} fills the guard's parameters ({@code lease}, {@code now}, {@code grace}).
      */
     public Optional<List<StepRun>> end(String id, Transition t, Map<String, Object> binds, End end, long time) {
+        return end(id, t, binds, end, time, running -> { });
+    }
+
+    /**
+     * The same, running {@code beforeCommit} with the steps that were running once the guard has held,
+     * before the end is committed and so before any reader can see it (what must be in place by then,
+     * such as a notice at the end of their logs). An exception it throws rolls the end back.
+     */
+    public Optional<List<StepRun>> end(String id, Transition t, Map<String, Object> binds, End end, long time,
+                                       java.util.function.Consumer<List<StepRun>> beforeCommit) {
         if (!t.to.contains(end.status()) || !end.status().isFinal()) {
             throw new IllegalArgumentException(t + " cannot end a build " + end.status());
         }
@@ -279,6 +293,7 @@ public final class BuildStore {
                     .bind("id", id).execute();
             h.createUpdate("update build_steps set status = 'SKIPPED' where build_id = :id and status = 'QUEUED'")
                     .bind("id", id).execute();
+            beforeCommit.accept(running);
             return Optional.of(running);
         });
     }
@@ -374,7 +389,7 @@ public final class BuildStore {
         return rs.wasNull() ? null : v;
     }
 
-    private static String truncate(String s) {
+    static String truncate(String s) {
         return s == null || s.length() <= 2000 ? s : s.substring(0, 1997) + "...";
     }
 }

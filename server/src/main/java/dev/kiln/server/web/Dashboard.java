@@ -2,8 +2,10 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.git.Repos;
 import dev.kiln.server.git.poll.Poller;
+import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.BuildImages;
@@ -32,11 +34,12 @@ public final class Dashboard {
     public record Git(Repos repos, Triggers triggers, GitBuilds builds, Poller poller, String publicUrl) {}
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
-                     String tokenFile, Clock clock, Git git, BuildImages images) {
+                     String tokenFile, Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
+                     BuildImages images) {
         PageViews views = new PageViews(logs, clock, images);
-        Metrics metrics = new Metrics(store, scheduler);
-        this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile);
-        this.streams = new StreamRoutes(store, logs, metrics);
+        Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
+        this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile, events);
+        this.streams = new StreamRoutes(store, logs, metrics, events);
         this.status = new StatusRoutes(store, metrics);
         this.repoPages = new RepoRoutes(git.repos(), git.triggers(), git.builds(),
                 new RepoViews(git.repos(), git.triggers(), git.poller(), git.publicUrl()), sessions);

@@ -1,22 +1,20 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.http.Params;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.json.Json;
 import dev.kiln.webui.live.AnsiStrip;
-import dev.kiln.webui.live.LogFeed;
-import dev.kiln.webui.term.TerminalRenderer;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.NotFoundResponse;
 import io.javalin.http.sse.SseHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,12 +27,19 @@ public final class StreamRoutes {
     /** Rows a first view of a log gets; the rest are one "load earlier" away. */
     static final int TAIL = 2000;
     private static final int MAX_ROWS = 5000;
+    static final int MAX_QUERY = 200;
+    static final int DEFAULT_HITS = 1000;
+    static final int MAX_HITS = 10_000;
+    /** A search gives up (saying how far it got) after this long: a 200 MB log takes about a second. */
+    static final long SEARCH_MILLIS = 10_000;
 
     private final BuildStore store;
     private final LogStore logs;
     private final Metrics metrics;
+    private final BuildEvents events;
 
-    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics) {
+    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics, BuildEvents events) {
+        this.events = events;
         this.store = store;
         this.logs = logs;
         this.metrics = metrics;
@@ -44,6 +49,7 @@ public final class StreamRoutes {
         config.routes.get("/builds/{id}/steps/{step}/live", this::live, Access.read());
         config.routes.get("/builds/{id}/steps/{step}/lines", this::lines, Access.read());
         config.routes.get("/builds/{id}/steps/{step}/plain", this::plain, Access.read());
+        config.routes.get("/builds/{id}/steps/{step}/search", this::search, Access.read());
     }
 
     private void live(Context ctx) {
@@ -55,7 +61,8 @@ public final class StreamRoutes {
             client.keepAlive();
             metrics.liveViews.incrementAndGet();
             client.onClose(metrics.liveViews::decrementAndGet);
-            Streams.start("kiln-live-" + b.id() + "-" + step, new LiveLog(client, b.id(), step, resume, TAIL, store, logs));
+            Streams.start("kiln-live-" + b.id() + "-" + step, new LiveLog(client, b.id(), step, resume, TAIL, store, logs,
+                    events, metrics.server()));
         }).handle(ctx);
     }
 
@@ -68,20 +75,38 @@ public final class StreamRoutes {
         if (to < from || to - from >= MAX_ROWS) {
             throw new BadRequestResponse("to must be from or more, and at most " + MAX_ROWS + " rows after it");
         }
-        List<String> rows = new ArrayList<>();
-        TerminalRenderer r = new TerminalRenderer(l -> {
-            if (l.number() >= from && l.number() <= to) {
-                rows.add(LogFeed.row(step, l));
-            }
-        });
-        try (InputStream in = logs.open(b.id(), step, 0)) {
-            byte[] buf = new byte[1 << 20];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                r.write(buf, 0, n);
-            }
-        }
-        r.finish();
+        List<String> rows = LogLookup.rows(logs, b.id(), step, from, to);
         ctx.contentType("application/json").result(Json.MAPPER.writeValueAsString(Map.of("rows", rows)));
+    }
+
+    /**
+     * The lines of the whole log whose shown text contains {@code q} (plain text, any case), as
+     * line numbers the page can jump to: at most {@code max} hits, within {@link #SEARCH_MILLIS}.
+     */
+    private void search(Context ctx) throws IOException {
+        Build b = find(ctx);
+        int step = step(ctx, b);
+        String q = ctx.queryParam("q");
+        String what = "the text to look for, 1 to " + MAX_QUERY + " characters";
+        if (q == null || q.isEmpty()) {
+            throw new BadRequestResponse("q is required: " + what);
+        }
+        if (q.length() > MAX_QUERY) {
+            throw new BadRequestResponse("q must be " + what + " (got " + q.length() + ")");
+        }
+        int max = (int) Params.query(ctx, "max", 1, MAX_HITS, DEFAULT_HITS);
+        LogLookup.Found f = LogLookup.search(logs, b.id(), step, q, max,
+                System.nanoTime() + SEARCH_MILLIS * 1_000_000);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("q", q);
+        out.put("hits", f.hits());
+        out.put("count", f.hits().size());
+        out.put("capped", f.capped());
+        out.put("complete", f.complete());
+        out.put("scannedBytes", f.scannedBytes());
+        out.put("lines", f.linesScanned());
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.contentType("application/json").result(htmlSafe(Json.MAPPER.writeValueAsString(out)));
     }
 
     private void plain(Context ctx) throws IOException {
@@ -104,6 +129,14 @@ public final class StreamRoutes {
             throw new NotFoundResponse("build " + b.id() + " has no step " + step);
         }
         return step;
+    }
+
+    /**
+     * JSON whose {@code < > &} are escaped as {@code \\u003c} and so on (they can only occur inside its
+     * strings): the query echoed back stays inert even where a browser sniffs the body as HTML.
+     */
+    static String htmlSafe(String json) {
+        return json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
     }
 
     private static long resumeAt(String lastEventId) {

@@ -5,6 +5,7 @@ import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.builds.BuildService;
+import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.http.Params;
 import dev.kiln.server.scheduler.Scheduler;
 import dev.kiln.server.store.Build;
@@ -43,9 +44,11 @@ public final class WebRoutes {
     private final BrowserSessions sessions;
     private final PageViews views;
     private final String tokenFile;
+    private final BuildEvents events;
 
     public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, BrowserSessions sessions,
-                     PageViews views, String tokenFile) {
+                     PageViews views, String tokenFile, BuildEvents events) {
+        this.events = events;
         this.builds = builds;
         this.store = store;
         this.scheduler = scheduler;
@@ -128,7 +131,7 @@ public final class WebRoutes {
         BuildStore.Filter filter = filter(ctx, f);
         new SseHandler(client -> {
             client.keepAlive();
-            Streams.start("kiln-rows", new LiveRows(client, store, views, PAGE, before, after, filter));
+            Streams.start("kiln-rows", new LiveRows(client, store, views, events, PAGE, before, after, filter));
         }).handle(ctx);
     }
 

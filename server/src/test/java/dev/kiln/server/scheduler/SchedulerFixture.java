@@ -38,8 +38,9 @@ public final class SchedulerFixture implements AutoCloseable {
         store = new BuildStore(db);
         logs = new LogStore(dir.resolve("logs"));
         BuildEvents events = new BuildEvents();
-        scheduler = new Scheduler(store, logs, events, clock, LEASE, Duration.ofSeconds(10));
-        agents = new AgentService(scheduler, store, logs, new SourceStore(dir.resolve("sources"), 1 << 20, dev.kiln.spec.archive.ArchiveLimits.DEFAULTS), events);
+        dev.kiln.server.metrics.ServerMetrics metrics = new dev.kiln.server.metrics.ServerMetrics();
+        scheduler = new Scheduler(store, logs, events, clock, LEASE, Duration.ofSeconds(10), metrics);
+        agents = new AgentService(scheduler, store, logs, new SourceStore(dir.resolve("sources"), 1 << 20, dev.kiln.spec.archive.ArchiveLimits.DEFAULTS), events, metrics);
     }
 
     /** A queued one-step build; {@code ttlMillis} null for none. */

@@ -39,6 +39,16 @@ public interface AgentApi {
      */
     long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) throws IOException;
 
+    /**
+     * {@link #appendLog(String, String, int, long, byte[], int, int)} with the time the agent read
+     * these bytes from the step (epoch milliseconds), which the dashboard shows beside each line.
+     * A server that keeps no times may ignore it.
+     */
+    default long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len,
+            long timeMillis) throws IOException {
+        return appendLog(buildId, leaseId, step, offset, data, off, len);
+    }
+
     void stepFinished(String buildId, String leaseId, int step, StepResult result) throws IOException;
 
     void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException;

@@ -16,7 +16,7 @@ import java.util.List;
  * <p>A row is {@code <div class="ln" id="sS-LN">} with a permalink on its number. Group markers
  * become {@code data-ev}: a list of {@code e} (the open group ends before this row), {@code o}
  * and {@code c} (a group, open or collapsed, starts with this row as its title), in order; the
- * page's script nests the rows. Not thread-safe, as the renderer it wraps.
+ * page's script nests the rows. {@code data-t}: when the line began (epoch milliseconds), when known. Not thread-safe, as the renderer it wraps.
  */
 public final class LogFeed {
     private final int step;
@@ -38,6 +38,11 @@ public final class LogFeed {
 
     public void write(byte[] b, int off, int len) {
         renderer.write(b, off, len);
+    }
+
+    /** Bytes written at {@code timeMillis} (-1: unknown); their lines carry that time. */
+    public void write(byte[] b, int off, int len, long timeMillis) {
+        renderer.write(b, off, len, timeMillis);
     }
 
     /** The log ended: every row becomes final. */
@@ -94,6 +99,9 @@ public final class LogFeed {
         String anchor = "s" + step + "-L" + l.number();
         StringBuilder b = new StringBuilder(l.html().length() + 120);
         b.append("<div class=\"ln\" id=\"").append(anchor).append('"');
+        if (l.timeMillis() >= 0) {
+            b.append(" data-t=\"").append(l.timeMillis()).append('"');
+        }
         if (!l.groups().isEmpty()) {
             StringBuilder ev = new StringBuilder();
             String name = "";

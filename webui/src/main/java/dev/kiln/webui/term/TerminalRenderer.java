@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 
 /**
  * Renders a build log, as a terminal would have shown it, into lines of safe HTML, as the log
@@ -22,7 +23,50 @@ import java.util.function.Consumer;
  * at a time. The sink is called from within {@code write} and {@code finish}.
  */
 public final class TerminalRenderer {
+    /**
+     * Receives a final line's plain text (what the page shows, without markup): for search. The text
+     * is a view of the line, valid only during the call; a code point outside the BMP reads as U+FFFD.
+     */
+    @FunctionalInterface
+    public interface TextSink {
+        void line(long number, CharSequence text, long timeMillis);
+    }
+
+    /** A line's cells from a column on, as characters, without copying them (a search reads each line once). */
+    private static final class LineText implements CharSequence {
+        Line line;
+        int from;
+
+        @Override
+        public int length() {
+            return line.length() - from;
+        }
+
+        @Override
+        public char charAt(int i) {
+            int cp = line.charAt(from + i);
+            return cp > 0xFFFF ? '\uFFFD' : (char) cp;
+        }
+
+        @Override
+        public CharSequence subSequence(int start, int end) {
+            return toString().substring(start, end);
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder b = new StringBuilder(length());
+            for (int i = 0; i < length(); i++) {
+                b.append(charAt(i));
+            }
+            return b.toString();
+        }
+    }
+
     private final Consumer<RenderedLine> sink;
+    private final LongPredicate wanted;
+    private final TextSink textSink;
+    private final LineText text = new LineText();
     private final Screen screen;
     private final GroupTracker groups;
     private final Emulator emulator;
@@ -37,7 +81,26 @@ public final class TerminalRenderer {
     }
 
     public TerminalRenderer(RenderOptions options, Consumer<RenderedLine> sink) {
+        this(options, n -> true, sink, null);
+    }
+
+    /**
+     * A renderer that hands the sink only the lines whose number {@code wanted} accepts; the others
+     * are still rendered as far as numbering and groups need, but cost no HTML. For a window of rows.
+     */
+    public TerminalRenderer(RenderOptions options, LongPredicate wanted, Consumer<RenderedLine> sink) {
+        this(options, wanted, sink, null);
+    }
+
+    /** A renderer that gives each final line as plain text instead of HTML. */
+    public static TerminalRenderer text(RenderOptions options, TextSink sink) {
+        return new TerminalRenderer(options, n -> false, l -> {}, Objects.requireNonNull(sink));
+    }
+
+    private TerminalRenderer(RenderOptions options, LongPredicate wanted, Consumer<RenderedLine> sink, TextSink textSink) {
         this.sink = Objects.requireNonNull(sink);
+        this.wanted = Objects.requireNonNull(wanted);
+        this.textSink = textSink;
         this.groups = new GroupTracker(options.markers());
         this.screen = new Screen(options, this::emit);
         this.emulator = new Emulator(screen, groups);
@@ -102,7 +165,7 @@ public final class TerminalRenderer {
         screen.forEachPending((line, number) -> {
             GroupTracker.LineMarker marker = groups.detect(line);
             int from = marker == null ? 0 : marker.titleFrom();
-            lines.add(new RenderedLine(number, html.render(line, from), line.events()));
+            lines.add(new RenderedLine(number, html.render(line, from), line.events(), line.timeMillis));
         });
         return lines;
     }
@@ -115,6 +178,13 @@ public final class TerminalRenderer {
     private void emit(Line line, long number) {
         int from = groups.onEmit(line, number);
         emitted++;
-        sink.accept(new RenderedLine(number, html.render(line, from), line.events()));
+        if (textSink != null) {
+            text.line = line;
+            text.from = from;
+            textSink.line(number, text, line.timeMillis);
+            text.line = null;
+        } else if (wanted.test(number)) {
+            sink.accept(new RenderedLine(number, html.render(line, from), line.events(), line.timeMillis));
+        }
     }
 }
