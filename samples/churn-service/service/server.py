@@ -9,8 +9,10 @@ Bad requests are a 400 with {"error": "..."}; the service never answers with a t
 """
 import argparse
 import json
+import os
 import signal
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -88,6 +90,8 @@ def main(argv=None):
     parser.add_argument("--metrics", default="metrics.json")
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--max-seconds", type=float, default=float(os.environ.get("CHURN_SERVICE_MAX_SECONDS", "0")),
+                        help="stop after this long (0: never); a test instance ends even if nobody stops it")
     args = parser.parse_args(argv)
     server = serve(args.model, args.metrics, args.host, args.port)
     accuracy = Handler.model_info.get("accuracy", "?")
@@ -95,10 +99,15 @@ def main(argv=None):
           f"http://{args.host}:{server.server_address[1]}", flush=True)
     # As a container's PID 1, Python would ignore SIGTERM and `docker stop` would wait 10 s.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if args.max_seconds > 0:
+        timer = threading.Timer(args.max_seconds, server.shutdown)
+        timer.daemon = True  # never keeps a stopped service alive
+        timer.start()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
+    print("churn-service: stopped", flush=True)
     return 0
 
 

@@ -15,7 +15,9 @@ if [ "${1:-}" = --binary ]; then
   shift 2
 fi
 tag="${1:-hashicorp/terraform:kiln-standin}"
-if docker image inspect "$tag" >/dev/null 2>&1; then
+# The image is rebuilt when what goes into it changes (a new stand-in, another binary).
+digest="$(cat "$binary" "$here/terraform-standin/Dockerfile" | sha256sum | cut -c1-16)"
+if [ "$(docker image inspect -f '{{index .Config.Labels "dev.kiln.sample.digest"}}' "$tag" 2>/dev/null)" = "$digest" ]; then
   echo "terraform-image: $tag is there already"
   exit 0
 fi
@@ -26,5 +28,5 @@ cp /bin/busybox "$context/busybox"
 cp "$binary" "$context/terraform"
 chmod 755 "$context/terraform"
 cp "$here/terraform-standin/Dockerfile" "$context/Dockerfile"
-docker build -t "$tag" "$context" >"$context/build.log" 2>&1 || { cat "$context/build.log" >&2; exit 1; }
+docker build --label "dev.kiln.sample.digest=$digest" -t "$tag" "$context" >"$context/build.log" 2>&1 || { cat "$context/build.log" >&2; exit 1; }
 echo "terraform-image: $tag built: $(docker run --rm "$tag" version | grep -m1 '^Terraform v')"
