@@ -96,4 +96,15 @@ class SamplesTest {
         assertThat(steps.get(8).waitFor()).containsExactly(7);
         assertThat(plan.images()).containsExactly(image, "127.0.0.1:5999/churn-service:latest");
     }
+
+    /** Each sample is a repo of its own (a submit packs one directory), so the level-2 sample carries a copy of the model code. */
+    @Test
+    void the_level_2_sample_trains_the_quickstarts_model_on_the_quickstarts_data() throws Exception {
+        for (String file : new String[] {"churn/data.py", "churn/train.py", "churn/evaluate.py", "churn/validate.py",
+                "churn/metrics.py", "data/churn.csv", "data/make_data.py", "tests/conftest.py", "tests/test_data.py",
+                "tests/test_model.py"}) {
+            assertThat(ROOT.resolve("samples/churn-service").resolve(file)).as(file)
+                    .hasSameTextualContentAs(ROOT.resolve("samples/quickstart").resolve(file));
+        }
+    }
 }
