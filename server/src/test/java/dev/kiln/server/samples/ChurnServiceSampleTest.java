@@ -103,21 +103,23 @@ class ChurnServiceSampleTest {
         SampleSetup.pythonImage();
         SampleSetup.terraformStandIn();
         try (LocalRegistry registry = LocalRegistry.start(tmp.resolve("registry"));
-             TestServer kiln = TestServer.start(TestServer.reachable(tmp.resolve("data")))) {
+             TestServer kiln = TestServer.start(tmp.resolve("data"))) {
             String reg = registry.address();
             BuildView end = kiln.awaitEnd(kiln.submit(SampleSetup.SAMPLE, Map.of("_REGISTRY", reg)).id(), Duration.ofMinutes(8));
             String id = end.id();
             String image = reg + "/churn-service:" + id;
             try {
-                assertThat(end.status()).as("%s", end).isEqualTo(Status.SUCCESS);
-                assertThat(end.steps()).extracting(s -> s.id() + "=" + s.status()).containsExactly(
+                List<String> logs = new ArrayList<>();
+                StringBuilder all = new StringBuilder();
+                for (int step = 0; step < end.steps().size(); step++) {
+                    logs.add(kiln.logText(id, step));
+                    all.append("\n--- ").append(end.steps().get(step).id()).append('\n').append(logs.get(step));
+                }
+                assertThat(end.steps()).as("%s%s", end, all).extracting(s -> s.id() + "=" + s.status()).containsExactly(
                         "unit-tests=SUCCESS", "validate-data=SUCCESS", "train=SUCCESS", "evaluate=SUCCESS",
                         "build-image=SUCCESS", "start-service=SUCCESS", "functional-test=SUCCESS", "stop-service=SUCCESS",
                         "push-image=SUCCESS", "tf-init=SUCCESS", "tf-plan=SUCCESS", "tf-apply=SUCCESS");
-                List<String> logs = new ArrayList<>();
-                for (int step = 0; step < end.steps().size(); step++) {
-                    logs.add(kiln.logText(id, step));
-                }
+                assertThat(end.status()).as("%s%s", end, all).isEqualTo(Status.SUCCESS);
                 assertThat(logs.get(0)).contains("21 passed");
                 assertThat(logs.get(3)).contains("Held-out accuracy 0.8000 on 75 rows", "PASS");
                 // The functional test's real predictions, from the service started on the build's network.

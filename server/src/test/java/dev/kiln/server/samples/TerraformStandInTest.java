@@ -128,7 +128,7 @@ class TerraformStandInTest {
                 + step.formatted("plan", image, "plan, -input=false, -out=tfplan")
                 + step.formatted("apply", image, "apply, -input=false, tfplan")
                 + "  - id: after\n    script: cat infra/.kiln-terraform-standin.log infra/terraform.tfstate\n"));
-        try (TestServer kiln = TestServer.start(TestServer.reachable(tmp.resolve("data")))) {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
             BuildView end = kiln.awaitEnd(kiln.submit(repo, Map.of("_REGISTRY", "127.0.0.1:5999")).id(), Duration.ofSeconds(60));
             assertThat(end.status()).as("%s", end).isEqualTo(Status.SUCCESS);
             String ref = "127.0.0.1:5999/churn-service:" + end.id();
