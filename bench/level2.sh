@@ -13,6 +13,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
 sample="$root/samples/churn-service"
 work="$(mktemp -d /tmp/kiln-bench-level2.XXXXXX)"
+chmod 711 "$work"  # the build user (a server run as root) must reach the work directory inside
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -68,7 +69,12 @@ jar="$root/server/target/kiln.jar"
 [ -f "$jar" ] || { echo "through kiln: skipped, no $jar (./mvnw -q -B -DskipTests package)"; exit 0; }
 reg="$(registry kiln)"; port="$(free_port)"
 java -jar "$jar" server --port "$port" --data-dir "$work/data" --work-dir "$work/kiln-work" >"$work/server.log" 2>&1 & pids+=($!)
-for _ in $(seq 300); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1200); do
+  curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break
+  kill -0 "${pids[-1]}" 2>/dev/null || break
+  sleep 0.1
+done
+curl -sf "http://127.0.0.1:$port/api/health" >/dev/null || { echo "through kiln: the server did not start:"; tail "$work/server.log"; exit 1; }
 t="$(now)"
 if KILN_TOKEN="$(cat "$work/data/admin.token")" java -jar "$jar" submit "$sample" --server "http://127.0.0.1:$port" --substitutions "_REGISTRY=$reg" >"$work/submit.log" 2>&1; then
   echo "through kiln: $(since "$t") s ($(grep -o '"tags":\[[^]]*\]' <(curl -s "http://$reg/v2/churn-service/tags/list")))"
