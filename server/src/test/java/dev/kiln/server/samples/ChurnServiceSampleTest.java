@@ -87,7 +87,11 @@ class ChurnServiceSampleTest {
      *     step's log; a locally built image (the one build-image just made) is used without a pull;</li>
      * <li>every step container joins the build's network, reachable as {@code cloudbuild}, and
      *     {@code docker run --network cloudbuild} in a {@code gcr.io/cloud-builders/docker} step puts
-     *     the service on that same network, where later steps resolve it by container name;</li>
+     *     the service on that same network, where later steps resolve it by container name. In a
+     *     trial merge (09:40 UTC) this was the one thing missing: docker-exec names the network
+     *     {@code cloudbuild-<build id>} (BuildNetwork), docker-build hands {@code run} to the docker
+     *     CLI as written, and the step failed with "network cloudbuild not found"; with the name
+     *     mapped (and the network made if no container step made it yet) this test passed there;</li>
      * <li>the docker builder does {@code build} (with {@code --build-arg}, two {@code -t}, context
      *     {@code .}), {@code run -d --rm --network --name -e}, {@code stop} and {@code push};</li>
      * <li>{@code images:} are pushed after the last step, to a registry without auth on 127.0.0.1;</li>
