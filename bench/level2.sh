@@ -15,15 +15,18 @@ sample="$root/samples/churn-service"
 work="$(mktemp -d /tmp/kiln-bench-level2.XXXXXX)"
 chmod 711 "$work"  # the build user (a server run as root) must reach the work directory inside
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for p in "${pids[@]}" $(cat "$work"/registry-*/pid 2>/dev/null); do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-registry() {  # starts a fresh registry, prints host:port
+registry() {  # starts a fresh registry, prints host:port (runs in $(...): its pid goes to a file)
   local dir="$work/registry-$1" port; port="$(free_port)"; mkdir -p "$dir"
   printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp: {addr: 127.0.0.1:%s}\n' "$dir" "$port" >"$dir/config.yml"
-  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 & pids+=($!)
+  docker-registry serve "$dir/config.yml" >"$dir/log" 2>&1 </dev/null & echo $! >"$dir/pid"
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
   echo "127.0.0.1:$port"
 }
