@@ -4,6 +4,7 @@ import dev.kiln.agent.docker.ContainerExecutor;
 import dev.kiln.agent.docker.ContainerLabels;
 import dev.kiln.agent.docker.ContainerReaper;
 import dev.kiln.agent.docker.DockerEngine;
+import dev.kiln.agent.docker.builder.DockerBuilder;
 import dev.kiln.agent.run.Executor;
 import dev.kiln.agent.run.ProcessExecutor;
 import dev.kiln.agent.run.StepEnvironment;
@@ -88,13 +89,12 @@ public final class StepExecutors {
 
     /**
      * Built-in builders: an image name (no tag, or {@code :latest}) to the executor that stands in
-     * for it. Empty here.
-     * SEAM (docker-build branch): {@code gcr.io/cloud-builders/docker} and {@code docker} are added here.
-     * {@code containers.network(workspace)} names the build's network (Cloud Build's
-     * {@code cloudbuild}) and makes it if needed; it goes, with what runs on it, when the build ends.
+     * for it: {@code gcr.io/cloud-builders/docker} and {@code docker} run on this agent's engine.
+     * They run as the agent's user whatever {@code env} says (the engine's socket is root anyway), and
+     * {@code --network cloudbuild} in them is the build's network, which {@code containers} holds.
      */
     static Map<String, Executor> builders(DockerEngine engine, StepEnvironment env, ContainerExecutor containers) {
-        return Map.of();
+        return DockerBuilder.builtIns(engine, containers);
     }
 
     private static int reapPredecessor(DockerEngine engine, String agentKey) {

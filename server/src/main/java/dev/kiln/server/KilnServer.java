@@ -2,6 +2,7 @@ package dev.kiln.server;
 
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.StepExecutors;
+import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
@@ -30,6 +31,9 @@ import dev.kiln.server.git.poll.Backoff;
 import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
+import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.registries.RegistryStore;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
 import dev.kiln.server.triggers.PullRequestBuilds;
 import dev.kiln.server.triggers.GitBuilds;
@@ -171,7 +175,10 @@ public final class KilnServer implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         metrics.logs(logs);
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
-        AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics);
+        BuildImages images = new BuildImages(db);
+        RegistryStore registries = new RegistryStore(data, clock);
+        AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
+                registries::credentialsFor);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -190,11 +197,12 @@ public final class KilnServer implements AutoCloseable {
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics);
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, metrics);
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, metrics,
+                images, new RegistryRoutes(registries));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -208,7 +216,7 @@ public final class KilnServer implements AutoCloseable {
             this.localAgentSteps = steps.description();
             this.localAgentEngine = steps.engine();
             this.localAgent = new Agent(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
-                    config.sourceLimits()),
+                    config.sourceLimits(), new ImagePublisher(steps.engine())),
                     "local", steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;

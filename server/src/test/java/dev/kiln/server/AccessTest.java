@@ -49,6 +49,7 @@ class AccessTest {
         kiln.api.createRepo(new dev.kiln.spec.api.RepoRequest("churn", null, null, null, null));
         kiln.api.createTrigger(new dev.kiln.spec.api.TriggerView("dev", "churn", "^dev$", null, false, null, List.of(),
                 List.of(), Map.of(), true, null));
+        kiln.api.loginRegistry(new dev.kiln.spec.api.RegistryLogin("127.0.0.1:5000", "ci", "registry-password"));
     }
 
     @AfterEach
@@ -66,6 +67,7 @@ class AccessTest {
 
     private String target(Endpoint e) {
         return e.path.replace("{id}", buildId).replace("{step}", "0").replace("{name}", "churn")
+                .replace("{host}", "127.0.0.1:5000")
                 + "?lease=none&offset=0&time=0";
     }
 
@@ -123,6 +125,7 @@ class AccessTest {
         assertThat(kiln.api.list(10)).extracting(BuildView::id).containsExactly(buildId);
         assertThat(kiln.api.repos()).extracting(dev.kiln.spec.api.RepoView::name).containsExactly("churn");
         assertThat(kiln.api.trigger("dev").enabled()).isTrue();
+        assertThat(kiln.api.registries()).extracting(dev.kiln.spec.api.RegistryView::username).containsExactly("ci");
     }
 
     @Test

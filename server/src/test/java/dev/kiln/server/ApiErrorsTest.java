@@ -81,6 +81,9 @@ class ApiErrorsTest {
         PARAMS.put("POST /api/triggers/{name}/enable", List.of());
         PARAMS.put("POST /api/triggers/{name}/disable", List.of());
         PARAMS.put("POST /api/triggers/{name}/run", List.of());
+        PARAMS.put("GET /api/registries", List.of());
+        PARAMS.put("POST /api/registries", List.of());
+        PARAMS.put("DELETE /api/registries/{host}", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
@@ -117,6 +120,7 @@ class ApiErrorsTest {
                 Param.count("time", "0 or more"), lease));
         PARAMS.put("POST " + AgentPaths.STEP_FINISH, List.of(Param.step(), lease));
         PARAMS.put("POST " + AgentPaths.BUILD_FINISH, List.of(lease));
+        PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
         PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));
     }
 

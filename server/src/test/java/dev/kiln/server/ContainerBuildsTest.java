@@ -40,7 +40,7 @@ class ContainerBuildsTest {
         BuildView b = kiln.submit(repo);
 
         assertThat(b.status()).isEqualTo(Status.QUEUED);
-        assertThat(b.statusDetail()).isEqualTo("waiting for an agent with labels docker ('docker': steps run in images;"
+        assertThat(b.statusDetail()).isEqualTo("waiting for an agent with labels docker ('docker': steps run in images or images are pushed;"
                 + " an agent offers it when it reaches a Docker engine, see kiln agent --executor)");
         var agents = new HttpAgentApi(kiln.server.url(), kiln.server.agentToken());
         assertThat(agents.lease(new LeaseRequest(LeaseRequest.PROTOCOL, "plain", "host", List.of()), Duration.ofMillis(300)))

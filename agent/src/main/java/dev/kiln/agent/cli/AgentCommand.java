@@ -2,6 +2,7 @@ package dev.kiln.agent.cli;
 
 import dev.kiln.agent.Agent;
 import dev.kiln.agent.StepExecutors;
+import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
@@ -102,7 +103,10 @@ public final class AgentCommand implements Callable<Integer> {
         }
         List<String> offered = steps.labels(labels);
         HttpAgentApi api = new HttpAgentApi(server, t.strip());
-        Agent agent = new Agent(api, new BuildRunner(api, steps.executor(), work, logCap, true, limits), name, offered, builds);
+        // images: are pushed with the engine steps run on; without one, a build that lists them fails saying so.
+        var publisher = new ImagePublisher(steps.engine());
+        Agent agent = new Agent(api, new BuildRunner(api, steps.executor(), work, logCap, true, limits, publisher), name,
+                offered, builds);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
                 + ", up to " + builds + (builds == 1 ? " build" : " builds") + " at once"

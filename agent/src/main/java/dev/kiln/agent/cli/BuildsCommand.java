@@ -119,6 +119,11 @@ public final class BuildsCommand {
             if (b.kept()) {
                 o.println("kept: true (retention never removes it)");
             }
+            if (!b.results().images().isEmpty()) {
+                o.println("results:");
+                o.println("  images:");
+                b.results().images().forEach(i -> o.println("  - name: " + i.name() + "\n    digest: " + i.digest()));
+            }
             o.println("steps:");
             for (StepView s : b.steps()) {
                 o.printf("  - #%d %s: %s%s%s%n", s.index(), s.id(), s.status(),

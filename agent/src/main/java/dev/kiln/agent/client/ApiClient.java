@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.BuildView;
+import dev.kiln.spec.api.RegistryLogin;
+import dev.kiln.spec.api.RegistryView;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.RepoView;
 import dev.kiln.spec.api.ServerStatusView;
@@ -127,6 +129,19 @@ public final class ApiClient {
 
     public void deleteRepo(String name) throws IOException, InterruptedException {
         send(request("/api/repos/" + enc(name)).DELETE().build());
+    }
+
+    public RegistryView loginRegistry(RegistryLogin login) throws IOException, InterruptedException {
+        return read(send(postJson("/api/registries", login)), RegistryView.class);
+    }
+
+    public List<RegistryView> registries() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/registries").GET().build()).body(),
+                new TypeReference<List<RegistryView>>() {});
+    }
+
+    public void logoutRegistry(String host) throws IOException, InterruptedException {
+        send(request("/api/registries/" + enc(host)).DELETE().build());
     }
 
     public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {

@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.Executor;
+import dev.kiln.spec.plan.ImageRef;
 import dev.kiln.spec.plan.StepPlan;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -184,7 +185,7 @@ public final class ContainerExecutor implements Executor {
         }
         ImageRef ref = ImageRef.parse(image);
         try {
-            docker.pullImageCmd(ref.repository()).withTag(ref.tag()).exec(new PullImageResultCallback()).awaitCompletion();
+            docker.pullImageCmd(ref.repository()).withTag(ref.pullTag()).exec(new PullImageResultCallback()).awaitCompletion();
             docker.inspectImageCmd(image).exec();
             present.add(image);
         } catch (InterruptedException e) {
@@ -192,7 +193,7 @@ public final class ContainerExecutor implements Executor {
             throw new IOException("interrupted while pulling image '" + image + "'", e);
         } catch (RuntimeException e) {
             throw new IOException("image '" + image + "' is not on the Docker engine at " + engine.host()
-                    + ", and pulling it from " + ref.registry() + " failed: " + message(e), e);
+                    + ", and pulling it from " + ref.registryText() + " failed: " + message(e), e);
         }
     }
 

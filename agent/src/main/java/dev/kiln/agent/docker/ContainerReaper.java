@@ -4,8 +4,10 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +35,16 @@ public final class ContainerReaper {
             removed += removeContainer(docker, c.getId());
         }
         for (Network n : docker.listNetworksCmd().withFilter("label", filter).exec()) {
-            // Containers a step started on the network itself carry no labels of ours: they go with it.
+            // Containers a step started on the network itself carry no labels of ours: they go with it,
+            // those that ended too (the network lists only running ones), or a next build's
+            // docker run --name would find the name taken.
             try {
                 Network full = docker.inspectNetworkCmd().withNetworkId(n.getId()).exec();
-                if (full.getContainers() != null) {
-                    for (String id : full.getContainers().keySet()) {
-                        removed += removeContainer(docker, id);
-                    }
+                Set<String> on = new LinkedHashSet<>(full.getContainers() == null ? Set.of() : full.getContainers().keySet());
+                docker.listContainersCmd().withShowAll(true).withNetworkFilter(List.of(n.getId())).exec()
+                        .forEach(c -> on.add(c.getId()));
+                for (String id : on) {
+                    removed += removeContainer(docker, id);
                 }
                 docker.removeNetworkCmd(n.getId()).exec();
                 removed++;

@@ -9,6 +9,7 @@ import static dev.kiln.spec.protocol.AgentPaths.STEP_LOG;
 import static dev.kiln.spec.protocol.AgentPaths.STEP_START;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.AgentRefusedException;
@@ -28,6 +29,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -117,6 +119,11 @@ public final class HttpAgentApi implements AgentApi {
     public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
         sendQuietly(post(withLease(AgentPaths.of(BUILD_FINISH, buildId), leaseId),
                 json(Map.of("status", status.name(), "detail", detail == null ? "" : detail))).build());
+    }
+
+    @Override
+    public void imagesPushed(String buildId, String leaseId, List<BuiltImage> images) throws IOException {
+        sendQuietly(post(withLease(AgentPaths.of(AgentPaths.BUILD_IMAGES, buildId), leaseId), json(images)).build());
     }
 
     @Override

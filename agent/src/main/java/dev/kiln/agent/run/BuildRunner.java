@@ -1,5 +1,8 @@
 package dev.kiln.agent.run;
 
+import dev.kiln.agent.docker.RegistryLogins;
+import dev.kiln.agent.docker.push.ImagePublisher;
+import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.archive.ArchiveLimits;
 import dev.kiln.spec.archive.UnsafeArchiveException;
 import dev.kiln.spec.config.Durations;
@@ -12,7 +15,6 @@ import dev.kiln.spec.protocol.LeaseLostException;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +46,7 @@ public final class BuildRunner {
     private final Path workdir;
     private final long logCap;
     private final SourceCache sources;
+    private final ImagePublisher publisher;
 
     /**
      * {@code cacheSources}: keep fetched archives in {@code workdir/cache}. Off for the server's
@@ -55,6 +59,13 @@ public final class BuildRunner {
     /** {@code sourceLimits}: what a build's source archive may unpack to here; over them, the build fails. */
     public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources,
                        ArchiveLimits sourceLimits) {
+        this(api, executor, workdir, logCap, cacheSources, sourceLimits, new ImagePublisher(Optional.empty()));
+    }
+
+    /** {@code publisher}: pushes a build's {@code images:} once its steps passed (an agent without Docker cannot). */
+    public BuildRunner(AgentApi api, Executor executor, Path workdir, long logCap, boolean cacheSources,
+                       ArchiveLimits sourceLimits, ImagePublisher publisher) {
+        this.publisher = publisher;
         this.api = api;
         this.executor = executor;
         this.workdir = workdir;
@@ -64,13 +75,10 @@ public final class BuildRunner {
 
     /** Events the coordinating thread reacts to. */
     private sealed interface Event {
-        record StepDone(int index, Status status, boolean allowed, Integer exitCode, String why) implements Event {
-            StepDone(int index, Status status, boolean allowed, Integer exitCode) {
-                this(index, status, allowed, exitCode, null);
-            }
-        }
+        record StepDone(StepRun.Done step) implements Event {}
         record Cancel() implements Event {}
         record LeaseLost(String why) implements Event {}
+        record Pushed(List<BuiltImage> images, String error) implements Event {}
     }
 
     /** Runs the build to its end; returns the status reported (null when the lease was lost). */
@@ -97,6 +105,7 @@ public final class BuildRunner {
             t.setDaemon(true);
             return t;
         });
+        final StepRun stepRun;
         volatile boolean finished;
 
         Run(Lease lease) {
@@ -104,6 +113,7 @@ public final class BuildRunner {
             this.plan = lease.plan();
             this.buildId = lease.buildId();
             this.dir = workdir.resolve("builds").resolve(buildId);
+            this.stepRun = new StepRun(api, executor, lease, dir.resolve("scratch"), running, killReason, budget);
         }
 
         Status execute() throws InterruptedException {
@@ -116,6 +126,9 @@ public final class BuildRunner {
             try {
                 sources.unpack(lease, workspace);
                 executor.prepare(buildId, workspace, dir.resolve("scratch"));
+                if (!lease.registries().isEmpty()) {
+                    RegistryLogins.write(dir.resolve("scratch"), lease.registries());
+                }
             } catch (UnsafeArchiveException e) {
                 return finish(Status.FAILURE, "source archive refused: " + e.getMessage());
             } catch (LeaseLostException e) {
@@ -170,7 +183,7 @@ public final class BuildRunner {
                     }
                     continue;
                 }
-                Event.StepDone d = (Event.StepDone) e;
+                StepRun.Done d = ((Event.StepDone) e).step();
                 done.add(d.index());
                 StepPlan s = steps.get(d.index());
                 if (d.status() == Status.INTERNAL_ERROR) {
@@ -194,111 +207,53 @@ public final class BuildRunner {
                 report(() -> api.stepFinished(buildId, lease.leaseId(), s.index(),
                         new StepResult(Status.SKIPPED, null, 0, 0, "not started: the build ended first")));
             }
+            if (outcome == null && plan.images() != null && !plan.images().isEmpty()) {
+                return pushImages(deadline);
+            }
             return finish(outcome == null ? Status.SUCCESS : outcome, detail);
+        }
+
+        /** Pushes {@code images:} once every step passed; a cancel, the build's timeout or a lost lease stop it. */
+        private Status pushImages(long deadline) throws InterruptedException {
+            ImagePublisher.Run push = publisher.start();
+            threads.execute(() -> {
+                try {
+                    events.add(new Event.Pushed(push.publish(plan.images(), RegistryLogins.of(lease.registries()),
+                            line -> log.info("build {}: {}", buildId, line)), null));
+                } catch (IOException | RuntimeException e) {
+                    events.add(new Event.Pushed(List.of(), e.getMessage()));
+                } catch (InterruptedException e) {
+                    events.add(new Event.Pushed(List.of(), "interrupted"));
+                }
+            });
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    Event e = left > 0 ? events.poll(left, TimeUnit.NANOSECONDS) : null;
+                    if (e == null) {
+                        return finish(Status.TIMEOUT, "build timed out after "
+                                + Durations.format(Duration.ofMillis(plan.timeoutMillis())) + " while pushing images");
+                    } else if (e instanceof Event.LeaseLost) {
+                        return null;
+                    } else if (e instanceof Event.Cancel) {
+                        return finish(Status.CANCELLED, "cancelled while pushing images");
+                    } else if (e instanceof Event.Pushed p) {
+                        if (p.error() != null) {
+                            return finish(Status.FAILURE, "pushing images failed: " + p.error());
+                        }
+                        report(() -> api.imagesPushed(buildId, lease.leaseId(), p.images()));
+                        return finish(Status.SUCCESS, null);
+                    }
+                }
+            } finally {
+                push.close();
+            }
         }
 
         private void start(StepPlan s, Path workspace) {
             // Mark it running before the thread starts, so a kill that comes first still reaches it.
-            running.put(s.index(), NOT_STARTED);
-            threads.execute(() -> events.add(runStep(s, workspace)));
-        }
-
-        private Event.StepDone runStep(StepPlan s, Path workspace) {
-            long start = System.currentTimeMillis();
-            StepLog stepLog = new StepLog(api, buildId, lease.leaseId(), s.index(), lease.leaseMillis());
-            Status status;
-            Integer exit;
-            String detail = null;
-            boolean allowed = false;
-            try {
-                api.stepStarted(buildId, lease.leaseId(), s.index(), start);
-                if (killReason.containsKey(s.index())) {
-                    // The build ended while this step was being reported: start nothing.
-                    finishStep(s, new StepResult(Status.CANCELLED, null, start, System.currentTimeMillis(),
-                            "stopped because the build ended"));
-                    return new Event.StepDone(s.index(), Status.CANCELLED, false, null);
-                }
-                Executor.Execution ex;
-                try {
-                    ex = executor.start(s, workspace, dir.resolve("scratch"));
-                } catch (IOException | RuntimeException e) {
-                    // RuntimeException too: a path or variable the OS cannot take (a NUL byte) fails here,
-                    // and the step must end with the reason rather than leave the build waiting.
-                    stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
-                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
-                            "could not start: " + e.getMessage()));
-                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null,
-                            "failed to start: " + e.getMessage());
-                }
-                if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
-                    ex.kill();
-                }
-                var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
-                    killReason.putIfAbsent(s.index(), Status.TIMEOUT);
-                    ex.kill();
-                }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
-                try (InputStream out = ex.output()) {
-                    new LogPump(stepLog, budget).pump(out);
-                } catch (LeaseLostException e) {
-                    ex.kill();
-                    throw e;
-                }
-                try {
-                    exit = ex.waitFor();
-                } catch (Executor.LostStepException lost) {
-                    if (timer != null) {
-                        timer.cancel(false);
-                    }
-                    stepLog.write("\n[kiln] " + lost.getMessage() + "\n");
-                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(), lost.getMessage()));
-                    return new Event.StepDone(s.index(), Status.FAILURE, s.allowFailure(), null,
-                            "failed: " + lost.getMessage());
-                }
-                if (timer != null) {
-                    timer.cancel(false);
-                }
-                Status reason = killReason.get(s.index());
-                if (reason == Status.TIMEOUT) {
-                    status = Status.TIMEOUT;
-                    detail = "timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()));
-                    stepLog.write("\n[kiln] step timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()))
-                            + "; its processes were killed\n");
-                } else if (reason != null) {
-                    status = Status.CANCELLED;
-                    detail = "stopped because the build ended";
-                } else if (exit == 0) {
-                    status = Status.SUCCESS;
-                } else {
-                    status = Status.FAILURE;
-                    allowed = s.allowFailure() || s.allowExitCodes().contains(exit);
-                    detail = "exit code " + exit + (allowed ? " (allowed)" : "");
-                }
-                finishStep(s, new StepResult(status, exit, start, System.currentTimeMillis(), detail));
-                return new Event.StepDone(s.index(), status, allowed, exit);
-            } catch (IOException e) {
-                log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), e.getMessage());
-                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return new Event.StepDone(s.index(), Status.INTERNAL_ERROR, false, null);
-            } catch (RuntimeException e) {
-                // A defect of this agent, not of the step: say so where the user looks, and end the step.
-                log.error("build {}: step {} failed inside the agent", buildId, s.id(), e);
-                try {
-                    stepLog.write("\n[kiln] the agent failed while running this step: " + e + "\n");
-                    finishStep(s, new StepResult(Status.FAILURE, null, start, System.currentTimeMillis(),
-                            "agent error: " + e));
-                } catch (IOException | RuntimeException reportFailed) {
-                    log.warn("build {}: step {} could not be reported: {}", buildId, s.id(), reportFailed.toString());
-                }
-                return new Event.StepDone(s.index(), Status.FAILURE, false, null);
-            } finally {
-                running.remove(s.index());
-            }
-        }
-
-        private void finishStep(StepPlan s, StepResult r) throws IOException {
-            api.stepFinished(buildId, lease.leaseId(), s.index(), r);
+            running.put(s.index(), StepRun.NOT_STARTED);
+            threads.execute(() -> events.add(new Event.StepDone(stepRun.run(s, workspace))));
         }
 
         private void killAll(Status why) {
@@ -382,28 +337,6 @@ public final class BuildRunner {
         void run() throws IOException;
     }
 
-    private static final Executor.Execution NOT_STARTED = new Executor.Execution() {
-        @Override
-        public InputStream output() {
-            return InputStream.nullInputStream();
-        }
-
-        @Override
-        public int waitFor() {
-            return 0;
-        }
-
-        @Override
-        public void kill() {}
-    };
-
-    private static final java.util.concurrent.ScheduledExecutorService TIMERS =
-            Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "kiln-step-timer");
-                t.setDaemon(true);
-                return t;
-            });
-
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
@@ -411,5 +344,4 @@ public final class BuildRunner {
             Thread.currentThread().interrupt();
         }
     }
-
 }

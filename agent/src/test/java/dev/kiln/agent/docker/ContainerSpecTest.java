@@ -77,14 +77,4 @@ class ContainerSpecTest {
         assertThat(spec(step("Step #0", null, List.of("x"), null, null, List.of())).aliases()).isEmpty();
         assertThat(spec(step("svc", null, List.of("x"), null, null, List.of())).network()).isEqualTo("cloudbuild-b1");
     }
-
-    @Test
-    void an_image_reference_splits_into_what_a_pull_needs() {
-        assertThat(ImageRef.parse("busybox")).isEqualTo(new ImageRef("busybox", "latest"));
-        assertThat(ImageRef.parse("localhost:5000/team/app:1.2")).isEqualTo(new ImageRef("localhost:5000/team/app", "1.2"));
-        assertThat(ImageRef.parse("localhost:5000/app")).isEqualTo(new ImageRef("localhost:5000/app", "latest"));
-        assertThat(ImageRef.parse("gcr.io/p/app@sha256:ab")).isEqualTo(new ImageRef("gcr.io/p/app", "sha256:ab"));
-        assertThat(ImageRef.parse("python:3.11-slim").registry()).isEqualTo("Docker Hub (docker.io)");
-        assertThat(ImageRef.parse("gcr.io/p/app:1").registry()).isEqualTo("gcr.io");
-    }
 }

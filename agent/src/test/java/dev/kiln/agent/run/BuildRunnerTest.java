@@ -79,6 +79,11 @@ class BuildRunnerTest {
         public void buildFinished(String buildId, String leaseId, Status status, String detail) {
             calls.add("build " + status + ": " + detail);
         }
+
+        @Override
+        public void imagesPushed(String buildId, String leaseId, List<dev.kiln.spec.api.BuiltImage> images) {
+            calls.add("images " + images);
+        }
     }
 
     @Test

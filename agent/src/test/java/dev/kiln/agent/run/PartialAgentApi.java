@@ -49,6 +49,11 @@ abstract class PartialAgentApi implements AgentApi {
     }
 
     @Override
+    public void imagesPushed(String buildId, String leaseId, java.util.List<dev.kiln.spec.api.BuiltImage> images) throws IOException {
+        throw new UnsupportedOperationException("imagesPushed");
+    }
+
+    @Override
     public void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException {
         throw new UnsupportedOperationException("buildFinished");
     }

@@ -1,8 +1,10 @@
 package dev.kiln.server.http;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.AgentApi.LogGapException;
 import dev.kiln.spec.protocol.AgentPaths;
@@ -14,6 +16,7 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -77,6 +80,15 @@ final class AgentRoutes {
             String lease = lease(ctx);
             JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
             agents.buildFinished(id(ctx), lease, status(body.path("status").asText()), body.path("detail").asText(null));
+            ctx.status(204);
+        }, agent);
+        config.routes.post(AgentPaths.BUILD_IMAGES, ctx -> {
+            String lease = lease(ctx);
+            List<BuiltImage> images = Json.MAPPER.readValue(ctx.bodyAsBytes(), new TypeReference<List<BuiltImage>>() {});
+            if (images == null || images.stream().anyMatch(i -> i == null || i.name() == null || i.digest() == null)) {
+                throw new BadRequestResponse("send a list of {\"name\": ..., \"digest\": ...}");
+            }
+            agents.imagesPushed(id(ctx), lease, images);
             ctx.status(204);
         }, agent);
         config.routes.post(AgentPaths.GOODBYE, ctx -> {

@@ -217,10 +217,7 @@ final class BuildStream implements Runnable, BuildEvents.Follower {
     private BuildView view() {
         BuildView b = views.build(build, List.of());
         List<StepView> steps = Arrays.stream(rows).filter(r -> r != null).map(this::stepView).toList();
-        return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
-                b.retryOf(), b.createTime(), b.startTime(), b.finishTime(), steps, b.logUrl(), b.labels(), b.agent(),
-                b.repo(), b.ref(), b.commitSha(), b.commitAuthor(), b.commitMessage(), b.trigger(), b.cause(),
-                b.causeDetail(), b.approval(), b.kept());
+        return b.withSteps(steps);
     }
 
     private StepView stepView(StepRun s) {

@@ -13,6 +13,7 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.web.ErrorPages;
@@ -80,8 +81,9 @@ public final class HttpServer {
 
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
-                                 GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics) {
-        Views views = new Views(store, logs);
+                                 GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
+                                 BuildImages images, RegistryRoutes registryRoutes) {
+        Views views = new Views(store, logs, images);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {
@@ -100,6 +102,7 @@ public final class HttpServer {
             agentRoutes.register(config);
             gitRoutes.register(config, views);
             hookRoutes.register(config);
+            registryRoutes.register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an

@@ -3,10 +3,12 @@ package dev.kiln.server.http;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.api.ApprovalView;
+import dev.kiln.spec.api.BuildResults;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
 import java.time.Instant;
@@ -16,10 +18,12 @@ import java.util.List;
 final class Views {
     private final BuildStore store;
     private final LogStore logs;
+    private final BuildImages images;
 
-    Views(BuildStore store, LogStore logs) {
+    Views(BuildStore store, LogStore logs, BuildImages images) {
         this.store = store;
         this.logs = logs;
+        this.images = images;
     }
 
     BuildView build(Build b) {
@@ -34,7 +38,7 @@ final class Views {
                 b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
                 "/builds/" + b.id(), b.labels(), b.agentId(), git.repo(), git.ref(), git.commitSha(), git.author(),
                 git.message(), git.trigger(), git.cause().wire(), b.causeDetail(), approval(b.approval()),
-                store.kept(b.id()));
+                store.kept(b.id()), new BuildResults(images.of(b.id())));
     }
 
     private static ApprovalView approval(Approval a) {

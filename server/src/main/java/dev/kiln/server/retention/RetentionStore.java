@@ -110,6 +110,7 @@ final class RetentionStore {
             }
             List<String> goneIds = gone.stream().map(Removed::id).toList();
             h.createUpdate("delete from build_steps where build_id in (<ids>)").bindList("ids", goneIds).execute();
+            h.createUpdate("delete from build_images where build_id in (<ids>)").bindList("ids", goneIds).execute();
             h.createUpdate("delete from builds where id in (<ids>)").bindList("ids", goneIds).execute();
             return gone;
         }));

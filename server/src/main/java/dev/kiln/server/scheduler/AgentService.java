@@ -4,18 +4,25 @@ import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.metrics.ServerMetrics;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.api.BuiltImage;
+import dev.kiln.spec.plan.ImageRef;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.RefusedCallException;
+import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The server's side of the agent protocol. The embedded agent calls it in-process; remote agents
@@ -28,10 +35,22 @@ public final class AgentService implements AgentApi {
     private final SourceStore sources;
     private final BuildEvents events;
     private final ServerMetrics metrics;
+    private final BuildImages images;
+    private final Function<Collection<String>, List<RegistryCredential>> logins;
 
+    /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
                         ServerMetrics metrics) {
+        this(scheduler, store, logs, sources, events, metrics, null, hosts -> List.of());
+    }
+
+    /** {@code logins}: the registry logins the server has for some registry hosts. */
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
+                        ServerMetrics metrics, BuildImages images,
+                        Function<Collection<String>, List<RegistryCredential>> logins) {
         this.metrics = metrics;
+        this.images = images;
+        this.logins = logins;
         this.scheduler = scheduler;
         this.store = store;
         this.logs = logs;
@@ -44,7 +63,8 @@ public final class AgentService implements AgentApi {
         if (request.protocol() != LeaseRequest.PROTOCOL) {
             throw new RefusedCallException("agent speaks protocol " + request.protocol() + "; this server speaks " + LeaseRequest.PROTOCOL);
         }
-        return scheduler.lease(request, wait);
+        // Only the logins of the registries this build pushes to travel with it.
+        return scheduler.lease(request, wait).map(l -> l.withRegistries(logins.apply(ImageRef.pushedRegistries(l.plan()))));
     }
 
     @Override
@@ -95,6 +115,15 @@ public final class AgentService implements AgentApi {
         if (moved[0] && start != null) {
             metrics.stepEnded(r.status(), start, finish);
         }
+    }
+
+    @Override
+    public void imagesPushed(String buildId, String leaseId, List<BuiltImage> pushed) throws IOException {
+        if (images == null) {
+            throw new RefusedCallException("this server records no images");
+        }
+        scheduler.whileHeld(buildId, leaseId, () -> images.record(buildId, pushed));
+        events.changed(buildId);
     }
 
     @Override

@@ -65,7 +65,7 @@ public record Build(
             return null;
         }
         return "waiting for an agent with labels " + String.join(", ", labels)
-                + (labels.contains(StepPlan.DOCKER_LABEL) ? " ('docker': steps run in images; an agent offers it when"
-                        + " it reaches a Docker engine, see kiln agent --executor)" : "");
+                + (labels.contains(StepPlan.DOCKER_LABEL) ? " ('docker': steps run in images or images are pushed; an agent"
+                        + " offers it when it reaches a Docker engine, see kiln agent --executor)" : "");
     }
 }

@@ -8,6 +8,7 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.triggers.GitBuilds;
 import dev.kiln.server.triggers.Triggers;
@@ -33,8 +34,9 @@ public final class Dashboard {
     public record Git(Repos repos, Triggers triggers, GitBuilds builds, Poller poller, String publicUrl) {}
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
-                     String tokenFile, Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics) {
-        PageViews views = new PageViews(logs, clock);
+                     String tokenFile, Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
+                     BuildImages images) {
+        PageViews views = new PageViews(logs, clock, images);
         Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
         this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile, events);
         this.streams = new StreamRoutes(store, logs, metrics, events);

@@ -3,6 +3,7 @@ package dev.kiln.server.web;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
+import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.StepRun;
 import dev.kiln.spec.protocol.Status;
@@ -34,10 +35,12 @@ final class PageViews {
 
     private final LogStore logs;
     private final Clock clock;
+    private final BuildImages images;
 
-    PageViews(LogStore logs, Clock clock) {
+    PageViews(LogStore logs, Clock clock, BuildImages images) {
         this.logs = logs;
         this.clock = clock;
+        this.images = images;
     }
 
     BuildRow row(Build b) {
@@ -64,7 +67,8 @@ final class PageViews {
         Provenance git = b.provenance();
         return new BuildPage(row(b), text(b.statusDetail()), text(git.commitSha()), text(git.author()),
                 text(b.agentId()), iso(b.createTime()), iso(b.finishTime()), text(b.retryOf()), b.substitutions(),
-                b.labels(), sections, failure(b, steps), timeline, csrf, approval(b.approval()), "");
+                b.labels(), sections, failure(b, steps), timeline, csrf, approval(b.approval()), "",
+                images.of(b.id()).stream().map(i -> new BuildPage.PushedImage(i.name(), i.digest())).toList());
     }
 
     private static ApprovalView approval(Approval a) {

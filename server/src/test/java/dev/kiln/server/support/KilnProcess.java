@@ -28,6 +28,19 @@ public final class KilnProcess implements AutoCloseable {
     /** With {@code env} added to the environment, and {@code prefix} (such as setpriv) before java. */
     public static KilnProcess start(Path workdir, java.util.Map<String, String> env, List<String> prefix, String... args)
             throws IOException {
+        return start(workdir, env, prefix, new java.io.File("/dev/null"), args);
+    }
+
+    /** With {@code input} as its standard input (a password for --password-stdin). */
+    public static KilnProcess withInput(Path workdir, String input, String... args) throws IOException {
+        Files.createDirectories(workdir);
+        Path in = Files.createTempFile(workdir, "stdin", ".txt");
+        Files.writeString(in, input);
+        return start(workdir, java.util.Map.of(), List.of(), in.toFile(), args);
+    }
+
+    private static KilnProcess start(Path workdir, java.util.Map<String, String> env, List<String> prefix, java.io.File input,
+                                     String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
@@ -39,7 +52,7 @@ public final class KilnProcess implements AutoCloseable {
         Files.createDirectories(workdir);
         Path out = Files.createTempFile(workdir, "kiln-" + args[0], ".out");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workdir.toFile()).redirectErrorStream(true)
-                .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+                .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(input));
         pb.environment().put("XDG_CONFIG_HOME", workdir.resolve("xdg").toString());
         pb.environment().remove("KILN_SERVER");
         pb.environment().remove("KILN_TOKEN");

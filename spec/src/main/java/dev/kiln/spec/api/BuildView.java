@@ -14,13 +14,36 @@ import java.util.Map;
  * {@code causeDetail}: more about the cause (a scheduled run says whether the commit is new), else null.
  * {@code approval}: the decision on a build of a trigger that requires approval (null while
  * {@code PENDING} and for every other build). {@code kept}: retention never removes it.
+ * {@code results}: what it produced, as Cloud Build's: the images it pushed, with their digests.
  */
 public record BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
                         List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
                         List<StepView> steps, String logUrl, List<String> labels, String agent,
                         String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
                         String trigger, String cause, String causeDetail, ApprovalView approval,
-                        boolean kept) {
+                        boolean kept, BuildResults results) {
+
+    public BuildView {
+        results = results == null ? BuildResults.NONE : results;
+    }
+
+    /** A build with no results recorded. */
+    public BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,
+                     List<String> tags, String retryOf, Instant createTime, Instant startTime, Instant finishTime,
+                     List<StepView> steps, String logUrl, List<String> labels, String agent,
+                     String repo, String ref, String commitSha, String commitAuthor, String commitMessage,
+                     String trigger, String cause, String causeDetail, ApprovalView approval, boolean kept) {
+        this(id, status, statusDetail, configPath, substitutions, tags, retryOf, createTime, startTime, finishTime, steps,
+                logUrl, labels, agent, repo, ref, commitSha, commitAuthor, commitMessage, trigger, cause, causeDetail, approval,
+                kept, BuildResults.NONE);
+    }
+
+    /** The same build with {@code steps} instead. */
+    public BuildView withSteps(List<StepView> newSteps) {
+        return new BuildView(id, status, statusDetail, configPath, substitutions, tags, retryOf, createTime, startTime,
+                finishTime, newSteps, logUrl, labels, agent, repo, ref, commitSha, commitAuthor, commitMessage, trigger, cause,
+                causeDetail, approval, kept, results);
+    }
 
     /** A build without a cause detail or an approval, not kept. */
     public BuildView(String id, Status status, String statusDetail, String configPath, Map<String, String> substitutions,

@@ -109,9 +109,6 @@ final class SchemaMapper {
             read.warn(top.get("artifacts"), "'artifacts' is read but not acted on yet");
             shapes.check(top.get("artifacts"), IgnoredFields.ARTIFACTS, "artifacts");
         }
-        if (!images.isEmpty()) {
-            read.warn(top.get("images"), "'images' are not pushed yet by this Kiln version");
-        }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
                 List.copyOf(labels), problems.warnings(), read.marks(),
                 new SubstitutionInfo(dynamic, withoutDefault, References.in(root)));

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What an agent must offer to take a build: the labels its config asks for, and {@code docker}
- * when a step runs in an image. The scheduler matches labels only; this is where images become one.
+ * when a step runs in an image or the build lists {@code images:} to push (pushed with the engine). The scheduler matches labels only; this is where images become one.
  */
 public final class AgentLabels {
     private AgentLabels() {}
@@ -19,8 +19,8 @@ public final class AgentLabels {
         return List.copyOf(labels);
     }
 
-    /** True when a step of {@code plan} runs in an image (built-in builders included). */
+    /** True when a step of {@code plan} runs in an image (built-in builders included) or it has images to push. */
     public static boolean needsDocker(BuildPlan plan) {
-        return plan.steps().stream().anyMatch(s -> !s.isLocal());
+        return plan.steps().stream().anyMatch(s -> !s.isLocal()) || (plan.images() != null && !plan.images().isEmpty());
     }
 }

@@ -1,8 +1,10 @@
 package dev.kiln.spec.protocol;
 
+import dev.kiln.spec.api.BuiltImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -50,6 +52,12 @@ public interface AgentApi {
     void stepFinished(String buildId, String leaseId, int step, StepResult result) throws IOException;
 
     void buildFinished(String buildId, String leaseId, Status status, String detail) throws IOException;
+
+    /**
+     * Records the images the build pushed (its {@code images:}, after every step passed), before
+     * {@link #buildFinished}. Idempotent: a resend replaces the list. A test double may ignore it.
+     */
+    default void imagesPushed(String buildId, String leaseId, List<BuiltImage> images) throws IOException {}
 
     /**
      * The agent is stopping: a lease request of its still waiting on the server returns empty at

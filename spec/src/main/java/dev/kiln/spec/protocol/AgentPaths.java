@@ -16,6 +16,7 @@ public final class AgentPaths {
     public static final String STEP_LOG = PREFIX + "/builds/{id}/steps/{step}/log";
     public static final String STEP_FINISH = PREFIX + "/builds/{id}/steps/{step}/finish";
     public static final String BUILD_FINISH = PREFIX + "/builds/{id}/finish";
+    public static final String BUILD_IMAGES = PREFIX + "/builds/{id}/images";
     public static final String GOODBYE = PREFIX + "/goodbye";
 
     private AgentPaths() {}

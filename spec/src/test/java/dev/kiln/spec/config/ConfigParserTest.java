@@ -121,11 +121,12 @@ class ConfigParserTest {
                 "build.yaml:20:1: config: 'logsBucket' is read but not acted on by Kiln",
                 "build.yaml:21:1: config: 'serviceAccount' is read but not acted on by Kiln",
                 "build.yaml:22:1: config: 'availableSecrets' is read but not acted on by Kiln",
-                "build.yaml:14:3: 'images' are not pushed yet by this Kiln version",
                 "build.yaml:12:16: step #2: secretEnv [API_KEY] will be unset: this Kiln version has no secrets yet");
-        // Steps in images run on agents with a Docker engine: nothing to warn about.
+        // images: are pushed now (by an agent with a Docker engine) and steps in images run on agents with one:
+        // nothing to warn about.
+        assertThat(lines(spec.warnings())).noneMatch(w -> w.contains("'images'"));
         assertThat(lines(spec.warnings())).noneMatch(w -> w.contains("runs in image"));
-        assertThat(spec.warnings()).hasSize(7);
+        assertThat(spec.warnings()).hasSize(6);
     }
 
     @Test

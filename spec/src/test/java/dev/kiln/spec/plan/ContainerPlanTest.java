@@ -52,6 +52,13 @@ class ContainerPlanTest {
     }
 
     @Test
+    void a_build_of_process_steps_that_lists_images_to_push_needs_it_too() throws Exception {
+        BuildSpec spec = parse("steps:\n  - args: [a]\nimages: ['127.0.0.1:5000/app:1']\n");
+
+        assertThat(AgentLabels.of(spec, Planner.plan(spec, PlannerTest.SUBMIT))).containsExactly("docker");
+    }
+
+    @Test
     void a_build_of_process_steps_only_does_not() throws Exception {
         BuildSpec spec = parse("steps:\n  - args: [a]\n  - name: local\n    args: [b]\n");
 

@@ -8,24 +8,28 @@ import java.util.Map;
  * failed, why. {@code csrf} is the signed-in browser's form token, empty when not signed in (then
  * the page offers sign-in instead of its buttons). {@code approval}: the decision on a build that
  * waited for one, null when none was made; {@code error}: why the last button pressed was refused
- * (approving a build someone else decided on), empty when it was not.
+ * (approving a build someone else decided on), empty when it was not. {@code images}: what the build
+ * pushed, with digests.
  */
 public record BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
                         String created, String finished, String retryOf, Map<String, String> substitutions,
                         List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf,
-                        ApprovalView approval, String error) {
+                        ApprovalView approval, String error, List<PushedImage> images) {
+
+    /** An image the build pushed: {@code name} with its tag, {@code digest} as the registry gave it. */
+    public record PushedImage(String name, String digest) {}
 
     public BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
                      String created, String finished, String retryOf, Map<String, String> substitutions,
                      List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf) {
         this(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions, labels, steps,
-                failure, timeline, csrf, null, "");
+                failure, timeline, csrf, null, "", List.of());
     }
 
     /** The same page, telling why the button just pressed was refused. */
     public BuildPage withError(String why) {
         return new BuildPage(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions,
-                labels, steps, failure, timeline, csrf, approval, why);
+                labels, steps, failure, timeline, csrf, approval, why, images);
     }
 
     /** Waiting in PENDING for someone to approve or reject it. */

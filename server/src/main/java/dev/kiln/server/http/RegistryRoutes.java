@@ -1,0 +1,27 @@
+package dev.kiln.server.http;
+
+import dev.kiln.server.access.Access;
+import dev.kiln.server.registries.RegistryStore;
+import dev.kiln.spec.api.RegistryLogin;
+import io.javalin.config.JavalinConfig;
+
+/** {@code /api/registries}: the registry logins builds push with. No route ever returns a password. */
+public final class RegistryRoutes {
+    private final RegistryStore registries;
+
+    public RegistryRoutes(RegistryStore registries) {
+        this.registries = registries;
+    }
+
+    void register(JavalinConfig config) {
+        config.routes.get("/api/registries", ctx -> ctx.json(registries.list()), Access.read());
+        config.routes.post("/api/registries", ctx -> {
+            var view = registries.login(ctx.bodyAsClass(RegistryLogin.class));
+            ctx.status(201).json(view);
+        }, Access.write());
+        config.routes.delete("/api/registries/{host}", ctx -> {
+            registries.logout(ctx.pathParam("host"));
+            ctx.status(204);
+        }, Access.write());
+    }
+}
