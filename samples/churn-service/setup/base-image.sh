@@ -16,8 +16,17 @@ packages="python3 python3-sklearn python3-pandas"
 
 # Rebuilt only when this script changes (its packages, its clean-up): a tag alone could be stale.
 digest="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
-if [ "$(docker image inspect -f '{{index .Config.Labels "dev.kiln.sample.digest"}}' "$tag" 2>/dev/null)" = "$digest" ]; then
+built() { [ "$(docker image inspect -f '{{index .Config.Labels "dev.kiln.sample.digest"}}' "$tag" 2>/dev/null)" = "$digest" ]; }
+if built; then
   echo "base-image: $tag is there already"
+  exit 0
+fi
+# One build at a time per machine (CI starts one in the background while tests may ask for it too):
+# a second caller waits for the first, then finds the image there.
+exec 9>"${TMPDIR:-/tmp}/kiln-base-image.lock"
+flock 9
+if built; then
+  echo "base-image: $tag is there already (built meanwhile)"
   exit 0
 fi
 sudo=""

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,8 +99,6 @@ class ChurnServiceSampleTest {
      * </ul>
      */
     @Test
-    @Disabled("needs the docker-exec and docker-build branches (container steps, the cloudbuild network, "
-            + "the docker builder, images: push); TODO(lead): enable at their merge")
     void the_level_2_sample_runs_end_to_end_through_kiln() throws Exception {
         Requirements.mlPython();
         SampleSetup.pythonImage();

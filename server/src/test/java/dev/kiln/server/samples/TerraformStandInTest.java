@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -108,7 +107,6 @@ class TerraformStandInTest {
      * the containers wrote into the shared workspace.
      */
     @Test
-    @Disabled("needs the docker-exec branch (steps with a `name` run in containers); TODO(lead): enable at its merge")
     void kiln_runs_init_plan_out_and_apply_in_the_step_dir_with_the_step_env_and_logs_their_output() throws Exception {
         String image = SampleSetup.terraformStandIn();
         Path repo = tmp.resolve("repo");
