@@ -87,6 +87,8 @@ final class NativeRun implements Executor.Execution {
                     .withDockerfilePath(context.relativize(dockerfile).toString())
                     .withTags(cmd.tags())
                     .withRemove(true)
+                    // A failed RUN's container too: the engine keeps it otherwise, one more per failed build.
+                    .withForcerm(true)
                     .withPull(false);
             cmd.buildArgs().forEach((k, v) -> {
                 String value = v != null ? v : fromEnv(step, k);

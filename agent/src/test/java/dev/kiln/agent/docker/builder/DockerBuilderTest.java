@@ -139,14 +139,18 @@ class DockerBuilderTest {
 
     @Test
     void a_failing_build_fails_the_step_with_the_engines_message_after_the_build_output() throws Exception {
-        Files.writeString(workspace.resolve("Dockerfile"), "FROM " + base + "\nRUN echo about to fail && exit 3\n");
+        String marker = "about to fail " + java.util.UUID.randomUUID();
+        Files.writeString(workspace.resolve("Dockerfile"), "FROM " + base + "\nRUN echo " + marker + " && exit 3\n");
 
         Steps.Ran ran = Steps.run(nativeOnly(), Steps.docker(null, List.of(), "build", "-t", name + ":x", "."), workspace, scratch);
 
         assertThat(ran.exit()).isEqualTo(1);
-        assertThat(ran.log()).contains("about to fail")
-                .endsWith("The command '/bin/sh -c echo about to fail && exit 3' returned a non-zero code: 3\n");
+        assertThat(ran.log()).contains(marker)
+                .endsWith("The command '/bin/sh -c echo " + marker + " && exit 3' returned a non-zero code: 3\n");
         assertThatThrownBy(() -> engine.client().inspectImageCmd(name + ":x").exec()).isInstanceOf(NotFoundException.class);
+        // Nor is the failed RUN's container left on the engine.
+        assertThat(engine.client().listContainersCmd().withShowAll(true).exec())
+                .noneMatch(c -> c.getCommand() != null && c.getCommand().contains(marker));
     }
 
     @Test
