@@ -8,7 +8,6 @@ import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Optional;
 
 /**
  * The Docker engine this agent talks to: {@code DOCKER_HOST} when set, else the local socket.
@@ -29,19 +28,15 @@ public final class DockerEngine implements Closeable {
 
     /** A client for the engine {@code DOCKER_HOST} names (or the default socket); does not connect. */
     public static DockerEngine fromEnvironment() {
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(config.getDockerHost())
-                .sslConfig(config.getSSLConfig())
-                .maxConnections(256)
-                .connectionTimeout(Duration.ofSeconds(5))
-                .build();
-        return new DockerEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
+        return of(DefaultDockerClientConfig.createDefaultConfigBuilder().build());
     }
 
     /** A client for the engine at {@code dockerHost} (e.g. {@code unix:///run/other.sock}); does not connect. */
     public static DockerEngine at(String dockerHost) {
-        DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build();
+        return of(DefaultDockerClientConfig.createDefaultConfigBuilder().withDockerHost(dockerHost).build());
+    }
+
+    private static DockerEngine of(DockerClientConfig config) {
         ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
@@ -49,19 +44,6 @@ public final class DockerEngine implements Closeable {
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
         return new DockerEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
-    }
-
-    /**
-     * The engine when one answers a ping, else empty (and the client is closed). An agent asks this
-     * once at start to decide whether it can run container steps.
-     */
-    public static Optional<DockerEngine> ifReachable() {
-        DockerEngine engine = fromEnvironment();
-        if (engine.reachable()) {
-            return Optional.of(engine);
-        }
-        engine.close();
-        return Optional.empty();
     }
 
     public boolean reachable() {
