@@ -201,7 +201,7 @@ public final class KilnServer implements AutoCloseable {
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds), new HookRoutes(webhooks), dashboard, metrics,
+                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
                 images, new RegistryRoutes(registries));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());

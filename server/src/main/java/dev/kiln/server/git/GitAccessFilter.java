@@ -1,6 +1,7 @@
 package dev.kiln.server.git;
 
 import dev.kiln.server.access.Hosts;
+import dev.kiln.server.metrics.ServerMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -11,6 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The guard of git over HTTP ({@code /git/*}), which Javalin's own access check never sees: the
@@ -20,17 +23,36 @@ import java.util.Optional;
 final class GitAccessFilter implements Filter {
     private final Hosts hosts;
     private final PushPolicy pushPolicy;
+    private final ServerMetrics metrics;
 
-    GitAccessFilter(Hosts hosts, PushPolicy pushPolicy) {
+    GitAccessFilter(Hosts hosts, PushPolicy pushPolicy, ServerMetrics metrics) {
         this.hosts = hosts;
         this.pushPolicy = pushPolicy;
+        this.metrics = metrics;
     }
+
+    /** The three smart-HTTP endpoints, with the repo's name as a template: the metric's routes stay few. */
+    private static final Pattern ENDPOINT = Pattern.compile("/git/[^/]+/(info/refs|git-upload-pack|git-receive-pack)");
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         HttpServletRequest req = (HttpServletRequest) request;
         HttpServletResponse res = (HttpServletResponse) response;
+        long start = System.nanoTime();
+        try {
+            guarded(req, res, chain);
+        } finally {
+            Matcher m = ENDPOINT.matcher(req.getRequestURI());
+            metrics.request(req.getMethod(), m.matches() ? "/git/{repo}/" + m.group(1) : "unmatched", res.getStatus(),
+                    (System.nanoTime() - start) / 1e6f);
+        }
+    }
+
+    private void guarded(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        ServletRequest request = req;
+        ServletResponse response = res;
         String host = req.getHeader("Host");
         if (!hosts.allows(host)) {
             refuse(res, 421, "this server does not answer to the host name '" + host + "'; use one of " + hosts.names()

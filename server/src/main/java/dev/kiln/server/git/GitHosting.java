@@ -5,6 +5,7 @@ import dev.kiln.server.store.Provenance;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.util.ArrayList;
+import dev.kiln.server.metrics.ServerMetrics;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,12 +34,14 @@ public final class GitHosting {
     private final Hosts hosts;
     private final PushPolicy pushPolicy;
     private final RefListener listener;
+    private final ServerMetrics metrics;
 
-    public GitHosting(Repos repos, Hosts hosts, PushPolicy pushPolicy, RefListener listener) {
+    public GitHosting(Repos repos, Hosts hosts, PushPolicy pushPolicy, RefListener listener, ServerMetrics metrics) {
         this.repos = repos;
         this.hosts = hosts;
         this.pushPolicy = pushPolicy;
         this.listener = listener;
+        this.metrics = metrics;
     }
 
     /** Mounts the servlet and its guard on Javalin's Jetty context. */
@@ -60,7 +63,7 @@ public final class GitHosting {
         });
         servlet.setReceivePackFactory((req, db) -> receivePack(db));
         context.addServlet(new ServletHolder("git", servlet), PATH + "*");
-        context.addFilter(new FilterHolder(new GitAccessFilter(hosts, pushPolicy)), PATH + "*",
+        context.addFilter(new FilterHolder(new GitAccessFilter(hosts, pushPolicy, metrics)), PATH + "*",
                 EnumSet.of(DispatcherType.REQUEST));
     }
 

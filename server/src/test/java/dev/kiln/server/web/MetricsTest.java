@@ -14,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -113,5 +114,25 @@ class MetricsTest {
         // Builds by status come from one query made at most once a second: the gauge may lag by that much.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
                 scrape().contains("kiln_builds{status=\"SUCCESS\"} 1.0"));
+    }
+
+    @Test
+    void git_over_http_counts_by_endpoint_with_the_repo_as_a_template() throws Exception {
+        kiln.api.createRepo(new dev.kiln.spec.api.RepoRequest("churn", null, null, null, null));
+        HttpClient http = HttpClient.newHttpClient();
+        for (String repo : List.of("churn", "churn", "nosuch")) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kiln.server.url() + "/git/" + repo
+                    + ".git/info/refs?service=git-upload-pack")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(repo.equals("nosuch") ? 404 : 200);
+        }
+        HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(kiln.server.url() + "/git/churn.git/info/refs"))
+                .header("Origin", "https://evil.example").build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        String after = scrape();
+        String route = "route=\"/git/{repo}/info/refs\"";
+        assertThat(value(after, "http_server_requests_seconds_count", "method=\"GET\"", route, "status=\"200\"")).isEqualTo(2);
+        assertThat(value(after, "http_server_requests_seconds_count", route, "status=\"404\"")).isEqualTo(1);
+        assertThat(value(after, "http_server_requests_seconds_count", route, "status=\"403\"")).isEqualTo(1);
+        assertThat(after).doesNotContain("churn.git").doesNotContain("nosuch");
     }
 }
