@@ -1,7 +1,6 @@
 package dev.kiln.agent.docker;
 
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static dev.kiln.agent.support.CiRequirement.require;
 
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -66,10 +65,4 @@ public final class TestImages {
         }
     }
 
-    private static void require(boolean ok, String why) {
-        if (!ok && "true".equals(System.getenv("CI"))) {
-            fail("CI=true but this test " + why);
-        }
-        assumeTrue(ok, "skipped: " + why);
-    }
 }
