@@ -10,6 +10,9 @@ import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.ApiTokens;
+import dev.kiln.server.access.AuditLog;
+import dev.kiln.server.access.Role;
+import dev.kiln.server.access.Users;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.access.Hosts;
@@ -78,43 +81,50 @@ public final class KilnServer implements AutoCloseable {
     public record Config(String host, int port, Path dataDir, String dbUrl, String dbUser, String dbPassword,
                          boolean localAgent, List<String> localAgentLabels, Duration leaseTimeout, Duration heartbeat,
                          long logCap, String projectId, String publicUrl, Path workDir, String buildUser,
-                         List<String> passEnv, ArchiveLimits sourceLimits, int localAgentMaxBuilds) {
+                         List<String> passEnv, ArchiveLimits sourceLimits, int localAgentMaxBuilds,
+                         boolean publicRead) {
 
         public static Config defaults(Path dataDir) {
             return new Config("127.0.0.1", 8080, dataDir, null, null, null, true, List.of(),
                     Duration.ofSeconds(30), Duration.ofSeconds(10), 1L << 30, "kiln", null, null, BuildUser.DEFAULT,
                     StepEnvironment.DEFAULT_PASS, ArchiveLimits.DEFAULTS,
-                    Agent.defaultMaxBuilds());
+                    Agent.defaultMaxBuilds(), false);
         }
 
         public Config withPort(int port) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds, publicRead);
         }
 
         public Config withLocalAgent(boolean on) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, on, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds, publicRead);
         }
 
         public Config withLease(Duration timeout, Duration beat) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, timeout,
-                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
+                    beat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds, publicRead);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDir, url, user, password, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds, publicRead);
         }
 
         public Config withLocalAgentMaxBuilds(int n) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, n);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, n, publicRead);
+        }
+
+        /** Anyone may read what a viewer may (open-source projects with public logs). */
+        public Config withPublicRead(boolean on) {
+            return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, sourceLimits, localAgentMaxBuilds, on);
         }
 
         public Config withSourceLimits(ArchiveLimits limits) {
             return new Config(host, port, dataDir, dbUrl, dbUser, dbPassword, localAgent, localAgentLabels, leaseTimeout,
-                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits, localAgentMaxBuilds);
+                    heartbeat, logCap, projectId, publicUrl, workDir, buildUser, passEnv, limits, localAgentMaxBuilds, publicRead);
         }
     }
 
@@ -143,6 +153,10 @@ public final class KilnServer implements AutoCloseable {
     private final Agent localAgent;
     private final String agentToken;
     private final Path adminTokenFile;
+    private final Users users;
+    private final ApiTokens tokens;
+    private final AuditLog audit;
+    private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
     private final boolean stepsRunAsServer;
@@ -165,7 +179,12 @@ public final class KilnServer implements AutoCloseable {
             PrivateFiles.restrict(data.resolve(f));
         }
         Clock clock = Clock.systemUTC();
-        ApiTokens tokens = new ApiTokens(db, clock);
+        this.users = new Users(db, clock);
+        // First start: the one admin, with KILN_ADMIN_PASSWORD or a random password printed once.
+        this.initialAdminPassword = users.bootstrapAdmin(System.getenv("KILN_ADMIN_PASSWORD")).orElse(null);
+        ApiTokens tokens = new ApiTokens(db, users, clock);
+        this.tokens = tokens;
+        this.audit = new AuditLog(db, clock);
         this.adminTokenFile = data.resolve("admin.token").toAbsolutePath();
         tokens.adminToken(adminTokenFile);
         BuildStore store = new BuildStore(db);
@@ -235,12 +254,13 @@ public final class KilnServer implements AutoCloseable {
                 Access.Realm.USER, AccessGuard.RealmAuth.bearer(tokens::verify, cli),
                 Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(
                         given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
-                                ? Optional.of(new Principal("agent", "agent", "agent")) : Optional.empty(),
+                                ? Optional.of(new Principal("agent", "agent", Role.VIEWER, Map.of())) : Optional.empty(),
                         "agents use the agent token, kept in <data-dir>/agent.token"),
                 Access.Realm.BROWSER, new AccessGuard.RealmAuth(sessions::authenticate,
                         "sign in at /login, then use the buttons of this server's own pages"),
                 Access.Realm.LOGIN, new AccessGuard.RealmAuth(BrowserSessions.login(tokens::verify),
-                        "the sign-in form takes an API token; the admin token is in " + adminTokenFile)));
+                        "the sign-in form takes an API token; the admin token is in " + adminTokenFile)),
+                sessions::current, config.publicRead());
     }
 
     /** The embedded agent's work directory: outside the data directory, and reachable by the build user. */
@@ -285,6 +305,26 @@ public final class KilnServer implements AutoCloseable {
     /** The scheduled triggers' runs: tests tick them with the instants they choose. */
     public ScheduledRuns schedules() {
         return schedules;
+    }
+
+    /** The server's users. */
+    public Users users() {
+        return users;
+    }
+
+    /** The server's API tokens. */
+    public ApiTokens tokens() {
+        return tokens;
+    }
+
+    /** The audit log. */
+    public AuditLog audit() {
+        return audit;
+    }
+
+    /** The password the first start gave {@code admin}, to print once; null when users existed already. */
+    public String initialAdminPassword() {
+        return initialAdminPassword;
     }
 
     /** Where the admin token is kept (mode 600). */

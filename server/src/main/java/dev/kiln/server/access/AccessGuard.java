@@ -47,22 +47,28 @@ public final class AccessGuard {
 
     private final Hosts hosts;
     private final Map<Access.Realm, RealmAuth> realms;
+    private final RequestAuthenticator sessionCookie;
+    private final boolean publicRead;
 
-    public AccessGuard(Hosts hosts, Map<Access.Realm, RealmAuth> realms) {
+    /**
+     * {@code sessionCookie}: a signed-in browser's cookie, which reads take as well as a bearer token
+     * (no CSRF token is needed to read). {@code publicRead}: anyone may read what a viewer may.
+     */
+    public AccessGuard(Hosts hosts, Map<Access.Realm, RealmAuth> realms, RequestAuthenticator sessionCookie,
+                       boolean publicRead) {
         this.hosts = hosts;
         this.realms = Map.copyOf(realms);
+        this.sessionCookie = sessionCookie;
+        this.publicRead = publicRead;
     }
 
     public void check(Context ctx) {
         Access rule = ctx.routeRoles().stream().filter(Access.class::isInstance).map(Access.class::cast)
                 .findFirst().orElseThrow(() -> new ForbiddenResponse("this route declares no access rule"));
         String host = ctx.header("Host");
-        if (rule.realm() == Access.Realm.USER && !hosts.allows(host)) {
+        if (rule.realm() != Access.Realm.HOOK && rule.realm() != Access.Realm.AGENT && !hosts.allows(host)) {
             throw new HttpResponseException(421, "this server does not answer to the host name '" + host
                     + "'; use one of " + hosts.names() + " or start it with --public-url");
-        }
-        if (!rule.changesState() && isSafe(ctx.method())) {
-            return;
         }
         if (rule.realm() == Access.Realm.HOOK) {
             // A forge sends no token and names the public host, not ours; what proves a delivery is its
@@ -70,16 +76,68 @@ public final class AccessGuard {
             // page can compute it without the secret, so no Origin check is needed either).
             return;
         }
-        refuseOtherOrigins(ctx, host);
+        boolean read = !rule.changesState() && isSafe(ctx.method());
+        if (read && rule.role() == null) {
+            return;   // open to all: health, static files, the sign-in page
+        }
+        if (!read) {
+            refuseOtherOrigins(ctx, host);
+        }
         RealmAuth auth = realms.get(rule.realm());
-        boolean gave = bearer(ctx.header("Authorization")) != null;
-        Principal who = auth.authenticator().authenticate(ctx).orElse(null);
+        Principal who = read ? reader(ctx, auth, rule) : auth.authenticator().authenticate(ctx).orElse(null);
         if (who == null) {
+            boolean gave = bearer(ctx.header("Authorization")) != null;
             throw new UnauthorizedResponse((gave ? "the token is not valid here" : "this request needs a token")
                     + ": " + auth.whereTheTokenIs());
         }
-        checkBody(ctx, rule);
+        if (rule.role() != null) {
+            Role have = rule.repoScoped() ? who.highest() : who.role();
+            if (!have.atLeast(rule.role())) {
+                throw new ForbiddenResponse(refusal(who, have, rule.role(), null));
+            }
+        }
+        if (!read) {
+            checkBody(ctx, rule);
+        }
         ctx.attribute(PRINCIPAL, who);
+    }
+
+    /** A read: a bearer token, else a signed-in browser's cookie, else anyone when reads are public. */
+    private Principal reader(Context ctx, RealmAuth auth, Access rule) {
+        Principal who = auth.authenticator().authenticate(ctx).orElse(null);
+        if (who == null && bearer(ctx.header("Authorization")) == null) {
+            who = sessionCookie.authenticate(ctx).orElse(null);
+            if (who == null && publicRead && rule.role() == Role.VIEWER && !rule.repoScoped()) {
+                who = Principal.ANONYMOUS;
+            }
+        }
+        return who;
+    }
+
+    /**
+     * For a repo-scoped route: the caller of {@code ctx} holds {@code needed} on {@code repo}
+     * (null: a build of no repo), else 403. The guard has let in anyone with that role somewhere.
+     */
+    public static Principal require(Context ctx, Role needed, String repo) {
+        Principal who = ctx.attribute(PRINCIPAL);
+        if (who == null) {
+            throw new UnauthorizedResponse("this request needs a token");
+        }
+        Role have = who.roleOn(repo);
+        if (!have.atLeast(needed)) {
+            throw new ForbiddenResponse(refusal(who, have, needed, repo));
+        }
+        return who;
+    }
+
+    /** The principal the guard accepted for {@code ctx}. */
+    public static Principal principal(Context ctx) {
+        return ctx.attribute(PRINCIPAL);
+    }
+
+    private static String refusal(Principal who, Role have, Role needed, String repo) {
+        return "this needs the " + needed.label() + " role" + (repo == null ? "" : " on repo " + repo) + "; "
+                + who.name() + " has " + have.label() + (who.tokenId().equals("anonymous") ? " (not signed in)" : "");
     }
 
     /** A browser names the page that made a request; only the server's own pages may change anything. */

@@ -49,6 +49,11 @@ public final class BrowserSessions {
         }
     }
 
+    /** Who the request's session cookie belongs to (a read needs no CSRF token), empty without a live one. */
+    public Optional<Principal> current(Context ctx) {
+        return session(ctx).map(Session::who);
+    }
+
     /** The CSRF token of the request's session, empty when it has none. */
     public Optional<String> csrf(Context ctx) {
         return session(ctx).map(Session::csrf);

@@ -74,6 +74,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "Refuse new builds while the data directory's disk has less free (default: the smaller of 1GiB and 5%; 0: never).")
     String minFreeDisk;
 
+    @Option(names = "--public-read",
+            description = "Let anyone who reaches the server read builds and logs without signing in (open-source projects).")
+    boolean publicRead;
+
     @Override
     public Integer call() throws Exception {
         if (dbPassword != null) {
@@ -90,7 +94,7 @@ final class ServerCommand implements Callable<Integer> {
         int builds = maxBuilds != null ? maxBuilds : Agent.defaultMaxBuilds();
         String password = dbPasswordFile != null ? Files.readString(dbPasswordFile).strip() : System.getenv("KILN_DB_PASSWORD");
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
-                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits(), builds);
+                logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits(), builds, publicRead);
         var upkeep = new KilnServer.Upkeep(RetentionPolicy.DEFAULTS.withLimits(keepDays, keepBuilds),
                 minFreeDisk == null ? MinFree.DEFAULT : MinFree.parse(minFreeDisk), DiskSpace.system());
         KilnServer server = new KilnServer(config, upkeep).start();
@@ -107,6 +111,10 @@ final class ServerCommand implements Callable<Integer> {
             System.out.println("Reachable from other machines at: " + String.join(" ", reach));
         }
         System.out.println("Data directory: " + data);
+        if (server.initialAdminPassword() != null) {
+            System.out.println("Created user 'admin' with password " + (System.getenv("KILN_ADMIN_PASSWORD") != null
+                    ? "from KILN_ADMIN_PASSWORD" : server.initialAdminPassword() + "  (shown once; change it with kiln users reset-password admin)"));
+        }
         System.out.println("Admin API token: in " + server.adminTokenFile() + " (kiln on this machine reads it from there)");
         System.out.println("Agent token: in " + data.resolve("agent.token"));
         System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on, up to " + builds
@@ -119,8 +127,8 @@ final class ServerCommand implements Callable<Integer> {
                 + upkeep.minFree().describe() + " free (kiln server status shows disk use)");
         System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));
         if (!LocalServers.isLoopback(host)) {
-            System.err.println("WARNING: listening on " + host + ": writes need the admin token, but reads (builds, logs)"
-                    + " are open to anyone who can reach this address until users and roles exist.");
+            System.err.println(publicRead ? "WARNING: listening on " + host + " with --public-read: anyone who can reach this"
+                    + " address reads builds and logs." : "Listening on " + host + ": every request needs a user's token or session.");
         }
         if (server.stepsRunAsServer()) {
             System.err.println("WARNING: this server does not run as root, so the embedded agent's process steps run with"

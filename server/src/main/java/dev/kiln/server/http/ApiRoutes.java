@@ -3,6 +3,7 @@ package dev.kiln.server.http;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.Principal;
+import dev.kiln.server.access.Role;
 import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.logs.LogStore;
@@ -41,30 +42,30 @@ final class ApiRoutes {
     }
 
     void register(JavalinConfig config) {
-        config.routes.get("/api/health", ctx -> ctx.json(Map.of("status", "ok")), Access.read());
-        config.routes.post("/api/builds", this::create, Access.write(GZIP, "application/x-gzip"));
+        config.routes.get("/api/health", ctx -> ctx.json(Map.of("status", "ok")), Access.open());
+        config.routes.post("/api/builds", this::create, Access.write(Role.DEVELOPER, GZIP, "application/x-gzip"));
         config.routes.get("/api/builds", this::list, Access.read());
         config.routes.get("/api/builds/{id}", ctx -> ctx.json(views.build(find(ctx))), Access.read());
         config.routes.post("/api/builds/{id}/cancel", ctx -> {
-            builds.cancel(ctx.pathParam("id"));
+            builds.cancel(allowed(ctx, Role.DEVELOPER).id());
             ctx.json(views.build(find(ctx)));
-        }, Access.write());
-        config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(builds.retry(ctx.pathParam("id")))),
-                Access.write());
+        }, Access.repoWrite(Role.DEVELOPER));
+        config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(
+                builds.retry(allowed(ctx, Role.DEVELOPER).id()))), Access.repoWrite(Role.DEVELOPER));
         config.routes.post("/api/builds/{id}/approve", ctx -> ctx.json(views.build(
-                builds.approve(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
+                builds.approve(allowed(ctx, Role.APPROVER).id(), approver(ctx), comment(ctx)))), Access.repoWrite(Role.APPROVER));
         config.routes.post("/api/builds/{id}/reject", ctx -> ctx.json(views.build(
-                builds.reject(ctx.pathParam("id"), approver(ctx), comment(ctx)))), Access.write());
+                builds.reject(allowed(ctx, Role.APPROVER).id(), approver(ctx), comment(ctx)))), Access.repoWrite(Role.APPROVER));
         config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
         // Kept builds outlive every retention rule (a promotion will keep production's build).
         config.routes.post("/api/builds/{id}/keep", ctx -> {
-            builds.keep(ctx.pathParam("id"), true);
+            builds.keep(allowed(ctx, Role.DEVELOPER).id(), true);
             ctx.json(views.build(find(ctx)));
-        }, Access.write());
+        }, Access.repoWrite(Role.DEVELOPER));
         config.routes.delete("/api/builds/{id}/keep", ctx -> {
-            builds.keep(ctx.pathParam("id"), false);
+            builds.keep(allowed(ctx, Role.DEVELOPER).id(), false);
             ctx.json(views.build(find(ctx)));
-        }, Access.write());
+        }, Access.repoWrite(Role.DEVELOPER));
         config.routes.get("/api/server/status", ctx -> ctx.json(status.status()), Access.read());
     }
 
@@ -129,6 +130,13 @@ final class ApiRoutes {
                 return n;
             }
         });
+    }
+
+    /** The build of the path, once its caller is known to hold {@code role} on its repo (else 403). */
+    private Build allowed(Context ctx, Role role) {
+        Build b = find(ctx);
+        AccessGuard.require(ctx, role, b.repo());
+        return b;
     }
 
     private Build find(Context ctx) {

@@ -1,6 +1,8 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.Role;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
@@ -42,7 +44,7 @@ public final class GitRoutes {
         config.routes.post("/api/repos", ctx -> {
             Repo r = repos.create(ctx.bodyAsClass(RepoRequest.class));
             ctx.status(201).header("Location", "/api/repos/" + r.name()).json(view(ctx, r));
-        }, Access.write());
+        }, Access.write(Role.ADMIN));
         config.routes.get("/api/repos", ctx -> {
             List<RepoView> all = new ArrayList<>();
             for (Repo r : repos.list()) {
@@ -54,28 +56,29 @@ public final class GitRoutes {
         config.routes.delete("/api/repos/{name}", ctx -> {
             repos.delete(ctx.pathParam("name"));
             ctx.status(204);
-        }, Access.write());
+        }, Access.write(Role.ADMIN));
 
         config.routes.post("/api/triggers", ctx -> {
             Trigger t = triggers.create(ctx.bodyAsClass(TriggerView.class));
             ctx.status(201).header("Location", "/api/triggers/" + t.name()).json(view(t));
-        }, Access.write());
+        }, Access.write(Role.ADMIN));
         config.routes.get("/api/triggers", ctx -> ctx.json(triggers.list(ctx.queryParam("repo")).stream()
                 .map(GitRoutes::view).toList()), Access.read());
         config.routes.get("/api/triggers/{name}", ctx -> ctx.json(view(triggers.get(ctx.pathParam("name")))), Access.read());
         config.routes.delete("/api/triggers/{name}", ctx -> {
             triggers.delete(ctx.pathParam("name"));
             ctx.status(204);
-        }, Access.write());
+        }, Access.write(Role.ADMIN));
         config.routes.post("/api/triggers/{name}/enable",
-                ctx -> ctx.json(view(triggers.setEnabled(ctx.pathParam("name"), true))), Access.write());
+                ctx -> ctx.json(view(triggers.setEnabled(ctx.pathParam("name"), true))), Access.write(Role.ADMIN));
         config.routes.post("/api/triggers/{name}/disable",
-                ctx -> ctx.json(view(triggers.setEnabled(ctx.pathParam("name"), false))), Access.write());
+                ctx -> ctx.json(view(triggers.setEnabled(ctx.pathParam("name"), false))), Access.write(Role.ADMIN));
         config.routes.post("/api/triggers/{name}/run", ctx -> {
+            AccessGuard.require(ctx, Role.DEVELOPER, triggers.get(ctx.pathParam("name")).repo());
             TriggerRun run = ctx.bodyAsClass(TriggerRun.class);
             var b = gitBuilds.run(ctx.pathParam("name"), run);
             ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
-        }, Access.write());
+        }, Access.repoWrite(Role.DEVELOPER));
     }
 
     /** The repo with its heads; a hosted one with the URL to push to, as the caller reached this server. */

@@ -1,6 +1,7 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.access.Role;
 import dev.kiln.server.registries.RegistryStore;
 import dev.kiln.spec.api.RegistryLogin;
 import io.javalin.config.JavalinConfig;
@@ -18,10 +19,10 @@ public final class RegistryRoutes {
         config.routes.post("/api/registries", ctx -> {
             var view = registries.login(ctx.bodyAsClass(RegistryLogin.class));
             ctx.status(201).json(view);
-        }, Access.write());
+        }, Access.write(Role.ADMIN));
         config.routes.delete("/api/registries/{host}", ctx -> {
             registries.logout(ctx.pathParam("host"));
             ctx.status(204);
-        }, Access.write());
+        }, Access.write(Role.ADMIN));
     }
 }

@@ -33,6 +33,11 @@ public record Build(
         String causeDetail,
         Approval approval) {
 
+    /** The repo this build is of; null for a build submitted from a working directory. */
+    public String repo() {
+        return provenance == null ? null : provenance.repo();
+    }
+
     /** A build not (yet) decided on by an approver, queued at its creation unless {@code PENDING}. */
     public Build(String id, long seq, Status status, String statusDetail, String sourceDigest, String configPath,
                  Map<String, String> substitutions, String planJson, List<String> tags, List<String> labels,

@@ -1,6 +1,8 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.Role;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.disk.DiskFloor;
@@ -50,11 +52,12 @@ final class RepoRoutes {
                 new ReposPage(repos.list().stream().map(r -> views.card(ctx, r)).toList()))), Access.read());
         config.routes.get("/repos/{name}", ctx -> WebRoutes.html(ctx, Templates.render("repo.jte", page(ctx, repo(ctx), null))),
                 Access.read());
-        config.routes.post("/triggers/{name}/run", this::run, Access.form());
+        config.routes.post("/triggers/{name}/run", this::run, Access.repoForm(Role.DEVELOPER));
     }
 
     private void run(Context ctx) throws IOException {
         Trigger t = trigger(ctx.pathParam("name"));
+        AccessGuard.require(ctx, Role.DEVELOPER, t.repo());
         String kind = ctx.formParam("kind") == null ? "" : ctx.formParam("kind");
         String ref = ctx.formParam("ref") == null ? "" : ctx.formParam("ref").strip();
         Refused why;

@@ -29,7 +29,7 @@ final class StatusRoutes {
     }
 
     void register(JavalinConfig config) {
-        config.routes.get("/static/{name}", this::asset, Access.read());
+        config.routes.get("/static/{name}", this::asset, Access.open());
         config.routes.get("/badge/{name}", this::badge, Access.read());
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()), Access.read());

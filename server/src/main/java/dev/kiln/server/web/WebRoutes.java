@@ -4,6 +4,7 @@ import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.access.Principal;
+import dev.kiln.server.access.Role;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.http.Params;
@@ -63,23 +64,23 @@ public final class WebRoutes {
         config.routes.get("/builds/{id}", this::build, Access.read());
         config.routes.get("/agents", this::agents, Access.read());
         config.routes.get("/login", ctx -> html(ctx, Templates.render("login.jte",
-                new LoginPage(next(ctx.queryParam("next")), "", tokenFile))), Access.read());
+                new LoginPage(next(ctx.queryParam("next")), "", tokenFile))), Access.open());
         config.routes.post("/login", this::login, Access.login());
         config.routes.post("/logout", ctx -> {
             sessions.end(ctx);
             ctx.removeCookie(BrowserSessions.COOKIE, "/");
             ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
-        }, Access.form());
+        }, Access.form(Role.VIEWER));
         config.routes.post("/builds/{id}/cancel", ctx -> {
-            builds.cancel(ctx.pathParam("id"));
+            builds.cancel(allowed(ctx, Role.DEVELOPER).id());
             ctx.redirect("/builds/" + find(ctx).id(), io.javalin.http.HttpStatus.SEE_OTHER);
-        }, Access.form());
+        }, Access.repoForm(Role.DEVELOPER));
         config.routes.post("/builds/{id}/retry", ctx -> {
-            Build retry = builds.retry(find(ctx).id());
+            Build retry = builds.retry(allowed(ctx, Role.DEVELOPER).id());
             ctx.redirect("/builds/" + retry.id(), io.javalin.http.HttpStatus.SEE_OTHER);
-        }, Access.form());
-        config.routes.post("/builds/{id}/approve", ctx -> decide(ctx, true), Access.form());
-        config.routes.post("/builds/{id}/reject", ctx -> decide(ctx, false), Access.form());
+        }, Access.repoForm(Role.DEVELOPER));
+        config.routes.post("/builds/{id}/approve", ctx -> decide(ctx, true), Access.repoForm(Role.APPROVER));
+        config.routes.post("/builds/{id}/reject", ctx -> decide(ctx, false), Access.repoForm(Role.APPROVER));
     }
 
     /**
@@ -87,8 +88,15 @@ public final class WebRoutes {
      * service; the signed-in token's name is the approver), then shows it. A build decided already
      * shows its page again, saying so.
      */
-    private void decide(Context ctx, boolean approve) {
+    /** The build of the path, once its caller is known to hold {@code role} on its repo (else 403). */
+    private Build allowed(Context ctx, Role role) {
         Build b = find(ctx);
+        AccessGuard.require(ctx, role, b.repo());
+        return b;
+    }
+
+    private void decide(Context ctx, boolean approve) {
+        Build b = allowed(ctx, Role.APPROVER);
         Principal who = ctx.attribute(AccessGuard.PRINCIPAL);
         String comment = ctx.formParam("comment");
         try {
