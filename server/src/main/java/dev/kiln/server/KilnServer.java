@@ -36,6 +36,7 @@ import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
 import dev.kiln.server.registries.RegistryStore;
+import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
 import dev.kiln.server.triggers.PullRequestBuilds;
@@ -195,9 +196,10 @@ public final class KilnServer implements AutoCloseable {
         metrics.logs(logs);
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
         BuildImages images = new BuildImages(db);
+        BuildMetrics buildMetrics = new BuildMetrics(db);
         RegistryStore registries = new RegistryStore(data, clock);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
-                registries::credentialsFor);
+                registries::credentialsFor, buildMetrics);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -216,12 +218,12 @@ public final class KilnServer implements AutoCloseable {
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images);
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, buildMetrics);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
                 new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
-                images, new RegistryRoutes(registries));
+                images, new RegistryRoutes(registries), buildMetrics);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

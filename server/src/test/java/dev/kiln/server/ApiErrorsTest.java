@@ -119,6 +119,7 @@ class ApiErrorsTest {
         PARAMS.put("POST " + AgentPaths.STEP_LOG, List.of(Param.step(), Param.count("offset", "0 or more"),
                 Param.count("time", "0 or more"), lease));
         PARAMS.put("POST " + AgentPaths.STEP_FINISH, List.of(Param.step(), lease));
+        PARAMS.put("POST " + AgentPaths.STEP_METRICS, List.of(Param.step(), lease));
         PARAMS.put("POST " + AgentPaths.BUILD_FINISH, List.of(lease));
         PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
         PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));

@@ -6,6 +6,7 @@ import dev.kiln.agent.client.LogPrinter;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
 import dev.kiln.spec.json.Json;
+import dev.kiln.spec.metrics.Metric;
 import dev.kiln.spec.protocol.Status;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.InputStream;
@@ -123,6 +124,14 @@ public final class BuildsCommand {
                 o.println("results:");
                 o.println("  images:");
                 b.results().images().forEach(i -> o.println("  - name: " + i.name() + "\n    digest: " + i.digest()));
+            }
+            if (!b.metrics().isEmpty()) {
+                o.println("metrics:");
+                b.metrics().forEach(m -> o.println("  " + m.name() + ": " + Metric.format(m.value()) + "  (step " + m.step() + ")"));
+            }
+            if (!b.warnings().isEmpty()) {
+                o.println("warnings:");
+                b.warnings().forEach(w -> o.println("  - step " + w.step() + ": " + w.message()));
             }
             o.println("steps:");
             for (StepView s : b.steps()) {

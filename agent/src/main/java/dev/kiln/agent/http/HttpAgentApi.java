@@ -11,6 +11,7 @@ import static dev.kiln.spec.protocol.AgentPaths.STEP_START;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.json.Json;
+import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.AgentRefusedException;
 import dev.kiln.spec.protocol.AgentPaths;
@@ -124,6 +125,11 @@ public final class HttpAgentApi implements AgentApi {
     @Override
     public void imagesPushed(String buildId, String leaseId, List<BuiltImage> images) throws IOException {
         sendQuietly(post(withLease(AgentPaths.of(AgentPaths.BUILD_IMAGES, buildId), leaseId), json(images)).build());
+    }
+
+    @Override
+    public void metricsReported(String buildId, String leaseId, int step, MetricsReport report) throws IOException {
+        sendQuietly(post(withLease(AgentPaths.of(AgentPaths.STEP_METRICS, buildId, step), leaseId), json(report)).build());
     }
 
     @Override

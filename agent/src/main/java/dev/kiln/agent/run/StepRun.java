@@ -1,6 +1,8 @@
 package dev.kiln.agent.run;
 
+import dev.kiln.agent.outputs.MetricsReader;
 import dev.kiln.spec.config.Durations;
+import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
@@ -122,6 +124,9 @@ final class StepRun {
                 detail = "stopped because the build ended";
             } else if (exit == 0) {
                 status = Status.SUCCESS;
+                if (s.metrics() != null) {
+                    reportMetrics(s, workspace, stepLog);
+                }
             } else {
                 status = Status.FAILURE;
                 allowed = s.allowFailure() || s.allowExitCodes().contains(exit);
@@ -149,6 +154,15 @@ final class StepRun {
         } finally {
             running.remove(s.index());
         }
+    }
+
+    /** Reads the step's metrics file and sends it; its warnings go to the step's log too, where people look. */
+    private void reportMetrics(StepPlan s, Path workspace, StepLog stepLog) throws IOException {
+        MetricsReport report = MetricsReader.read(workspace, s.metrics());
+        for (String w : report.warnings()) {
+            stepLog.write("[kiln] warning: " + w + "\n");
+        }
+        api.metricsReported(buildId, lease.leaseId(), s.index(), report);
     }
 
     private void finishStep(StepPlan s, StepResult r) throws IOException {

@@ -6,6 +6,8 @@ import dev.kiln.server.access.Access;
 import dev.kiln.server.scheduler.AgentService;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.json.Json;
+import dev.kiln.spec.metrics.MetricNames;
+import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.protocol.AgentApi.LogGapException;
 import dev.kiln.spec.protocol.AgentPaths;
 import dev.kiln.spec.protocol.LeaseRequest;
@@ -74,6 +76,19 @@ final class AgentRoutes {
             int step = Params.step(ctx);
             String lease = lease(ctx);
             agents.stepFinished(id(ctx), lease, step, Json.MAPPER.readValue(ctx.bodyAsBytes(), StepResult.class));
+            ctx.status(204);
+        }, agent);
+        config.routes.post(AgentPaths.STEP_METRICS, ctx -> {
+            int step = Params.step(ctx);
+            String lease = lease(ctx);
+            MetricsReport report = Json.MAPPER.readValue(ctx.bodyAsBytes(), MetricsReport.class);
+            if (report == null || report.metrics().stream().anyMatch(m -> m == null || m.name() == null
+                    || MetricNames.nameProblem(m.name()) != null || !Double.isFinite(m.value()))
+                    || report.warnings().stream().anyMatch(w -> w == null)) {
+                throw new BadRequestResponse("send {\"metrics\": [{\"name\": ..., \"value\": <finite number>}],"
+                        + " \"warnings\": [...]} with names a metric may have");
+            }
+            agents.metricsReported(id(ctx), lease, step, report);
             ctx.status(204);
         }, agent);
         config.routes.post(AgentPaths.BUILD_FINISH, ctx -> {

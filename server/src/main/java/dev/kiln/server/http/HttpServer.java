@@ -13,6 +13,7 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.web.Dashboard;
@@ -82,8 +83,8 @@ public final class HttpServer {
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
-                                 BuildImages images, RegistryRoutes registryRoutes) {
-        Views views = new Views(store, logs, images);
+                                 BuildImages images, RegistryRoutes registryRoutes, BuildMetrics buildMetrics) {
+        Views views = new Views(store, logs, images, buildMetrics);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {

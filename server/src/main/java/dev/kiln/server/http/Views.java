@@ -1,6 +1,7 @@
 package dev.kiln.server.http;
 
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildImages;
@@ -13,14 +14,17 @@ import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.StepView;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.IntFunction;
 
 /** Turns stored rows into the API's wire records. */
 final class Views {
     private final BuildStore store;
     private final LogStore logs;
     private final BuildImages images;
+    private final BuildMetrics metrics;
 
-    Views(BuildStore store, LogStore logs, BuildImages images) {
+    Views(BuildStore store, LogStore logs, BuildImages images, BuildMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.logs = logs;
         this.images = images;
@@ -34,11 +38,19 @@ final class Views {
         List<StepView> views = steps.stream().map(s -> new StepView(s.index(), s.stepId(), s.status(), s.statusDetail(),
                 s.exitCode(), time(s.startTime()), time(s.finishTime()), logs.size(b.id(), s.index()))).toList();
         Provenance git = b.provenance();
-        return new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
+        BuildView view = new BuildView(b.id(), b.status(), b.statusDetail(), b.configPath(), b.substitutions(), b.tags(),
                 b.retryOf(), time(b.createTime()), time(b.startTime()), time(b.finishTime()), views,
                 "/builds/" + b.id(), b.labels(), b.agentId(), git.repo(), git.ref(), git.commitSha(), git.author(),
                 git.message(), git.trigger(), git.cause().wire(), b.causeDetail(), approval(b.approval()),
                 store.kept(b.id()), new BuildResults(images.of(b.id())));
+        BuildMetrics.Recorded recorded = metrics.of(b.id(), stepIds(steps));
+        return view.withMetrics(recorded.metrics(), recorded.warnings());
+    }
+
+    /** A step's id by its index, for naming the step that reported a metric. */
+    static IntFunction<String> stepIds(List<StepRun> steps) {
+        return i -> i >= 0 && i < steps.size() && steps.get(i).index() == i ? steps.get(i).stepId()
+                : steps.stream().filter(s -> s.index() == i).map(StepRun::stepId).findFirst().orElse("Step #" + i);
     }
 
     private static ApprovalView approval(Approval a) {

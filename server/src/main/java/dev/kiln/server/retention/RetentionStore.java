@@ -111,6 +111,9 @@ final class RetentionStore {
             List<String> goneIds = gone.stream().map(Removed::id).toList();
             h.createUpdate("delete from build_steps where build_id in (<ids>)").bindList("ids", goneIds).execute();
             h.createUpdate("delete from build_images where build_id in (<ids>)").bindList("ids", goneIds).execute();
+            for (String table : List.of("build_metrics", "build_warnings", "build_artifacts")) {
+                h.createUpdate("delete from " + table + " where build_id in (<ids>)").bindList("ids", goneIds).execute();
+            }
             h.createUpdate("delete from builds where id in (<ids>)").bindList("ids", goneIds).execute();
             return gone;
         }));

@@ -4,9 +4,12 @@ import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.metrics.ServerMetrics;
+import dev.kiln.server.results.BuildMetrics;
+import dev.kiln.server.results.LogMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.BuiltImage;
+import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.plan.ImageRef;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
@@ -37,6 +40,8 @@ public final class AgentService implements AgentApi {
     private final ServerMetrics metrics;
     private final BuildImages images;
     private final Function<Collection<String>, List<RegistryCredential>> logins;
+    private final BuildMetrics buildMetrics;
+    private final LogMetrics logMetrics;
 
     /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
@@ -48,6 +53,15 @@ public final class AgentService implements AgentApi {
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
                         ServerMetrics metrics, BuildImages images,
                         Function<Collection<String>, List<RegistryCredential>> logins) {
+        this(scheduler, store, logs, sources, events, metrics, images, logins, null);
+    }
+
+    /** {@code buildMetrics}: where the metrics steps report are kept (null: this server records none). */
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
+                        ServerMetrics metrics, BuildImages images,
+                        Function<Collection<String>, List<RegistryCredential>> logins, BuildMetrics buildMetrics) {
+        this.buildMetrics = buildMetrics;
+        this.logMetrics = buildMetrics == null ? null : new LogMetrics(logs, store, buildMetrics);
         this.metrics = metrics;
         this.images = images;
         this.logins = logins;
@@ -109,8 +123,14 @@ public final class AgentService implements AgentApi {
         Long start = r.startMillis() == 0 ? null : r.startMillis();
         long finish = r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis();
         boolean[] moved = new boolean[1];
-        scheduler.whileHeld(buildId, leaseId, () -> moved[0] = store.stepFinished(buildId, step, r.status(), r.exitCode(),
-                start, finish, r.detail()));
+        LogMetrics.Finish mark = () -> scheduler.whileHeld(buildId, leaseId, () -> moved[0] = store.stepFinished(buildId,
+                step, r.status(), r.exitCode(), start, finish, r.detail()));
+        if (r.status() == Status.SUCCESS && logMetrics != null && scheduler.holds(buildId, leaseId)) {
+            // A passed step's ::metric lines are read from its stored log before it is marked finished.
+            logMetrics.thenFinish(buildId, step, mark);
+        } else {
+            mark.run();
+        }
         events.stepChanged(buildId, step, row -> moved[0] ? row.finished(r.status(), r.exitCode(), start, finish, r.detail()) : row);
         if (moved[0] && start != null) {
             metrics.stepEnded(r.status(), start, finish);
@@ -123,6 +143,18 @@ public final class AgentService implements AgentApi {
             throw new RefusedCallException("this server records no images");
         }
         scheduler.whileHeld(buildId, leaseId, () -> images.record(buildId, pushed));
+        events.changed(buildId);
+    }
+
+    @Override
+    public void metricsReported(String buildId, String leaseId, int step, MetricsReport report) throws IOException {
+        if (buildMetrics == null) {
+            throw new RefusedCallException("this server records no metrics");
+        }
+        if (step < 0 || store.stepRun(buildId, step).isEmpty()) {
+            throw new RefusedCallException("build " + buildId + " has no step " + step);
+        }
+        scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.replace(buildId, step, BuildMetrics.Source.FILE, report));
         events.changed(buildId);
     }
 

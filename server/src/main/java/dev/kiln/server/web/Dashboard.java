@@ -8,6 +8,7 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.triggers.GitBuilds;
@@ -35,8 +36,8 @@ public final class Dashboard {
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
                      String tokenFile, Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
-                     BuildImages images) {
-        PageViews views = new PageViews(logs, clock, images);
+                     BuildImages images, BuildMetrics buildMetrics) {
+        PageViews views = new PageViews(logs, clock, images, buildMetrics);
         Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
         this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile, events);
         this.streams = new StreamRoutes(store, logs, metrics, events);

@@ -1,11 +1,13 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.logs.LogStore;
+import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.Approval;
 import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.StepRun;
+import dev.kiln.spec.metrics.Metric;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.webui.term.RenderedLine;
 import dev.kiln.webui.term.TerminalRenderer;
@@ -36,8 +38,10 @@ final class PageViews {
     private final LogStore logs;
     private final Clock clock;
     private final BuildImages images;
+    private final BuildMetrics metrics;
 
-    PageViews(LogStore logs, Clock clock, BuildImages images) {
+    PageViews(LogStore logs, Clock clock, BuildImages images, BuildMetrics metrics) {
+        this.metrics = metrics;
         this.logs = logs;
         this.clock = clock;
         this.images = images;
@@ -68,7 +72,17 @@ final class PageViews {
         return new BuildPage(row(b), text(b.statusDetail()), text(git.commitSha()), text(git.author()),
                 text(b.agentId()), iso(b.createTime()), iso(b.finishTime()), text(b.retryOf()), b.substitutions(),
                 b.labels(), sections, failure(b, steps), timeline, csrf, approval(b.approval()), "",
-                images.of(b.id()).stream().map(i -> new BuildPage.PushedImage(i.name(), i.digest())).toList());
+                images.of(b.id()).stream().map(i -> new BuildPage.PushedImage(i.name(), i.digest())).toList(),
+                outputs(b, steps));
+    }
+
+    private BuildPage.Outputs outputs(Build b, List<StepRun> steps) {
+        BuildMetrics.Recorded r = metrics.of(b.id(), i -> steps.stream().filter(s -> s.index() == i).map(StepRun::stepId)
+                .findFirst().orElse("Step #" + i));
+        return new BuildPage.Outputs(
+                r.metrics().stream().map(m -> new BuildPage.MetricRow(m.name(), Metric.format(m.value()), m.step())).toList(),
+                r.warnings().stream().map(w -> new BuildPage.WarningRow(w.step(), w.message())).toList(),
+                List.of());
     }
 
     private static ApprovalView approval(Approval a) {

@@ -25,7 +25,21 @@ public record BuildSpec(
         List<String> labels,
         List<ConfigProblem> warnings,
         Map<String, SourceMark> marks,
-        SubstitutionInfo substitutionInfo) {
+        SubstitutionInfo substitutionInfo,
+        ArtifactObjects artifactObjects) {
+
+    public BuildSpec {
+        artifactObjects = artifactObjects == null ? ArtifactObjects.NONE : artifactObjects;
+    }
+
+    /** A spec without {@code artifacts.objects}. */
+    public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,
+                     boolean allowLooseSubstitutions, List<String> env, List<String> images, List<String> tags,
+                     List<String> labels, List<ConfigProblem> warnings, Map<String, SourceMark> marks,
+                     SubstitutionInfo substitutionInfo) {
+        this(file, steps, timeout, queueTtl, substitutions, allowLooseSubstitutions, env, images, tags, labels, warnings,
+                marks, substitutionInfo, ArtifactObjects.NONE);
+    }
 
     /** A spec without dynamic substitutions, keys without a value, or references outside what is planned. */
     public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,

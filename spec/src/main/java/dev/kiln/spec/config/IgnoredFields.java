@@ -43,8 +43,6 @@ final class IgnoredFields {
     /** Fields of a step Kiln does not act on. */
     static final Shape.Message STEP = message(
             "automapSubstitutions", flag(),
-            "metrics", anything(),
-            "artifacts", anything(),
             "cache", anything());
 
     /** Fields of {@code options} Kiln does not act on. */
@@ -66,7 +64,7 @@ final class IgnoredFields {
             "pubsubTopic", text(),
             "retries", anything());
 
-    /** {@code artifacts}, which Kiln reads but does not store yet; its paths lie in the workspace. */
+    /** {@code artifacts}: Kiln stores {@code objects} and ignores the rest; its paths lie in the workspace. */
     static final Shape.Message ARTIFACTS = message(
             "images", listOf(text()),
             "objects", message("location", text(), "paths", listOf(path())),

@@ -23,7 +23,7 @@ final class SchemaMapper {
     /** Cloud Build fields Kiln reads but does not act on: a warning, and an error only for a wrong type. */
     static final List<String> TOP_IGNORED = IgnoredFields.TOP.names();
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
-            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent", "volumes");
+            "id", "waitFor", "timeout", "allowFailure", "allowExitCodes", "secretEnv", "agent", "volumes", "metrics", "artifacts");
     static final List<String> STEP_IGNORED = IgnoredFields.STEP.names();
     static final List<String> OPTION_FIELDS = List.of("env", "substitutionOption", "dynamicSubstitutions", "pool",
             "agent", "volumes");
@@ -34,6 +34,7 @@ final class SchemaMapper {
     private final NodeReader read;
     private final ShapeCheck shapes;
     private final Volumes volumes;
+    private final StepOutputs outputs;
     /** Labels steps ask for: a build runs whole on one agent, so they are the build's too. */
     private final List<String> stepLabels = new ArrayList<>();
 
@@ -43,6 +44,7 @@ final class SchemaMapper {
         this.read = new NodeReader(file, problems);
         this.shapes = new ShapeCheck(read);
         this.volumes = new Volumes(read);
+        this.outputs = new StepOutputs(read);
     }
 
     /** The spec as far as it could be read; its problems are in the {@link Problems} given. */
@@ -105,13 +107,14 @@ final class SchemaMapper {
         steps = withBuildVolumes(steps, buildVolumes);
         List<String> images = read.strings(top.get("images"), "images", "images", ControlCharacters.NONE);
         List<String> tags = read.strings(top.get("tags"), "tags", "tags", ControlCharacters.NONE);
+        ArtifactObjects objects = ArtifactObjects.NONE;
         if (top.containsKey("artifacts")) {
-            read.warn(top.get("artifacts"), "'artifacts' is read but not acted on yet");
             shapes.check(top.get("artifacts"), IgnoredFields.ARTIFACTS, "artifacts");
+            objects = outputs.objects(top.get("artifacts"));
         }
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
                 List.copyOf(labels), problems.warnings(), read.marks(),
-                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)));
+                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)), objects);
     }
 
     /** Kiln's {@code agent: {labels: [...]}}, on the build's options or on a step. */
@@ -238,8 +241,10 @@ final class SchemaMapper {
             read.error(f.get("volumes"), label + ": volumes are mounted into containers; this step runs as a process"
                     + " on the agent (no 'name'): give it an image or drop 'volumes'");
         }
+        String metrics = outputs.metrics(f.get("metrics"), path + ".metrics", label);
+        List<String> artifacts = outputs.artifacts(f.get("artifacts"), path + ".artifacts", label);
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
-                exitCodes, secretEnv, read.mark(node), stepVolumes);
+                exitCodes, secretEnv, read.mark(node), stepVolumes, metrics, artifacts);
     }
 
     /**

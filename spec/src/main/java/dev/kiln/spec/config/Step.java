@@ -22,10 +22,21 @@ public record Step(
         List<Integer> allowExitCodes,
         List<String> secretEnv,
         SourceMark mark,
-        List<Volume> volumes) {
+        List<Volume> volumes,
+        String metrics,
+        List<String> artifacts) {
 
     public Step {
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
+        artifacts = artifacts == null ? List.of() : List.copyOf(artifacts);
+    }
+
+    /** A step without Kiln's {@code metrics} and {@code artifacts}. */
+    public Step(int index, String id, String name, String entrypoint, List<String> args, String script, List<String> env,
+                String dir, List<String> waitFor, Duration timeout, boolean allowFailure, List<Integer> allowExitCodes,
+                List<String> secretEnv, SourceMark mark, List<Volume> volumes) {
+        this(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure, allowExitCodes,
+                secretEnv, mark, volumes, null, List.of());
     }
 
     /** A step without volumes. */
@@ -33,7 +44,7 @@ public record Step(
                 String dir, List<String> waitFor, Duration timeout, boolean allowFailure, List<Integer> allowExitCodes,
                 List<String> secretEnv, SourceMark mark) {
         this(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure, allowExitCodes,
-                secretEnv, mark, List.of());
+                secretEnv, mark, List.of(), null, List.of());
     }
 
     /** The id people see: the explicit {@code id}, else Cloud Build's {@code Step #N}. */
@@ -49,12 +60,12 @@ public record Step(
     /** This step with {@code id} and {@code waitFor} as given: the planner checks the graph on substituted ids. */
     public Step withGraph(String id, List<String> waitFor) {
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
-                allowExitCodes, secretEnv, mark, volumes);
+                allowExitCodes, secretEnv, mark, volumes, metrics, artifacts);
     }
 
     /** This step with {@code volumes} mounted (its own and the build's {@code options.volumes}). */
     public Step withVolumes(List<Volume> volumes) {
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,
-                allowExitCodes, secretEnv, mark, volumes);
+                allowExitCodes, secretEnv, mark, volumes, metrics, artifacts);
     }
 }

@@ -10,6 +10,7 @@ import dev.kiln.spec.config.References;
 import dev.kiln.spec.config.SourceMark;
 import dev.kiln.spec.config.Step;
 import dev.kiln.spec.config.StepGraph;
+import dev.kiln.spec.config.WorkspacePaths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -126,7 +127,9 @@ public final class Planner {
             steps.add(new StepPlan(s.index(), graph.ids().get(s.index()), image, entrypoint,
                     List.copyOf(args), s.script(), List.copyOf(env), dir,
                     graph.graph().waitFor(s.index()), s.timeout() == null ? 0 : s.timeout().toMillis(), s.allowFailure(),
-                    s.allowExitCodes(), s.secretEnv(), s.volumes()));
+                    s.allowExitCodes(), s.secretEnv(), s.volumes(),
+                    s.metrics() == null ? null : StepPlan.inWorkspace(dir, s.metrics()),
+                    s.artifacts().stream().map(a -> StepPlan.inWorkspace(dir, a)).toList()));
         }
         List<String> images = new ArrayList<>();
         for (int i = 0; i < spec.images().size(); i++) {
@@ -144,7 +147,9 @@ public final class Planner {
             throw new ConfigException(e.problems(), List.copyOf(missing));
         }
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
-        return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images));
+        List<String> artifacts = spec.artifactObjects().paths().stream().map(WorkspacePaths::relative).toList();
+        return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images),
+                artifacts);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.kiln.spec.protocol;
 
 import dev.kiln.spec.api.BuiltImage;
+import dev.kiln.spec.metrics.MetricsReport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -58,6 +59,13 @@ public interface AgentApi {
      * {@link #buildFinished}. Idempotent: a resend replaces the list. A test double may ignore it.
      */
     default void imagesPushed(String buildId, String leaseId, List<BuiltImage> images) throws IOException {}
+
+    /**
+     * Records the metrics the agent read from step {@code step}'s {@code metrics:} file once the step
+     * passed, with a warning for each value it could not take, before {@link #stepFinished}.
+     * Idempotent: a resend replaces what that step's file reported. A test double may ignore it.
+     */
+    default void metricsReported(String buildId, String leaseId, int step, MetricsReport report) throws IOException {}
 
     /**
      * The agent is stopping: a lease request of its still waiting on the server returns empty at

@@ -14,6 +14,7 @@ public final class AgentPaths {
     public static final String SOURCE = PREFIX + "/builds/{id}/source";
     public static final String STEP_START = PREFIX + "/builds/{id}/steps/{step}/start";
     public static final String STEP_LOG = PREFIX + "/builds/{id}/steps/{step}/log";
+    public static final String STEP_METRICS = PREFIX + "/builds/{id}/steps/{step}/metrics";
     public static final String STEP_FINISH = PREFIX + "/builds/{id}/steps/{step}/finish";
     public static final String BUILD_FINISH = PREFIX + "/builds/{id}/finish";
     public static final String BUILD_IMAGES = PREFIX + "/builds/{id}/images";

@@ -121,7 +121,9 @@ class IgnoredFieldShapesTest {
                 "build.yaml:9:1: config: 'secrets' is read but not acted on by Kiln",
                 "build.yaml:14:3: options: 'machineType' is read but not acted on by Kiln",
                 "build.yaml:15:3: options: 'logging' is read but not acted on by Kiln",
-                "build.yaml:31:3: 'artifacts' is read but not acted on yet");
+                "build.yaml:31:3: artifacts.images is read but not acted on by Kiln;"
+                        + " artifacts.objects and a step's artifacts are stored");
+        assertThat(spec.artifactObjects()).isEqualTo(new ArtifactObjects("gs://b/out/", java.util.List.of("out/*.tar.gz")));
         assertThat(spec.steps().get(0).volumes()).containsExactly(new Volume("cache", "/cache"));
     }
 

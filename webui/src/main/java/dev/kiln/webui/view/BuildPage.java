@@ -9,12 +9,43 @@ import java.util.Map;
  * the page offers sign-in instead of its buttons). {@code approval}: the decision on a build that
  * waited for one, null when none was made; {@code error}: why the last button pressed was refused
  * (approving a build someone else decided on), empty when it was not. {@code images}: what the build
- * pushed, with digests.
+ * pushed, with digests. {@code outputs}: its metrics, warnings about them, and the files it kept.
  */
 public record BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
                         String created, String finished, String retryOf, Map<String, String> substitutions,
                         List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf,
-                        ApprovalView approval, String error, List<PushedImage> images) {
+                        ApprovalView approval, String error, List<PushedImage> images,
+                        Outputs outputs) {
+
+    public BuildPage {
+        outputs = outputs == null ? Outputs.NONE : outputs;
+    }
+
+    /** A metric as the page shows it: the value already formatted, and the id of the step that reported it. */
+    public record MetricRow(String name, String value, String step) {}
+
+    /** A warning about what a step reported, with the id of that step. */
+    public record WarningRow(String step, String message) {}
+
+    /** A file the build kept: its path, size for people, SHA-256, and where to download it. */
+    public record ArtifactLink(String path, String size, String sha256, String href) {}
+
+    /** What the build left besides its logs. */
+    public record Outputs(List<MetricRow> metrics, List<WarningRow> warnings, List<ArtifactLink> artifacts) {
+        public static final Outputs NONE = new Outputs(List.of(), List.of(), List.of());
+
+        public boolean any() {
+            return !metrics.isEmpty() || !warnings.isEmpty() || !artifacts.isEmpty();
+        }
+    }
+
+    public BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
+                     String created, String finished, String retryOf, Map<String, String> substitutions,
+                     List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf,
+                     ApprovalView approval, String error, List<PushedImage> images) {
+        this(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions, labels, steps,
+                failure, timeline, csrf, approval, error, images, Outputs.NONE);
+    }
 
     /** An image the build pushed: {@code name} with its tag, {@code digest} as the registry gave it. */
     public record PushedImage(String name, String digest) {}
@@ -29,7 +60,7 @@ public record BuildPage(BuildRow build, String statusDetail, String commitSha, S
     /** The same page, telling why the button just pressed was refused. */
     public BuildPage withError(String why) {
         return new BuildPage(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions,
-                labels, steps, failure, timeline, csrf, approval, why, images);
+                labels, steps, failure, timeline, csrf, approval, why, images, outputs);
     }
 
     /** Waiting in PENDING for someone to approve or reject it. */
