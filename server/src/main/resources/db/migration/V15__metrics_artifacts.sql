@@ -5,7 +5,7 @@
 create table build_metrics (
     build_id  varchar(64)      not null references builds (id),
     step      integer          not null,
-    source    varchar(8)       not null,   -- 'file' (metrics: FILE) or 'log' (::metric lines)
+    source    varchar(16)      not null,   -- 'file' (metrics: FILE) or 'log' (::metric lines)
     name      varchar(128)     not null,
     seq       integer          not null,   -- order in which the source reported it
     metric    double precision not null,
@@ -17,7 +17,7 @@ create table build_metrics (
 create table build_warnings (
     build_id  varchar(64)   not null references builds (id),
     step      integer       not null,
-    source    varchar(8)    not null,
+    source    varchar(16)   not null,   -- as build_metrics, or 'artifacts'
     seq       integer       not null,
     message   varchar(2000) not null,
     primary key (build_id, step, source, seq)

@@ -18,6 +18,9 @@ import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.access.Hosts;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.PrivateFiles;
+import dev.kiln.server.artifacts.ArtifactLimits;
+import dev.kiln.server.artifacts.BlobStore;
+import dev.kiln.server.artifacts.BuildArtifacts;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
@@ -134,11 +137,25 @@ public final class KilnServer implements AutoCloseable {
      * below which it takes no new builds, and how it reads free space (tests say "nearly full").
      * Apart from {@link Config} so that each can change without the other.
      */
-    public record Upkeep(RetentionPolicy retention, MinFree minFree, DiskSpace disk) {
+    public record Upkeep(RetentionPolicy retention, MinFree minFree, DiskSpace disk, ArtifactLimits artifacts) {
         public static final Upkeep DEFAULTS = new Upkeep(RetentionPolicy.DEFAULTS, MinFree.DEFAULT, DiskSpace.system());
 
+        public Upkeep {
+            artifacts = artifacts == null ? ArtifactLimits.DEFAULTS : artifacts;
+        }
+
+        /** With the default artifact limits. */
+        public Upkeep(RetentionPolicy retention, MinFree minFree, DiskSpace disk) {
+            this(retention, minFree, disk, ArtifactLimits.DEFAULTS);
+        }
+
         public Upkeep withDisk(DiskSpace probe) {
-            return new Upkeep(retention, minFree, probe);
+            return new Upkeep(retention, minFree, probe, artifacts);
+        }
+
+        /** What builds may keep as artifacts. */
+        public Upkeep withArtifacts(ArtifactLimits limits) {
+            return new Upkeep(retention, minFree, disk, limits);
         }
     }
 
@@ -197,10 +214,11 @@ public final class KilnServer implements AutoCloseable {
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
         BuildImages images = new BuildImages(db);
         BuildMetrics buildMetrics = new BuildMetrics(db);
+        BuildArtifacts artifacts = new BuildArtifacts(db, new BlobStore(data.resolve("artifacts")), upkeep.artifacts());
         RegistryStore registries = new RegistryStore(data, clock);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
-                registries::credentialsFor, buildMetrics);
-        this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
+                registries::credentialsFor, buildMetrics, artifacts);
+        this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock, artifacts);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
         Repos repos = new Repos(db, data.resolve("git"), clock);
@@ -218,12 +236,12 @@ public final class KilnServer implements AutoCloseable {
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, buildMetrics);
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, buildMetrics, artifacts);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
                 new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
-                images, new RegistryRoutes(registries), buildMetrics);
+                images, new RegistryRoutes(registries), buildMetrics, artifacts);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

@@ -121,13 +121,22 @@ class ApiErrorsTest {
         PARAMS.put("POST " + AgentPaths.STEP_FINISH, List.of(Param.step(), lease));
         PARAMS.put("POST " + AgentPaths.STEP_METRICS, List.of(Param.step(), lease));
         PARAMS.put("POST " + AgentPaths.BUILD_FINISH, List.of(lease));
+        PARAMS.put("POST " + AgentPaths.BUILD_ARTIFACTS, List.of(lease, new Param("path", false, List.of(), ""),
+                Param.count("size", "0 or more"), Param.count("step", "0 or more")));
+        PARAMS.put("POST " + AgentPaths.BUILD_ARTIFACT_CHECK, List.of(lease, new Param("path", false, List.of(), ""),
+                Param.count("size", "0 or more"), Param.count("step", "0 or more")));
+        PARAMS.put("POST " + AgentPaths.BUILD_WARNINGS, List.of(lease, Param.count("step", "0 or more")));
+        PARAMS.put("GET /api/builds/{id}/artifacts", List.of());
+        PARAMS.put("GET /api/builds/{id}/artifacts/<path>", List.of());
         PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
         PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));
     }
 
     /** Good values, so that each request is wrong in the one parameter under test. */
-    private static final Map<String, String> GOOD = Map.of("lease", "none", "offset", "0", "time", "0", "wait", "0",
-            "limit", "1", "before", "1000", "offsets", "0", "agent", "agent-gone", "q", "needle");
+    private static final Map<String, String> GOOD = Map.ofEntries(Map.entry("lease", "none"), Map.entry("offset", "0"),
+            Map.entry("time", "0"), Map.entry("wait", "0"), Map.entry("limit", "1"), Map.entry("before", "1000"),
+            Map.entry("offsets", "0"), Map.entry("agent", "agent-gone"), Map.entry("q", "needle"),
+            Map.entry("path", "model.pkl"), Map.entry("size", "0"), Map.entry("step", "0"));
 
     @TempDir java.nio.file.Path tmp;
     TestServer kiln;
@@ -216,7 +225,9 @@ class ApiErrorsTest {
                     if (v == null) {
                         if (p.name().equals("lease") || p.name().equals("agent") || p.name().equals("q")
                                 || p.name().equals("time") && e.path.equals(AgentPaths.STEP_START)
-                                || p.name().equals("offset") && e.path.startsWith(AgentPaths.PREFIX)) {
+                                || p.name().equals("offset") && e.path.startsWith(AgentPaths.PREFIX)
+                                || (p.name().equals("path") || p.name().equals("size"))
+                                        && e.path.startsWith(AgentPaths.PREFIX + "/builds/{id}/artifacts")) {
                             soft.assertThat(r.status()).as(what + ": status").isEqualTo(400);
                             soft.assertThat(r.body()).as(what).contains(p.name() + " is required");
                         } else {

@@ -22,11 +22,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln builds list|describe|log|cancel|retry|approve|reject|keep}. */
+/** {@code kiln builds list|describe|log|cancel|retry|approve|reject|keep|artifacts|download}. */
 @Command(name = "builds", mixinStandardHelpOptions = true, description = "List and manage builds.",
         subcommands = {BuildsCommand.ListBuilds.class, BuildsCommand.Describe.class, BuildsCommand.Log.class,
                 BuildsCommand.Cancel.class, BuildsCommand.Retry.class, BuildsCommand.Approve.class,
-                BuildsCommand.Reject.class, BuildsCommand.Keep.class})
+                BuildsCommand.Reject.class, BuildsCommand.Keep.class, ArtifactCommands.ListArtifacts.class,
+                ArtifactCommands.Download.class})
 public final class BuildsCommand {
     @Mixin
     ServerConnection connection;

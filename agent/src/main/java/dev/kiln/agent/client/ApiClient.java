@@ -3,6 +3,7 @@ package dev.kiln.agent.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.ApprovalRequest;
+import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
@@ -186,6 +187,25 @@ public final class ApiClient {
 
     public BuildView retry(String id) throws IOException, InterruptedException {
         return read(send(post("/api/builds/" + enc(id) + "/retry")), BuildView.class);
+    }
+
+    /** The files a build kept, by path. */
+    public List<ArtifactView> artifacts(String id) throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/builds/" + enc(id) + "/artifacts").GET().build()).body(),
+                new TypeReference<List<ArtifactView>>() {});
+    }
+
+    /** An artifact's bytes, with the SHA-256 the server has for them (to check what arrived). */
+    public record Download(InputStream body, String sha256, long size) {}
+
+    public Download download(String id, String path) throws IOException {
+        StringBuilder target = new StringBuilder("/api/builds/" + enc(id) + "/artifacts");
+        for (String part : path.split("/", -1)) {
+            target.append('/').append(enc(part).replace("+", "%20"));
+        }
+        HttpURLConnection c = open(target.toString());
+        InputStream body = body(c);
+        return new Download(body, c.getHeaderField("X-Kiln-Sha256"), c.getContentLengthLong());
     }
 
     public InputStream log(String id, int step) throws IOException, InterruptedException {

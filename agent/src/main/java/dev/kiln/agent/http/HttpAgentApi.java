@@ -9,6 +9,7 @@ import static dev.kiln.spec.protocol.AgentPaths.STEP_LOG;
 import static dev.kiln.spec.protocol.AgentPaths.STEP_START;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.metrics.MetricsReport;
@@ -19,6 +20,7 @@ import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
 import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.RefusedCallException;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
@@ -130,6 +132,51 @@ public final class HttpAgentApi implements AgentApi {
     @Override
     public void metricsReported(String buildId, String leaseId, int step, MetricsReport report) throws IOException {
         sendQuietly(post(withLease(AgentPaths.of(AgentPaths.STEP_METRICS, buildId, step), leaseId), json(report)).build());
+    }
+
+    @Override
+    public ArtifactView uploadArtifact(String buildId, String leaseId, Integer step, String path, long size,
+            InputStream data) throws IOException {
+        // Asked first: a server that refuses a body it has not read may close the connection while the
+        // bytes are still going, and the agent would see a broken pipe instead of the reason.
+        checkArtifact(buildId, leaseId, step, path, size);
+        HttpRequest req = request(artifactTarget(AgentPaths.BUILD_ARTIFACTS, buildId, leaseId, step, path, size))
+                .POST(HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> data), size))
+                .header("Content-Type", "application/octet-stream").build();
+        return Json.MAPPER.readValue(artifactCall(req), ArtifactView.class);
+    }
+
+    @Override
+    public void checkArtifact(String buildId, String leaseId, Integer step, String path, long size) throws IOException {
+        artifactCall(post(artifactTarget(AgentPaths.BUILD_ARTIFACT_CHECK, buildId, leaseId, step, path, size),
+                HttpRequest.BodyPublishers.noBody()).build());
+    }
+
+    private static String artifactTarget(String route, String buildId, String leaseId, Integer step, String path, long size) {
+        return withLease(AgentPaths.of(route, buildId), leaseId) + "&path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)
+                + "&size=" + size + (step == null ? "" : "&step=" + step);
+    }
+
+    /** The body of an artifact call's answer; the server's refusal (400, 413) as a {@link RefusedCallException}. */
+    private byte[] artifactCall(HttpRequest req) throws IOException {
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (r.statusCode() == 400 || r.statusCode() == 413) {
+            throw new RefusedCallException(Json.MAPPER.readTree(r.body()).path("message").asText("refused"));
+        }
+        check(r.statusCode(), r.body());
+        return r.body();
+    }
+
+    @Override
+    public void outputWarnings(String buildId, String leaseId, Integer step, List<String> warnings) throws IOException {
+        sendQuietly(post(withLease(AgentPaths.of(AgentPaths.BUILD_WARNINGS, buildId), leaseId)
+                + (step == null ? "" : "&step=" + step), json(warnings)).build());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.kiln.agent.run;
 
 import dev.kiln.agent.docker.RegistryLogins;
 import dev.kiln.agent.docker.push.ImagePublisher;
+import dev.kiln.agent.outputs.ArtifactUpload;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.archive.ArchiveLimits;
 import dev.kiln.spec.archive.UnsafeArchiveException;
@@ -207,10 +208,27 @@ public final class BuildRunner {
                 report(() -> api.stepFinished(buildId, lease.leaseId(), s.index(),
                         new StepResult(Status.SKIPPED, null, 0, 0, "not started: the build ended first")));
             }
+            if (outcome == null && !plan.artifacts().isEmpty()) {
+                String refused = keepArtifacts(workspace);
+                if (refused != null) {
+                    return finish(Status.FAILURE, refused);
+                }
+            }
             if (outcome == null && plan.images() != null && !plan.images().isEmpty()) {
                 return pushImages(deadline);
             }
             return finish(outcome == null ? Status.SUCCESS : outcome, detail);
+        }
+
+        /** Uploads {@code artifacts.objects} once every step passed; null when kept, else why the build fails. */
+        private String keepArtifacts(Path workspace) {
+            try {
+                String refused = new ArtifactUpload(api, buildId, lease.leaseId(), lease.leaseMillis()).run(workspace, null,
+                        plan.artifacts(), w -> log.info("build {}: {}", buildId, w));
+                return refused == null ? null : "artifact refused: " + refused;
+            } catch (IOException e) {
+                return "artifacts could not be uploaded: " + e.getMessage();
+            }
         }
 
         /** Pushes {@code images:} once every step passed; a cancel, the build's timeout or a lost lease stop it. */

@@ -1,5 +1,6 @@
 package dev.kiln.agent.run;
 
+import dev.kiln.agent.outputs.ArtifactUpload;
 import dev.kiln.agent.outputs.MetricsReader;
 import dev.kiln.spec.config.Durations;
 import dev.kiln.spec.metrics.MetricsReport;
@@ -127,6 +128,14 @@ final class StepRun {
                 if (s.metrics() != null) {
                     reportMetrics(s, workspace, stepLog);
                 }
+                String refused = s.artifacts().isEmpty() ? null : keepArtifacts(s, workspace, stepLog);
+                if (refused != null) {
+                    status = Status.FAILURE;
+                    detail = "artifact refused: " + refused;
+                    stepLog.write("[kiln] " + detail + "\n");
+                    finishStep(s, new StepResult(status, exit, start, System.currentTimeMillis(), detail));
+                    return new Done(s.index(), status, s.allowFailure(), exit, "failed: " + detail);
+                }
             } else {
                 status = Status.FAILURE;
                 allowed = s.allowFailure() || s.allowExitCodes().contains(exit);
@@ -163,6 +172,23 @@ final class StepRun {
             stepLog.write("[kiln] warning: " + w + "\n");
         }
         api.metricsReported(buildId, lease.leaseId(), s.index(), report);
+    }
+
+    /** Uploads the step's artifacts; null when all were kept, else the server's reason for refusing one. */
+    private String keepArtifacts(StepPlan s, Path workspace, StepLog stepLog) throws IOException {
+        IOException[] failed = new IOException[1];
+        String refused = new ArtifactUpload(api, buildId, lease.leaseId(), lease.leaseMillis()).run(workspace, s.index(),
+                s.artifacts(), w -> {
+                    try {
+                        stepLog.write("[kiln] warning: " + w + "\n");
+                    } catch (IOException e) {
+                        failed[0] = e;
+                    }
+                });
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return refused;
     }
 
     private void finishStep(StepPlan s, StepResult r) throws IOException {

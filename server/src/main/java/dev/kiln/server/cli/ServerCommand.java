@@ -6,10 +6,12 @@ import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.cli.ServerStatusCommand;
 import dev.kiln.server.KilnServer;
+import dev.kiln.server.artifacts.ArtifactLimits;
 import dev.kiln.server.disk.DiskSpace;
 import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.retention.RetentionPolicy;
 import dev.kiln.spec.api.LocalServers;
+import dev.kiln.spec.archive.Sizes;
 import dev.kiln.spec.config.Durations;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,6 +76,13 @@ final class ServerCommand implements Callable<Integer> {
             description = "Refuse new builds while the data directory's disk has less free (default: the smaller of 1GiB and 5%; 0: never).")
     String minFreeDisk;
 
+    @Option(names = ArtifactLimits.BUILD_SETTING, paramLabel = "SIZE",
+            description = "What one build may keep as artifacts in all, e.g. 4GiB (default ${DEFAULT-VALUE}).")
+    String artifactLimit = Sizes.format(ArtifactLimits.DEFAULTS.perBuild());
+    @Option(names = ArtifactLimits.FILE_SETTING, paramLabel = "SIZE",
+            description = "The largest artifact file a build may keep (default ${DEFAULT-VALUE}).")
+    String artifactFileLimit = Sizes.format(ArtifactLimits.DEFAULTS.perFile());
+
     @Option(names = "--public-read",
             description = "Let anyone who reaches the server read builds and logs without signing in (open-source projects).")
     boolean publicRead;
@@ -96,7 +105,8 @@ final class ServerCommand implements Callable<Integer> {
         var config = new KilnServer.Config(host, port, dataDir, dbUrl, dbUser, password, !noLocalAgent, labels, lease, beat,
                 logCap, "kiln", publicUrl, workDir, buildUser, passEnv, sourceLimits.limits(), builds, publicRead);
         var upkeep = new KilnServer.Upkeep(RetentionPolicy.DEFAULTS.withLimits(keepDays, keepBuilds),
-                minFreeDisk == null ? MinFree.DEFAULT : MinFree.parse(minFreeDisk), DiskSpace.system());
+                minFreeDisk == null ? MinFree.DEFAULT : MinFree.parse(minFreeDisk), DiskSpace.system(),
+                ArtifactLimits.of(artifactLimit, artifactFileLimit));
         KilnServer server = new KilnServer(config, upkeep).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -125,6 +135,7 @@ final class ServerCommand implements Callable<Integer> {
                 + "; steps: " + server.localAgentSteps());
         System.out.println("Retention: " + upkeep.retention().describe() + "; new builds refused below "
                 + upkeep.minFree().describe() + " free (kiln server status shows disk use)");
+        System.out.println("Artifacts: up to " + upkeep.artifacts().describe());
         System.out.println("Join another agent: kiln agent --server " + reach.get(0) + " --token-file " + data.resolve("agent.token"));
         if (!LocalServers.isLoopback(host)) {
             System.err.println(publicRead ? "WARNING: listening on " + host + " with --public-read: anyone who can reach this"

@@ -91,6 +91,30 @@ final class AgentRoutes {
             agents.metricsReported(id(ctx), lease, step, report);
             ctx.status(204);
         }, agent);
+        config.routes.post(AgentPaths.BUILD_ARTIFACTS, ctx -> {
+            String lease = lease(ctx);
+            String path = Params.text(ctx, "path");
+            long size = Params.required(ctx, "size", 0, Long.MAX_VALUE);
+            Integer step = optionalStep(ctx);
+            ctx.json(agents.uploadArtifact(id(ctx), lease, step, path, size, ctx.bodyInputStream()));
+        }, agent);
+        config.routes.post(AgentPaths.BUILD_ARTIFACT_CHECK, ctx -> {
+            String lease = lease(ctx);
+            String path = Params.text(ctx, "path");
+            long size = Params.required(ctx, "size", 0, Long.MAX_VALUE);
+            agents.checkArtifact(id(ctx), lease, optionalStep(ctx), path, size);
+            ctx.status(204);
+        }, agent);
+        config.routes.post(AgentPaths.BUILD_WARNINGS, ctx -> {
+            String lease = lease(ctx);
+            Integer step = optionalStep(ctx);
+            List<String> warnings = Json.MAPPER.readValue(ctx.bodyAsBytes(), new TypeReference<List<String>>() {});
+            if (warnings == null || warnings.stream().anyMatch(w -> w == null)) {
+                throw new BadRequestResponse("send a list of warnings, each a string");
+            }
+            agents.outputWarnings(id(ctx), lease, step, warnings);
+            ctx.status(204);
+        }, agent);
         config.routes.post(AgentPaths.BUILD_FINISH, ctx -> {
             String lease = lease(ctx);
             JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
@@ -114,6 +138,12 @@ final class AgentRoutes {
 
     private static String id(Context ctx) {
         return ctx.pathParam("id");
+    }
+
+    /** {@code step}, or null when the call is about the build itself. */
+    private static Integer optionalStep(Context ctx) {
+        long step = Params.query(ctx, "step", 0, Integer.MAX_VALUE, -1);
+        return step < 0 ? null : (int) step;
     }
 
     private static String lease(Context ctx) {

@@ -13,6 +13,7 @@ import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.retention.StatusService;
 import dev.kiln.server.scheduler.AgentService;
+import dev.kiln.server.artifacts.BuildArtifacts;
 import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
@@ -83,7 +84,8 @@ public final class HttpServer {
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
-                                 BuildImages images, RegistryRoutes registryRoutes, BuildMetrics buildMetrics) {
+                                 BuildImages images, RegistryRoutes registryRoutes, BuildMetrics buildMetrics,
+                                 BuildArtifacts artifacts) {
         Views views = new Views(store, logs, images, buildMetrics);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
@@ -104,6 +106,7 @@ public final class HttpServer {
             gitRoutes.register(config, views);
             hookRoutes.register(config);
             registryRoutes.register(config);
+            new ArtifactRoutes(store, artifacts).register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an
@@ -152,6 +155,8 @@ public final class HttpServer {
                     ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(LeaseLostException.class, (e, ctx) ->
                     ctx.status(410).result(e.getMessage()));
+            config.routes.exception(BuildArtifacts.TooLargeException.class, (e, ctx) ->
+                    ctx.status(413).json(new ApiError(413, e.getMessage(), List.of())));
             config.routes.exception(RefusedCallException.class, (e, ctx) ->
                     ctx.status(400).json(new ApiError(400, e.getMessage(), List.of())));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {

@@ -49,7 +49,7 @@ final class Views {
 
     /** A step's id by its index, for naming the step that reported a metric. */
     static IntFunction<String> stepIds(List<StepRun> steps) {
-        return i -> i >= 0 && i < steps.size() && steps.get(i).index() == i ? steps.get(i).stepId()
+        return i -> i < 0 ? "build" : i >= 0 && i < steps.size() && steps.get(i).index() == i ? steps.get(i).stepId()
                 : steps.stream().filter(s -> s.index() == i).map(StepRun::stepId).findFirst().orElse("Step #" + i);
     }
 

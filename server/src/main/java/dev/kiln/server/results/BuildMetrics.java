@@ -27,7 +27,7 @@ public final class BuildMetrics {
 
     /** Where a step's numbers came from: its metrics file, or lines in its output. */
     public enum Source {
-        FILE("file", "its metrics file"), LOG("log", "its output");
+        FILE("file", "its metrics file"), LOG("log", "its output"), ARTIFACTS("artifacts", "its artifacts");
 
         final String column;
         final String words;
@@ -38,7 +38,7 @@ public final class BuildMetrics {
         }
 
         static Source of(String column) {
-            return column.equals("file") ? FILE : LOG;
+            return column.equals("file") ? FILE : column.equals("log") ? LOG : ARTIFACTS;
         }
     }
 
@@ -95,6 +95,11 @@ public final class BuildMetrics {
             }
             return null;
         }));
+    }
+
+    /** Replaces the warnings {@code source} gave for step {@code step} (-1: the build itself). */
+    public void warnings(String buildId, int step, Source source, List<String> warnings) {
+        replace(buildId, step, source, new MetricsReport(List.of(), warnings));
     }
 
     private record Row(int step, Source source, int seq, String name, double value) {}

@@ -1,5 +1,6 @@
 package dev.kiln.server.retention;
 
+import dev.kiln.server.artifacts.BuildArtifacts;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.BuildStore;
@@ -43,7 +44,16 @@ public final class Retention implements AutoCloseable {
         return t;
     });
 
+    private final BuildArtifacts artifacts;
+
     public Retention(Database db, BuildStore builds, LogStore logs, SourceStore sources, RetentionPolicy policy, Clock clock) {
+        this(db, builds, logs, sources, policy, clock, null);
+    }
+
+    /** {@code artifacts}: whose content no build uses any more once builds are removed (null: none kept). */
+    public Retention(Database db, BuildStore builds, LogStore logs, SourceStore sources, RetentionPolicy policy, Clock clock,
+                     BuildArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.store = new RetentionStore(db);
         this.builds = builds;
         this.logs = logs;
@@ -80,6 +90,7 @@ public final class Retention implements AutoCloseable {
         int removedBuilds = 0;
         long bytes = 0;
         Set<String> digests = new LinkedHashSet<>();
+        Set<String> artifactDigests = new LinkedHashSet<>();
         while (true) {
             List<RetentionStore.Removed> gone = store.remove(store.expired(cutoff, policy.keepBuilds(), BATCH));
             if (gone.isEmpty()) {
@@ -88,11 +99,15 @@ public final class Retention implements AutoCloseable {
             // Rows first, then files: a crash in between leaves files of no build, which the next sweep finds.
             for (RetentionStore.Removed r : gone) {
                 bytes += logs.delete(r.id());
+                artifactDigests.addAll(r.artifacts());
                 if (r.sourceDigest() != null) {
                     digests.add(r.sourceDigest());
                 }
             }
             removedBuilds += gone.size();
+        }
+        if (artifacts != null) {
+            bytes += artifacts.release(artifactDigests);
         }
         int removedSources = 0;
         long graceStart = now - policy.sourceGrace().toMillis();

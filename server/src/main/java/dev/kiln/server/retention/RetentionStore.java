@@ -39,7 +39,8 @@ final class RetentionStore {
     }
 
     /** A build that was removed, and the source archive it used (null for none). */
-    record Removed(String id, String sourceDigest) {}
+    /** A removed build: its source archive's digest and those of its artifacts, each to drop once unused. */
+    record Removed(String id, String sourceDigest, List<String> artifacts) {}
 
     /** Build counts by state; {@code kept} counts kept builds of any state. */
     record Counts(long total, long queued, long working, long ended, long kept) {}
@@ -104,11 +105,19 @@ final class RetentionStore {
             List<Removed> gone = h.createQuery("select id, source_digest from builds where id in (<ids>) and kept = false"
                             + " and status in (" + ENDED + ") for update")
                     .bindList("ids", ids)
-                    .map((rs, ctx) -> new Removed(rs.getString("id"), rs.getString("source_digest"))).list();
+                    .map((rs, ctx) -> new Removed(rs.getString("id"), rs.getString("source_digest"), List.of())).list();
             if (gone.isEmpty()) {
                 return gone;
             }
             List<String> goneIds = gone.stream().map(Removed::id).toList();
+            List<String> digests = h.createQuery("select distinct sha256 from build_artifacts where build_id in (<ids>)")
+                    .bindList("ids", goneIds).mapTo(String.class).list();
+            if (!digests.isEmpty()) {
+                // One list for the batch: which build held which digest does not matter for removing unused ones.
+                Removed first = gone.get(0);
+                gone = new java.util.ArrayList<>(gone);
+                gone.set(0, new Removed(first.id(), first.sourceDigest(), digests));
+            }
             h.createUpdate("delete from build_steps where build_id in (<ids>)").bindList("ids", goneIds).execute();
             h.createUpdate("delete from build_images where build_id in (<ids>)").bindList("ids", goneIds).execute();
             for (String table : List.of("build_metrics", "build_warnings", "build_artifacts")) {

@@ -1,5 +1,6 @@
 package dev.kiln.server.scheduler;
 
+import dev.kiln.server.artifacts.BuildArtifacts;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
@@ -8,6 +9,7 @@ import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.results.LogMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.plan.ImageRef;
@@ -42,6 +44,7 @@ public final class AgentService implements AgentApi {
     private final Function<Collection<String>, List<RegistryCredential>> logins;
     private final BuildMetrics buildMetrics;
     private final LogMetrics logMetrics;
+    private final BuildArtifacts artifacts;
 
     /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
@@ -60,6 +63,15 @@ public final class AgentService implements AgentApi {
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
                         ServerMetrics metrics, BuildImages images,
                         Function<Collection<String>, List<RegistryCredential>> logins, BuildMetrics buildMetrics) {
+        this(scheduler, store, logs, sources, events, metrics, images, logins, buildMetrics, null);
+    }
+
+    /** {@code artifacts}: where the files builds keep are stored (null: this server stores none). */
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
+                        ServerMetrics metrics, BuildImages images,
+                        Function<Collection<String>, List<RegistryCredential>> logins, BuildMetrics buildMetrics,
+                        BuildArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.buildMetrics = buildMetrics;
         this.logMetrics = buildMetrics == null ? null : new LogMetrics(logs, store, buildMetrics);
         this.metrics = metrics;
@@ -155,6 +167,50 @@ public final class AgentService implements AgentApi {
             throw new RefusedCallException("build " + buildId + " has no step " + step);
         }
         scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.replace(buildId, step, BuildMetrics.Source.FILE, report));
+        events.changed(buildId);
+    }
+
+    @Override
+    public ArtifactView uploadArtifact(String buildId, String leaseId, Integer step, String path, long size,
+            InputStream data) throws IOException {
+        if (artifacts == null) {
+            throw new RefusedCallException("this server stores no artifacts");
+        }
+        if (step != null && store.stepRun(buildId, step).isEmpty()) {
+            throw new RefusedCallException("build " + buildId + " has no step " + step);
+        }
+        if (!scheduler.holds(buildId, leaseId)) {
+            throw Scheduler.lost(buildId);
+        }
+        // The bytes are written outside the lease's lock (they may take a while); the row is only
+        // recorded while the lease still holds.
+        BuildArtifacts.Stored stored = artifacts.upload(buildId, step, path, size, data);
+        events.changed(buildId);
+        return new ArtifactView(stored.path(), stored.size(), stored.sha256(), null,
+                BuildArtifacts.url(buildId, stored.path()));
+    }
+
+    @Override
+    public void checkArtifact(String buildId, String leaseId, Integer step, String path, long size) throws IOException {
+        if (artifacts == null) {
+            throw new RefusedCallException("this server stores no artifacts");
+        }
+        if (step != null && store.stepRun(buildId, step).isEmpty()) {
+            throw new RefusedCallException("build " + buildId + " has no step " + step);
+        }
+        scheduler.whileHeld(buildId, leaseId, () -> artifacts.check(buildId, path, size));
+    }
+
+    @Override
+    public void outputWarnings(String buildId, String leaseId, Integer step, List<String> warnings) throws IOException {
+        if (buildMetrics == null) {
+            throw new RefusedCallException("this server records no warnings");
+        }
+        if (step != null && store.stepRun(buildId, step).isEmpty()) {
+            throw new RefusedCallException("build " + buildId + " has no step " + step);
+        }
+        scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.warnings(buildId, step == null ? -1 : step,
+                BuildMetrics.Source.ARTIFACTS, warnings));
         events.changed(buildId);
     }
 

@@ -8,6 +8,7 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.scheduler.Scheduler;
+import dev.kiln.server.artifacts.BuildArtifacts;
 import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.BuildStore;
@@ -36,8 +37,8 @@ public final class Dashboard {
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
                      String tokenFile, Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
-                     BuildImages images, BuildMetrics buildMetrics) {
-        PageViews views = new PageViews(logs, clock, images, buildMetrics);
+                     BuildImages images, BuildMetrics buildMetrics, BuildArtifacts artifacts) {
+        PageViews views = new PageViews(logs, clock, images, buildMetrics, artifacts);
         Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
         this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile, events);
         this.streams = new StreamRoutes(store, logs, metrics, events);

@@ -1,5 +1,6 @@
 package dev.kiln.server.web;
 
+import dev.kiln.server.artifacts.BuildArtifacts;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.store.Approval;
@@ -7,6 +8,7 @@ import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.store.Provenance;
 import dev.kiln.server.store.StepRun;
+import dev.kiln.spec.archive.Sizes;
 import dev.kiln.spec.metrics.Metric;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.webui.term.RenderedLine;
@@ -40,7 +42,10 @@ final class PageViews {
     private final BuildImages images;
     private final BuildMetrics metrics;
 
-    PageViews(LogStore logs, Clock clock, BuildImages images, BuildMetrics metrics) {
+    private final BuildArtifacts artifacts;
+
+    PageViews(LogStore logs, Clock clock, BuildImages images, BuildMetrics metrics, BuildArtifacts artifacts) {
+        this.artifacts = artifacts;
         this.metrics = metrics;
         this.logs = logs;
         this.clock = clock;
@@ -77,12 +82,14 @@ final class PageViews {
     }
 
     private BuildPage.Outputs outputs(Build b, List<StepRun> steps) {
-        BuildMetrics.Recorded r = metrics.of(b.id(), i -> steps.stream().filter(s -> s.index() == i).map(StepRun::stepId)
-                .findFirst().orElse("Step #" + i));
+        java.util.function.IntFunction<String> stepId = i -> i < 0 ? "build" : steps.stream().filter(s -> s.index() == i)
+                .map(StepRun::stepId).findFirst().orElse("Step #" + i);
+        BuildMetrics.Recorded r = metrics.of(b.id(), stepId);
         return new BuildPage.Outputs(
                 r.metrics().stream().map(m -> new BuildPage.MetricRow(m.name(), Metric.format(m.value()), m.step())).toList(),
                 r.warnings().stream().map(w -> new BuildPage.WarningRow(w.step(), w.message())).toList(),
-                List.of());
+                artifacts.views(b.id(), stepId).stream().map(a -> new BuildPage.ArtifactLink(a.path(), Sizes.human(a.size()),
+                        a.sha256(), a.url())).toList());
     }
 
     private static ApprovalView approval(Approval a) {

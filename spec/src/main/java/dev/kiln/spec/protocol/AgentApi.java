@@ -1,5 +1,6 @@
 package dev.kiln.spec.protocol;
 
+import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.metrics.MetricsReport;
 import java.io.IOException;
@@ -66,6 +67,33 @@ public interface AgentApi {
      * Idempotent: a resend replaces what that step's file reported. A test double may ignore it.
      */
     default void metricsReported(String buildId, String leaseId, int step, MetricsReport report) throws IOException {}
+
+    /**
+     * Stores {@code size} bytes read from {@code data} as the artifact {@code path} (relative to the
+     * workspace) of step {@code step}, or of the build when {@code step} is null (its
+     * {@code artifacts.objects}). Idempotent: a resend replaces the file at that path.
+     *
+     * @return the artifact as stored, with the SHA-256 the server computed
+     * @throws RefusedCallException when the server refuses it (over a size limit, a path it cannot take): the message says why
+     */
+    default ArtifactView uploadArtifact(String buildId, String leaseId, Integer step, String path, long size,
+            InputStream data) throws IOException {
+        throw new RefusedCallException("this server stores no artifacts");
+    }
+
+    /**
+     * Asks whether the server would take an artifact of {@code size} bytes at {@code path}, before
+     * its bytes are sent: a file over a limit is refused with the reason, without uploading it.
+     *
+     * @throws RefusedCallException when it would not, saying why
+     */
+    default void checkArtifact(String buildId, String leaseId, Integer step, String path, long size) throws IOException {}
+
+    /**
+     * Warnings about what step {@code step} (null: the build) left behind, such as an artifact pattern
+     * that matched nothing. Idempotent: a resend replaces that step's earlier ones. A test double may ignore it.
+     */
+    default void outputWarnings(String buildId, String leaseId, Integer step, List<String> warnings) throws IOException {}
 
     /**
      * The agent is stopping: a lease request of its still waiting on the server returns empty at

@@ -18,6 +18,12 @@ public final class AgentPaths {
     public static final String STEP_FINISH = PREFIX + "/builds/{id}/steps/{step}/finish";
     public static final String BUILD_FINISH = PREFIX + "/builds/{id}/finish";
     public static final String BUILD_IMAGES = PREFIX + "/builds/{id}/images";
+    /** An artifact's bytes: {@code ?path=P&size=N}, and {@code &step=I} unless it is the build's own. */
+    public static final String BUILD_ARTIFACTS = PREFIX + "/builds/{id}/artifacts";
+    /** The same parameters without a body: would the server take such a file? Asked before sending its bytes. */
+    public static final String BUILD_ARTIFACT_CHECK = PREFIX + "/builds/{id}/artifacts/check";
+    /** Warnings about what a step left (a JSON list of strings): {@code ?step=I}, or none for the build. */
+    public static final String BUILD_WARNINGS = PREFIX + "/builds/{id}/warnings";
     public static final String GOODBYE = PREFIX + "/goodbye";
 
     private AgentPaths() {}
