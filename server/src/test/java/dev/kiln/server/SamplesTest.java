@@ -34,6 +34,14 @@ class SamplesTest {
                     "slice-report=FAILURE", "summary=SUCCESS");
             assertThat(kiln.logText(end.id(), 0)).contains("11 passed");
             assertThat(kiln.logText(end.id(), 3)).contains("::metric accuracy=", "PASS");
+            // Its ::metric lines are the build's metrics, each with its step; the model is kept.
+            assertThat(end.metrics()).extracting(m -> m.name() + "@" + m.step()).contains("train_accuracy@train",
+                    "cv_accuracy@train", "accuracy@evaluate", "roc_auc@evaluate");
+            assertThat(end.metrics()).filteredOn(m -> m.name().equals("accuracy")).singleElement()
+                    .satisfies(m -> assertThat(m.value()).isBetween(0.75, 1.0));
+            assertThat(end.warnings()).isEmpty();
+            assertThat(kiln.api.artifacts(end.id())).extracting(a -> a.path() + "@" + a.step())
+                    .containsExactly("metrics.json@evaluate", "model.pkl@evaluate");
             // The two checks ran side by side: each started before the other finished.
             var tests = end.steps().get(0);
             var data = end.steps().get(1);
