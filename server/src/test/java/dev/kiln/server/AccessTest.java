@@ -67,7 +67,7 @@ class AccessTest {
 
     private String target(Endpoint e) {
         return e.path.replace("{id}", buildId).replace("{step}", "0").replace("{name}", "churn")
-                .replace("{host}", "127.0.0.1:5000")
+                .replace("{host}", "127.0.0.1:5000").replace("<path>", "out/model.pkl")
                 + "?lease=none&offset=0&time=0";
     }
 
