@@ -61,35 +61,64 @@ public final class LogMetrics {
         }
     }
 
-    /** Reads the step's stored log line by line; only lines that start like a metric line are decoded. */
+    /**
+     * Reads the step's stored log line by line. Only a line that starts (after blanks) with
+     * {@code ::metric } is copied and decoded; the rest of every other line is skipped by looking
+     * for its line break alone, so the scan costs little more than reading the file.
+     */
     MetricsReport scan(String buildId, int step) throws IOException {
         MetricLines lines = new MetricLines();
-        byte[] line = new byte[MetricLines.MAX_LINE + 1];
-        int len = 0;
-        boolean tooLong = false;
+        byte[] prefix = MetricLines.PREFIX.getBytes(StandardCharsets.US_ASCII);
+        byte[] line = new byte[MetricLines.MAX_LINE];
+        int len = 0;          // bytes of the current line kept in 'line'
+        int matched = 0;      // bytes of the prefix matched so far
+        boolean skipping = false;
         long number = 1;
         byte[] buf = new byte[1 << 16];
         try (InputStream in = logs.open(buildId, step, 0)) {
             int n;
             while ((n = in.read(buf)) > 0) {
-                for (int i = 0; i < n; i++) {
-                    byte b = buf[i];
+                int i = 0;
+                while (i < n) {
+                    if (skipping) {
+                        while (i < n && buf[i] != '\n') {
+                            i++;
+                        }
+                        if (i == n) {
+                            break;
+                        }
+                        skipping = false;
+                    }
+                    byte b = buf[i++];
                     if (b == '\n') {
-                        if (!tooLong && MetricLines.candidate(line, 0, len)) {
+                        if (matched == prefix.length) {
                             lines.line(new String(line, 0, len, StandardCharsets.UTF_8), number);
                         }
                         number++;
                         len = 0;
-                        tooLong = false;
-                    } else if (len < line.length) {
+                        matched = 0;
+                        continue;
+                    }
+                    if (len == line.length) {
+                        skipping = true;     // too long to be a metric line
+                    } else if (matched == prefix.length) {
                         line[len++] = b;
+                    } else if (matched == 0 && (b == ' ' || b == '\t')) {
+                        line[len++] = b;
+                    } else if (b == prefix[matched]) {
+                        line[len++] = b;
+                        matched++;
                     } else {
-                        tooLong = true;
+                        skipping = true;
+                    }
+                    if (skipping) {
+                        len = 0;
+                        matched = 0;
                     }
                 }
             }
         }
-        if (!tooLong && MetricLines.candidate(line, 0, len)) {
+        if (!skipping && matched == prefix.length) {
             lines.line(new String(line, 0, len, StandardCharsets.UTF_8), number);
         }
         return lines.report();
