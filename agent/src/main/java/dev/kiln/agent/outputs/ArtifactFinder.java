@@ -45,7 +45,7 @@ public final class ArtifactFinder {
             boolean literal = base.equals(pattern);
             PathMatcher glob = literal ? null : FileSystems.getDefault().getPathMatcher("glob:" + pattern);
             try (Stream<Path> walk = Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS) ? Files.walk(start) : Stream.of(start)) {
-                for (Path p : walk.toList()) {
+                for (Path p : walk.sorted().toList()) {   // sorted: the same order on every file system
                     if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                         continue;
                     }
