@@ -14,8 +14,9 @@ import java.util.Optional;
  * The server implements it in-process for its embedded agent; agents elsewhere use its HTTP twin.
  *
  * <p>Call order for one build: {@link #lease} returns a lease; then {@link #source} once, and for
- * each step {@link #stepStarted}, any number of {@link #appendLog}, {@link #stepFinished}; finally
- * {@link #buildFinished}. {@link #heartbeat} runs beside them on its own thread. Every method but
+ * each step {@link #stepStarted}, any number of {@link #appendLog}, then for a step that passed its
+ * {@link #metricsReported}, {@link #outputWarnings} and {@link #uploadArtifact}s, then
+ * {@link #stepFinished}; finally the build's own artifacts, {@link #imagesPushed} and {@link #buildFinished}. {@link #heartbeat} runs beside them on its own thread. Every method but
  * {@code lease} throws {@link LeaseLostException} once the lease is gone. All methods are thread-safe.
  * {@code appendLog}, {@code stepFinished} and {@code buildFinished} are idempotent, so a caller may
  * resend after a network error.
