@@ -19,24 +19,6 @@ public final class MetricLines {
     private final Map<String, Metric> metrics = new LinkedHashMap<>();
     private final List<String> warnings = new ArrayList<>();
 
-    /** True when {@code line} (without its line break) may be a metric line worth decoding. */
-    public static boolean candidate(byte[] b, int off, int len) {
-        int i = off;
-        int end = off + len;
-        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
-            i++;
-        }
-        if (end - i < PREFIX.length() || len > MAX_LINE) {
-            return false;
-        }
-        for (int k = 0; k < PREFIX.length(); k++) {
-            if (b[i + k] != PREFIX.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Reads line {@code number} (1-based) of the output; ignored unless it is a metric line. */
     public void line(String text, long number) {
         String t = text.strip();

@@ -72,12 +72,4 @@ class MetricsParsingTest {
                 "line 6: '::metric nothing' is not ::metric name=value; not recorded",
                 "line 8: metric 'accuracy' is given again; this later value, 0.92, is kept");
     }
-
-    @Test
-    void only_lines_starting_with_the_prefix_are_candidates() {
-        byte[] yes = "  ::metric a=1".getBytes(StandardCharsets.UTF_8);
-        byte[] no = "x ::metric a=1".getBytes(StandardCharsets.UTF_8);
-        assertThat(MetricLines.candidate(yes, 0, yes.length)).isTrue();
-        assertThat(MetricLines.candidate(no, 0, no.length)).isFalse();
-    }
 }
