@@ -14,11 +14,16 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.NotFoundResponse;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Deque;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Predicate;
 
 /**
@@ -33,6 +38,11 @@ public final class UserRoutes {
     private final AuditLog audit;
     private final Predicate<String> repoExists;
     private final TokenRoutes tokenRoutes;
+    private final Clock clock;
+    /** Recent wrong old passwords per user: a token must not be a way to guess its user's password at leisure. */
+    private final Map<String, Deque<Long>> wrongOld = new ConcurrentHashMap<>();
+    private static final int WRONG_OLD_LIMIT = 5;
+    private static final long WRONG_OLD_WINDOW = Duration.ofMinutes(15).toMillis();
     /**
      * Changes of roles and of disabling go one at a time, so that two admins demoting each other at
      * once cannot both pass the "not the last admin" check.
@@ -45,6 +55,7 @@ public final class UserRoutes {
         this.audit = audit;
         this.repoExists = repoExists;
         this.tokenRoutes = new TokenRoutes(users, tokens, audit, clock);
+        this.clock = clock;
     }
 
     void register(JavalinConfig config) {
@@ -149,10 +160,19 @@ public final class UserRoutes {
             if (req.password() == null || req.password().isEmpty() || req.oldPassword() == null) {
                 throw new BadRequestResponse("to change your own password give password (the new one) and oldPassword");
             }
+            // A password gives its user's whole role: a token capped below it must not lead there.
+            Role cap = tokens.get(who.tokenId()).map(ApiTokens.TokenInfo::role).orElse(Role.ADMIN);
+            if (!cap.atLeast(u.role())) {
+                throw new ForbiddenResponse("this token carries " + cap.label() + ", less than " + u.name() + "'s role "
+                        + u.role().label() + "; change the password with a token that carries all of it, or ask an admin");
+            }
+            refuseGuessing(u.name());
             if (users.checkPassword(u.name(), req.oldPassword()).isEmpty()) {
+                wrongOld.computeIfAbsent(u.name(), k -> new ConcurrentLinkedDeque<>()).add(clock.millis());
                 audit.record(ctx, "user.password.refused", u.name(), "wrong old password");
                 throw new ForbiddenResponse("the old password is not right");
             }
+            wrongOld.remove(u.name());
             users.setPassword(u.name(), req.password());
             audit.record(ctx, "user.password", u.name(), "changed by the user");
         }
@@ -182,6 +202,22 @@ public final class UserRoutes {
     private Users.User existing(Context ctx) {
         String name = ctx.pathParam("name");
         return users.get(name).orElseThrow(() -> new NotFoundResponse("no user " + name));
+    }
+
+    /** 429 after {@value #WRONG_OLD_LIMIT} wrong old passwords for {@code name} within 15 minutes. */
+    private void refuseGuessing(String name) {
+        Deque<Long> wrong = wrongOld.get(name);
+        if (wrong == null) {
+            return;
+        }
+        long now = clock.millis();
+        wrong.removeIf(t -> t <= now - WRONG_OLD_WINDOW);
+        Long first = wrong.peekFirst();
+        if (wrong.size() >= WRONG_OLD_LIMIT && first != null) {
+            long minutes = Math.max(1, (first + WRONG_OLD_WINDOW - now + 59_999) / 60_000);
+            throw new HttpResponseException(429, "too many wrong old passwords for " + name
+                    + "; try again in " + minutes + " minute(s), or ask an admin to reset it");
+        }
     }
 
     /** Refuses to take away the admin role of {@code u} when no other enabled admin would be left. */

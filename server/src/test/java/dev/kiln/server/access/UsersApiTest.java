@@ -270,8 +270,21 @@ class UsersApiTest {
         assertThat(changed.password()).isNull();
         assertThat(kiln.server.users().checkPassword("bob", "bobs-new-password")).isPresent();
         assertThat(kiln.server.users().checkPassword("ada", chosen)).isPresent();
+        // Guessing the old password through a token is cut short; a token capped below its user cannot try at all.
+        for (int i = 0; i < 5; i++) {
+            refused(403, "the old password is not right", () -> bobs.changeUser("bob", "password",
+                    UserRequest.password("guessed-new-password", "guess-number-x")));
+        }
+        refused(429, "too many wrong old passwords for bob; try again in 15 minute(s)", () -> bobs.changeUser("bob", "password",
+                UserRequest.password("guessed-new-password", "bobs-new-password")));
+        assertThat(kiln.server.users().checkPassword("bob", "bobs-new-password")).isPresent();
+        ApiClient adaViewer = as(kiln.api.createToken(new TokenRequest(null, null, "viewer", "ada")).token());
+        refused(403, "this token carries viewer, less than ada's role developer", () -> adaViewer.changeUser("ada",
+                "password", UserRequest.password("ada-new-password", chosen)));
+        assertThat(kiln.server.users().checkPassword("ada", chosen)).isPresent();
 
-        List<String> secrets = List.of(chosen, generated, reset, "bobs-new-password", "wrong-password", "taken-over-password");
+        List<String> secrets = List.of(chosen, generated, reset, "bobs-new-password", "wrong-password", "taken-over-password",
+                "guess-number-x", "guessed-new-password", "ada-new-password");
         for (String path : List.of("/api/users", "/api/users/bob", "/api/whoami", "/api/tokens")) {
             RawHttp.Response r = RawHttp.send(port, "GET", path, Map.of("Authorization", admin), new byte[0]);
             assertThat(r.status()).as(path).isEqualTo(200);
