@@ -179,6 +179,10 @@ class AccessTest {
                     belowChecks++;
                     assertThat(call(e, bearer(as.token.get(below)), NONE).status()).as(what + " as a " + below.label())
                             .isEqualTo(403);
+                    if (!rule.changesState()) {
+                        assertThat(call(e, Map.of("Cookie", as.session.get(below).cookie()), NONE).status())
+                                .as(what + " signed in as a " + below.label()).isEqualTo(403);
+                    }
                 }
                 if (rule.repoScoped()) {
                     otherRepoChecks++;

@@ -195,6 +195,26 @@ class AuditTest {
         }
     }
 
+    @Test
+    void no_code_or_migration_of_the_server_changes_or_removes_an_entry() throws Exception {
+        var change = java.util.regex.Pattern.compile("(?is)\\b(update|delete\\s+from|truncate\\s+table|drop\\s+table|alter\\s+table)"
+                + "\\s+audit_log\\b");
+        List<Path> touching;
+        try (var files = java.nio.file.Files.walk(Path.of("src/main"))) {
+            touching = files.filter(java.nio.file.Files::isRegularFile).filter(f -> {
+                try {
+                    return java.nio.file.Files.readString(f).contains("audit_log");
+                } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                    return false;   // not text
+                }
+            }).toList();
+        }
+        assertThat(touching).extracting(f -> f.getFileName().toString()).contains("AuditLog.java", "V8__users_roles_audit.sql");
+        for (Path f : touching) {
+            assertThat(change.matcher(java.nio.file.Files.readString(f)).find()).as(f + " changes audit_log").isFalse();
+        }
+    }
+
     private Map<String, String> form(AccessFixture.Session s) {
         return Map.of("Cookie", s.cookie(), "Origin", kiln.server.url(), "Content-Type", "application/x-www-form-urlencoded");
     }
