@@ -3,6 +3,7 @@ package dev.kiln.agent.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.ApprovalRequest;
+import dev.kiln.spec.api.AuditEntryView;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
@@ -147,6 +148,13 @@ public final class ApiClient {
 
     public void logoutRegistry(String host) throws IOException, InterruptedException {
         send(request("/api/registries/" + enc(host)).DELETE().build());
+    }
+
+    /** The audit log, newest first: at most {@code limit} entries older than {@code before}, of {@code action} (null: any). */
+    public List<AuditEntryView> audit(int limit, Long before, String action) throws IOException, InterruptedException {
+        String q = "/api/audit?limit=" + limit + (before == null ? "" : "&before=" + before)
+                + (action == null ? "" : "&action=" + enc(action));
+        return Json.MAPPER.readValue(send(request(q).GET().build()).body(), new TypeReference<List<AuditEntryView>>() {});
     }
 
     public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {
