@@ -109,9 +109,9 @@ class UsersApiTest {
         assertThat(kiln.api.get(waiting.id()).status()).isEqualTo(Status.PENDING);
         assertThat(kiln.api.users()).extracting(UserView::name).containsExactly("admin", "dana");
         assertThat(kiln.server.users().get("dana").orElseThrow().role()).isEqualTo(Role.DEVELOPER);
-        // What a developer may do: read, and its own record.
+        // What a developer may do: read, and its own record (through whoami).
         assertThat(dev.get(waiting.id()).id()).isEqualTo(waiting.id());
-        assertThat(dev.user("dana").role()).isEqualTo("developer");
+        assertThat(dev.whoami().role()).isEqualTo("developer");
     }
 
     @Test
