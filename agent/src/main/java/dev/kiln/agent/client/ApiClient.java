@@ -131,6 +131,16 @@ public final class ApiClient {
         send(request("/api/repos/" + enc(name)).DELETE().build());
     }
 
+    /** Protects a branch of a hosted repo from pushes ({@code on}), or lifts that; returns the repo as it is now. */
+    public RepoView protectBranch(String name, String branch, boolean on) throws IOException, InterruptedException {
+        StringBuilder path = new StringBuilder("/api/repos/" + enc(name) + "/protected");
+        for (String part : branch.split("/", -1)) {
+            path.append('/').append(enc(part));
+        }
+        HttpRequest.Builder r = request(path.toString());
+        return read(send(on ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), RepoView.class);
+    }
+
     public RegistryView loginRegistry(RegistryLogin login) throws IOException, InterruptedException {
         return read(send(postJson("/api/registries", login)), RegistryView.class);
     }

@@ -2,6 +2,7 @@ package dev.kiln.server.cli;
 
 import dev.kiln.agent.cli.AgentCommand;
 import dev.kiln.agent.cli.BuildsCommand;
+import dev.kiln.agent.cli.GitCredentialCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.TriggersCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
-                ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
+                ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class, GitCredentialCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
