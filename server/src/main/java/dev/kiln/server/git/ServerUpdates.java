@@ -39,7 +39,9 @@ public final class ServerUpdates {
         RefUpdate move = RefUpdate.of(ref, ObjectId.fromString(expectedOld), ObjectId.fromString(newSha));
         try (Repository db = repos.open(repo)) {
             try (RevWalk walk = new RevWalk(db)) {
-                walk.parseCommit(ObjectId.fromString(newSha));   // a commit the repo has, else MissingObjectException
+                walk.parseCommit(ObjectId.fromString(newSha));
+            } catch (org.eclipse.jgit.errors.MissingObjectException | org.eclipse.jgit.errors.IncorrectObjectTypeException e) {
+                throw Refusal.badRequest("repo " + repo + " has no commit " + newSha);
             }
             if (!MirrorRefs.at(db, ref).equals(move.oldSha())) {
                 throw Refusal.conflict("branch " + branch + " of " + repo + " is no longer at " + expectedOld);
