@@ -133,11 +133,8 @@ public final class ApiClient {
 
     /** Protects a branch of a hosted repo from pushes ({@code on}), or lifts that; returns the repo as it is now. */
     public RepoView protectBranch(String name, String branch, boolean on) throws IOException, InterruptedException {
-        StringBuilder path = new StringBuilder("/api/repos/" + enc(name) + "/protected");
-        for (String part : branch.split("/", -1)) {
-            path.append('/').append(enc(part));
-        }
-        HttpRequest.Builder r = request(path.toString());
+        // A branch's slashes travel encoded (release%2F1.x): the branch is one path parameter.
+        HttpRequest.Builder r = request("/api/repos/" + enc(name) + "/protected/" + enc(branch));
         return read(send(on ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), RepoView.class);
     }
 

@@ -66,15 +66,15 @@ public final class GitRoutes {
             ctx.status(204);
         }, Access.write(Role.ADMIN));
 
-        // <branch>: a branch name may hold slashes (release/1.x).
-        config.routes.post("/api/repos/{name}/protected/<branch>", ctx -> {
+        // A branch name may hold slashes: they come encoded (release%2F1.x), one path parameter.
+        config.routes.post("/api/repos/{name}/protected/{branch}", ctx -> {
             String repo = ctx.pathParam("name");
             if (protection.protect(repo, ctx.pathParam("branch"))) {
                 audit.record(ctx, "repo.protect", repo + " " + ctx.pathParam("branch"), null);
             }
             ctx.json(view(ctx, repos.get(repo)));
         }, Access.write(Role.ADMIN));
-        config.routes.delete("/api/repos/{name}/protected/<branch>", ctx -> {
+        config.routes.delete("/api/repos/{name}/protected/{branch}", ctx -> {
             String repo = ctx.pathParam("name");
             if (protection.unprotect(repo, ctx.pathParam("branch"))) {
                 audit.record(ctx, "repo.unprotect", repo + " " + ctx.pathParam("branch"), null);
