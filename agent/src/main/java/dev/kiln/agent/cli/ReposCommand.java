@@ -176,8 +176,11 @@ public final class ReposCommand {
     static List<String> pushCommands(String gitUrl) {
         java.net.URI u = java.net.URI.create(gitUrl);
         String server = u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+        String launcher = System.getenv("KILN_LAUNCHER");   // set by the ./kiln script: kiln may not be on PATH
+        String kiln = launcher == null || launcher.isBlank() || launcher.contains("'") ? "kiln"
+                : launcher.contains(" ") ? "\"" + launcher + "\"" : launcher;
         return List.of("git remote add kiln " + gitUrl,
-                "git config credential." + server + ".helper '!kiln git-credential'",
+                "git config credential." + server + ".helper '!" + kiln + " git-credential'",
                 "git push kiln BRANCH");
     }
 
