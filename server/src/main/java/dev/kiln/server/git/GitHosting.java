@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the repos over git's smart HTTP at {@code /git/NAME.git} (clone and fetch of any repo,
- * push to hosted ones) with JGit's {@link GitServlet}, behind {@link GitAccessFilter}. A push is
- * recorded by the {@link RefListener} before its refs move and built once they have: that is where
- * a push to a hosted repo becomes builds.
+ * push to hosted ones) with JGit's {@link GitServlet}, behind {@link GitAccessFilter} (credentials
+ * and roles). Inside a push, each ref of a protected branch is refused ({@link BranchProtection});
+ * the others are recorded by the {@link RefListener} before they move and built once they have:
+ * that is where a push to a hosted repo becomes builds.
  */
 public final class GitHosting {
     private static final Logger log = LoggerFactory.getLogger(GitHosting.class);

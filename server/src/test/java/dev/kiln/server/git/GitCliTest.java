@@ -96,6 +96,11 @@ class GitCliTest {
             assertThat(ok(kiln(tmp, server, "repos", "describe", "churn"))).contains("kind: HOSTED", "gitUrl: " + url, "protectedBranches: prod",
                     "refs/heads/dev " + sha);
 
+            assertThat(ok(kiln(tmp, server, "repos", "protect", "churn", "release/1.x"))).contains(
+                    "Protected branch [release/1.x] of repo [churn]. Protected branches: prod, release/1.x.");
+            assertThat(ok(kiln(tmp, server, "repos", "unprotect", "churn", "prod"))).contains(
+                    "Unprotected branch [prod] of repo [churn]. Protected branches: release/1.x.");
+
             String run = ok(kiln(tmp, server, "triggers", "run", "dev-push", "--sha", sha, "--substitutions", "_ENV=again"));
             BuildView manual = server.api.list(1).get(0);
             assertThat(run).contains("Created [" + server.server.url() + "/builds/" + manual.id() + "] from " + sha);
