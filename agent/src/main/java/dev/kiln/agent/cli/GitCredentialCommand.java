@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
  * {@code kiln git-credential get}: a git credential helper, so that {@code git push} to a repo Kiln
  * hosts sends the user's API token without the token being written into {@code .git/config}. Git
  * asks with {@code protocol}, {@code host} and the {@code username} of the remote's URL (Kiln's git
- * URLs name the user); the answer is the token {@code kiln} itself would send to that server. It
+ * URLs name the user; without one, the server is asked whose the token is); the answer is the token
+ * {@code kiln} itself would send to that server. It
  * answers only for a server on this machine or the one {@code KILN_SERVER} names, so a helper
  * configured too widely sends no Kiln token to another host. {@code store} and {@code erase} do
  * nothing: the token lives where {@code kiln} keeps it.
@@ -57,13 +58,25 @@ public final class GitCredentialCommand implements Callable<Integer> {
             return;
         }
         String user = asked.get("username");
-        if (user == null && c.tried().endsWith("admin.token")) {
-            user = "admin";   // a server's admin.token is always a token of its user admin
+        if (user == null) {
+            user = owner(url, c);   // a remote URL without a user (the dashboard's): the token's own
         }
         if (user != null) {
             out.println("username=" + user);
         }
         out.println("password=" + c.token());
+    }
+
+    /** The user a token belongs to, as the server says; null when it cannot say. */
+    private static String owner(String url, Credentials c) {
+        try {
+            return new ApiClient(url, c).whoami().name();
+        } catch (java.io.IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private static boolean sameServer(String url, String kilnServer) {

@@ -81,6 +81,13 @@ class GitCliTest {
                     "git-credential", "get");
             assertThat(local.awaitExit(Duration.ofSeconds(60))).isZero();
             assertThat(local.output()).isEqualTo("username=admin\npassword=" + server.server.adminToken() + "\n");
+            // A remote URL that names no user (the dashboard's): the helper asks the server whose the token is.
+            server.server.users().add("dana", dev.kiln.server.access.Role.DEVELOPER, "a-long-password-dana");
+            String dana = server.server.tokens().create("dana", "git", null, null);
+            KilnProcess nameless = KilnProcess.withInput(tmp, "protocol=http\nhost=" + host + "\n\n",
+                    Map.of("KILN_TOKEN", dana), "git-credential", "get");
+            assertThat(nameless.awaitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(nameless.output()).isEqualTo("username=dana\npassword=" + dana + "\n");
 
             String id = server.api.list(1).get(0).id();
             String log = ok(kiln(tmp, server, "builds", "log", id, "--stream"));
