@@ -98,7 +98,7 @@ class AccessTest {
     private static String target(Endpoint e, String build, String name) {
         return e.path.replace("{id}", build).replace("{step}", "0")
                 .replace("{name}", e.path.startsWith("/badge/") ? name + ".svg" : name)
-                .replace("{host}", "127.0.0.1:5000")
+                .replace("{host}", "127.0.0.1:5000").replace("{branch}", "prod")
                 + "?lease=none&offset=0&time=0&q=needle";
     }
 
@@ -280,22 +280,38 @@ class AccessTest {
 
     @Test
     void git_over_http_answers_its_own_host_names_only_and_no_web_page() throws Exception {
+        Map<String, String> asAdmin = Map.of("Authorization", basic("admin", admin));
         for (String service : List.of("git-upload-pack", "git-receive-pack")) {
             String refs = "/git/churn.git/info/refs?service=" + service;
-            assertThat(RawHttp.send(port, "GET", refs, Map.of(), NONE).status()).as(service).isEqualTo(200);
-            RawHttp.Response rebound = RawHttp.send(port, "GET", refs, Map.of("Host", "attacker.example:" + port), NONE);
+            RawHttp.Response anonymous = RawHttp.send(port, "GET", refs, Map.of(), NONE);
+            assertThat(anonymous.status()).as(service + " without credentials").isEqualTo(401);
+            assertThat(anonymous.body()).doesNotContain("refs/");
+            // Whether a repo exists is not told to someone without credentials: the same answer.
+            assertThat(RawHttp.send(port, "GET", "/git/nope.git/info/refs?service=" + service, Map.of(), NONE))
+                    .isEqualTo(anonymous);
+            assertThat(RawHttp.send(port, "GET", refs, Map.of("Authorization", basic("admin", admin + "x")), NONE).status())
+                    .as(service + " with a bad token").isEqualTo(401);
+            assertThat(RawHttp.send(port, "GET", refs, Map.of("Authorization", basic("someone", admin)), NONE).status())
+                    .as(service + " with another user's token").isEqualTo(401);
+            assertThat(RawHttp.send(port, "GET", refs, asAdmin, NONE).status()).as(service).isEqualTo(200);
+            RawHttp.Response rebound = RawHttp.send(port, "GET", refs, Map.of("Host", "attacker.example:" + port,
+                    "Authorization", basic("admin", admin)), NONE);
             assertThat(rebound.status()).as(service + " from a foreign Host").isEqualTo(421);
             assertThat(rebound.body()).doesNotContain("refs/");
-            assertThat(RawHttp.send(port, "GET", refs, Map.of("Origin", EVIL), NONE).status()).as(service + " from a page")
-                    .isEqualTo(403);
+            assertThat(RawHttp.send(port, "GET", refs, Map.of("Origin", EVIL, "Authorization", basic("admin", admin)), NONE)
+                    .status()).as(service + " from a page").isEqualTo(403);
             assertThat(RawHttp.send(port, "POST", "/git/churn.git/" + service,
                     Map.of("Host", "attacker.example:" + port, "Content-Type", "application/x-" + service + "-request"),
                     "0000".getBytes(StandardCharsets.UTF_8)).status()).as(service + " POST from a foreign Host").isEqualTo(421);
         }
-        assertThat(RawHttp.send(port, "GET", "/git/nope.git/info/refs?service=git-upload-pack", Map.of(), NONE).status())
+        assertThat(RawHttp.send(port, "GET", "/git/nope.git/info/refs?service=git-upload-pack", asAdmin, NONE).status())
                 .isEqualTo(404);
-        assertThat(RawHttp.send(port, "GET", "/git/..%2Fdata.git/info/refs?service=git-upload-pack", Map.of(), NONE).status())
+        assertThat(RawHttp.send(port, "GET", "/git/..%2Fdata.git/info/refs?service=git-upload-pack", asAdmin, NONE).status())
                 .isNotEqualTo(200);
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     @Test

@@ -74,6 +74,8 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/repos", List.of());
         PARAMS.put("GET /api/repos/{name}", List.of());
         PARAMS.put("DELETE /api/repos/{name}", List.of());
+        PARAMS.put("POST /api/repos/{name}/protected/{branch}", List.of());
+        PARAMS.put("DELETE /api/repos/{name}/protected/{branch}", List.of());
         PARAMS.put("POST /api/triggers", List.of());
         PARAMS.put("GET /api/triggers", List.of());
         PARAMS.put("GET /api/triggers/{name}", List.of());

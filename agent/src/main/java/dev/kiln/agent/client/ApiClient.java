@@ -137,6 +137,13 @@ public final class ApiClient {
         send(request("/api/repos/" + enc(name)).DELETE().build());
     }
 
+    /** Protects a branch of a hosted repo from pushes ({@code on}), or lifts that; returns the repo as it is now. */
+    public RepoView protectBranch(String name, String branch, boolean on) throws IOException, InterruptedException {
+        // A branch's slashes travel encoded (release%2F1.x): the branch is one path parameter.
+        HttpRequest.Builder r = request("/api/repos/" + enc(name) + "/protected/" + enc(branch));
+        return read(send(on ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), RepoView.class);
+    }
+
     public RegistryView loginRegistry(RegistryLogin login) throws IOException, InterruptedException {
         return read(send(postJson("/api/registries", login)), RegistryView.class);
     }

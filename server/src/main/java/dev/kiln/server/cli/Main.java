@@ -3,6 +3,7 @@ package dev.kiln.server.cli;
 import dev.kiln.agent.cli.AgentCommand;
 import dev.kiln.agent.cli.AuditCommand;
 import dev.kiln.agent.cli.BuildsCommand;
+import dev.kiln.agent.cli.GitCredentialCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.TriggersCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
                 UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
-                AuditCommand.class,
+                AuditCommand.class, GitCredentialCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

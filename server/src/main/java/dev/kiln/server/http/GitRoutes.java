@@ -3,7 +3,9 @@ package dev.kiln.server.http;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.AuditLog;
+import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.Role;
+import dev.kiln.server.git.BranchProtection;
 import dev.kiln.server.git.GitHosting;
 import dev.kiln.server.git.Repo;
 import dev.kiln.server.git.Repos;
@@ -31,12 +33,15 @@ public final class GitRoutes {
     private final GitBuilds gitBuilds;
     private final Poller poller;
     private final String publicUrl;
+    private final BranchProtection protection;
     private final AuditLog audit;
 
     /** {@code publicUrl}: the server's --public-url (null: webhook URLs are told as the caller reached the server). */
-    public GitRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, Poller poller, String publicUrl, AuditLog audit) {
-        this.audit = audit;
+    public GitRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, Poller poller, String publicUrl,
+                     BranchProtection protection, AuditLog audit) {
         this.repos = repos;
+        this.protection = protection;
+        this.audit = audit;
         this.triggers = triggers;
         this.gitBuilds = gitBuilds;
         this.poller = poller;
@@ -61,6 +66,22 @@ public final class GitRoutes {
             repos.delete(ctx.pathParam("name"));
             audit.record(ctx, "repo.delete", ctx.pathParam("name"), null);
             ctx.status(204);
+        }, Access.write(Role.ADMIN));
+
+        // A branch name may hold slashes: they come encoded (release%2F1.x), one path parameter.
+        config.routes.post("/api/repos/{name}/protected/{branch}", ctx -> {
+            String repo = ctx.pathParam("name");
+            if (protection.protect(repo, ctx.pathParam("branch"))) {
+                audit.record(ctx, "repo.protect", repo + " " + ctx.pathParam("branch"), null);
+            }
+            ctx.json(view(ctx, repos.get(repo)));
+        }, Access.write(Role.ADMIN));
+        config.routes.delete("/api/repos/{name}/protected/{branch}", ctx -> {
+            String repo = ctx.pathParam("name");
+            if (protection.unprotect(repo, ctx.pathParam("branch"))) {
+                audit.record(ctx, "repo.unprotect", repo + " " + ctx.pathParam("branch"), null);
+            }
+            ctx.json(view(ctx, repos.get(repo)));
         }, Access.write(Role.ADMIN));
 
         config.routes.post("/api/triggers", ctx -> {
@@ -100,12 +121,17 @@ public final class GitRoutes {
         return what + " -> build " + buildId;
     }
 
-    /** The repo with its heads; a hosted one with the URL to push to, as the caller reached this server. */
+    /**
+     * The repo with its heads; a hosted one with the URL to push to, as the caller reached this server,
+     * naming the caller as git's user (git then asks a credential helper for that user's token).
+     */
     private RepoView view(Context ctx, Repo r) throws IOException {
         Map<String, String> heads = repos.heads(r.name());
         String base = publicUrl != null ? publicUrl : ctx.scheme() + "://" + ctx.host();
         boolean hosted = r.kind() == Repo.Kind.HOSTED;
-        String gitUrl = hosted ? ctx.scheme() + "://" + ctx.host() + GitHosting.PATH + r.name() + ".git" : null;
+        Principal who = AccessGuard.principal(ctx);
+        String user = who == null || who == Principal.ANONYMOUS ? "" : who.name() + "@";
+        String gitUrl = hosted ? ctx.scheme() + "://" + user + ctx.host() + GitHosting.PATH + r.name() + ".git" : null;
         var poll = poller.state(r.name());
         return new RepoView(r.name(), r.kind().name(), r.url(),
                 r.pollInterval() == null ? null : Durations.format(r.pollInterval()), r.credentialsUser(), gitUrl, heads,
@@ -113,7 +139,8 @@ public final class GitRoutes {
                 hosted ? null : base + HookRoutes.PATH + r.name(), repos.webhookSecret(r.name()).isPresent(),
                 poll.map(s -> Instant.ofEpochMilli(s.nextDue())).orElse(null), poll.map(s -> s.failures()).orElse(0),
                 r.forge() == null ? null : r.forge().kind(), r.forge() == null ? null : r.forge().apiUrl(),
-                r.forge() == null ? null : r.forge().project(), time(r.lastStatusTime()), r.lastStatusError());
+                r.forge() == null ? null : r.forge().project(), time(r.lastStatusTime()), r.lastStatusError(),
+                hosted ? protection.list(r.name()) : List.of());
     }
 
     static TriggerView view(Trigger t) {
