@@ -5,7 +5,6 @@ import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
-import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the steps of one build for its {@link BuildRunner}, one call per step: starts it, pumps its
- * log (registry passwords masked) within the build's budget, enforces its timeout, and reports its
+ * log (registry passwords and secrets masked) within the build's budget, enforces its timeout, and reports its
  * start and end. The runner decides what the result means for the build.
  */
 final class StepRun {
@@ -73,7 +72,7 @@ final class StepRun {
             }
             Executor.Execution ex;
             try {
-                ex = executor.start(s, workspace, scratch);
+                ex = executor.start(StepEnvironment.withSecrets(s, lease.secrets()), workspace, scratch);
             } catch (IOException | RuntimeException e) {
                 // RuntimeException too: a path or variable the OS cannot take (a NUL byte) fails here,
                 // and the step must end with the reason rather than leave the build waiting.
@@ -90,8 +89,7 @@ final class StepRun {
                 killReason.putIfAbsent(s.index(), Status.TIMEOUT);
                 ex.kill();
             }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
-            try (InputStream out = Masking.wrap(ex.output(),
-                    lease.registries().stream().map(RegistryCredential::password).toList())) {
+            try (InputStream out = Masking.wrap(ex.output(), lease.maskedValues())) {
                 new LogPump(stepLog, budget).pump(out);
             } catch (LeaseLostException e) {
                 ex.kill();
