@@ -84,6 +84,9 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/registries", List.of());
         PARAMS.put("POST /api/registries", List.of());
         PARAMS.put("DELETE /api/registries/{host}", List.of());
+        PARAMS.put("GET /api/secrets", List.of());
+        PARAMS.put("PUT /api/secrets/{name}", List.of());
+        PARAMS.put("DELETE /api/secrets/{name}", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
