@@ -1,7 +1,6 @@
 package dev.kiln.agent.run;
 
 import java.io.ByteArrayOutputStream;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -96,11 +95,16 @@ public final class SecretMasker {
                     out.add(core.replace('+', '-').replace('/', '_'));
                 }
             }
-            String url = URLEncoder.encode(s, StandardCharsets.UTF_8);
-            out.add(url);
-            out.add(url.replace("+", "%20"));
-            out.add(lowerHex(url));
-            out.add(lowerHex(url.replace("+", "%20")));
+            // URL encoders differ in what they leave as is: RFC 3986's unreserved characters (Python's
+            // quote, Go), Java's URLEncoder (also '*', not '~'), JavaScript's encodeURIComponent (also
+            // !'()*); each with a space as %20 or '+', and hex digits in either case.
+            for (String safe : List.of("-._~", "-._*", "-._~!'()*")) {
+                for (boolean plus : List.of(false, true)) {
+                    for (boolean lower : List.of(false, true)) {
+                        out.add(percentEncode(raw, safe, plus, lower));
+                    }
+                }
+            }
         }
         List<byte[]> bytes = new ArrayList<>();
         for (String f : out) {
@@ -112,11 +116,17 @@ public final class SecretMasker {
         return List.copyOf(bytes);
     }
 
-    private static String lowerHex(String url) {
-        StringBuilder b = new StringBuilder(url);
-        for (int i = 0; i + 2 < b.length(); i++) {
-            if (b.charAt(i) == '%') {
-                b.replace(i + 1, i + 3, b.substring(i + 1, i + 3).toLowerCase(Locale.ROOT));
+    private static String percentEncode(byte[] raw, String safe, boolean plus, boolean lower) {
+        StringBuilder b = new StringBuilder(raw.length * 3);
+        for (byte x : raw) {
+            int c = x & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || safe.indexOf(c) >= 0) {
+                b.append((char) c);
+            } else if (c == ' ' && plus) {
+                b.append('+');
+            } else {
+                String hex = String.format("%%%02X", c);
+                b.append(lower ? hex.toLowerCase(Locale.ROOT) : hex);
             }
         }
         return b.toString();
