@@ -1,6 +1,7 @@
 package dev.kiln.server.git;
 
 import dev.kiln.server.access.PrivateFiles;
+import dev.kiln.server.secrets.ClearFiles;
 import dev.kiln.server.secrets.MasterKey;
 import dev.kiln.server.secrets.Vault;
 import dev.kiln.server.store.Database;
@@ -61,27 +62,8 @@ public final class Repos {
         this.root = PrivateFiles.directory(root);
         this.clock = clock;
         this.vault = vault;
-        moveClearFiles("credentials", Vault.Kind.MIRROR);
-        moveClearFiles("webhook-secrets", Vault.Kind.WEBHOOK);
-    }
-
-    /** Once, after an upgrade: the clear files of earlier versions go into the vault, then away. */
-    private void moveClearFiles(String dir, Vault.Kind kind) throws IOException {
-        Path d = root.resolve(dir);
-        if (!Files.isDirectory(d)) {
-            return;
-        }
-        try (Stream<Path> files = Files.list(d)) {
-            for (Path f : files.toList()) {
-                String name = f.getFileName().toString();
-                if (!name.startsWith(".")) {
-                    String v = Files.readString(f);
-                    vault.put(kind, "", name, kind == Vault.Kind.WEBHOOK ? v.strip() : v);
-                }
-                Files.delete(f);
-            }
-        }
-        Files.delete(d);
+        ClearFiles.seal(root.resolve("credentials"), vault, Vault.Kind.MIRROR);
+        ClearFiles.seal(root.resolve("webhook-secrets"), vault, Vault.Kind.WEBHOOK);
     }
 
     /** Adds a repo: hosted without a URL, else a mirror, fetched once now (a failure is kept as its poll error). */
