@@ -28,6 +28,10 @@ public final class SecretMasker {
 
     private final List<byte[]> forms;
     private final boolean[] first = new boolean[256];
+    /** Which two bytes a form can start with: most positions of a log are passed over after one look-up. */
+    private final boolean[] pairs = new boolean[1 << 16];
+    /** The forms by their first byte, longest first. */
+    private final byte[][][] byFirst = new byte[256][][];
     private final int longest;
     private byte[] held = new byte[0];
 
@@ -35,6 +39,11 @@ public final class SecretMasker {
         this.forms = forms(secrets);
         for (byte[] f : forms) {
             first[f[0] & 0xff] = true;
+            pairs[(f[0] & 0xff) << 8 | (f[1] & 0xff)] = true;
+        }
+        for (int b = 0; b < 256; b++) {
+            int at = b;
+            byFirst[b] = forms.stream().filter(f -> (f[0] & 0xff) == at).toArray(byte[][]::new);
         }
         this.longest = forms.stream().mapToInt(f -> f.length).max().orElse(0);
     }
@@ -136,8 +145,9 @@ public final class SecretMasker {
         ByteArrayOutputStream out = null;
         int copied = 0;
         int i = 0;
-        while (i < data.length) {
-            if (first[data[i] & 0xff]) {
+        int last = data.length - 1;
+        while (i < last) {
+            if (pairs[(data[i] & 0xff) << 8 | (data[i + 1] & 0xff)]) {
                 byte[] hit = match(data, i);
                 if (hit != null) {
                     if (out == null) {
@@ -160,7 +170,7 @@ public final class SecretMasker {
     }
 
     private byte[] match(byte[] data, int at) {
-        for (byte[] f : forms) {
+        for (byte[] f : byFirst[data[at] & 0xff]) {
             if (startsWith(data, at, f, f.length)) {
                 return f;
             }
