@@ -72,9 +72,15 @@ public final class Secrets {
         Map<String, String> out = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String name : names) {
-            Optional<String> v = repo == null ? Optional.empty() : vault.get(Vault.Kind.BUILD, repo, name);
-            if (v.isEmpty()) {
-                v = vault.get(Vault.Kind.BUILD, GLOBAL, name);
+            Optional<String> v;
+            try {
+                v = repo == null ? Optional.empty() : vault.get(Vault.Kind.BUILD, repo, name);
+                if (v.isEmpty()) {
+                    v = vault.get(Vault.Kind.BUILD, GLOBAL, name);
+                }
+            } catch (IllegalStateException unreadable) {
+                // The build fails saying so, rather than its lease failing over and over.
+                throw new Missing("secret " + name + ": " + unreadable.getMessage());
             }
             if (v.isPresent()) {
                 out.put(name, v.get());
