@@ -39,6 +39,10 @@ import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
 import dev.kiln.server.http.UserRoutes;
 import dev.kiln.server.registries.RegistryStore;
+import dev.kiln.server.http.SecretRoutes;
+import dev.kiln.server.secrets.MasterKey;
+import dev.kiln.server.secrets.Secrets;
+import dev.kiln.server.secrets.Vault;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
 import dev.kiln.server.triggers.PullRequestBuilds;
@@ -199,13 +203,16 @@ public final class KilnServer implements AutoCloseable {
         metrics.logs(logs);
         this.scheduler = new Scheduler(store, logs, events, clock, config.leaseTimeout(), config.heartbeat(), metrics);
         BuildImages images = new BuildImages(db);
-        RegistryStore registries = new RegistryStore(data, clock);
+        // Every secret and credential at rest is sealed with this key (see secrets.Vault).
+        Vault vault = new Vault(db, MasterKey.load(data, System.getenv(MasterKey.ENV)), clock);
+        Secrets secrets = new Secrets(vault);
+        RegistryStore registries = new RegistryStore(data, vault, clock);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
-                registries::credentialsFor);
+                registries::credentialsFor, secrets);
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
-        Repos repos = new Repos(db, data.resolve("git"), clock);
+        Repos repos = new Repos(db, data.resolve("git"), clock, vault);
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
         this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
@@ -229,7 +236,8 @@ public final class KilnServer implements AutoCloseable {
                 new GitHosting(repos, hosts, new PushPolicy(tokens::verify, config.publicRead()), protection, audit, gitBuilds,
                         metrics), new HookRoutes(webhooks), dashboard, metrics,
                 images, new RegistryRoutes(registries, audit),
-                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit);
+                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
+                new SecretRoutes(secrets, audit));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

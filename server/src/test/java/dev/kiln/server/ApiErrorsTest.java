@@ -102,6 +102,9 @@ class ApiErrorsTest {
                 Param.count("before", "1 or more", "0"), new Param("action", false, List.of("x".repeat(65)), "at most 64")));
         PARAMS.put("GET /admin/audit", List.of(Param.count("before", "1 or more", "0"),
                 new Param("action", false, List.of("x".repeat(65)), "at most 64")));
+        PARAMS.put("GET /api/secrets", List.of());
+        PARAMS.put("PUT /api/secrets/{name}", List.of());
+        PARAMS.put("DELETE /api/secrets/{name}", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));

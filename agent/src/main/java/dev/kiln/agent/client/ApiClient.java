@@ -7,6 +7,7 @@ import dev.kiln.spec.api.AuditEntryView;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
+import dev.kiln.spec.api.SecretView;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.RepoView;
 import dev.kiln.spec.api.ServerStatusView;
@@ -162,6 +163,22 @@ public final class ApiClient {
         String q = "/api/audit?limit=" + limit + (before == null ? "" : "&before=" + before)
                 + (action == null ? "" : "&action=" + enc(action));
         return Json.MAPPER.readValue(send(request(q).GET().build()).body(), new TypeReference<List<AuditEntryView>>() {});
+    }
+
+    /** Sets secret {@code name} (for {@code repo}'s builds only, or every build when null) to {@code value}. */
+    public SecretView setSecret(String name, String repo, byte[] value) throws IOException, InterruptedException {
+        return read(send(request("/api/secrets/" + enc(name) + (repo == null ? "" : "?repo=" + enc(repo)))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build()), SecretView.class);
+    }
+
+    public List<SecretView> secrets() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/secrets").GET().build()).body(),
+                new TypeReference<List<SecretView>>() {});
+    }
+
+    public void deleteSecret(String name, String repo) throws IOException, InterruptedException {
+        send(request("/api/secrets/" + enc(name) + (repo == null ? "" : "?repo=" + enc(repo))).DELETE().build());
     }
 
     public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {

@@ -5,7 +5,6 @@ import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
-import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the steps of one build for its {@link BuildRunner}, one call per step: starts it, pumps its
- * log (registry passwords masked) within the build's budget, enforces its timeout, and reports its
+ * log (registry passwords and secrets masked) within the build's budget, enforces its timeout, and reports its
  * start and end. The runner decides what the result means for the build.
  */
 final class StepRun {
@@ -87,7 +86,7 @@ final class StepRun {
             }
             Executor.Execution ex;
             try {
-                ex = executor.start(s, workspace, scratch);
+                ex = executor.start(StepEnvironment.withSecrets(s, lease.secrets()), workspace, scratch);
                 starting.started();
             } catch (IOException | RuntimeException e) {
                 starting.started();
@@ -116,8 +115,7 @@ final class StepRun {
             if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
                 ex.kill();
             }
-            try (InputStream out = Masking.wrap(ex.output(),
-                    lease.registries().stream().map(RegistryCredential::password).toList())) {
+            try (InputStream out = Masking.wrap(ex.output(), lease.maskedValues())) {
                 new LogPump(stepLog, budget).pump(out);
             } catch (LeaseLostException e) {
                 ex.kill();

@@ -6,6 +6,7 @@ import dev.kiln.agent.cli.BuildsCommand;
 import dev.kiln.agent.cli.GitCredentialCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
+import dev.kiln.agent.cli.SecretsCommand;
 import dev.kiln.agent.cli.TriggersCommand;
 import dev.kiln.agent.cli.SubmitCommand;
 import dev.kiln.agent.cli.TokensCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
-                ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
+                ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, SecretsCommand.class, ValidateCommand.class,
                 UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
                 AuditCommand.class, GitCredentialCommand.class,
                 CommandLine.HelpCommand.class})

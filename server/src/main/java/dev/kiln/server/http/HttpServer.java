@@ -84,7 +84,7 @@ public final class HttpServer {
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
                                  BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes,
-                                 AuditLog audit) {
+                                 AuditLog audit, SecretRoutes secretRoutes) {
         Views views = new Views(store, logs, images);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics, audit);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
@@ -107,6 +107,7 @@ public final class HttpServer {
             registryRoutes.register(config);
             userRoutes.register(config);
             new AuditRoutes(audit).register(config);
+            secretRoutes.register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an

@@ -5,7 +5,12 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.store.BuildImages;
+import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
+import dev.kiln.server.secrets.LogMasks;
+import dev.kiln.server.secrets.Secrets;
+import dev.kiln.spec.json.Json;
+import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.plan.ImageRef;
 import dev.kiln.spec.protocol.AgentApi;
@@ -19,7 +24,10 @@ import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -37,6 +45,9 @@ public final class AgentService implements AgentApi {
     private final ServerMetrics metrics;
     private final BuildImages images;
     private final Function<Collection<String>, List<RegistryCredential>> logins;
+    /** Null: this server has no secrets (tests of the scheduling alone). */
+    private final Secrets secrets;
+    private final LogMasks masks;
 
     /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
@@ -48,6 +59,20 @@ public final class AgentService implements AgentApi {
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
                         ServerMetrics metrics, BuildImages images,
                         Function<Collection<String>, List<RegistryCredential>> logins) {
+        this(scheduler, store, logs, sources, events, metrics, images, logins, null);
+    }
+
+    /** {@code secrets}: the secrets builds name in availableSecrets, given with the lease of each. */
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
+                        ServerMetrics metrics, BuildImages images,
+                        Function<Collection<String>, List<RegistryCredential>> logins, Secrets secrets) {
+        this.secrets = secrets;
+        this.masks = new LogMasks(logs, this::maskedAfterRestart);
+        events.onStatus((id, to) -> {
+            if (to.isFinal()) {
+                masks.buildEnded(id);
+            }
+        });
         this.metrics = metrics;
         this.images = images;
         this.logins = logins;
@@ -63,8 +88,64 @@ public final class AgentService implements AgentApi {
         if (request.protocol() != LeaseRequest.PROTOCOL) {
             throw new RefusedCallException("agent speaks protocol " + request.protocol() + "; this server speaks " + LeaseRequest.PROTOCOL);
         }
-        // Only the logins of the registries this build pushes to travel with it.
-        return scheduler.lease(request, wait).map(l -> l.withRegistries(logins.apply(ImageRef.pushedRegistries(l.plan()))));
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            // Only the logins of the registries this build pushes to travel with it.
+            Optional<Lease> leased = scheduler.lease(request, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                    .map(l -> l.withRegistries(logins.apply(ImageRef.pushedRegistries(l.plan()))));
+            if (leased.isEmpty()) {
+                return leased;
+            }
+            Lease l = leased.get();
+            try {
+                l = l.withSecrets(secretsOf(l.plan(), repoOf(l.buildId())));
+            } catch (Secrets.Missing missing) {
+                // Before any step runs, and the agent never sees it: the build fails naming what is missing.
+                scheduler.finished(l.buildId(), l.leaseId(), Status.FAILURE, missing.getMessage());
+                continue;
+            }
+            masks.leased(l.buildId(), l.maskedValues());
+            return Optional.of(l);
+        }
+    }
+
+    /** The values of the secrets {@code plan} names, by the variable steps list in secretEnv. */
+    private Map<String, String> secretsOf(BuildPlan plan, String repo) throws Secrets.Missing {
+        if (plan.secrets().isEmpty()) {
+            return Map.of();
+        }
+        if (secrets == null) {
+            throw new Secrets.Missing("this server keeps no secrets");
+        }
+        Map<String, String> byName = secrets.resolve(new java.util.LinkedHashSet<>(plan.secrets().values()), repo);
+        Map<String, String> byEnv = new LinkedHashMap<>();
+        plan.secrets().forEach((env, name) -> byEnv.put(env, byName.get(name)));
+        return byEnv;
+    }
+
+    private String repoOf(String buildId) {
+        return store.get(buildId).map(Build::repo).orElse(null);
+    }
+
+    /** What a build's logs must not show, when the lease that said so was before this server started. */
+    private List<String> maskedAfterRestart(String buildId) {
+        Optional<Build> b = store.get(buildId);
+        if (b.isEmpty() || b.get().planJson() == null) {
+            return List.of();
+        }
+        try {
+            BuildPlan plan = Json.MAPPER.readValue(b.get().planJson(), BuildPlan.class);
+            List<String> out = new ArrayList<>();
+            logins.apply(ImageRef.pushedRegistries(plan)).forEach(c -> out.add(c.password()));
+            try {
+                out.addAll(secretsOf(plan, b.get().repo()).values());
+            } catch (Secrets.Missing gone) {
+                // deleted since: nothing of it to mask
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
     }
 
     @Override
@@ -99,7 +180,7 @@ public final class AgentService implements AgentApi {
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len,
             long timeMillis) throws IOException {
         long[] size = new long[1];
-        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len, timeMillis));
+        scheduler.whileHeld(buildId, leaseId, () -> size[0] = masks.append(buildId, step, offset, data, off, len, timeMillis));
         events.logGrew(buildId, step);
         return size[0];
     }
@@ -109,6 +190,7 @@ public final class AgentService implements AgentApi {
         Long start = r.startMillis() == 0 ? null : r.startMillis();
         long finish = r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis();
         boolean[] moved = new boolean[1];
+        scheduler.whileHeld(buildId, leaseId, () -> masks.stepEnded(buildId, step));
         scheduler.whileHeld(buildId, leaseId, () -> moved[0] = store.stepFinished(buildId, step, r.status(), r.exitCode(),
                 start, finish, r.detail()));
         events.stepChanged(buildId, step, row -> moved[0] ? row.finished(r.status(), r.exitCode(), start, finish, r.detail()) : row);

@@ -10,7 +10,9 @@ import java.util.Map;
  * so that later checks such as substitutions can still name a line and column. {@code labels} are
  * what an agent must offer to take the build: {@code options.pool.name}'s last segment and
  * {@code options.agent.labels}, in that order, without repeats. {@code substitutionInfo} is what
- * the config says about substitutions besides their defaults.
+ * the config says about substitutions besides their defaults. {@code secrets}: Cloud Build's
+ * {@code availableSecrets.secretManager}, as the environment variable each Kiln secret is offered as
+ * (env name to secret name); a step gets one only when its {@code secretEnv} lists it.
  */
 public record BuildSpec(
         String file,
@@ -25,7 +27,21 @@ public record BuildSpec(
         List<String> labels,
         List<ConfigProblem> warnings,
         Map<String, SourceMark> marks,
-        SubstitutionInfo substitutionInfo) {
+        SubstitutionInfo substitutionInfo,
+        Map<String, String> secrets) {
+
+    public BuildSpec {
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+    }
+
+    /** A spec that names no secrets. */
+    public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,
+                     boolean allowLooseSubstitutions, List<String> env, List<String> images, List<String> tags,
+                     List<String> labels, List<ConfigProblem> warnings, Map<String, SourceMark> marks,
+                     SubstitutionInfo substitutionInfo) {
+        this(file, steps, timeout, queueTtl, substitutions, allowLooseSubstitutions, env, images, tags, labels, warnings,
+                marks, substitutionInfo, Map.of());
+    }
 
     /** A spec without dynamic substitutions, keys without a value, or references outside what is planned. */
     public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,

@@ -144,7 +144,8 @@ public final class Planner {
             throw new ConfigException(e.problems(), List.copyOf(missing));
         }
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
-        return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images));
+        return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images),
+                spec.secrets());
     }
 
     /**
