@@ -82,10 +82,10 @@ public final class HttpServer {
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
-                                 BuildImages images, RegistryRoutes registryRoutes) {
+                                 BuildImages images, RegistryRoutes registryRoutes, dev.kiln.server.agents.Agents agentDirectory) {
         Views views = new Views(store, logs, images);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
-        AgentRoutes agentRoutes = new AgentRoutes(agents);
+        AgentRoutes agentRoutes = new AgentRoutes(agents, agentDirectory);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
