@@ -103,12 +103,13 @@ public final class Agents {
 
     /**
      * Disables agent {@code id}: its calls are refused from now on, a poll of it that waits for work
-     * gets none (the scheduler asks {@link #isDisabled}), and the builds it runs end INTERNAL_ERROR saying why (none stays WORKING).
+     * ends empty (the scheduler asks {@link #isDisabled}), and the builds it runs end INTERNAL_ERROR saying why (none stays WORKING).
      */
     public Optional<AgentView> disable(String id, String by) {
         if (registry.setDisabled(id, true).isEmpty()) {
             return Optional.empty();
         }
+        scheduler.enqueued();   // its polls that wait for work end now, empty
         endBuildsOf(id, "agent " + id + " was disabled by " + by + " while it ran this build");
         return get(id);
     }
@@ -126,7 +127,7 @@ public final class Agents {
     private static AgentView view(AgentRegistry.Registered a, List<AgentRoster.Seen> seen, List<Build> working) {
         AgentRoster.Seen latest = null;
         for (AgentRoster.Seen s : seen) {
-            if (a.id().equals(AgentIds.owner(s.id())) && (latest == null || s.lastSeen() > latest.lastSeen())) {
+            if (a.id().equals(AgentIds.owner(s.id())) && (latest == null || s.lastSeen() >= latest.lastSeen())) {
                 latest = s;
             }
         }

@@ -119,8 +119,9 @@ public final class Scheduler implements AutoCloseable {
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         roster.saw(request, clock.millis());
+        boolean woken = false;
         while (true) {
-            if (departed.containsKey(request.agentId())) {
+            if (departed.containsKey(request.agentId()) || woken && refused.test(request.agentId())) {
                 return Optional.empty();
             }
             long seen;
@@ -130,11 +131,11 @@ public final class Scheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            // A refused (disabled) agent's poll waits like one with no work to take.
+            // A refused (disabled) agent's poll waits like one with no work, and ends when woken (by its disabling).
             Optional<Lease> lease = refused.test(request.agentId()) ? Optional.empty() : tryClaim(request);
             if (lease.isPresent() && refused.test(request.agentId())) {
                 // Disabled as it claimed: the disabling's sweep of its builds may have missed this one.
-                abandon(request.agentId(), "agent " + request.agentId() + " was disabled as it took this build");
+                abandon(request.agentId(), "its agent was disabled as it took this build");
                 return Optional.empty();
             }
             if (lease.isPresent()) {
@@ -152,6 +153,7 @@ public final class Scheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            woken = true;
         }
     }
 
