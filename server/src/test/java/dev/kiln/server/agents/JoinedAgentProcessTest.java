@@ -58,6 +58,10 @@ class JoinedAgentProcessTest {
                 KilnProcess list = KilnProcess.start(tmp.resolve("cli"), "agents", "list", "--server", url, "--token", admin);
                 assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isZero();
                 assertThat(list.output()).containsPattern(id + " +enabled +\\S+ +\\S+");
+                KilnProcess token = KilnProcess.start(tmp.resolve("cli"), "agents", "registration-token", "--server", url,
+                        "--token", admin);
+                assertThat(token.awaitExit(Duration.ofSeconds(30))).as(token.output()).isZero();
+                assertThat(token.output().strip()).isEqualTo(kiln.server.registrationToken());
                 KilnProcess disable = KilnProcess.start(tmp.resolve("cli"), "agents", "disable", id, "--server", url,
                         "--token", admin);
                 assertThat(disable.awaitExit(Duration.ofSeconds(30))).as(disable.output()).isZero();
