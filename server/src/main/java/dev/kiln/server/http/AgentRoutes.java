@@ -21,6 +21,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
+import io.javalin.http.Handler;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -75,67 +76,60 @@ final class AgentRoutes {
                 ctx.status(204);
             }
         }, agent);
-        config.routes.post(AgentPaths.HEARTBEAT, ctx -> {
+        config.routes.post(AgentPaths.HEARTBEAT, leased(ctx -> {
             Duration wait = waitOf(ctx);
             String lease = lease(ctx);
-            own(ctx);
             ctx.json(agents.heartbeat(id(ctx), lease, wait));
-        }, agent);
-        config.routes.get(AgentPaths.SOURCE, ctx -> {
+        }), agent);
+        config.routes.get(AgentPaths.SOURCE, leased(ctx -> {
             String lease = lease(ctx);
-            own(ctx);
             ctx.contentType("application/gzip");
             ctx.result(agents.source(id(ctx), lease));
-        }, agent);
-        config.routes.post(AgentPaths.STEP_START, ctx -> {
+        }), agent);
+        config.routes.post(AgentPaths.STEP_START, leased(ctx -> {
             int step = Params.step(ctx);
             long time = Params.required(ctx, "time", 0, Long.MAX_VALUE);
             String lease = lease(ctx);
-            own(ctx);
             agents.stepStarted(id(ctx), lease, step, time);
             ctx.status(204);
-        }, agent);
-        config.routes.post(AgentPaths.STEP_LOG, ctx -> {
+        }), agent);
+        config.routes.post(AgentPaths.STEP_LOG, leased(ctx -> {
             int step = Params.step(ctx);
             long offset = Params.required(ctx, "offset", 0, Long.MAX_VALUE);
             // When the agent read the bytes; an older agent sends none and the server's clock stands in.
             long time = Params.query(ctx, "time", 0, Long.MAX_VALUE, System.currentTimeMillis());
             String lease = lease(ctx);
-            own(ctx);
             byte[] body = ctx.bodyAsBytes();
             try {
                 ctx.json(Map.of("size", agents.appendLog(id(ctx), lease, step, offset, body, 0, body.length, time)));
             } catch (LogGapException e) {
                 ctx.status(409).json(Map.of("size", e.size()));
             }
-        }, agent);
-        config.routes.post(AgentPaths.STEP_FINISH, ctx -> {
+        }), agent);
+        config.routes.post(AgentPaths.STEP_FINISH, leased(ctx -> {
             int step = Params.step(ctx);
             String lease = lease(ctx);
-            own(ctx);
             agents.stepFinished(id(ctx), lease, step, Json.MAPPER.readValue(ctx.bodyAsBytes(), StepResult.class));
             ctx.status(204);
-        }, agent);
-        config.routes.post(AgentPaths.BUILD_FINISH, ctx -> {
+        }), agent);
+        config.routes.post(AgentPaths.BUILD_FINISH, leased(ctx -> {
             String lease = lease(ctx);
-            own(ctx);
             JsonNode body = Json.MAPPER.readTree(ctx.bodyAsBytes());
             agents.buildFinished(id(ctx), lease, status(body.path("status").asText()), body.path("detail").asText(null));
             ctx.status(204);
-        }, agent);
-        config.routes.post(AgentPaths.BUILD_IMAGES, ctx -> {
+        }), agent);
+        config.routes.post(AgentPaths.BUILD_IMAGES, leased(ctx -> {
             String lease = lease(ctx);
-            own(ctx);
             List<BuiltImage> images = Json.MAPPER.readValue(ctx.bodyAsBytes(), new TypeReference<List<BuiltImage>>() {});
             if (images == null || images.stream().anyMatch(i -> i == null || i.name() == null || i.digest() == null)) {
                 throw new BadRequestResponse("send a list of {\"name\": ..., \"digest\": ...}");
             }
             agents.imagesPushed(id(ctx), lease, images);
             ctx.status(204);
-        }, agent);
+        }), agent);
         config.routes.post(AgentPaths.GOODBYE, ctx -> {
-            String run = Params.text(ctx, "agent");
-            agents.goodbye(AgentIds.run(caller(ctx), run));
+            String me = caller(ctx);
+            agents.goodbye(AgentIds.run(me, Params.text(ctx, "agent")));
             ctx.status(204);
         }, agent);
         new AgentAdminRoutes(directory).register(config);
@@ -151,14 +145,20 @@ final class AgentRoutes {
         return me;
     }
 
-    /** The build is leased to the calling agent, or to none (then the service answers 410 as the lease is gone). */
-    private void own(Context ctx) {
-        String me = caller(ctx);
-        String build = id(ctx);
-        agents.leaseHolder(build).map(AgentIds::owner).filter(holder -> !holder.equals(me)).ifPresent(holder -> {
-            throw new ForbiddenResponse("build " + build + " is leased to another agent; an agent's credential reaches"
-                    + " only the builds it leases");
-        });
+    /**
+     * A call on one build: it runs only when the build is leased to the calling agent, or to none
+     * (then the service answers 410, as the lease is gone). Every {@code /builds/{id}} route is one.
+     */
+    private Handler leased(Handler call) {
+        return ctx -> {
+            String me = caller(ctx);
+            String build = id(ctx);
+            agents.leaseHolder(build).map(AgentIds::owner).filter(holder -> !holder.equals(me)).ifPresent(holder -> {
+                throw new ForbiddenResponse("build " + build + " is leased to another agent; an agent's credential"
+                        + " reaches only the builds it leases");
+            });
+            call.handle(ctx);
+        };
     }
 
     private static String id(Context ctx) {

@@ -8,6 +8,7 @@ import dev.kiln.agent.client.ApiClient;
 import dev.kiln.agent.client.Credentials;
 import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.server.KilnServer;
+import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Role;
 import dev.kiln.server.support.RawHttp;
@@ -19,6 +20,8 @@ import dev.kiln.spec.protocol.AgentRefusedException;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
 import dev.kiln.spec.protocol.Status;
+import io.javalin.router.Endpoint;
+import io.javalin.security.Roles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,23 +94,24 @@ class AgentCredentialsTest {
         Lease la = lease(a);
         assertThat(la.buildId()).isEqualTo(id);
 
-        // Agent B with A's lease, on every call of the build: refused, and nothing reaches the build.
+        // Agent B with A's lease, on every route of a build (walked from the route table, so a route added
+        // later is tried too): refused, and nothing reaches the build.
         String q = "?lease=" + la.leaseId();
-        Map<String, String> calls = Map.of(
-                "GET " + AgentPaths.of(AgentPaths.SOURCE, id) + q, "",
-                "POST " + AgentPaths.of(AgentPaths.HEARTBEAT, id) + q + "&wait=0", "",
-                "POST " + AgentPaths.of(AgentPaths.STEP_START, id, 0) + q + "&time=1", "",
-                "POST " + AgentPaths.of(AgentPaths.STEP_LOG, id, 0) + q + "&offset=0", "forged line\n",
-                "POST " + AgentPaths.of(AgentPaths.STEP_FINISH, id, 0) + q, "{\"status\":\"SUCCESS\"}",
-                "POST " + AgentPaths.of(AgentPaths.BUILD_FINISH, id) + q, "{\"status\":\"SUCCESS\"}",
-                "POST " + AgentPaths.of(AgentPaths.BUILD_IMAGES, id) + q, "[]");
-        for (var call : calls.entrySet()) {
-            String[] mp = call.getKey().split(" ", 2);
-            RawHttp.Response r = RawHttp.send(port, mp[0], mp[1], bearer(b.credential()),
-                    call.getValue().getBytes(StandardCharsets.UTF_8));
-            assertThat(r.status()).as(call.getKey() + " with another agent's credential").isEqualTo(403);
+        int tried = 0;
+        for (Endpoint e : kiln.server.routes()) {
+            boolean agentRealm = e.metadata(Roles.class).getRoles().stream().anyMatch(r -> r instanceof Access rule
+                    && rule.realm() == Access.Realm.AGENT);
+            if (!agentRealm || !e.path.contains("{id}")) {
+                continue;
+            }
+            String target = e.path.replace("{id}", id).replace("{step}", "0") + q + "&offset=0&time=1&wait=0";
+            RawHttp.Response r = RawHttp.send(port, e.method.name(), target, bearer(b.credential()),
+                    "{\"status\":\"SUCCESS\"}".getBytes(StandardCharsets.UTF_8));
+            assertThat(r.status()).as(e.method + " " + e.path + " with another agent's credential").isEqualTo(403);
             assertThat(r.body()).contains("leased to another agent").doesNotContain(a.agentId(), "leased-source");
+            tried++;
         }
+        assertThat(tried).as("source, heartbeat, step start/log/finish, build finish, images").isEqualTo(7);
         assertThat(kiln.api.get(id).status()).isEqualTo(Status.WORKING);
         assertThat(kiln.log(id, 0)).isEmpty();
 
