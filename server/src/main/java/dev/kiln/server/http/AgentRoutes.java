@@ -22,6 +22,7 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.ForbiddenResponse;
 import io.javalin.http.Handler;
+import io.javalin.http.UnauthorizedResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -137,7 +138,12 @@ final class AgentRoutes {
 
     /** The agent whose credential the call carries; the registration token joins and does nothing else. */
     private static String caller(Context ctx) {
-        String me = Agents.agentOf(AccessGuard.principal(ctx));
+        var who = AccessGuard.principal(ctx);
+        String me = Agents.agentOf(who);
+        if (me == null && !Agents.isRegistration(who)) {
+            // The guard lets a read fall back on a browser's session cookie: no person is an agent.
+            throw new UnauthorizedResponse("this call takes an agent's own credential");
+        }
         if (me == null) {
             throw new ForbiddenResponse("the registration token only joins a new agent; every other call takes the"
                     + " agent's own credential, which `kiln agent` gets when it joins and keeps in its work directory");
