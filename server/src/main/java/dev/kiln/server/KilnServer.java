@@ -37,6 +37,7 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.http.UserRoutes;
 import dev.kiln.server.registries.RegistryStore;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
@@ -222,12 +223,13 @@ public final class KilnServer implements AutoCloseable {
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
         BrowserSessions sessions = new BrowserSessions(clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images);
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, audit);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions, agentDirectory),
-                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
+                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl(), audit),
                 new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
-                images, new RegistryRoutes(registries), agentDirectory);
+                images, new RegistryRoutes(registries, audit),
+                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit, agentDirectory);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

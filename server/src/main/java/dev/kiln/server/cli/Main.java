@@ -2,11 +2,15 @@ package dev.kiln.server.cli;
 
 import dev.kiln.agent.cli.AgentCommand;
 import dev.kiln.agent.cli.AgentsCommand;
+import dev.kiln.agent.cli.AuditCommand;
 import dev.kiln.agent.cli.BuildsCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.TriggersCommand;
 import dev.kiln.agent.cli.SubmitCommand;
+import dev.kiln.agent.cli.TokensCommand;
+import dev.kiln.agent.cli.UsersCommand;
+import dev.kiln.agent.cli.WhoamiCommand;
 import dev.kiln.agent.cli.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,6 +20,8 @@ import picocli.CommandLine.Command;
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, AgentsCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
+                UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
+                AuditCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -2,6 +2,7 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Role;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
@@ -38,8 +39,11 @@ final class RepoRoutes {
     private final GitBuilds gitBuilds;
     private final RepoViews views;
     private final BrowserSessions sessions;
+    private final AuditLog audit;
 
-    RepoRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, RepoViews views, BrowserSessions sessions) {
+    RepoRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, RepoViews views, BrowserSessions sessions,
+               AuditLog audit) {
+        this.audit = audit;
         this.repos = repos;
         this.triggers = triggers;
         this.gitBuilds = gitBuilds;
@@ -72,6 +76,7 @@ final class RepoRoutes {
                 throw Refusal.badRequest("name the " + kind + " to build");
             }
             Build b = gitBuilds.run(t.name(), run);
+            audit.record(ctx, "trigger.run", t.name(), dev.kiln.server.http.GitRoutes.ran(run, b.id()));
             ctx.redirect("/builds/" + b.id(), HttpStatus.SEE_OTHER);
             return;
         } catch (Refusal e) {
