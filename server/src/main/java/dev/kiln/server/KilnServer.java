@@ -8,15 +8,17 @@ import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
+import dev.kiln.server.agents.AgentIds;
+import dev.kiln.server.agents.AgentRegistry;
+import dev.kiln.server.agents.Agents;
+import dev.kiln.server.agents.RegistrationToken;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.ApiTokens;
 import dev.kiln.server.access.AuditLog;
-import dev.kiln.server.access.Role;
 import dev.kiln.server.access.Users;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.access.Hosts;
-import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
@@ -62,17 +64,13 @@ import dev.kiln.server.store.Database;
 import dev.kiln.spec.archive.ArchiveLimits;
 import io.javalin.Javalin;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 
 /** Builds the server's object graph by hand, starts it, and stops it. */
@@ -148,6 +146,9 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
+    /** The id of the embedded agent: one row in the agents table, whatever the runs of the server. */
+    public static final String LOCAL_AGENT = "local";
+
     private final Config config;
     private final Database db;
     private final Scheduler scheduler;
@@ -158,7 +159,9 @@ public final class KilnServer implements AutoCloseable {
     private final CommitStatuses commitStatuses;
     private final Javalin http;
     private final Agent localAgent;
-    private final String agentToken;
+    private final RegistrationToken registration;
+    private final AgentRegistry agentRegistry;
+    private String agentToken;
     private final Path adminTokenFile;
     private final Users users;
     private final ApiTokens tokens;
@@ -180,7 +183,7 @@ public final class KilnServer implements AutoCloseable {
         this.config = config;
         // Mode 700: steps that run on this machine (as the build user) must not read tokens, logs or the database.
         Path data = PrivateFiles.directory(config.dataDir());
-        this.agentToken = agentToken(data);
+        this.registration = new RegistrationToken(data.resolve("agent.token"));
         this.db = Database.open(config.dbUrl() != null ? config.dbUrl() : Database.h2Url(data), config.dbUser(),
                 config.dbPassword());
         for (String f : List.of("kiln.mv.db", "kiln.trace.db")) {
@@ -209,6 +212,9 @@ public final class KilnServer implements AutoCloseable {
         RegistryStore registries = new RegistryStore(data, vault, clock);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
                 registries::credentialsFor, secrets);
+        this.agentRegistry = new AgentRegistry(db, clock);
+        Agents agentDirectory = new Agents(agentRegistry, registration, scheduler, store, audit);
+        scheduler.refuse(run -> agentRegistry.isDisabled(AgentIds.owner(run)));
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
@@ -231,13 +237,13 @@ public final class KilnServer implements AutoCloseable {
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
                 new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, audit);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
-                guard(hosts, tokens, sessions),
+                guard(hosts, tokens, sessions, agentDirectory),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl(), protection, audit),
                 new GitHosting(repos, hosts, new PushPolicy(tokens::verify, config.publicRead()), protection, audit, gitBuilds,
                         metrics), new HookRoutes(webhooks), dashboard, metrics,
                 images, new RegistryRoutes(registries, audit),
                 new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
-                new SecretRoutes(secrets, audit));
+                new SecretRoutes(secrets, audit), agentDirectory);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -250,9 +256,11 @@ public final class KilnServer implements AutoCloseable {
                     StepExecutors.agentKey(config.workDir() != null ? workDir : data.toAbsolutePath()));
             this.localAgentSteps = steps.description();
             this.localAgentEngine = steps.engine();
-            this.localAgent = new Agent(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
+            // In-process, so it needs no credential; its row lets an admin list and disable it like any other.
+            agentRegistry.ensure(LOCAL_AGENT, LOCAL_AGENT);
+            this.localAgent = Agent.joined(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
                     config.sourceLimits(), new ImagePublisher(steps.engine())),
-                    "local", steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
+                    LOCAL_AGENT, steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;
             this.ownWorkDir = false;
@@ -263,15 +271,13 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions) {
-        byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
+    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions, Agents agentDirectory) {
         String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
         return new AccessGuard(hosts, Map.of(
                 Access.Realm.USER, AccessGuard.RealmAuth.bearer(tokens::verify, cli),
-                Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(
-                        given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
-                                ? Optional.of(new Principal("agent", "agent", Role.VIEWER, Map.of())) : Optional.empty(),
-                        "agents use the agent token, kept in <data-dir>/agent.token"),
+                Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(agentDirectory::authenticate,
+                        "an agent joins with the registration token (the server keeps it in <data-dir>/agent.token;"
+                                + " kiln agents registration-token shows it), then calls with its own credential"),
                 Access.Realm.BROWSER, new AccessGuard.RealmAuth(sessions::authenticate,
                         "sign in at /login, then use the buttons of this server's own pages"),
                 Access.Realm.LOGIN, new AccessGuard.RealmAuth(BrowserSessions.login(tokens::verify),
@@ -383,21 +389,25 @@ public final class KilnServer implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
-    public String agentToken() {
+    /**
+     * The credential of an agent joined for this server's own tools and tests (named {@code agent},
+     * joined on the first call, the same after); never printed.
+     */
+    public synchronized String agentToken() {
+        if (agentToken == null) {
+            agentToken = agentRegistry.register("agent").credential();
+        }
         return agentToken;
     }
 
-    /** The token agents join with: made once, kept in {@code <data>/agent.token} readable by the owner only. */
-    private static String agentToken(Path data) throws IOException {
-        Path file = data.resolve("agent.token");
-        if (Files.exists(file)) {
-            return Files.readString(file).strip();
-        }
-        byte[] raw = new byte[32];
-        new SecureRandom().nextBytes(raw);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        PrivateFiles.write(file, token + "\n");
-        return token;
+    /** The token new agents join with (in {@code <data-dir>/agent.token}). */
+    public String registrationToken() {
+        return registration.current();
+    }
+
+    /** The agents that joined. */
+    public AgentRegistry agentRegistry() {
+        return agentRegistry;
     }
 
     @Override

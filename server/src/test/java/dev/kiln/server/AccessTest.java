@@ -216,7 +216,9 @@ class AccessTest {
             }
             writes++;
             if (rule.realm() == Access.Realm.USER) {
-                assertThat(call(e, bearer(agent), NONE).status()).as(what + " with the agent token").isEqualTo(401);
+                assertThat(call(e, bearer(agent), NONE).status()).as(what + " with an agent's credential").isEqualTo(401);
+                assertThat(call(e, bearer(kiln.server.registrationToken()), NONE).status())
+                        .as(what + " with the agents' registration token").isEqualTo(401);
                 assertThat(call(e, Map.of("Authorization", "Bearer " + admin, "Origin", EVIL), NONE).status())
                         .as(what + " from a foreign Origin").isEqualTo(403);
                 assertThat(call(e, Map.of("Authorization", "Bearer " + admin, "Referer", EVIL + "/page"), NONE).status())
@@ -230,6 +232,11 @@ class AccessTest {
                         .status()).as(what + " from a foreign Host").isEqualTo(421);
             } else if (rule.realm() == Access.Realm.AGENT) {
                 assertThat(call(e, bearer(admin), NONE).status()).as(what + " with the admin token").isEqualTo(401);
+                if (!e.path.equals(dev.kiln.spec.protocol.AgentPaths.REGISTER)) {
+                    // The registration token joins an agent and does nothing else.
+                    assertThat(call(e, bearer(kiln.server.registrationToken()), NONE).status())
+                            .as(what + " with the registration token").isEqualTo(403);
+                }
             }
         }
         assertThat(writes).isGreaterThanOrEqualTo(18);

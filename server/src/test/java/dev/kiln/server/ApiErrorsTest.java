@@ -143,6 +143,12 @@ class ApiErrorsTest {
         PARAMS.put("POST " + AgentPaths.BUILD_FINISH, List.of(lease));
         PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
         PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));
+        PARAMS.put("POST " + AgentPaths.REGISTER, List.of());
+        PARAMS.put("GET /api/agents", List.of());
+        PARAMS.put("GET /api/agents/registration-token", List.of());
+        PARAMS.put("POST /api/agents/registration-token", List.of());
+        PARAMS.put("POST /api/agents/{id}/disable", List.of());
+        PARAMS.put("POST /api/agents/{id}/enable", List.of());
     }
 
     /** Good values, so that each request is wrong in the one parameter under test. */

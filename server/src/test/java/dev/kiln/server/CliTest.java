@@ -185,7 +185,8 @@ class CliTest {
         }
         try (KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--token-file",
                 wrong.toString(), "--workdir", tmp.resolve("w").toString())) {
-            String line = agent.awaitLine("(cannot get work from the server.*)", Duration.ofSeconds(30));
+            // It joins first (no credential of its own yet), and keeps trying while nothing answers.
+            String line = agent.awaitLine("(cannot join the server.*)", Duration.ofSeconds(30));
             assertThat(line).contains("nothing answers at http://127.0.0.1:9").doesNotContain("null");
         }
     }

@@ -1,6 +1,7 @@
 package dev.kiln.agent.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.spec.api.AgentView;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.AuditEntryView;
@@ -156,6 +157,21 @@ public final class ApiClient {
 
     public void logoutRegistry(String host) throws IOException, InterruptedException {
         send(request("/api/registries/" + enc(host)).DELETE().build());
+    }
+
+    public List<AgentView> agents() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/agents").GET().build()).body(), new TypeReference<List<AgentView>>() {});
+    }
+
+    /** The agents' registration token; a new one (the old one stops working for new agents) when {@code rotate}. */
+    public String registrationToken(boolean rotate) throws IOException, InterruptedException {
+        HttpRequest req = rotate ? post("/api/agents/registration-token")
+                : request("/api/agents/registration-token").GET().build();
+        return Json.MAPPER.readTree(send(req).body()).path("token").asText();
+    }
+
+    public AgentView setAgentDisabled(String id, boolean disabled) throws IOException, InterruptedException {
+        return read(send(post("/api/agents/" + enc(id) + (disabled ? "/disable" : "/enable"))), AgentView.class);
     }
 
     /** The audit log, newest first: at most {@code limit} entries older than {@code before}, of {@code action} (null: any). */

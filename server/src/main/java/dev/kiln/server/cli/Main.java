@@ -1,6 +1,7 @@
 package dev.kiln.server.cli;
 
 import dev.kiln.agent.cli.AgentCommand;
+import dev.kiln.agent.cli.AgentsCommand;
 import dev.kiln.agent.cli.AuditCommand;
 import dev.kiln.agent.cli.BuildsCommand;
 import dev.kiln.agent.cli.GitCredentialCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
 /** The {@code kiln} command: server, agent and client commands in one jar. */
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
         description = "Kiln: a build server for machine-learning repositories.",
-        subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
+        subcommands = {ServerCommand.class, AgentCommand.class, AgentsCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, SecretsCommand.class, ValidateCommand.class,
                 UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
                 AuditCommand.class, GitCredentialCommand.class,

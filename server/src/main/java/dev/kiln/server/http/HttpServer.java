@@ -84,10 +84,10 @@ public final class HttpServer {
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
                                  BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes,
-                                 AuditLog audit, SecretRoutes secretRoutes) {
+                                 AuditLog audit, SecretRoutes secretRoutes, dev.kiln.server.agents.Agents agentDirectory) {
         Views views = new Views(store, logs, images);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics, audit);
-        AgentRoutes agentRoutes = new AgentRoutes(agents);
+        AgentRoutes agentRoutes = new AgentRoutes(agents, agentDirectory);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

@@ -148,6 +148,11 @@ public final class AgentService implements AgentApi {
         }
     }
 
+    /** The id the holder of the build's current lease polled under; empty when none holds it. */
+    public Optional<String> leaseHolder(String buildId) {
+        return scheduler.leaseHolder(buildId);
+    }
+
     @Override
     public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) throws IOException, InterruptedException {
         return scheduler.heartbeat(buildId, leaseId, wait).map(HeartbeatReply::new)
