@@ -2,6 +2,8 @@ package dev.kiln.server.cli;
 
 import dev.kiln.agent.cli.AgentCommand;
 import dev.kiln.agent.cli.BuildsCommand;
+import dev.kiln.agent.cli.LoginCommand;
+import dev.kiln.agent.cli.LogoutCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.TriggersCommand;
@@ -15,6 +17,7 @@ import picocli.CommandLine.Command;
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
+                LoginCommand.class, LogoutCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {
