@@ -18,7 +18,7 @@ import java.nio.charset.StandardCharsets;
  */
 final class Viewers {
     /** Where the layout leaves room for the header's part about who is signed in. */
-    static final String MARKER = "<!--kiln:who-->";
+    static final String MARKER = "<kiln-who></kiln-who>";
 
     private Viewers() {}
 
