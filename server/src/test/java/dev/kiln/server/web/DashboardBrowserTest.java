@@ -140,6 +140,7 @@ class DashboardBrowserTest {
         // Sign out from the header: the page asks to sign in again, and dana's buttons are gone.
         browser.findElement(By.id("logout")).click();
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url("/login")));
+        Browser.screenshot(browser, "login");
         browser.get(url("/builds/" + b.id()));
         assertThat(browser.getCurrentUrl()).isEqualTo(url("/login?next=%2Fbuilds%2F" + b.id()));
         assertThat(browser.findElements(By.id("retry"))).isEmpty();
