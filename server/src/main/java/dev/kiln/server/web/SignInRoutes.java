@@ -66,6 +66,9 @@ public final class SignInRoutes {
             notice = "Your session has ended (after " + hours(BrowserSessions.IDLE) + " without use, or "
                     + hours(BrowserSessions.ABSOLUTE) + " after signing in). Sign in again.";
             sessions.end(ctx);
+        } else {
+            // An open route: the guard looked at no credentials, so the header learns who is signed in here.
+            sessions.current(ctx).ifPresent(who -> ctx.attribute(AccessGuard.PRINCIPAL, who));
         }
         WebRoutes.html(ctx, Templates.render("login.jte", new LoginPage(next(ctx.queryParam("next")), "", "", notice)));
     }

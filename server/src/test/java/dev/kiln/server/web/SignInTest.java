@@ -82,6 +82,7 @@ class SignInTest {
         String agents = web.get("/agents").body();
         assertThat(agents).contains("id=\"signed-in-as\">dana <span class=\"role\">developer</span>", "action=\"/logout\"")
                 .doesNotContain("id=\"signin-link\"");
+        assertThat(web.get("/login").body()).contains("id=\"signed-in-as\">dana", "name=\"password\"");
 
         // Only a path of this server is a place to go after signing in.
         for (String next : List.of("//evil.example/x", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "x")) {
