@@ -48,6 +48,16 @@ class LoginCliTest {
             ApiTokens.TokenInfo info = kiln.server.tokens().list("vera").get(0);
             assertThat(info.expireTime()).isNotNull();
 
+            // Signing in again replaces the stored token, and the one replaced stops working.
+            KilnProcess relogin = KilnProcess.withInput(home, "vera-password\n", "login", "--server", url, "--user", "vera",
+                    "--password-stdin");
+            assertThat(relogin.awaitExit(Duration.ofSeconds(30))).as(relogin.output()).isZero();
+            String replaced = token;
+            token = Json.MAPPER.readTree(file.toFile()).path(url).asText();
+            assertThat(token).isNotEqualTo(replaced);
+            assertThat(kiln.server.tokens().verify(replaced)).isEmpty();
+            info = kiln.server.tokens().list("vera").get(0);
+
             String id = kiln.endedBuild(tmp.resolve("ok"));
             KilnProcess list = KilnProcess.start(home, "builds", "list", "--server", url);
             assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isZero();

@@ -10,6 +10,7 @@ import java.io.Console;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +66,16 @@ public final class LoginCommand implements Callable<Integer> {
         LoginView v = new ApiClient(url, new Credentials(null, "signing in with a password"))
                 .login(new LoginRequest(name.strip(), password, label, expires));
         CredentialsFile file = CredentialsFile.ofUser();
+        Optional<String> replaced = file.token(url);
         file.put(url, v.token());
+        if (replaced.isPresent() && !replaced.get().equals(v.token())) {
+            // The token this one replaces would otherwise stay valid on the server, unused and forgotten here.
+            try {
+                new ApiClient(url, new Credentials(replaced.get(), "the token replaced")).logout();
+            } catch (ApiClient.ApiException e) {
+                // already revoked or expired: nothing to undo
+            }
+        }
         System.out.println("Signed in to " + url + " as " + v.user() + " (" + v.role() + "). The token is stored in "
                 + file.path() + "; `kiln logout` revokes it.");
         return 0;

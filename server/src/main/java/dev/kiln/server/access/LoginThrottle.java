@@ -50,6 +50,11 @@ public final class LoginThrottle {
         failures.remove(userKey(user));
     }
 
+    /** How many names and addresses are tracked (for tests of its bound). */
+    synchronized int size() {
+        return failures.size();
+    }
+
     private long until(String key, int limit, long now) {
         Deque<Long> d = failures.get(key);
         if (d == null) {
