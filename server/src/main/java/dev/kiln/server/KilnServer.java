@@ -258,7 +258,7 @@ public final class KilnServer implements AutoCloseable {
 
     private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions, SignIn signIn) {
         byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
-        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
+        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere run `kiln login`, pass --token or set KILN_TOKEN";
         return new AccessGuard(hosts, Map.of(
                 Access.Realm.USER, AccessGuard.RealmAuth.bearer(tokens::verify, cli),
                 Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(
