@@ -38,6 +38,7 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.http.UserRoutes;
 import dev.kiln.server.registries.RegistryStore;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
@@ -230,7 +231,8 @@ public final class KilnServer implements AutoCloseable {
                 guard(hosts, tokens, sessions, signIn),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
                 new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
-                images, new RegistryRoutes(registries));
+                images, new RegistryRoutes(registries),
+                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();

@@ -84,6 +84,18 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/registries", List.of());
         PARAMS.put("POST /api/registries", List.of());
         PARAMS.put("DELETE /api/registries/{host}", List.of());
+        PARAMS.put("GET /api/users", List.of());
+        PARAMS.put("POST /api/users", List.of());
+        PARAMS.put("GET /api/users/{name}", List.of());
+        PARAMS.put("POST /api/users/{name}/role", List.of());
+        PARAMS.put("POST /api/users/{name}/repo-roles", List.of());
+        PARAMS.put("POST /api/users/{name}/disable", List.of());
+        PARAMS.put("POST /api/users/{name}/enable", List.of());
+        PARAMS.put("POST /api/users/{name}/password", List.of());
+        PARAMS.put("GET /api/whoami", List.of());
+        PARAMS.put("POST /api/tokens", List.of());
+        PARAMS.put("GET /api/tokens", List.of(new Param("user", false, List.of("", "Not A Name"), "a user name")));
+        PARAMS.put("DELETE /api/tokens/{id}", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));

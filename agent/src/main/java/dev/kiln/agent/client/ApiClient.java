@@ -10,7 +10,12 @@ import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.RepoView;
 import dev.kiln.spec.api.ServerStatusView;
 import dev.kiln.spec.api.TriggerRun;
+import dev.kiln.spec.api.TokenRequest;
+import dev.kiln.spec.api.TokenView;
 import dev.kiln.spec.api.TriggerView;
+import dev.kiln.spec.api.UserRequest;
+import dev.kiln.spec.api.UserView;
+import dev.kiln.spec.api.WhoAmIView;
 import dev.kiln.spec.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -168,6 +173,47 @@ public final class ApiClient {
 
     public BuildView runTrigger(String name, TriggerRun run) throws IOException, InterruptedException {
         return read(send(postJson("/api/triggers/" + enc(name) + "/run", run)), BuildView.class);
+    }
+
+    public List<UserView> users() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/users").GET().build()).body(), new TypeReference<List<UserView>>() {});
+    }
+
+    public UserView user(String name) throws IOException, InterruptedException {
+        return read(send(request("/api/users/" + enc(name)).GET().build()), UserView.class);
+    }
+
+    /** Adds a user; without a password the answer carries a generated one. */
+    public UserView addUser(UserRequest user) throws IOException, InterruptedException {
+        return read(send(postJson("/api/users", user)), UserView.class);
+    }
+
+    /** {@code change} on user {@code name}: {@code role}, {@code repo-roles} or {@code password} with its body. */
+    public UserView changeUser(String name, String change, UserRequest body) throws IOException, InterruptedException {
+        return read(send(postJson("/api/users/" + enc(name) + "/" + change, body)), UserView.class);
+    }
+
+    public UserView enableUser(String name, boolean enabled) throws IOException, InterruptedException {
+        return read(send(post("/api/users/" + enc(name) + (enabled ? "/enable" : "/disable"))), UserView.class);
+    }
+
+    public WhoAmIView whoami() throws IOException, InterruptedException {
+        return read(send(request("/api/whoami").GET().build()), WhoAmIView.class);
+    }
+
+    /** Makes a token; the answer is the only place it is ever shown. */
+    public TokenView createToken(TokenRequest token) throws IOException, InterruptedException {
+        return read(send(postJson("/api/tokens", token)), TokenView.class);
+    }
+
+    /** The caller's tokens; an admin's call lists everyone's, or {@code user}'s when given. */
+    public List<TokenView> tokens(String user) throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/tokens" + (user == null ? "" : "?user=" + enc(user))).GET().build())
+                .body(), new TypeReference<List<TokenView>>() {});
+    }
+
+    public TokenView revokeToken(String id) throws IOException, InterruptedException {
+        return read(send(request("/api/tokens/" + enc(id)).DELETE().build()), TokenView.class);
     }
 
     public BuildView cancel(String id) throws IOException, InterruptedException {

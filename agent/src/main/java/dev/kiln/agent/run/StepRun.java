@@ -71,10 +71,40 @@ final class StepRun {
                         "stopped because the build ended"));
                 return new Done(s.index(), Status.CANCELLED, false, null);
             }
+            // Starting may take long (an image pull): a kill during it cuts the wait short (StartKill), and
+            // the step's timeout counts from here, so neither a cancel nor a timeout waits for a pull that hangs.
+            Starting starting = new Starting(StartKill.enter());
+            boolean first = running.replace(s.index(), starting) != null;
+            var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
+                killReason.putIfAbsent(s.index(), Status.TIMEOUT);
+                Executor.Execution now = running.get(s.index());
+                if (now != null) {
+                    now.kill();
+                }
+            }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
+            if (!first || killReason.containsKey(s.index())) {
+                starting.kill();
+            }
             Executor.Execution ex;
             try {
                 ex = executor.start(s, workspace, scratch);
+                starting.started();
             } catch (IOException | RuntimeException e) {
+                starting.started();
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                Status why = killReason.get(s.index());
+                if (why != null) {
+                    // Killed while starting: the step ends as a kill ends it, saying what it was doing.
+                    status = why == Status.TIMEOUT ? Status.TIMEOUT : Status.CANCELLED;
+                    detail = why == Status.TIMEOUT ? "timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()))
+                            + " while starting" : "stopped because the build ended";
+                    stepLog.write("[kiln] step " + (why == Status.TIMEOUT ? "timed out" : "stopped") + " while starting: "
+                            + e.getMessage() + "\n");
+                    finishStep(s, new StepResult(status, null, start, System.currentTimeMillis(), detail));
+                    return new Done(s.index(), status, false, null);
+                }
                 // RuntimeException too: a path or variable the OS cannot take (a NUL byte) fails here,
                 // and the step must end with the reason rather than leave the build waiting.
                 stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
@@ -86,10 +116,6 @@ final class StepRun {
             if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
                 ex.kill();
             }
-            var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
-                killReason.putIfAbsent(s.index(), Status.TIMEOUT);
-                ex.kill();
-            }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
             try (InputStream out = Masking.wrap(ex.output(),
                     lease.registries().stream().map(RegistryCredential::password).toList())) {
                 new LogPump(stepLog, budget).pump(out);
@@ -170,6 +196,34 @@ final class StepRun {
         @Override
         public void kill() {}
     };
+
+    /** A step whose executor is still starting it: a kill reaches what the start waits on, if anything. */
+    private static final class Starting implements Executor.Execution {
+        private final StartKill kill;
+
+        Starting(StartKill kill) {
+            this.kill = kill;
+        }
+
+        void started() {
+            kill.close();
+        }
+
+        @Override
+        public void kill() {
+            kill.kill();
+        }
+
+        @Override
+        public InputStream output() {
+            return InputStream.nullInputStream();
+        }
+
+        @Override
+        public int waitFor() {
+            return 0;
+        }
+    }
 
     private static final ScheduledExecutorService TIMERS =
             Executors.newSingleThreadScheduledExecutor(r -> {

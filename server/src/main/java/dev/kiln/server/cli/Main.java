@@ -8,6 +8,9 @@ import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.TriggersCommand;
 import dev.kiln.agent.cli.SubmitCommand;
+import dev.kiln.agent.cli.TokensCommand;
+import dev.kiln.agent.cli.UsersCommand;
+import dev.kiln.agent.cli.WhoamiCommand;
 import dev.kiln.agent.cli.ValidateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
-                LoginCommand.class, LogoutCommand.class,
+                UsersCommand.class, TokensCommand.class, WhoamiCommand.class, LoginCommand.class, LogoutCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -82,7 +82,7 @@ public final class HttpServer {
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
-                                 BuildImages images, RegistryRoutes registryRoutes) {
+                                 BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes) {
         Views views = new Views(store, logs, images);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
@@ -103,6 +103,7 @@ public final class HttpServer {
             gitRoutes.register(config, views);
             hookRoutes.register(config);
             registryRoutes.register(config);
+            userRoutes.register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an
@@ -135,6 +136,8 @@ public final class HttpServer {
             config.routes.exception(dev.kiln.server.hooks.Webhooks.Rejected.class, (e, ctx) ->
                     ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
             config.routes.exception(Refusal.class, (e, ctx) ->
+                    ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
+            config.routes.exception(dev.kiln.server.access.Users.UserException.class, (e, ctx) ->
                     ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
             config.routes.exception(BuildService.ConflictException.class, (e, ctx) ->
                     ctx.status(409).json(new ApiError(409, e.getMessage(), List.of())));

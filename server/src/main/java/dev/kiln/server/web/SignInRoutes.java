@@ -8,10 +8,10 @@ import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.Role;
 import dev.kiln.server.access.SignIn;
+import dev.kiln.server.http.TokenRoutes;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.LoginRequest;
 import dev.kiln.spec.api.LoginView;
-import dev.kiln.spec.config.Durations;
 import dev.kiln.spec.json.Json;
 import dev.kiln.webui.Templates;
 import dev.kiln.webui.view.LoginPage;
@@ -20,12 +20,10 @@ import io.javalin.http.BadRequestResponse;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Clock;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Signing in and out: the dashboard's form (a session cookie) and {@code POST /api/login} (an API
@@ -37,7 +35,6 @@ import java.util.regex.Pattern;
 public final class SignInRoutes {
     /** {@code POST /api/login}: the LOGIN realm with a JSON body, which no page of another site can send without asking. */
     static final Access API_LOGIN = new Access(Access.Realm.LOGIN, true, Set.of(Access.JSON), null, false);
-    private static final Pattern DAYS = Pattern.compile("(\\d{1,5})d");
 
     private final BrowserSessions sessions;
     private final ApiTokens tokens;
@@ -90,7 +87,7 @@ public final class SignInRoutes {
     private void apiLogin(Context ctx) throws IOException {
         Principal who = AccessGuard.principal(ctx);
         LoginRequest r = Json.MAPPER.readValue(ctx.bodyAsBytes(), LoginRequest.class);
-        Long expires = r.expires() == null || r.expires().isBlank() ? null : clock.millis() + duration(r.expires()).toMillis();
+        Long expires = r.expires() == null || r.expires().isBlank() ? null : clock.millis() + TokenRoutes.expiry(r.expires()).toMillis();
         String name = r.tokenName() == null || r.tokenName().isBlank() ? "kiln login" : r.tokenName().strip();
         if (name.length() > 100) {
             throw new BadRequestResponse("tokenName: at most 100 characters");
@@ -120,16 +117,6 @@ public final class SignInRoutes {
         }
         String next = ctx.formParam("next");
         WebRoutes.html(ctx, Templates.render("login.jte", new LoginPage(next(next), e.user(), capitalised(e.getMessage()), "")));
-    }
-
-    /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 600s}. */
-    static Duration duration(String text) {
-        Matcher d = DAYS.matcher(text.strip());
-        if (d.matches()) {
-            return Duration.ofDays(Long.parseLong(d.group(1)));
-        }
-        return Durations.parse(text).orElseThrow(() -> new BadRequestResponse(
-                "expires: '" + text + "' is not a duration such as 30d, 12h or 90m"));
     }
 
     /**
