@@ -19,6 +19,8 @@ import java.util.Optional;
  * A refusal is a {@link Refused}, which the sign-in routes answer as a page or as JSON.
  */
 public final class SignIn {
+    private static final int MAX_NAME = 64;
+    private static final int MAX_PASSWORD = 4096;
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     /** A sign-in that did not happen: 401 (wrong name or password), 429 (too many failures; {@code retryAfter} seconds). */
@@ -85,6 +87,10 @@ public final class SignIn {
     /** The principal of {@code user} if {@code password} is theirs, else {@link Refused}. */
     public Principal check(String user, String password, String address, String via) {
         String name = user == null ? "" : user.strip().toLowerCase(Locale.ROOT);
+        boolean tooLong = name.length() > MAX_NAME || password != null && password.length() > MAX_PASSWORD;
+        if (name.length() > MAX_NAME) {
+            name = name.substring(0, MAX_NAME);   // no user has a longer name: kept short in the throttle and the audit log
+        }
         if (name.isEmpty() || password == null || password.isEmpty()) {
             throw new Refused(401, "enter a user name and a password", 0, name);
         }
@@ -95,7 +101,8 @@ public final class SignIn {
             throw new Refused(429, "too many failed sign-ins for this user name or from this address; try again after "
                     + TIME.format(Instant.ofEpochMilli(until)) + " (in " + inWords(seconds) + ")", seconds, name);
         }
-        Optional<Users.User> u = users.checkPassword(name, password);
+        // A request may be 64 MiB: what no user can have is refused without hashing it.
+        Optional<Users.User> u = tooLong ? Optional.empty() : users.checkPassword(name, password);
         if (u.isEmpty()) {
             throttle.failed(name, address);
             audit.record("anonymous", "login-failed", name, "via " + via, address);

@@ -153,6 +153,9 @@ class SignInLimitsTest {
         assertThat(info.expireTime()).isEqualTo(clock.millis() + Duration.ofDays(30).toMillis());
 
         assertThat(apiLogin("dana", "wrong-password", Map.of()).statusCode()).isEqualTo(401);
+        // A name longer than any user's is refused, and kept short in the audit log.
+        assertThat(apiLogin("dana".repeat(50_000), "dana-password", Map.of()).statusCode()).isEqualTo(401);
+        assertThat(kiln.server.audit().list(1, null, "login-failed").get(0).target()).hasSize(64);
         assertThat(apiLogin("dana", "dana-password", Map.of("expires", "soon")).statusCode()).isEqualTo(400);
         HttpResponse<String> page = api("POST", "/api/login", Map.of("Content-Type", "application/json", "Origin", EVIL),
                 "{\"user\":\"dana\",\"password\":\"dana-password\"}");
