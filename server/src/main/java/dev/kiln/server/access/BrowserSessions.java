@@ -3,15 +3,18 @@ package dev.kiln.server.access;
 import io.javalin.http.Context;
 import io.javalin.http.Cookie;
 import io.javalin.http.SameSite;
+import io.javalin.http.sse.SseClient;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Signed-in browsers. Signing in (user name and password, {@link SignIn}) gives the browser a new
@@ -38,6 +41,8 @@ public final class BrowserSessions {
         final String csrf;
         final long started;
         volatile long lastUsed;
+        /** The live feeds this session opened: they end with it. */
+        final List<SseClient> feeds = new CopyOnWriteArrayList<>();
 
         Session(String user, String csrf, long started) {
             this.user = user;
@@ -67,10 +72,11 @@ public final class BrowserSessions {
     public void start(Context ctx, String user) {
         String old = ctx.cookie(COOKIE);
         if (old != null) {
-            sessions.remove(old);   // the new cookie replaces it in the browser
+            drop(old);   // the new cookie replaces it in the browser
         }
         long now = clock.millis();
-        sessions.values().removeIf(s -> expired(s, now));
+        sessions.entrySet().stream().filter(e -> expired(e.getValue(), now)).map(Map.Entry::getKey).toList()
+                .forEach(this::drop);
         String id = secret();
         sessions.put(id, new Session(user, secret(), now));
         ctx.cookie(cookie(ctx, id, -1));
@@ -80,7 +86,7 @@ public final class BrowserSessions {
     public void end(Context ctx) {
         String id = ctx.cookie(COOKIE);
         if (id != null) {
-            sessions.remove(id);
+            drop(id);
             ctx.cookie(cookie(ctx, "", 0));
         }
     }
@@ -114,6 +120,27 @@ public final class BrowserSessions {
         return principal(ctx, s.get());
     }
 
+    /**
+     * Ends {@code feed} (a live log or the builds list's updates) when the request's session ends:
+     * a sign-out, or a disabled user or an expired session noticed at their next request. Nothing
+     * for a feed opened with an API token or anonymously.
+     */
+    public void endWithSession(Context ctx, SseClient feed) {
+        String id = ctx.cookie(COOKIE);
+        Session s = id == null ? null : sessions.get(id);
+        if (s != null) {
+            s.feeds.removeIf(SseClient::terminated);   // closed ones are not kept for the session's life
+            s.feeds.add(feed);
+        }
+    }
+
+    private void drop(String id) {
+        Session s = id == null ? null : sessions.remove(id);
+        if (s != null) {
+            s.feeds.forEach(SseClient::close);
+        }
+    }
+
     /** Whether the request brought a session cookie that is no longer live (it expired, or the server restarted). */
     public boolean stale(Context ctx) {
         return ctx.cookie(COOKIE) != null && session(ctx).isEmpty();
@@ -123,7 +150,7 @@ public final class BrowserSessions {
         Optional<Principal> who = users.get(s.user).filter(u -> !u.disabled())
                 .map(u -> ApiTokens.principal("session", u, Role.ADMIN));
         if (who.isEmpty()) {
-            sessions.values().remove(s);   // disabled or deleted: the session ends for good
+            drop(ctx.cookie(COOKIE));   // disabled or deleted: the session ends for good
         } else {
             ctx.attribute(CSRF, s.csrf);
         }
@@ -138,7 +165,7 @@ public final class BrowserSessions {
             return Optional.empty();
         }
         if (expired(s, now)) {
-            sessions.remove(id);
+            drop(id);
             return Optional.empty();
         }
         s.lastUsed = now;

@@ -38,9 +38,9 @@ public final class Dashboard {
                      BuildImages images) {
         PageViews views = new PageViews(logs, clock, images);
         Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
-        this.pages = new WebRoutes(builds, store, scheduler, views, events);
+        this.pages = new WebRoutes(builds, store, scheduler, views, events, signIn.sessions());
         this.signIn = signIn;
-        this.streams = new StreamRoutes(store, logs, metrics, events);
+        this.streams = new StreamRoutes(store, logs, metrics, events, signIn.sessions());
         this.status = new StatusRoutes(store, metrics);
         this.repoPages = new RepoRoutes(git.repos(), git.triggers(), git.builds(),
                 new RepoViews(git.repos(), git.triggers(), git.poller(), git.publicUrl()));

@@ -48,6 +48,11 @@ public final class SignInRoutes {
         this.clock = clock;
     }
 
+    /** The signed-in browsers, whose live feeds end with their sessions. */
+    BrowserSessions sessions() {
+        return sessions;
+    }
+
     void register(JavalinConfig config) {
         config.routes.get("/login", this::page, Access.open());
         config.routes.post("/login", this::login, Access.login());

@@ -2,6 +2,7 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.Role;
 import dev.kiln.server.builds.BuildService;
@@ -40,8 +41,11 @@ public final class WebRoutes {
     private final Scheduler scheduler;
     private final PageViews views;
     private final BuildEvents events;
+    private final BrowserSessions sessions;
 
-    public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, PageViews views, BuildEvents events) {
+    public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, PageViews views, BuildEvents events,
+                     BrowserSessions sessions) {
+        this.sessions = sessions;
         this.events = events;
         this.builds = builds;
         this.store = store;
@@ -122,6 +126,7 @@ public final class WebRoutes {
         BuildStore.Filter filter = filter(ctx, f);
         new SseHandler(client -> {
             client.keepAlive();
+            sessions.endWithSession(ctx, client);
             Streams.start("kiln-rows", new LiveRows(client, store, views, events, PAGE, before, after, filter));
         }).handle(ctx);
     }

@@ -195,6 +195,47 @@ class SignInTest {
                         org.assertj.core.groups.Tuple.tuple("logout", "dana", "127.0.0.1"));
     }
 
+    /** A live feed opened with the session of {@code web}; the latch opens when the server ends it. */
+    private java.util.concurrent.CountDownLatch feed(WebSession web, String path) throws Exception {
+        HttpResponse<java.io.InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(kiln.server.url() + path)).header("Accept", "text/event-stream").header("Cookie", web.cookie).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(r.statusCode()).isEqualTo(200);
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try (java.io.InputStream in = r.body()) {
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException e) {
+                // ended either way
+            }
+            ended.countDown();
+        });
+        t.setDaemon(true);
+        t.start();
+        return ended;
+    }
+
+    @Test
+    void the_live_feeds_a_session_opened_end_with_it() throws Exception {
+        BuildView b = kiln.submit(TestServer.repo(tmp.resolve("src"), Map.of("build.yaml", "steps:\n  - args: ['true']\n")));
+        web.signIn("dana", "dana-password");
+        var rows = feed(web, "/ui/builds/live?after=0");
+        var log = feed(web, "/builds/" + b.id() + "/steps/0/live");
+        WebSession other = new WebSession(kiln.server.url()).signIn("dana", "dana-password");
+        var others = feed(other, "/ui/builds/live?after=0");
+        assertThat(rows.await(300, java.util.concurrent.TimeUnit.MILLISECONDS)).as("open while signed in").isFalse();
+
+        assertThat(web.post("/logout", Map.of("csrf", web.csrf("/"))).statusCode()).isEqualTo(303);
+        assertThat(rows.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the builds list's feed").isTrue();
+        assertThat(log.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the step's live log").isTrue();
+        assertThat(others.getCount()).as("another session's feed").isEqualTo(1);
+
+        // A disabled user's feeds end at the first request of that session the server sees.
+        kiln.server.users().setDisabled("dana", true);
+        assertThat(other.get("/").statusCode()).isEqualTo(303);
+        assertThat(others.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
     @Test
     void behind_an_https_public_url_the_session_cookie_is_secure() throws Exception {
         KilnServer.Config d = KilnServer.Config.defaults(tmp.resolve("tls")).withPort(0).withLocalAgent(false);
