@@ -30,7 +30,9 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
+import dev.kiln.server.git.BranchProtection;
 import dev.kiln.server.git.GitHosting;
+import dev.kiln.server.git.ServerUpdates;
 import dev.kiln.server.git.PushPolicy;
 import dev.kiln.server.git.Repos;
 import dev.kiln.server.git.poll.Backoff;
@@ -160,6 +162,7 @@ public final class KilnServer implements AutoCloseable {
     private final Users users;
     private final ApiTokens tokens;
     private final AuditLog audit;
+    private final ServerUpdates serverUpdates;
     private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
@@ -214,6 +217,8 @@ public final class KilnServer implements AutoCloseable {
         Commits commits = new Commits(sources);
         this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
         this.poller = new Poller(repos, gitBuilds, clock, Backoff.DEFAULT, Poller.REMOTE_TIMEOUT_SECONDS);
+        BranchProtection protection = new BranchProtection(db, repos);
+        this.serverUpdates = new ServerUpdates(repos, gitBuilds);
         Webhooks webhooks = new Webhooks(repos, gitBuilds,
                 new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
@@ -226,13 +231,14 @@ public final class KilnServer implements AutoCloseable {
                 config.publicUrl() != null && config.publicUrl().regionMatches(true, 0, "https:", 0, 6));
         SignIn signIn = new SignIn(users, new LoginThrottle(clock), audit, clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, new SignInRoutes(sessions, tokens, audit, clock), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images);
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, audit);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions, signIn),
-                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
-                images, new RegistryRoutes(registries),
-                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock));
+                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl(), protection, audit),
+                new GitHosting(repos, hosts, new PushPolicy(tokens::verify, config.publicRead()), protection, audit, gitBuilds,
+                        metrics), new HookRoutes(webhooks), dashboard, metrics,
+                images, new RegistryRoutes(registries, audit),
+                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -331,6 +337,11 @@ public final class KilnServer implements AutoCloseable {
     /** The audit log. */
     public AuditLog audit() {
         return audit;
+    }
+
+    /** The server's own moves of hosted repos' branches: the way into a protected branch (a promotion's). */
+    public ServerUpdates serverUpdates() {
+        return serverUpdates;
     }
 
     /** The password the first start gave {@code admin}, to print once; null when users existed already. */

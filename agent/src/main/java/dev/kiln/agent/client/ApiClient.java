@@ -3,6 +3,7 @@ package dev.kiln.agent.client;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.ApprovalRequest;
+import dev.kiln.spec.api.AuditEntryView;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
@@ -136,6 +137,13 @@ public final class ApiClient {
         send(request("/api/repos/" + enc(name)).DELETE().build());
     }
 
+    /** Protects a branch of a hosted repo from pushes ({@code on}), or lifts that; returns the repo as it is now. */
+    public RepoView protectBranch(String name, String branch, boolean on) throws IOException, InterruptedException {
+        // A branch's slashes travel encoded (release%2F1.x): the branch is one path parameter.
+        HttpRequest.Builder r = request("/api/repos/" + enc(name) + "/protected/" + enc(branch));
+        return read(send(on ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), RepoView.class);
+    }
+
     public RegistryView loginRegistry(RegistryLogin login) throws IOException, InterruptedException {
         return read(send(postJson("/api/registries", login)), RegistryView.class);
     }
@@ -147,6 +155,13 @@ public final class ApiClient {
 
     public void logoutRegistry(String host) throws IOException, InterruptedException {
         send(request("/api/registries/" + enc(host)).DELETE().build());
+    }
+
+    /** The audit log, newest first: at most {@code limit} entries older than {@code before}, of {@code action} (null: any). */
+    public List<AuditEntryView> audit(int limit, Long before, String action) throws IOException, InterruptedException {
+        String q = "/api/audit?limit=" + limit + (before == null ? "" : "&before=" + before)
+                + (action == null ? "" : "&action=" + enc(action));
+        return Json.MAPPER.readValue(send(request(q).GET().build()).body(), new TypeReference<List<AuditEntryView>>() {});
     }
 
     public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {

@@ -1,7 +1,9 @@
 package dev.kiln.server.cli;
 
 import dev.kiln.agent.cli.AgentCommand;
+import dev.kiln.agent.cli.AuditCommand;
 import dev.kiln.agent.cli.BuildsCommand;
+import dev.kiln.agent.cli.GitCredentialCommand;
 import dev.kiln.agent.cli.LoginCommand;
 import dev.kiln.agent.cli.LogoutCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
@@ -20,7 +22,8 @@ import picocli.CommandLine.Command;
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, ValidateCommand.class,
-                UsersCommand.class, TokensCommand.class, WhoamiCommand.class, LoginCommand.class, LogoutCommand.class,
+                UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
+                AuditCommand.class, GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -3,6 +3,7 @@ package dev.kiln.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
@@ -82,9 +83,10 @@ public final class HttpServer {
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
-                                 BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes) {
+                                 BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes,
+                                 AuditLog audit) {
         Views views = new Views(store, logs, images);
-        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
+        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics, audit);
         AgentRoutes agentRoutes = new AgentRoutes(agents);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -104,6 +106,7 @@ public final class HttpServer {
             hookRoutes.register(config);
             registryRoutes.register(config);
             userRoutes.register(config);
+            new AuditRoutes(audit).register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an

@@ -62,8 +62,8 @@ public final class UserRoutes {
         config.routes.get("/api/users", ctx -> ctx.json(users.list().stream().map(u -> view(u, null)).toList()),
                 Access.read(Role.ADMIN));
         config.routes.post("/api/users", this::add, Access.write(Role.ADMIN));
-        // Viewers may ask, for themselves: the handler refuses anyone else's record without saying whether it exists.
-        config.routes.get("/api/users/{name}", ctx -> ctx.json(view(self(ctx), null)), Access.read());
+        // Admins only: a user reads their own record through /api/whoami.
+        config.routes.get("/api/users/{name}", ctx -> ctx.json(view(existing(ctx), null)), Access.read(Role.ADMIN));
         config.routes.post("/api/users/{name}/role", this::setRole, Access.write(Role.ADMIN));
         config.routes.post("/api/users/{name}/repo-roles", this::setRepoRole, Access.write(Role.ADMIN));
         config.routes.post("/api/users/{name}/disable", ctx -> setDisabled(ctx, true), Access.write(Role.ADMIN));
@@ -190,15 +190,6 @@ public final class UserRoutes {
     }
 
     /** The path's user, to an admin or to that user; anyone else hears 403 whether or not the name exists. */
-    private Users.User self(Context ctx) {
-        Principal who = AccessGuard.principal(ctx);
-        String name = ctx.pathParam("name");
-        if (who.role() != Role.ADMIN && !name.equals(who.name())) {
-            throw new ForbiddenResponse("only an admin may read other users; " + who.name() + " has " + who.role().label());
-        }
-        return existing(ctx);
-    }
-
     private Users.User existing(Context ctx) {
         String name = ctx.pathParam("name");
         return users.get(name).orElseThrow(() -> new NotFoundResponse("no user " + name));

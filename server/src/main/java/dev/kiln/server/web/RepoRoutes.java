@@ -2,6 +2,7 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Role;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.disk.DiskFloor;
@@ -36,8 +37,10 @@ final class RepoRoutes {
     private final Triggers triggers;
     private final GitBuilds gitBuilds;
     private final RepoViews views;
+    private final AuditLog audit;
 
-    RepoRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, RepoViews views) {
+    RepoRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, RepoViews views, AuditLog audit) {
+        this.audit = audit;
         this.repos = repos;
         this.triggers = triggers;
         this.gitBuilds = gitBuilds;
@@ -69,6 +72,7 @@ final class RepoRoutes {
                 throw Refusal.badRequest("name the " + kind + " to build");
             }
             Build b = gitBuilds.run(t.name(), run);
+            audit.record(ctx, "trigger.run", t.name(), dev.kiln.server.http.GitRoutes.ran(run, b.id()));
             ctx.redirect("/builds/" + b.id(), HttpStatus.SEE_OTHER);
             return;
         } catch (Refusal e) {

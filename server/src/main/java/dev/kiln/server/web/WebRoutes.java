@@ -2,6 +2,7 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.Role;
@@ -42,11 +43,13 @@ public final class WebRoutes {
     private final PageViews views;
     private final BuildEvents events;
     private final BrowserSessions sessions;
+    private final AuditLog audit;
 
     public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, PageViews views, BuildEvents events,
-                     BrowserSessions sessions) {
+                     BrowserSessions sessions, AuditLog audit) {
         this.sessions = sessions;
         this.events = events;
+        this.audit = audit;
         this.builds = builds;
         this.store = store;
         this.scheduler = scheduler;
@@ -59,11 +62,16 @@ public final class WebRoutes {
         config.routes.get("/builds/{id}", this::build, Access.read());
         config.routes.get("/agents", this::agents, Access.read());
         config.routes.post("/builds/{id}/cancel", ctx -> {
-            builds.cancel(allowed(ctx, Role.DEVELOPER).id());
-            ctx.redirect("/builds/" + find(ctx).id(), io.javalin.http.HttpStatus.SEE_OTHER);
+            Build b = allowed(ctx, Role.DEVELOPER);
+            if (builds.cancel(b.id())) {
+                audit.record(ctx, "build.cancel", b.id(), b.repo() == null ? null : "repo " + b.repo());
+            }
+            ctx.redirect("/builds/" + b.id(), io.javalin.http.HttpStatus.SEE_OTHER);
         }, Access.repoForm(Role.DEVELOPER));
         config.routes.post("/builds/{id}/retry", ctx -> {
-            Build retry = builds.retry(allowed(ctx, Role.DEVELOPER).id());
+            Build b = allowed(ctx, Role.DEVELOPER);
+            Build retry = builds.retry(b.id());
+            audit.record(ctx, "build.retry", b.id(), "new build " + retry.id());
             ctx.redirect("/builds/" + retry.id(), io.javalin.http.HttpStatus.SEE_OTHER);
         }, Access.repoForm(Role.DEVELOPER));
         config.routes.post("/builds/{id}/approve", ctx -> decide(ctx, true), Access.repoForm(Role.APPROVER));
@@ -92,6 +100,7 @@ public final class WebRoutes {
             } else {
                 builds.reject(b.id(), who.name(), comment);
             }
+            audit.record(ctx, approve ? "build.approve" : "build.reject", b.id(), comment);
         } catch (BuildService.ConflictException e) {
             Build now = find(ctx);
             ctx.status(409);

@@ -101,17 +101,17 @@ class UsersApiTest {
         refused(403, "needs the admin role", () -> dev.createRepo(new RepoRequest("mine", null, null, null, null)));
         // An approver role on no repo at all: the guard refuses before the build is even looked up.
         refused(403, "this needs the approver role; dana has developer", () -> dev.approve(waiting.id(), "me"));
-        refused(403, "only an admin may read other users", () -> dev.user("admin"));
-        refused(403, "only an admin may read other users", () -> dev.user("nobody-here"));
+        refused(403, "this needs the admin role; dana has developer", () -> dev.user("admin"));
+        refused(403, "this needs the admin role; dana has developer", () -> dev.user("nobody-here"));
         refused(403, "only an admin may make a token for another user",
                 () -> dev.createToken(new TokenRequest(null, null, null, "admin")));
 
         assertThat(kiln.api.get(waiting.id()).status()).isEqualTo(Status.PENDING);
         assertThat(kiln.api.users()).extracting(UserView::name).containsExactly("admin", "dana");
         assertThat(kiln.server.users().get("dana").orElseThrow().role()).isEqualTo(Role.DEVELOPER);
-        // What a developer may do: read, and its own record.
+        // What a developer may do: read, and its own record (through whoami).
         assertThat(dev.get(waiting.id()).id()).isEqualTo(waiting.id());
-        assertThat(dev.user("dana").role()).isEqualTo("developer");
+        assertThat(dev.whoami().role()).isEqualTo("developer");
     }
 
     @Test

@@ -38,7 +38,8 @@ class ApprovalPageTest {
         kiln.api.createTrigger(new TriggerView("gated", "churn", "^prod$", null, false, null, List.of(), List.of(),
                 Map.of(), true, null, false, false, true, null, null));
         work = git.init(tmp.resolve("work"), "prod");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        kiln.api.protectBranch("churn", "prod", false);   // the approval gate is tested here, not branch protection
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         git.commit(work, "model", Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'echo approved-and-ran']\n"));
         web = new WebSession(kiln.server.url());
     }

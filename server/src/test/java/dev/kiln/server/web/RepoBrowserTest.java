@@ -49,7 +49,7 @@ class RepoBrowserTest {
         kiln.api.createTrigger(new TriggerView("gated", "churn", "^prod$", null, false, null, List.of(), List.of(),
                 Map.of(), true, null, false, false, true, null, null));
         work = git.init(tmp.resolve("work"), "dev");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         browser = Browser.start();
         Browser.signIn(browser, kiln);
     }
@@ -145,6 +145,7 @@ class RepoBrowserTest {
     @Test
     void a_pending_build_is_approved_from_its_page_by_keyboard_and_runs_to_success() throws Exception {
         git.commit(work, "to production", Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'echo shipped']\n"));
+        kiln.api.protectBranch("churn", "prod", false);   // the approval gate is tested here, not branch protection
         git.run(work, "push", "-q", "-f", "kiln", "HEAD:prod");
         BuildView pending = kiln.api.list(1, null, null, "gated", null).get(0);
         assertThat(pending.status()).isEqualTo(Status.PENDING);

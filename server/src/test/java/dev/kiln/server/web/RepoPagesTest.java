@@ -57,7 +57,7 @@ class RepoPagesTest {
                 Map.of(), true, null, false, false, true, null, null));
         kiln.api.enableTrigger("release", false);
         Path work = git.init(tmp.resolve("work"), "dev");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         String sha = git.commit(work, "first", Map.of("build.yaml", BUILD,
                 "src/a.txt", "a\n"));
         git.run(work, "push", "-q", "kiln", "dev");
