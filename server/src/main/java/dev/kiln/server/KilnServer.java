@@ -17,6 +17,9 @@ import dev.kiln.server.access.ApiTokens;
 import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Users;
 import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.access.LoginThrottle;
+import dev.kiln.server.access.SignIn;
+import dev.kiln.server.web.SignInRoutes;
 import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.access.Hosts;
 import dev.kiln.server.access.PrivateFiles;
@@ -180,6 +183,11 @@ public final class KilnServer implements AutoCloseable {
     }
 
     public KilnServer(Config config, Upkeep upkeep) throws IOException {
+        this(config, upkeep, Clock.systemUTC());
+    }
+
+    /** With {@code clock} for everything that keeps time: tests move it to expire sessions, tokens and sign-in limits. */
+    public KilnServer(Config config, Upkeep upkeep, Clock clock) throws IOException {
         this.config = config;
         // Mode 700: steps that run on this machine (as the build user) must not read tokens, logs or the database.
         Path data = PrivateFiles.directory(config.dataDir());
@@ -189,7 +197,6 @@ public final class KilnServer implements AutoCloseable {
         for (String f : List.of("kiln.mv.db", "kiln.trace.db")) {
             PrivateFiles.restrict(data.resolve(f));
         }
-        Clock clock = Clock.systemUTC();
         this.users = new Users(db, clock);
         // First start: the one admin, with KILN_ADMIN_PASSWORD or a random password printed once.
         this.initialAdminPassword = users.bootstrapAdmin(System.getenv("KILN_ADMIN_PASSWORD")).orElse(null);
@@ -233,11 +240,13 @@ public final class KilnServer implements AutoCloseable {
                 Duration.ofSeconds(1));
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
-        BrowserSessions sessions = new BrowserSessions(clock);
-        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
+        BrowserSessions sessions = new BrowserSessions(users, clock,
+                config.publicUrl() != null && config.publicUrl().regionMatches(true, 0, "https:", 0, 6));
+        SignIn signIn = new SignIn(users, new LoginThrottle(clock), audit, clock);
+        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, new SignInRoutes(sessions, tokens, audit, clock), clock,
                 new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, audit);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
-                guard(hosts, tokens, sessions, agentDirectory),
+                guard(hosts, tokens, sessions, agentDirectory, signIn),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl(), protection, audit),
                 new GitHosting(repos, hosts, new PushPolicy(tokens::verify, config.publicRead()), protection, audit, gitBuilds,
                         metrics), new HookRoutes(webhooks), dashboard, metrics,
@@ -271,8 +280,8 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions, Agents agentDirectory) {
-        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
+    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions, Agents agentDirectory, SignIn signIn) {
+        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere run `kiln login`, pass --token or set KILN_TOKEN";
         return new AccessGuard(hosts, Map.of(
                 Access.Realm.USER, AccessGuard.RealmAuth.bearer(tokens::verify, cli),
                 Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(agentDirectory::authenticate,
@@ -280,8 +289,8 @@ public final class KilnServer implements AutoCloseable {
                                 + " kiln agents registration-token shows it), then calls with its own credential"),
                 Access.Realm.BROWSER, new AccessGuard.RealmAuth(sessions::authenticate,
                         "sign in at /login, then use the buttons of this server's own pages"),
-                Access.Realm.LOGIN, new AccessGuard.RealmAuth(BrowserSessions.login(tokens::verify),
-                        "the sign-in form takes an API token; the admin token is in " + adminTokenFile)),
+                Access.Realm.LOGIN, new AccessGuard.RealmAuth(signIn::authenticate,
+                        "sign in with a user name and password, on this server's /login page or with `kiln login`")),
                 sessions::current, config.publicRead());
     }
 

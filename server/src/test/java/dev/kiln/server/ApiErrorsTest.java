@@ -114,6 +114,8 @@ class ApiErrorsTest {
         PARAMS.put("GET /login", List.of());
         PARAMS.put("POST /login", List.of());
         PARAMS.put("POST /logout", List.of());
+        PARAMS.put("POST /api/login", List.of());
+        PARAMS.put("POST /api/logout", List.of());
         PARAMS.put("POST /builds/{id}/cancel", List.of());
         PARAMS.put("POST /builds/{id}/retry", List.of());
         PARAMS.put("POST /builds/{id}/approve", List.of());

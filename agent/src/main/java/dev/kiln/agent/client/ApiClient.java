@@ -349,6 +349,16 @@ public final class ApiClient {
         return c.getInputStream();
     }
 
+    /** Signs in with a user name and password ({@code kiln login}): a new API token of that user. */
+    public dev.kiln.spec.api.LoginView login(dev.kiln.spec.api.LoginRequest login) throws IOException, InterruptedException {
+        return read(send(postJson("/api/login", login)), dev.kiln.spec.api.LoginView.class);
+    }
+
+    /** Revokes the token this client sends ({@code kiln logout}). */
+    public void logout() throws IOException, InterruptedException {
+        send(post("/api/logout"));
+    }
+
     private HttpRequest postJson(String path, Object body) throws IOException {
         return request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build();

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * admin those of anyone. A token is in the answer that made it and nowhere else (the server keeps
  * its hash, which no answer carries); a new token carries at most the role of the token that made it.
  */
-final class TokenRoutes {
+public final class TokenRoutes {
     private static final Pattern EXPIRES = Pattern.compile("(\\d{1,6})([mhdw])");
     private static final Duration LONGEST = Duration.ofDays(3660);
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
@@ -116,7 +116,7 @@ final class TokenRoutes {
     }
 
     /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 2w}: from now, at most ten years. */
-    static Duration expiry(String text) {
+    public static Duration expiry(String text) {
         Matcher m = EXPIRES.matcher(text.strip());
         Duration d = null;
         if (m.matches()) {

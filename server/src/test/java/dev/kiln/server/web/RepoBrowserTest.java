@@ -51,6 +51,7 @@ class RepoBrowserTest {
         work = git.init(tmp.resolve("work"), "dev");
         git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         browser = Browser.start();
+        Browser.signIn(browser, kiln);
     }
 
     @AfterAll
@@ -72,11 +73,9 @@ class RepoBrowserTest {
         return kiln.server.url() + path;
     }
 
-    /** Signs in through the form, by keyboard, and lands on {@code next}. */
+    /** Signs in as admin through the form, by keyboard, and lands on {@code next}. */
     private static void signIn(String next) throws Exception {
-        browser.get(url("/login?next=" + next));
-        browser.findElement(By.name("token")).sendKeys(kiln.server.adminToken(), Keys.ENTER);
-        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url(next)));
+        Browser.signIn(browser, kiln, "admin", kiln.server.initialAdminPassword(), next);
     }
 
     /** At a phone's width, the page scrolls down only: nothing sticks out sideways. */
