@@ -133,10 +133,16 @@ class Forge:
         req = urllib.request.Request(self.url + '/api/repos', data=json.dumps({'name': name}).encode(), method='POST',
                                      headers={'Content-Type': 'application/json', 'Authorization': 'Bearer ' + self.token})
         urllib.request.urlopen(req, timeout=30).read()
-        url = f'{self.url}/git/{name}.git'
+        # Git over HTTP needs a user and token (basic auth): in the URL, for git, Kiln's mirror and Buildbot alike.
+        url = f'http://admin:{self.token}@127.0.0.1:{self.port}/git/{name}.git'
         if work:
             git(work, 'push', '-q', url, branch)
         return url
+
+
+def hosted_url():
+    """The benched server's hosted repo, with the admin's user and token for git's basic auth."""
+    return d.URL.replace('http://', 'http://admin:' + d.admin_token() + '@') + '/git/hosted.git'
 
 
 def work_tree(name, branch='dev'):
@@ -171,7 +177,7 @@ def push_bench(rounds):
     d.api('/api/repos', json.dumps({'name': 'hosted'}).encode())
     d.api('/api/triggers', json.dumps({'name': 'dev', 'repo': 'hosted', 'branch': '^dev$'}).encode())
     w = work_tree('push-work')
-    git(w, 'remote', 'add', 'kiln', d.URL + '/git/hosted.git')
+    git(w, 'remote', 'add', 'kiln', hosted_url())
     after, whole = [], []
     for i in range(rounds + 3):
         sha = commit(w, i)

@@ -157,7 +157,7 @@ def latency(rounds, interval, forge):
         ts = g.stamp(sha[:7])
         sha2 = g.commit(kw, i)
         t2 = time.time()
-        g.git(kw, 'push', '-q', d.URL + '/git/hosted.git', 'dev')
+        g.git(kw, 'push', '-q', g.hosted_url(), 'dev')
         t3 = time.time()
         ts2 = g.stamp(sha2[:7])
         if i >= 3:

@@ -46,13 +46,32 @@ public final class Agent implements Runnable {
     }
 
     public Agent(AgentApi api, BuildRunner runner, String name, List<String> labels, int maxBuilds) {
+        this(api, runner, identity(name + "-" + runSuffix(), labels), maxBuilds);
+    }
+
+    /**
+     * An agent that joined the server as {@code agentId}: this run of it asks for work as
+     * {@code agentId/<random>}, so that the server tells a restarted run from a stale poll of the last.
+     */
+    public static Agent joined(AgentApi api, BuildRunner runner, String agentId, List<String> labels, int maxBuilds) {
+        return new Agent(api, runner, identity(agentId + "/" + runSuffix(), labels), maxBuilds);
+    }
+
+    private static LeaseRequest identity(String id, List<String> labels) {
+        return new LeaseRequest(LeaseRequest.PROTOCOL, id, hostname(), List.copyOf(labels));
+    }
+
+    private static String runSuffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private Agent(AgentApi api, BuildRunner runner, LeaseRequest identity, int maxBuilds) {
         if (maxBuilds < 1) {
             throw new IllegalArgumentException("an agent runs at least one build at a time, not " + maxBuilds);
         }
         this.api = api;
         this.runner = runner;
-        this.identity = new LeaseRequest(LeaseRequest.PROTOCOL, name + "-" + UUID.randomUUID().toString().substring(0, 8),
-                hostname(), List.copyOf(labels));
+        this.identity = identity;
         this.maxBuilds = maxBuilds;
         this.slots = new Semaphore(maxBuilds);
         AtomicInteger n = new AtomicInteger();

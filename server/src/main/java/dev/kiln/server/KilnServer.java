@@ -8,15 +8,20 @@ import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
+import dev.kiln.server.agents.AgentIds;
+import dev.kiln.server.agents.AgentRegistry;
+import dev.kiln.server.agents.Agents;
+import dev.kiln.server.agents.RegistrationToken;
 import dev.kiln.server.access.AccessGuard;
 import dev.kiln.server.access.ApiTokens;
 import dev.kiln.server.access.AuditLog;
-import dev.kiln.server.access.Role;
 import dev.kiln.server.access.Users;
 import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.access.LoginThrottle;
+import dev.kiln.server.access.SignIn;
+import dev.kiln.server.web.SignInRoutes;
 import dev.kiln.server.web.Dashboard;
 import dev.kiln.server.access.Hosts;
-import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.artifacts.ArtifactLimits;
 import dev.kiln.server.artifacts.BlobStore;
@@ -30,7 +35,9 @@ import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.forge.CommitStatuses;
 import dev.kiln.server.git.Commits;
+import dev.kiln.server.git.BranchProtection;
 import dev.kiln.server.git.GitHosting;
+import dev.kiln.server.git.ServerUpdates;
 import dev.kiln.server.git.PushPolicy;
 import dev.kiln.server.git.Repos;
 import dev.kiln.server.git.poll.Backoff;
@@ -38,8 +45,13 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.http.UserRoutes;
 import dev.kiln.server.registries.RegistryStore;
 import dev.kiln.server.results.BuildMetrics;
+import dev.kiln.server.http.SecretRoutes;
+import dev.kiln.server.secrets.MasterKey;
+import dev.kiln.server.secrets.Secrets;
+import dev.kiln.server.secrets.Vault;
 import dev.kiln.server.store.BuildImages;
 import dev.kiln.server.http.HookRoutes;
 import dev.kiln.server.triggers.PullRequestBuilds;
@@ -59,17 +71,13 @@ import dev.kiln.server.store.Database;
 import dev.kiln.spec.archive.ArchiveLimits;
 import io.javalin.Javalin;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Map;
 import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 
 /** Builds the server's object graph by hand, starts it, and stops it. */
@@ -159,6 +167,9 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
+    /** The id of the embedded agent: one row in the agents table, whatever the runs of the server. */
+    public static final String LOCAL_AGENT = "local";
+
     private final Config config;
     private final Database db;
     private final Scheduler scheduler;
@@ -169,11 +180,14 @@ public final class KilnServer implements AutoCloseable {
     private final CommitStatuses commitStatuses;
     private final Javalin http;
     private final Agent localAgent;
-    private final String agentToken;
+    private final RegistrationToken registration;
+    private final AgentRegistry agentRegistry;
+    private String agentToken;
     private final Path adminTokenFile;
     private final Users users;
     private final ApiTokens tokens;
     private final AuditLog audit;
+    private final ServerUpdates serverUpdates;
     private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
@@ -187,16 +201,20 @@ public final class KilnServer implements AutoCloseable {
     }
 
     public KilnServer(Config config, Upkeep upkeep) throws IOException {
+        this(config, upkeep, Clock.systemUTC());
+    }
+
+    /** With {@code clock} for everything that keeps time: tests move it to expire sessions, tokens and sign-in limits. */
+    public KilnServer(Config config, Upkeep upkeep, Clock clock) throws IOException {
         this.config = config;
         // Mode 700: steps that run on this machine (as the build user) must not read tokens, logs or the database.
         Path data = PrivateFiles.directory(config.dataDir());
-        this.agentToken = agentToken(data);
+        this.registration = new RegistrationToken(data.resolve("agent.token"));
         this.db = Database.open(config.dbUrl() != null ? config.dbUrl() : Database.h2Url(data), config.dbUser(),
                 config.dbPassword());
         for (String f : List.of("kiln.mv.db", "kiln.trace.db")) {
             PrivateFiles.restrict(data.resolve(f));
         }
-        Clock clock = Clock.systemUTC();
         this.users = new Users(db, clock);
         // First start: the one admin, with KILN_ADMIN_PASSWORD or a random password printed once.
         this.initialAdminPassword = users.bootstrapAdmin(System.getenv("KILN_ADMIN_PASSWORD")).orElse(null);
@@ -215,17 +233,25 @@ public final class KilnServer implements AutoCloseable {
         BuildImages images = new BuildImages(db);
         BuildMetrics buildMetrics = new BuildMetrics(db);
         BuildArtifacts artifacts = new BuildArtifacts(db, new BlobStore(data.resolve("artifacts")), upkeep.artifacts());
-        RegistryStore registries = new RegistryStore(data, clock);
+        // Every secret and credential at rest is sealed with this key (see secrets.Vault).
+        Vault vault = new Vault(db, MasterKey.load(data, System.getenv(MasterKey.ENV)), clock);
+        Secrets secrets = new Secrets(vault);
+        RegistryStore registries = new RegistryStore(data, vault, clock);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
-                registries::credentialsFor, buildMetrics, artifacts);
+                registries::credentialsFor, secrets, buildMetrics, artifacts);
+        this.agentRegistry = new AgentRegistry(db, clock);
+        Agents agentDirectory = new Agents(agentRegistry, registration, scheduler, store, audit);
+        scheduler.refuse(run -> agentRegistry.isDisabled(AgentIds.owner(run)));
         this.retention = new Retention(db, store, logs, sources, upkeep.retention(), clock, artifacts);
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
-        Repos repos = new Repos(db, data.resolve("git"), clock);
+        Repos repos = new Repos(db, data.resolve("git"), clock, vault);
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
         this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
         this.poller = new Poller(repos, gitBuilds, clock, Backoff.DEFAULT, Poller.REMOTE_TIMEOUT_SECONDS);
+        BranchProtection protection = new BranchProtection(db, repos);
+        this.serverUpdates = new ServerUpdates(repos, gitBuilds);
         Webhooks webhooks = new Webhooks(repos, gitBuilds,
                 new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
@@ -234,14 +260,20 @@ public final class KilnServer implements AutoCloseable {
                 Duration.ofSeconds(1));
         events.onStatus(commitStatuses);
         Hosts hosts = new Hosts(config.host(), config.publicUrl());
-        BrowserSessions sessions = new BrowserSessions(clock);
-        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, sessions, adminTokenFile.toString(), clock,
-                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, buildMetrics, artifacts);
+        BrowserSessions sessions = new BrowserSessions(users, clock,
+                config.publicUrl() != null && config.publicUrl().regionMatches(true, 0, "https:", 0, 6));
+        SignIn signIn = new SignIn(users, new LoginThrottle(clock), audit, clock);
+        Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, new SignInRoutes(sessions, tokens, audit, clock), clock,
+                new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, audit,
+                buildMetrics, artifacts);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
-                guard(hosts, tokens, sessions),
-                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl()),
-                new GitHosting(repos, hosts, PushPolicy.ANYONE, gitBuilds, metrics), new HookRoutes(webhooks), dashboard, metrics,
-                images, new RegistryRoutes(registries), buildMetrics, artifacts);
+                guard(hosts, tokens, sessions, agentDirectory, signIn),
+                new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl(), protection, audit),
+                new GitHosting(repos, hosts, new PushPolicy(tokens::verify, config.publicRead()), protection, audit, gitBuilds,
+                        metrics), new HookRoutes(webhooks), dashboard, metrics,
+                images, new RegistryRoutes(registries, audit),
+                new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
+                new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts);
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -254,9 +286,11 @@ public final class KilnServer implements AutoCloseable {
                     StepExecutors.agentKey(config.workDir() != null ? workDir : data.toAbsolutePath()));
             this.localAgentSteps = steps.description();
             this.localAgentEngine = steps.engine();
-            this.localAgent = new Agent(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
+            // In-process, so it needs no credential; its row lets an admin list and disable it like any other.
+            agentRegistry.ensure(LOCAL_AGENT, LOCAL_AGENT);
+            this.localAgent = Agent.joined(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
                     config.sourceLimits(), new ImagePublisher(steps.engine())),
-                    "local", steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
+                    LOCAL_AGENT, steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
         } else {
             this.stepsRunAsServer = false;
             this.ownWorkDir = false;
@@ -267,19 +301,17 @@ public final class KilnServer implements AutoCloseable {
         }
     }
 
-    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions) {
-        byte[] agentKey = agentToken.getBytes(StandardCharsets.UTF_8);
-        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere pass --token or set KILN_TOKEN";
+    private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions, Agents agentDirectory, SignIn signIn) {
+        String cli = "`kiln` on this machine reads it from " + adminTokenFile + "; elsewhere run `kiln login`, pass --token or set KILN_TOKEN";
         return new AccessGuard(hosts, Map.of(
                 Access.Realm.USER, AccessGuard.RealmAuth.bearer(tokens::verify, cli),
-                Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(
-                        given -> MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), agentKey)
-                                ? Optional.of(new Principal("agent", "agent", Role.VIEWER, Map.of())) : Optional.empty(),
-                        "agents use the agent token, kept in <data-dir>/agent.token"),
+                Access.Realm.AGENT, AccessGuard.RealmAuth.bearer(agentDirectory::authenticate,
+                        "an agent joins with the registration token (the server keeps it in <data-dir>/agent.token;"
+                                + " kiln agents registration-token shows it), then calls with its own credential"),
                 Access.Realm.BROWSER, new AccessGuard.RealmAuth(sessions::authenticate,
                         "sign in at /login, then use the buttons of this server's own pages"),
-                Access.Realm.LOGIN, new AccessGuard.RealmAuth(BrowserSessions.login(tokens::verify),
-                        "the sign-in form takes an API token; the admin token is in " + adminTokenFile)),
+                Access.Realm.LOGIN, new AccessGuard.RealmAuth(signIn::authenticate,
+                        "sign in with a user name and password, on this server's /login page or with `kiln login`")),
                 sessions::current, config.publicRead());
     }
 
@@ -342,6 +374,11 @@ public final class KilnServer implements AutoCloseable {
         return audit;
     }
 
+    /** The server's own moves of hosted repos' branches: the way into a protected branch (a promotion's). */
+    public ServerUpdates serverUpdates() {
+        return serverUpdates;
+    }
+
     /** The password the first start gave {@code admin}, to print once; null when users existed already. */
     public String initialAdminPassword() {
         return initialAdminPassword;
@@ -382,21 +419,25 @@ public final class KilnServer implements AutoCloseable {
         return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
     }
 
-    public String agentToken() {
+    /**
+     * The credential of an agent joined for this server's own tools and tests (named {@code agent},
+     * joined on the first call, the same after); never printed.
+     */
+    public synchronized String agentToken() {
+        if (agentToken == null) {
+            agentToken = agentRegistry.register("agent").credential();
+        }
         return agentToken;
     }
 
-    /** The token agents join with: made once, kept in {@code <data>/agent.token} readable by the owner only. */
-    private static String agentToken(Path data) throws IOException {
-        Path file = data.resolve("agent.token");
-        if (Files.exists(file)) {
-            return Files.readString(file).strip();
-        }
-        byte[] raw = new byte[32];
-        new SecureRandom().nextBytes(raw);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        PrivateFiles.write(file, token + "\n");
-        return token;
+    /** The token new agents join with (in {@code <data-dir>/agent.token}). */
+    public String registrationToken() {
+        return registration.current();
+    }
+
+    /** The agents that joined. */
+    public AgentRegistry agentRegistry() {
+        return agentRegistry;
     }
 
     @Override

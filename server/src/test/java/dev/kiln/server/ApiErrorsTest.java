@@ -74,6 +74,8 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/repos", List.of());
         PARAMS.put("GET /api/repos/{name}", List.of());
         PARAMS.put("DELETE /api/repos/{name}", List.of());
+        PARAMS.put("POST /api/repos/{name}/protected/{branch}", List.of());
+        PARAMS.put("DELETE /api/repos/{name}/protected/{branch}", List.of());
         PARAMS.put("POST /api/triggers", List.of());
         PARAMS.put("GET /api/triggers", List.of());
         PARAMS.put("GET /api/triggers/{name}", List.of());
@@ -84,6 +86,25 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/registries", List.of());
         PARAMS.put("POST /api/registries", List.of());
         PARAMS.put("DELETE /api/registries/{host}", List.of());
+        PARAMS.put("GET /api/users", List.of());
+        PARAMS.put("POST /api/users", List.of());
+        PARAMS.put("GET /api/users/{name}", List.of());
+        PARAMS.put("POST /api/users/{name}/role", List.of());
+        PARAMS.put("POST /api/users/{name}/repo-roles", List.of());
+        PARAMS.put("POST /api/users/{name}/disable", List.of());
+        PARAMS.put("POST /api/users/{name}/enable", List.of());
+        PARAMS.put("POST /api/users/{name}/password", List.of());
+        PARAMS.put("GET /api/whoami", List.of());
+        PARAMS.put("POST /api/tokens", List.of());
+        PARAMS.put("GET /api/tokens", List.of(new Param("user", false, List.of("", "Not A Name"), "a user name")));
+        PARAMS.put("DELETE /api/tokens/{id}", List.of());
+        PARAMS.put("GET /api/audit", List.of(Param.count("limit", "between 1 and 500", "0", "501"),
+                Param.count("before", "1 or more", "0"), new Param("action", false, List.of("x".repeat(65)), "at most 64")));
+        PARAMS.put("GET /admin/audit", List.of(Param.count("before", "1 or more", "0"),
+                new Param("action", false, List.of("x".repeat(65)), "at most 64")));
+        PARAMS.put("GET /api/secrets", List.of());
+        PARAMS.put("PUT /api/secrets/{name}", List.of());
+        PARAMS.put("DELETE /api/secrets/{name}", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
@@ -93,6 +114,8 @@ class ApiErrorsTest {
         PARAMS.put("GET /login", List.of());
         PARAMS.put("POST /login", List.of());
         PARAMS.put("POST /logout", List.of());
+        PARAMS.put("POST /api/login", List.of());
+        PARAMS.put("POST /api/logout", List.of());
         PARAMS.put("POST /builds/{id}/cancel", List.of());
         PARAMS.put("POST /builds/{id}/retry", List.of());
         PARAMS.put("POST /builds/{id}/approve", List.of());
@@ -130,6 +153,12 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/builds/{id}/artifacts/<path>", List.of());
         PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
         PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));
+        PARAMS.put("POST " + AgentPaths.REGISTER, List.of());
+        PARAMS.put("GET /api/agents", List.of());
+        PARAMS.put("GET /api/agents/registration-token", List.of());
+        PARAMS.put("POST /api/agents/registration-token", List.of());
+        PARAMS.put("POST /api/agents/{id}/disable", List.of());
+        PARAMS.put("POST /api/agents/{id}/enable", List.of());
     }
 
     /** Good values, so that each request is wrong in the one parameter under test. */
@@ -161,7 +190,7 @@ class ApiErrorsTest {
         Map<String, String> h = new LinkedHashMap<>();
         if (rule.realm() == Access.Realm.AGENT) {
             h.put("Authorization", "Bearer " + kiln.server.agentToken());
-        } else if (rule.changesState()) {
+        } else if (rule.realm() == Access.Realm.USER && (rule.changesState() || rule.role() != null)) {
             h.put("Authorization", "Bearer " + kiln.server.adminToken());
         }
         if (e.path.equals(EVENTS)) {
@@ -247,18 +276,28 @@ class ApiErrorsTest {
         assertThat(cases).isGreaterThanOrEqualTo(70);
     }
 
+    /** The headers of a read by the CLI: the admin token, and {@code more}. */
+    private Map<String, String> reader(String... more) throws java.io.IOException {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Authorization", "Bearer " + kiln.server.adminToken());
+        for (int i = 0; i < more.length; i += 2) {
+            h.put(more[i], more[i + 1]);
+        }
+        return h;
+    }
+
     @Test
     void good_edge_values_are_accepted() throws Exception {
         for (String q : List.of("limit=1", "limit=500", "before=1", "before=9223372036854775807")) {
-            assertThat(RawHttp.send(port, "GET", "/api/builds?" + q, Map.of(), NONE).status()).as(q).isEqualTo(200);
+            assertThat(RawHttp.send(port, "GET", "/api/builds?" + q, reader(), NONE).status()).as(q).isEqualTo(200);
         }
         String log = "/api/builds/" + buildId + "/steps/0/log?offset=";
-        assertThat(RawHttp.send(port, "GET", log + "0", Map.of(), NONE).status()).isEqualTo(200);
-        assertThat(RawHttp.send(port, "GET", log + "9223372036854775807", Map.of(), NONE)).extracting(RawHttp.Response::status,
+        assertThat(RawHttp.send(port, "GET", log + "0", reader(), NONE).status()).isEqualTo(200);
+        assertThat(RawHttp.send(port, "GET", log + "9223372036854775807", reader(), NONE)).extracting(RawHttp.Response::status,
                 RawHttp.Response::body).containsExactly(200, "");
-        assertThat(RawHttp.send(port, "GET", "/api/builds/" + buildId + "/steps/1/log", Map.of(), NONE).status())
+        assertThat(RawHttp.send(port, "GET", "/api/builds/" + buildId + "/steps/1/log", reader(), NONE).status())
                 .isEqualTo(404);
-        var sse = Map.of("Accept", "text/event-stream");
+        var sse = reader("Accept", "text/event-stream");
         for (String q : List.of("", "?offsets=", "?offsets=0", "?offsets=9223372036854775807")) {
             RawHttp.Response r = RawHttp.send(port, "GET", "/api/builds/" + buildId + "/events" + q, sse, NONE);
             assertThat(r.status()).as(q).isEqualTo(200);
@@ -268,15 +307,15 @@ class ApiErrorsTest {
     @Test
     void the_events_of_an_unknown_build_are_a_404_and_the_stream_wants_its_accept_header() throws Exception {
         RawHttp.Response unknown = RawHttp.send(port, "GET", "/api/builds/nope/events",
-                Map.of("Accept", "text/event-stream"), NONE);
+                reader("Accept", "text/event-stream"), NONE);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.body()).contains("no build nope");
 
-        RawHttp.Response plain = RawHttp.send(port, "GET", "/api/builds/" + buildId + "/events", Map.of(), NONE);
+        RawHttp.Response plain = RawHttp.send(port, "GET", "/api/builds/" + buildId + "/events", reader(), NONE);
         assertThat(plain.status()).isEqualTo(406);
         assertThat(plain.body()).contains("Accept: text/event-stream");
         RawHttp.Response json = RawHttp.send(port, "GET", "/api/builds/" + buildId + "/events",
-                Map.of("Accept", "application/json"), NONE);
+                reader("Accept", "application/json"), NONE);
         assertThat(json.status()).isEqualTo(406);
     }
 

@@ -185,7 +185,8 @@ class CliTest {
         }
         try (KilnProcess agent = KilnProcess.start(tmp, "agent", "--server", "http://127.0.0.1:9", "--token-file",
                 wrong.toString(), "--workdir", tmp.resolve("w").toString())) {
-            String line = agent.awaitLine("(cannot get work from the server.*)", Duration.ofSeconds(30));
+            // It joins first (no credential of its own yet), and keeps trying while nothing answers.
+            String line = agent.awaitLine("(cannot join the server.*)", Duration.ofSeconds(30));
             assertThat(line).contains("nothing answers at http://127.0.0.1:9").doesNotContain("null");
         }
     }
@@ -233,14 +234,21 @@ class CliTest {
             ApiClient api = TestServer.client(url, data);   // before the file becomes unreadable
             String id = api.list(1).get(0).id();
 
-            // A user who cannot read the token file: reads still work, a write is refused with where and why.
+            String token = Files.readString(data.resolve("admin.token")).strip();
+            // A user who cannot read the token file: reads and writes are refused, saying where the token is and why.
             Files.setPosixFilePermissions(data.resolve("admin.token"), java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
             // Root reads any file; without its capabilities it is held to the file's mode like anyone else.
             List<String> noOverride = dev.kiln.agent.run.BuildUser.isRoot() ? List.of("setpriv", "--bounding-set=-all", "--") : List.of();
             KilnProcess list = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()),
                     noOverride, "builds", "list", "--server", url);
-            assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isZero();
-            assertThat(list.output()).contains(id);
+            assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isEqualTo(1);
+            assertThat(list.output()).contains("ERROR: this request needs a token")
+                    .contains("cannot read " + data.resolve("admin.token") + ": permission denied").doesNotContain(id);
+            // Given a token as the README says (KILN_TOKEN), the same user reads.
+            KilnProcess withToken = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString(),
+                    "KILN_TOKEN", token), noOverride, "builds", "list", "--server", url);
+            assertThat(withToken.awaitExit(Duration.ofSeconds(30))).as(withToken.output()).isZero();
+            assertThat(withToken.output()).contains(id);
             KilnProcess cancel = KilnProcess.start(elsewhere, Map.of("XDG_CONFIG_HOME", tmp.resolve("xdg").toString()),
                     noOverride, "builds", "cancel", id, "--server", url);
             assertThat(cancel.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);

@@ -77,6 +77,13 @@ class StepIsolationTest {
                 assertThat(text(api, victim.id(), 0)).isEqualTo(victimLog).doesNotContain("INJECTED");
                 String printed = server.output() + (agent == null ? "" : agent.output());
                 assertThat(printed).doesNotContain(agentToken, adminToken, DB_CANARY);
+                if (remote) {
+                    // The credential the agent got when it joined, kept in its work directory.
+                    String credential = dev.kiln.agent.http.JoinedAgent.read(tmp.resolve("agent")
+                            .resolve(dev.kiln.agent.http.JoinedAgent.FILE)).orElseThrow().credential();
+                    assertThat(all + printed).as("the agent's credential leaked").doesNotContain(credential);
+                    assertThat(all).contains("agent-credential.json: Permission denied");
+                }
             } finally {
                 if (agent != null) {
                     agent.close();
@@ -105,6 +112,7 @@ class StepIsolationTest {
                       ls -la %1$s 2>&1 || true
                       strings %1$s/kiln.mv.db 2>&1 | head -c 100000 || true
                       cat ../../../../agent.token ../../../../admin.token 2>&1 || true
+                      cat ../../../agent-credential.json 2>&1 || true
                       echo KILN PROBE read done
                   - id: write
                     script: |

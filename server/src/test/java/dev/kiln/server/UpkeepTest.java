@@ -207,7 +207,7 @@ class UpkeepTest {
             kiln.api.createTrigger(new TriggerView("dev-push", "churn", "^dev$", null, false, null, List.of(), List.of(),
                     Map.of(), true, null));
             Path work = git.init(tmp.resolve("work"), "dev");
-            git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+            git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
             git.commit(work, "first", Map.of("build.yaml", "steps:\n  - args: ['true']\n"));
             free.set(512L << 20);
 

@@ -4,16 +4,20 @@ import dev.kiln.agent.Agent;
 import dev.kiln.agent.StepExecutors;
 import dev.kiln.agent.docker.push.ImagePublisher;
 import dev.kiln.agent.http.HttpAgentApi;
+import dev.kiln.agent.http.JoinedAgent;
 import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
 import dev.kiln.agent.run.Trees;
 import dev.kiln.spec.archive.ArchiveLimits;
+import dev.kiln.spec.protocol.AgentJoined;
+import dev.kiln.spec.protocol.AgentRefusedException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,9 +26,12 @@ import picocli.CommandLine.Option;
 /** {@code kiln agent}: a remote agent that pulls builds from a server. */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run an agent that pulls builds from a Kiln server.")
 public final class AgentCommand implements Callable<Integer> {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
+
     @Option(names = "--server", required = true, description = "Server URL, e.g. http://127.0.0.1:8080.")
     String server;
-    @Option(names = "--token-file", description = "File holding the agent token (the server's <data-dir>/agent.token), or KILN_AGENT_TOKEN.")
+    @Option(names = "--token-file", description = "File holding the registration token (the server's <data-dir>/agent.token),"
+            + " or KILN_AGENT_TOKEN. Needed to join only: the agent then keeps its own credential in its work directory.")
     Path tokenFile;
     @Option(names = "--token", hidden = true, description = "Refused: a token on the command line is visible to every user in ps.")
     String token;
@@ -39,7 +46,8 @@ public final class AgentCommand implements Callable<Integer> {
             + " (DOCKER_HOST, else the local socket), which must answer; process: process steps only; auto (default):"
             + " docker when an engine answers at start. With an engine the agent offers the 'docker' label.")
     String executor;
-    @Option(names = "--name", defaultValue = "agent", description = "A name shown on the server.")
+    @Option(names = "--name", defaultValue = "agent", description = "A name shown on the server, when the agent joins"
+            + " (its id is the name and a random suffix).")
     String name;
     @Option(names = "--log-cap", defaultValue = "1073741824", description = "Bytes of log kept per build, head and tail (default 1 GiB).")
     long logCap;
@@ -59,10 +67,8 @@ public final class AgentCommand implements Callable<Integer> {
                     + " Put the token in a file only you can read and pass --token-file FILE, or set KILN_AGENT_TOKEN");
             return 2;
         }
-        String t = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("KILN_AGENT_TOKEN");
-        if (t == null || t.isBlank()) {
-            System.err.println("ERROR: --token-file (or KILN_AGENT_TOKEN) is required: the server keeps the token in"
-                    + " <data-dir>/agent.token");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,47}")) {
+            System.err.println("ERROR: --name must be 1-48 of A-Z, a-z, 0-9, '.', '_', '-', starting with a letter or digit");
             return 2;
         }
         if (maxBuilds != null && maxBuilds < 1) {
@@ -84,6 +90,23 @@ public final class AgentCommand implements Callable<Integer> {
             System.err.println("ERROR: another kiln agent uses the work directory " + work + "; give this one its own --workdir");
             return 2;
         }
+        Path credentialFile = work.resolve(JoinedAgent.FILE);
+        Optional<JoinedAgent> joined;
+        try {
+            joined = JoinedAgent.read(credentialFile);
+        } catch (java.io.IOException e) {
+            System.err.println("ERROR: " + e.getMessage());
+            return 2;
+        }
+        String registration = null;
+        if (joined.isEmpty()) {
+            registration = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("KILN_AGENT_TOKEN");
+            if (registration == null || registration.isBlank()) {
+                System.err.println("ERROR: --token-file (or KILN_AGENT_TOKEN) is required to join: the server keeps its"
+                        + " registration token in <data-dir>/agent.token (kiln agents registration-token shows it)");
+                return 2;
+            }
+        }
         // Workspaces a killed predecessor left behind.
         Trees.delete(work.resolve("builds"));
         var user = BuildUser.forThisProcess(buildUser);
@@ -91,7 +114,7 @@ public final class AgentCommand implements Callable<Integer> {
             user.get().checkCanReach(work);
         } else {
             System.err.println("WARNING: process steps run as this agent's own user, and can read what it can read"
-                    + (tokenFile != null ? " (" + tokenFile + " among it)" : "")
+                    + " (" + credentialFile + " among it)"
                     + ". Run the agent as root to have steps run as '" + buildUser + "'.");
         }
         StepExecutors.Setup steps;
@@ -102,23 +125,64 @@ public final class AgentCommand implements Callable<Integer> {
             return 2;
         }
         List<String> offered = steps.labels(labels);
-        HttpAgentApi api = new HttpAgentApi(server, t.strip());
-        // images: are pushed with the engine steps run on; without one, a build that lists them fails saying so.
-        var publisher = new ImagePublisher(steps.engine());
-        Agent agent = new Agent(api, new BuildRunner(api, steps.executor(), work, logCap, true, limits, publisher), name,
-                offered, builds);
-        Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
-        System.out.println("Kiln agent " + agent.id() + " pulling builds from " + server
+        System.out.println("Kiln agent " + joined.map(JoinedAgent::agentId).orElse(name) + " pulling builds from " + server
                 + ", up to " + builds + (builds == 1 ? " build" : " builds") + " at once"
                 + (offered.isEmpty() ? "" : ", with labels " + offered)
                 + user.map(u -> "; process steps run as " + u.name()).orElse("")
                 + "\nSteps: " + steps.description());
         System.out.flush();
+        JoinedAgent me = joined.isPresent() ? joined.get() : join(registration, credentialFile);
+        if (me == null) {
+            return 1;
+        }
+        HttpAgentApi api = new HttpAgentApi(server, me.credential(), "the server refused this agent's credential (kept in "
+                + credentialFile + "): an admin may have disabled agent " + me.agentId() + " (kiln agents enable "
+                + me.agentId() + "), or the server's data is not the one it joined (delete the file to join again)");
+        // images: are pushed with the engine steps run on; without one, a build that lists them fails saying so.
+        var publisher = new ImagePublisher(steps.engine());
+        Agent agent = Agent.joined(api, new BuildRunner(api, steps.executor(), work, logCap, true, limits, publisher),
+                me.agentId(), offered, builds);
+        Runtime.getRuntime().addShutdownHook(new Thread(agent::stop));
         agent.run();
         if (agent.refused().isPresent()) {
             System.err.println("ERROR: " + agent.refused().get().getMessage());
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Joins the server with the registration token, retrying while it cannot be reached, and keeps
+     * the credential it gets in {@code file}. Null when the server refuses the token (said on stderr).
+     */
+    private JoinedAgent join(String registration, Path file) throws java.io.IOException, InterruptedException {
+        for (int failures = 1; ; failures++) {
+            try {
+                AgentJoined j = HttpAgentApi.join(server, registration, name, hostname());
+                JoinedAgent me = new JoinedAgent(server, j.agentId(), j.credential());
+                me.write(file);
+                System.out.println("Joined as agent " + me.agentId() + "; its credential is kept in " + file
+                        + " (mode 600), and later starts reuse it");
+                System.out.flush();
+                return me;
+            } catch (AgentRefusedException e) {
+                System.err.println("ERROR: " + e.getMessage());
+                return null;
+            } catch (java.io.IOException e) {
+                if (failures == 1 || failures % 30 == 0) {
+                    log.warn("agent {}: cannot join the server: {}; retrying", name,
+                            e.getMessage() != null ? e.getMessage() : e.toString());
+                }
+                Thread.sleep(Math.min(2_000, 100L * failures));
+            }
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 }

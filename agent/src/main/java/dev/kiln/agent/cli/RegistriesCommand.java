@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
 /** {@code kiln registries login|list|logout}: the registry logins builds push their images with. */
 @Command(name = "registries", mixinStandardHelpOptions = true,
         description = {"Registry logins the server hands to builds that push there (images: and docker push steps).",
-                "Kept in <data-dir>/registries.json (mode 600) until Kiln has encrypted secrets."},
+                "Kept encrypted with the server's master key, as secrets are."},
         subcommands = {RegistriesCommand.Login.class, RegistriesCommand.ListRegistries.class, RegistriesCommand.Logout.class})
 public final class RegistriesCommand {
     @Mixin

@@ -14,10 +14,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln repos add|list|describe|delete}. */
+/** {@code kiln repos add|list|describe|delete|protect|unprotect}. */
 @Command(name = "repos", mixinStandardHelpOptions = true, description = "Add and manage git repos.",
         subcommands = {ReposCommand.Add.class, ReposCommand.ListRepos.class, ReposCommand.Describe.class,
-                ReposCommand.Delete.class})
+                ReposCommand.Delete.class, ReposCommand.Protect.class, ReposCommand.Unprotect.class})
 public final class ReposCommand {
     @Mixin
     ServerConnection connection;
@@ -70,8 +70,15 @@ public final class ReposCommand {
             if (parent.json()) {
                 BuildsCommand.printJson(r);
             } else if (r.gitUrl() != null) {
-                System.out.println("Created hosted repo [" + r.name() + "]. Push to it:");
-                System.out.println("  git remote add kiln " + r.gitUrl() + " && git push kiln BRANCH");
+                System.out.println("Created hosted repo [" + r.name() + "]. Push to it from your clone (git asks kiln"
+                        + " for your API token):");
+                for (String line : pushCommands(r.gitUrl())) {
+                    System.out.println("  " + line);
+                }
+                if (!r.protectedBranches().isEmpty()) {
+                    System.out.println("Protected (no push changes them, only the server): "
+                            + String.join(", ", r.protectedBranches()));
+                }
             } else {
                 System.out.println("Created repo [" + r.name() + "], a mirror of " + r.url() + ".");
                 if (r.webhookSecret()) {
@@ -122,6 +129,8 @@ public final class ReposCommand {
             o.println("kind: " + r.kind());
             if (r.gitUrl() != null) {
                 o.println("gitUrl: " + r.gitUrl());
+                o.println("protectedBranches: " + (r.protectedBranches().isEmpty() ? "-"
+                        : String.join(", ", r.protectedBranches())));
             }
             if (r.url() != null) {
                 o.println("url: " + r.url());
@@ -161,5 +170,56 @@ public final class ReposCommand {
             }
             return 0;
         }
+    }
+
+    /** What to type in a clone to push to {@code gitUrl}: the remote, the credential helper for that server, the push. */
+    static List<String> pushCommands(String gitUrl) {
+        java.net.URI u = java.net.URI.create(gitUrl);
+        String server = u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "");
+        String launcher = System.getenv("KILN_LAUNCHER");   // set by the ./kiln script: kiln may not be on PATH
+        String kiln = launcher == null || launcher.isBlank() || launcher.contains("'") ? "kiln"
+                : launcher.contains(" ") ? "\"" + launcher + "\"" : launcher;
+        return List.of("git remote add kiln " + gitUrl,
+                "git config credential." + server + ".helper '!" + kiln + " git-credential'",
+                "git push kiln BRANCH");
+    }
+
+    @Command(name = "protect", mixinStandardHelpOptions = true,
+            description = {"Protect a branch of a hosted repo: every push that would create, move or delete it is",
+                    "refused (the push's other branches still land); only the server changes it. prod is protected",
+                    "on every hosted repo from the start."})
+    static final class Protect implements Callable<Integer> {
+        @ParentCommand ReposCommand parent;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "BRANCH") String branch;
+
+        @Override
+        public Integer call() throws Exception {
+            return parent.protect(name, branch, true);
+        }
+    }
+
+    @Command(name = "unprotect", mixinStandardHelpOptions = true, description = "Let pushes change a protected branch again.")
+    static final class Unprotect implements Callable<Integer> {
+        @ParentCommand ReposCommand parent;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", paramLabel = "BRANCH") String branch;
+
+        @Override
+        public Integer call() throws Exception {
+            return parent.protect(name, branch, false);
+        }
+    }
+
+    int protect(String name, String branch, boolean on) throws Exception {
+        RepoView r = api().protectBranch(name, branch, on);
+        if (json()) {
+            BuildsCommand.printJson(r);
+        } else {
+            System.out.println((on ? "Protected" : "Unprotected") + " branch [" + branch + "] of repo [" + name
+                    + "]. Protected branches: " + (r.protectedBranches().isEmpty() ? "none"
+                    : String.join(", ", r.protectedBranches())) + ".");
+        }
+        return 0;
     }
 }

@@ -1,17 +1,25 @@
 package dev.kiln.agent.client;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.kiln.spec.api.AgentView;
 import dev.kiln.spec.api.ApiError;
 import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.ArtifactView;
+import dev.kiln.spec.api.AuditEntryView;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
+import dev.kiln.spec.api.SecretView;
 import dev.kiln.spec.api.RepoRequest;
 import dev.kiln.spec.api.RepoView;
 import dev.kiln.spec.api.ServerStatusView;
 import dev.kiln.spec.api.TriggerRun;
+import dev.kiln.spec.api.TokenRequest;
+import dev.kiln.spec.api.TokenView;
 import dev.kiln.spec.api.TriggerView;
+import dev.kiln.spec.api.UserRequest;
+import dev.kiln.spec.api.UserView;
+import dev.kiln.spec.api.WhoAmIView;
 import dev.kiln.spec.json.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -132,6 +140,13 @@ public final class ApiClient {
         send(request("/api/repos/" + enc(name)).DELETE().build());
     }
 
+    /** Protects a branch of a hosted repo from pushes ({@code on}), or lifts that; returns the repo as it is now. */
+    public RepoView protectBranch(String name, String branch, boolean on) throws IOException, InterruptedException {
+        // A branch's slashes travel encoded (release%2F1.x): the branch is one path parameter.
+        HttpRequest.Builder r = request("/api/repos/" + enc(name) + "/protected/" + enc(branch));
+        return read(send(on ? r.POST(HttpRequest.BodyPublishers.noBody()).build() : r.DELETE().build()), RepoView.class);
+    }
+
     public RegistryView loginRegistry(RegistryLogin login) throws IOException, InterruptedException {
         return read(send(postJson("/api/registries", login)), RegistryView.class);
     }
@@ -143,6 +158,44 @@ public final class ApiClient {
 
     public void logoutRegistry(String host) throws IOException, InterruptedException {
         send(request("/api/registries/" + enc(host)).DELETE().build());
+    }
+
+    public List<AgentView> agents() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/agents").GET().build()).body(), new TypeReference<List<AgentView>>() {});
+    }
+
+    /** The agents' registration token; a new one (the old one stops working for new agents) when {@code rotate}. */
+    public String registrationToken(boolean rotate) throws IOException, InterruptedException {
+        HttpRequest req = rotate ? post("/api/agents/registration-token")
+                : request("/api/agents/registration-token").GET().build();
+        return Json.MAPPER.readTree(send(req).body()).path("token").asText();
+    }
+
+    public AgentView setAgentDisabled(String id, boolean disabled) throws IOException, InterruptedException {
+        return read(send(post("/api/agents/" + enc(id) + (disabled ? "/disable" : "/enable"))), AgentView.class);
+    }
+
+    /** The audit log, newest first: at most {@code limit} entries older than {@code before}, of {@code action} (null: any). */
+    public List<AuditEntryView> audit(int limit, Long before, String action) throws IOException, InterruptedException {
+        String q = "/api/audit?limit=" + limit + (before == null ? "" : "&before=" + before)
+                + (action == null ? "" : "&action=" + enc(action));
+        return Json.MAPPER.readValue(send(request(q).GET().build()).body(), new TypeReference<List<AuditEntryView>>() {});
+    }
+
+    /** Sets secret {@code name} (for {@code repo}'s builds only, or every build when null) to {@code value}. */
+    public SecretView setSecret(String name, String repo, byte[] value) throws IOException, InterruptedException {
+        return read(send(request("/api/secrets/" + enc(name) + (repo == null ? "" : "?repo=" + enc(repo)))
+                .header("Content-Type", "application/octet-stream")
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build()), SecretView.class);
+    }
+
+    public List<SecretView> secrets() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/secrets").GET().build()).body(),
+                new TypeReference<List<SecretView>>() {});
+    }
+
+    public void deleteSecret(String name, String repo) throws IOException, InterruptedException {
+        send(request("/api/secrets/" + enc(name) + (repo == null ? "" : "?repo=" + enc(repo))).DELETE().build());
     }
 
     public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {
@@ -169,6 +222,47 @@ public final class ApiClient {
 
     public BuildView runTrigger(String name, TriggerRun run) throws IOException, InterruptedException {
         return read(send(postJson("/api/triggers/" + enc(name) + "/run", run)), BuildView.class);
+    }
+
+    public List<UserView> users() throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/users").GET().build()).body(), new TypeReference<List<UserView>>() {});
+    }
+
+    public UserView user(String name) throws IOException, InterruptedException {
+        return read(send(request("/api/users/" + enc(name)).GET().build()), UserView.class);
+    }
+
+    /** Adds a user; without a password the answer carries a generated one. */
+    public UserView addUser(UserRequest user) throws IOException, InterruptedException {
+        return read(send(postJson("/api/users", user)), UserView.class);
+    }
+
+    /** {@code change} on user {@code name}: {@code role}, {@code repo-roles} or {@code password} with its body. */
+    public UserView changeUser(String name, String change, UserRequest body) throws IOException, InterruptedException {
+        return read(send(postJson("/api/users/" + enc(name) + "/" + change, body)), UserView.class);
+    }
+
+    public UserView enableUser(String name, boolean enabled) throws IOException, InterruptedException {
+        return read(send(post("/api/users/" + enc(name) + (enabled ? "/enable" : "/disable"))), UserView.class);
+    }
+
+    public WhoAmIView whoami() throws IOException, InterruptedException {
+        return read(send(request("/api/whoami").GET().build()), WhoAmIView.class);
+    }
+
+    /** Makes a token; the answer is the only place it is ever shown. */
+    public TokenView createToken(TokenRequest token) throws IOException, InterruptedException {
+        return read(send(postJson("/api/tokens", token)), TokenView.class);
+    }
+
+    /** The caller's tokens; an admin's call lists everyone's, or {@code user}'s when given. */
+    public List<TokenView> tokens(String user) throws IOException, InterruptedException {
+        return Json.MAPPER.readValue(send(request("/api/tokens" + (user == null ? "" : "?user=" + enc(user))).GET().build())
+                .body(), new TypeReference<List<TokenView>>() {});
+    }
+
+    public TokenView revokeToken(String id) throws IOException, InterruptedException {
+        return read(send(request("/api/tokens/" + enc(id)).DELETE().build()), TokenView.class);
     }
 
     public BuildView cancel(String id) throws IOException, InterruptedException {
@@ -273,6 +367,16 @@ public final class ApiClient {
             check(status, err == null ? new byte[0] : err.readAllBytes());
         }
         return c.getInputStream();
+    }
+
+    /** Signs in with a user name and password ({@code kiln login}): a new API token of that user. */
+    public dev.kiln.spec.api.LoginView login(dev.kiln.spec.api.LoginRequest login) throws IOException, InterruptedException {
+        return read(send(postJson("/api/login", login)), dev.kiln.spec.api.LoginView.class);
+    }
+
+    /** Revokes the token this client sends ({@code kiln logout}). */
+    public void logout() throws IOException, InterruptedException {
+        send(post("/api/logout"));
     }
 
     private HttpRequest postJson(String path, Object body) throws IOException {

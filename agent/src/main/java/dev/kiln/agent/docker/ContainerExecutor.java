@@ -10,6 +10,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.Executor;
+import dev.kiln.agent.run.StartKill;
 import dev.kiln.spec.plan.ImageRef;
 import dev.kiln.spec.plan.StepPlan;
 import java.io.IOException;
@@ -185,15 +186,38 @@ public final class ContainerExecutor implements Executor {
         }
         ImageRef ref = ImageRef.parse(image);
         try {
-            docker.pullImageCmd(ref.repository()).withTag(ref.pullTag()).exec(new PullImageResultCallback()).awaitCompletion();
+            PullImageResultCallback pull = docker.pullImageCmd(ref.repository()).withTag(ref.pullTag())
+                    .exec(new PullImageResultCallback());
+            // A kill while the pull waits (the step's timeout, a cancel) drops the engine's stream.
+            try (StartKill.Hook hook = StartKill.onKill(() -> closeQuietly(pull))) {
+                pull.awaitCompletion();
+            }
+            if (StartKill.killed()) {
+                throw stopped(image, ref);
+            }
             docker.inspectImageCmd(image).exec();
             present.add(image);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while pulling image '" + image + "'", e);
         } catch (RuntimeException e) {
+            if (StartKill.killed()) {
+                throw stopped(image, ref);   // the failure is the kill's dropped stream, not the registry's
+            }
             throw new IOException("image '" + image + "' is not on the Docker engine at " + engine.host()
                     + ", and pulling it from " + ref.registryText() + " failed: " + message(e), e);
+        }
+    }
+
+    private static IOException stopped(String image, ImageRef ref) {
+        return new IOException("the pull of image '" + image + "' from " + ref.registryText() + " was stopped");
+    }
+
+    private static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException gone) {
+            // closed already
         }
     }
 

@@ -14,6 +14,8 @@ import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.protocol.AgentApi;
+import dev.kiln.spec.protocol.AgentJoin;
+import dev.kiln.spec.protocol.AgentJoined;
 import dev.kiln.spec.protocol.AgentRefusedException;
 import dev.kiln.spec.protocol.AgentPaths;
 import dev.kiln.spec.protocol.HeartbeatReply;
@@ -39,12 +41,36 @@ import java.util.Optional;
 /** The agent protocol over HTTP: the twin of the server's in-process implementation. */
 public final class HttpAgentApi implements AgentApi {
     private final String base;
+    /** What a 401 tells the user when the registration token is refused. */
+    public static final String REGISTRATION_REFUSED = "the server refused the agent token: check --token-file (the"
+            + " server keeps its registration token in <data-dir>/agent.token; kiln agents registration-token shows it)";
+
     private final String token;
+    private final String refused;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** Calls with {@code token}, an agent's credential (or, for {@link #join}, the registration token). */
     public HttpAgentApi(String serverUrl, String token) {
+        this(serverUrl, token, "the server refused the agent's credential");
+    }
+
+    /** {@code refused}: what a 401 tells the user about where the credential came from. */
+    public HttpAgentApi(String serverUrl, String token, String refused) {
         this.base = serverUrl.replaceAll("/+$", "");
         this.token = token;
+        this.refused = refused;
+    }
+
+    /**
+     * Joins the server with {@code registrationToken}: the agent's id and its own credential, to be
+     * kept and used on every later call. A refused token is an {@link AgentRefusedException}.
+     */
+    public static AgentJoined join(String serverUrl, String registrationToken, String name, String hostname)
+            throws IOException, InterruptedException {
+        HttpAgentApi api = new HttpAgentApi(serverUrl, registrationToken, REGISTRATION_REFUSED);
+        HttpResponse<byte[]> r = api.send(api.post(AgentPaths.REGISTER, json(new AgentJoin(name, hostname)))
+                .timeout(Duration.ofSeconds(30)).build());
+        return Json.MAPPER.readValue(r.body(), AgentJoined.class);
     }
 
     @Override
@@ -233,10 +259,9 @@ public final class HttpAgentApi implements AgentApi {
         return r;
     }
 
-    private static void check(int status, byte[] body) throws IOException {
+    private void check(int status, byte[] body) throws IOException {
         if (status == 401) {
-            throw new AgentRefusedException("the server refused the agent token: check --token-file (the server keeps"
-                    + " the token in <data-dir>/agent.token); it said: " + new String(body, StandardCharsets.UTF_8));
+            throw new AgentRefusedException(refused + "; it said: " + new String(body, StandardCharsets.UTF_8));
         }
         if (status == 410) {
             throw new LeaseLostException(new String(body, StandardCharsets.UTF_8));

@@ -1,6 +1,8 @@
 package dev.kiln.agent.run;
 
+import dev.kiln.spec.plan.StepPlan;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,28 @@ public record StepEnvironment(List<String> passEnv, Optional<BuildUser> user) {
     /** Steps run as this process's user with the default allow-list (tests, and agents not run as root). */
     public static StepEnvironment ofThisUser() {
         return new StepEnvironment(DEFAULT_PASS, Optional.empty());
+    }
+
+    /**
+     * {@code step} with the secrets its {@code secretEnv} lists added to its variables, last (a
+     * secret wins over an {@code env} entry of the same name), so process and container steps alike
+     * get them in their environment, and nothing else: no file on disk holds them. Steps without
+     * {@code secretEnv} get none, whatever the build has. {@code values}: by variable, from the lease.
+     */
+    public static StepPlan withSecrets(StepPlan step, Map<String, String> values) {
+        if (step.secretEnv().isEmpty() || values.isEmpty()) {
+            return step;
+        }
+        List<String> env = new ArrayList<>(step.env());
+        for (String name : step.secretEnv()) {
+            String v = values.get(name);
+            if (v != null) {
+                env.add(name + "=" + v);
+            }
+        }
+        return new StepPlan(step.index(), step.id(), step.image(), step.entrypoint(), step.args(), step.script(),
+                List.copyOf(env), step.dir(), step.waitFor(), step.timeoutMillis(), step.allowFailure(),
+                step.allowExitCodes(), step.secretEnv(), step.volumes());
     }
 
     /**

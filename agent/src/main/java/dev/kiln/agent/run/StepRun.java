@@ -8,7 +8,6 @@ import dev.kiln.spec.plan.StepPlan;
 import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
-import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the steps of one build for its {@link BuildRunner}, one call per step: starts it, pumps its
- * log (registry passwords masked) within the build's budget, enforces its timeout, and reports its
+ * log (registry passwords and secrets masked) within the build's budget, enforces its timeout, and reports its
  * start and end. The runner decides what the result means for the build.
  */
 final class StepRun {
@@ -74,10 +73,40 @@ final class StepRun {
                         "stopped because the build ended"));
                 return new Done(s.index(), Status.CANCELLED, false, null);
             }
+            // Starting may take long (an image pull): a kill during it cuts the wait short (StartKill), and
+            // the step's timeout counts from here, so neither a cancel nor a timeout waits for a pull that hangs.
+            Starting starting = new Starting(StartKill.enter());
+            boolean first = running.replace(s.index(), starting) != null;
+            var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
+                killReason.putIfAbsent(s.index(), Status.TIMEOUT);
+                Executor.Execution now = running.get(s.index());
+                if (now != null) {
+                    now.kill();
+                }
+            }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
+            if (!first || killReason.containsKey(s.index())) {
+                starting.kill();
+            }
             Executor.Execution ex;
             try {
-                ex = executor.start(s, workspace, scratch);
+                ex = executor.start(StepEnvironment.withSecrets(s, lease.secrets()), workspace, scratch);
+                starting.started();
             } catch (IOException | RuntimeException e) {
+                starting.started();
+                if (timer != null) {
+                    timer.cancel(false);
+                }
+                Status why = killReason.get(s.index());
+                if (why != null) {
+                    // Killed while starting: the step ends as a kill ends it, saying what it was doing.
+                    status = why == Status.TIMEOUT ? Status.TIMEOUT : Status.CANCELLED;
+                    detail = why == Status.TIMEOUT ? "timed out after " + Durations.format(Duration.ofMillis(s.timeoutMillis()))
+                            + " while starting" : "stopped because the build ended";
+                    stepLog.write("[kiln] step " + (why == Status.TIMEOUT ? "timed out" : "stopped") + " while starting: "
+                            + e.getMessage() + "\n");
+                    finishStep(s, new StepResult(status, null, start, System.currentTimeMillis(), detail));
+                    return new Done(s.index(), status, false, null);
+                }
                 // RuntimeException too: a path or variable the OS cannot take (a NUL byte) fails here,
                 // and the step must end with the reason rather than leave the build waiting.
                 stepLog.write("[kiln] step could not start: " + e.getMessage() + "\n");
@@ -89,12 +118,7 @@ final class StepRun {
             if (running.replace(s.index(), ex) == null || killReason.containsKey(s.index())) {
                 ex.kill();
             }
-            var timer = s.timeoutMillis() > 0 ? TIMERS.schedule(() -> {
-                killReason.putIfAbsent(s.index(), Status.TIMEOUT);
-                ex.kill();
-            }, s.timeoutMillis(), TimeUnit.MILLISECONDS) : null;
-            try (InputStream out = Masking.wrap(ex.output(),
-                    lease.registries().stream().map(RegistryCredential::password).toList())) {
+            try (InputStream out = Masking.wrap(ex.output(), lease.maskedValues())) {
                 new LogPump(stepLog, budget).pump(out);
             } catch (LeaseLostException e) {
                 ex.kill();
@@ -210,6 +234,34 @@ final class StepRun {
         @Override
         public void kill() {}
     };
+
+    /** A step whose executor is still starting it: a kill reaches what the start waits on, if anything. */
+    private static final class Starting implements Executor.Execution {
+        private final StartKill kill;
+
+        Starting(StartKill kill) {
+            this.kill = kill;
+        }
+
+        void started() {
+            kill.close();
+        }
+
+        @Override
+        public void kill() {
+            kill.kill();
+        }
+
+        @Override
+        public InputStream output() {
+            return InputStream.nullInputStream();
+        }
+
+        @Override
+        public int waitFor() {
+            return 0;
+        }
+    }
 
     private static final ScheduledExecutorService TIMERS =
             Executors.newSingleThreadScheduledExecutor(r -> {

@@ -50,14 +50,53 @@ class ContainerFaultsTest {
         ContainerBuilds b = new ContainerBuilds(tmp);
         var api = new BuildRunnerTest.Recorder();
         StepPlan slow = new StepPlan(0, "slow", b.image, null, List.of("sh", "-c", "echo begun; sleep 60"), null, List.of(),
-                null, List.of(), 1_000, false, List.of(), List.of(), List.of(new Volume("data", "/data")));
+                null, List.of(), 3_000, false, List.of(), List.of(), List.of(new Volume("data", "/data")));
 
         long started = System.nanoTime();
         Status status = b.run(api, List.of(slow));
 
         assertThat(status).isEqualTo(Status.TIMEOUT);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(30));
-        assertThat(api.log.toString()).contains("begun\n", "[kiln] step timed out after 1s");
+        // The timeout counts from the step's start, its container's start included: 3 s leave room for that.
+        assertThat(api.log.toString()).contains("begun\n", "[kiln] step timed out after 3s");
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
+    void a_pull_from_a_registry_that_never_answers_is_cut_by_the_steps_timeout() throws Exception {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        // A registry that takes connections and never says a word: the engine's pull waits on it.
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept());
+                    }
+                } catch (java.io.IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String image = "127.0.0.1:" + silent.getLocalPort() + "/kiln-test/never:1";
+            StepPlan step = new StepPlan(0, "pull", image, null, List.of("true"), null, List.of(), null, List.of(), 1_000,
+                    false, List.of(), List.of());
+
+            long started = System.nanoTime();
+            Status status = b.run(api, List.of(step));
+
+            assertThat(status).isEqualTo(Status.TIMEOUT);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the engine's own pull timeout is far longer")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(api.log.toString()).contains("[kiln] step timed out while starting: the pull of image '" + image
+                    + "' from 127.0.0.1:" + silent.getLocalPort() + " was stopped");
+            assertThat(held).as("the engine did try the registry").isNotEmpty();
+            for (java.net.Socket s : held) {
+                s.close();
+            }
+        }
         assertThat(b.leftOnEngine()).isEmpty();
     }
 

@@ -32,6 +32,19 @@ class StepEnvironmentTest {
     }
 
     @Test
+    void a_step_gets_only_the_secrets_its_secret_env_lists() {
+        Map<String, String> values = Map.of("TOKEN", "t0ken-value", "OTHER", "other-value");
+        StepPlan lists = new StepPlan(0, "a", null, null, List.of("x"), null, List.of("A=1", "TOKEN=plain"), null,
+                List.of(), 0, false, List.of(), List.of("TOKEN"));
+        StepPlan none = new StepPlan(1, "b", null, null, List.of("x"), null, List.of("A=1"), null, List.of(), 0, false,
+                List.of(), List.of());
+
+        assertThat(StepEnvironment.withSecrets(lists, values).env()).as("the secret last, so it wins")
+                .containsExactly("A=1", "TOKEN=plain", "TOKEN=t0ken-value");
+        assertThat(StepEnvironment.withSecrets(none, values)).isSameAs(none);
+    }
+
+    @Test
     void home_is_the_build_users_else_the_agents_else_the_builds_own() {
         Map<String, String> agentEnv = Map.of("HOME", "/home/agent");
         var asUser = new StepEnvironment(List.of(), Optional.of(new BuildUser("kiln-build", 999, 999, Path.of("/var/lib/kiln-build"))));

@@ -288,9 +288,10 @@ public final class BuildService {
         return s == null || s.isBlank() ? null : s.strip();
     }
 
-    public void cancel(String id) {
+    /** Cancels build {@code id}; false when it had ended already (nothing was cancelled). */
+    public boolean cancel(String id) {
         store.get(id).orElseThrow(() -> new NotFoundException("no build " + id));
-        scheduler.cancel(id);
+        return scheduler.cancel(id);
     }
 
 

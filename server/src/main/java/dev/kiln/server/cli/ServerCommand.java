@@ -126,7 +126,8 @@ final class ServerCommand implements Callable<Integer> {
                     ? "from KILN_ADMIN_PASSWORD" : server.initialAdminPassword() + "  (shown once; change it with kiln users reset-password admin)"));
         }
         System.out.println("Admin API token: in " + server.adminTokenFile() + " (kiln on this machine reads it from there)");
-        System.out.println("Agent token: in " + data.resolve("agent.token"));
+        System.out.println("Agent token: in " + data.resolve("agent.token")
+                + " (the registration token: an agent joins with it, then uses a credential of its own)");
         System.out.println(noLocalAgent ? "Embedded agent: off" : "Embedded agent: on, up to " + builds
                 + (builds == 1 ? " build" : " builds") + " at once" + (maxBuilds != null ? "" : " (sized from this machine's "
                 + Runtime.getRuntime().availableProcessors() + " cores and " + Agent.physicalMemoryGiB()

@@ -18,9 +18,13 @@ import java.util.regex.Pattern;
 /**
  * The guard of git over HTTP ({@code /git/*}), which Javalin's own access check never sees: the
  * same {@code Host} rule as the API (421; defeats DNS rebinding), no request a browser page made
- * (git never sends {@code Origin}; 403), and, for a push, the {@link PushPolicy} (401).
+ * (git never sends {@code Origin}; 403), then the {@link PushPolicy}: credentials (401, with the
+ * {@code WWW-Authenticate} that makes git ask for them) and the role on the repo (403, shown by git).
  */
 final class GitAccessFilter implements Filter {
+    /** The request attribute holding the {@link dev.kiln.server.access.Principal} let in (for the push's audit). */
+    static final String PRINCIPAL = "kiln.git.principal";
+
     private final Hosts hosts;
     private final PushPolicy pushPolicy;
     private final ServerMetrics metrics;
@@ -63,15 +67,30 @@ final class GitAccessFilter implements Filter {
             refuse(res, 403, "git over HTTP does not answer requests made by web pages");
             return;
         }
-        if (isPush(req)) {
-            Optional<String> why = pushPolicy.refuse(req);
-            if (why.isPresent()) {
+        boolean push = isPush(req);
+        PushPolicy.Decision d = pushPolicy.decide(req.getHeader("Authorization"), repoName(req), push);
+        if (!d.allowed()) {
+            if (d.status() == 401) {
                 res.setHeader("WWW-Authenticate", "Basic realm=\"kiln\"");
-                refuse(res, 401, why.get());
-                return;
             }
+            refuse(res, d.status(), d.message());
+            return;
         }
+        req.setAttribute(PRINCIPAL, d.principal());
         chain.doFilter(request, response);
+    }
+
+    /** The repo a request names ({@code /git/NAME.git/...}), as the resolver will read it; null when none. */
+    static String repoName(HttpServletRequest req) {
+        String path = req.getPathInfo();
+        if (path == null) {
+            return null;
+        }
+        String first = path.startsWith("/") ? path.substring(1) : path;
+        int slash = first.indexOf('/');
+        String name = slash < 0 ? first : first.substring(0, slash);
+        name = name.endsWith(".git") ? name.substring(0, name.length() - 4) : name;
+        return name.isEmpty() ? null : name;
     }
 
     /** The receive-pack service: its advertisement ({@code info/refs?service=git-receive-pack}) or the push itself. */

@@ -1,6 +1,8 @@
 package dev.kiln.server.git;
 
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Hosts;
+import dev.kiln.server.access.Principal;
 import dev.kiln.server.store.Provenance;
 import jakarta.servlet.DispatcherType;
 import java.io.IOException;
@@ -22,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the repos over git's smart HTTP at {@code /git/NAME.git} (clone and fetch of any repo,
- * push to hosted ones) with JGit's {@link GitServlet}, behind {@link GitAccessFilter}. A push is
- * recorded by the {@link RefListener} before its refs move and built once they have: that is where
- * a push to a hosted repo becomes builds.
+ * push to hosted ones) with JGit's {@link GitServlet}, behind {@link GitAccessFilter} (credentials
+ * and roles). Inside a push, each ref of a protected branch is refused ({@link BranchProtection});
+ * the others are recorded by the {@link RefListener} before they move and built once they have:
+ * that is where a push to a hosted repo becomes builds.
  */
 public final class GitHosting {
     private static final Logger log = LoggerFactory.getLogger(GitHosting.class);
@@ -33,13 +36,18 @@ public final class GitHosting {
     private final Repos repos;
     private final Hosts hosts;
     private final PushPolicy pushPolicy;
+    private final BranchProtection protection;
+    private final AuditLog audit;
     private final RefListener listener;
     private final ServerMetrics metrics;
 
-    public GitHosting(Repos repos, Hosts hosts, PushPolicy pushPolicy, RefListener listener, ServerMetrics metrics) {
+    public GitHosting(Repos repos, Hosts hosts, PushPolicy pushPolicy, BranchProtection protection, AuditLog audit,
+                      RefListener listener, ServerMetrics metrics) {
         this.repos = repos;
         this.hosts = hosts;
         this.pushPolicy = pushPolicy;
+        this.protection = protection;
+        this.audit = audit;
         this.listener = listener;
         this.metrics = metrics;
     }
@@ -61,7 +69,8 @@ public final class GitHosting {
                 throw new org.eclipse.jgit.errors.RepositoryNotFoundException(name, e);
             }
         });
-        servlet.setReceivePackFactory((req, db) -> receivePack(db));
+        servlet.setReceivePackFactory((req, db) -> receivePack(db, (Principal) req.getAttribute(GitAccessFilter.PRINCIPAL),
+                req.getRemoteAddr()));
         context.addServlet(new ServletHolder("git", servlet), PATH + "*");
         context.addFilter(new FilterHolder(new GitAccessFilter(hosts, pushPolicy, metrics)), PATH + "*",
                 EnumSet.of(DispatcherType.REQUEST));
@@ -71,7 +80,7 @@ public final class GitHosting {
         return RefUpdate.of(c.getRefName(), c.getOldId(), c.getNewId());
     }
 
-    private ReceivePack receivePack(Repository db) throws ServiceNotEnabledException {
+    private ReceivePack receivePack(Repository db, Principal who, String address) throws ServiceNotEnabledException {
         String dir = db.getDirectory().getName();
         String name = dir.substring(0, dir.length() - ".git".length());
         Repo repo = repos.find(name).orElseThrow(ServiceNotEnabledException::new);
@@ -87,6 +96,7 @@ public final class GitHosting {
         List<ReceiveCommand> recorded = new ArrayList<>();
         AtomicReference<RefListener.Accepted> accepted = new AtomicReference<>();
         rp.setPreReceiveHook((pack, commands) -> {
+            refuseProtected(pack, name, commands, who, address);
             List<ReceiveCommand> moving = commands.stream()
                     .filter(c -> c.getResult() == ReceiveCommand.Result.NOT_ATTEMPTED).toList();
             if (moving.isEmpty()) {
@@ -119,5 +129,24 @@ public final class GitHosting {
             }
         });
         return rp;
+    }
+
+    /**
+     * Refuses each command of the push that touches a protected branch, leaving the push's other refs
+     * to go through: git prints why beside the branch and as a {@code remote:} line.
+     */
+    private void refuseProtected(ReceivePack pack, String repo, java.util.Collection<ReceiveCommand> commands,
+                                 Principal who, String address) {
+        for (ReceiveCommand c : commands) {
+            if (c.getResult() != ReceiveCommand.Result.NOT_ATTEMPTED || !protection.protects(repo, c.getRefName())) {
+                continue;
+            }
+            String branch = c.getRefName().substring("refs/heads/".length());
+            c.setResult(ReceiveCommand.Result.REJECTED_OTHER_REASON, "protected branch: only the server changes it");
+            pack.sendMessage("kiln: " + BranchProtection.refusal(repo, branch));
+            audit.record(who == null ? "anonymous" : who.name(), "git.push.refused", repo + " " + c.getRefName(),
+                    "protected branch; " + c.getType().name().toLowerCase(java.util.Locale.ROOT) + " " + c.getOldId().name()
+                            + " -> " + c.getNewId().name(), address);
+        }
     }
 }

@@ -39,6 +39,10 @@ final class RepoStore {
                     .bind("forgeUrl", r.forge() == null ? null : r.forge().apiUrl())
                     .bind("forgeProject", r.forge() == null ? null : r.forge().project())
                     .bind("tokenFile", r.forge() == null ? null : r.forge().tokenFile().toString()).execute();
+            if (r.kind() == Repo.Kind.HOSTED) {
+                h.createUpdate("insert into protected_branches (repo, branch) values (:n, :b)")
+                        .bind("n", r.name()).bind("b", BranchProtection.DEFAULT).execute();
+            }
             return true;
         }));
     }

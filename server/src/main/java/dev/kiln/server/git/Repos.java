@@ -1,6 +1,9 @@
 package dev.kiln.server.git;
 
 import dev.kiln.server.access.PrivateFiles;
+import dev.kiln.server.secrets.ClearFiles;
+import dev.kiln.server.secrets.MasterKey;
+import dev.kiln.server.secrets.Vault;
 import dev.kiln.server.store.Database;
 import dev.kiln.server.store.Provenance;
 import dev.kiln.spec.api.RepoRequest;
@@ -33,8 +36,9 @@ import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 /**
  * Use cases on repos: add one (a bare repo under {@code <data>/git/NAME.git}, hosted or a mirror),
  * list, describe, delete, open, and fetch a mirror from its remote (what the poller and webhooks
- * call). A mirror's password lives in {@code <data>/git/credentials/NAME} (mode 600), never in
- * the database; a webhook secret likewise in {@code <data>/git/webhook-secrets/NAME}, never shown.
+ * call). A mirror's password and a webhook secret are kept encrypted ({@link Vault}), never shown;
+ * the clear files earlier versions kept ({@code <data>/git/credentials/NAME},
+ * {@code <data>/git/webhook-secrets/NAME}) are moved there at start and deleted.
  */
 public final class Repos {
     /** How often a mirrored repo is polled when nobody says. */
@@ -44,12 +48,22 @@ public final class Repos {
     private final RepoStore store;
     private final Path root;
     private final Clock clock;
+    private final Vault vault;
     private final Map<String, Object> fetchLocks = new ConcurrentHashMap<>();
 
+    /** With the master key of the data directory {@code root} is in (or {@code KILN_MASTER_KEY}). */
     public Repos(Database db, Path root, Clock clock) throws IOException {
+        this(db, root, clock, new Vault(db, MasterKey.load(PrivateFiles.directory(root).toAbsolutePath().getParent(),
+                System.getenv(MasterKey.ENV)), clock));
+    }
+
+    public Repos(Database db, Path root, Clock clock, Vault vault) throws IOException {
         this.store = new RepoStore(db);
         this.root = PrivateFiles.directory(root);
         this.clock = clock;
+        this.vault = vault;
+        ClearFiles.seal(root.resolve("credentials"), vault, Vault.Kind.MIRROR);
+        ClearFiles.seal(root.resolve("webhook-secrets"), vault, Vault.Kind.WEBHOOK);
     }
 
     /** Adds a repo: hosted without a URL, else a mirror, fetched once now (a failure is kept as its poll error). */
@@ -89,15 +103,15 @@ public final class Repos {
                 git.getRepository().getConfig().save();
             }
             if (req.password() != null) {
-                PrivateFiles.directory(root.resolve("credentials"));
-                PrivateFiles.write(credentialsFile(name), req.password());
+                vault.put(Vault.Kind.MIRROR, "", name, req.password());
             }
             if (req.webhookSecret() != null) {
-                PrivateFiles.directory(root.resolve("webhook-secrets"));
-                PrivateFiles.write(secretFile(name), req.webhookSecret().strip());
+                vault.put(Vault.Kind.WEBHOOK, "", name, req.webhookSecret().strip());
             }
         } catch (IOException | GitAPIException | RuntimeException e) {
             store.delete(name);
+            vault.delete(Vault.Kind.MIRROR, "", name);
+            vault.delete(Vault.Kind.WEBHOOK, "", name);
             throw e instanceof IOException io ? io : new IOException("cannot create the repo " + name, e);
         }
         if (url != null) {
@@ -148,15 +162,14 @@ public final class Repos {
             throw Refusal.conflict("repo " + name + " has triggers: " + String.join(", ", using) + "; delete them first");
         }
         deleteTree(dir(name));
-        Files.deleteIfExists(credentialsFile(name));
-        Files.deleteIfExists(secretFile(name));
+        vault.delete(Vault.Kind.MIRROR, "", name);
+        vault.delete(Vault.Kind.WEBHOOK, "", name);
     }
 
     /** The secret the repo's webhooks are signed with; empty when none was set. */
     public Optional<byte[]> webhookSecret(String name) throws IOException {
-        Path f = secretFile(Names.repo(name));
-        return Files.exists(f) ? Optional.of(Files.readString(f).strip().getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                : Optional.empty();
+        return vault.get(Vault.Kind.WEBHOOK, "", Names.repo(name))
+                .map(v -> v.strip().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Opens the repo's bare repository; the caller closes it. */
@@ -208,8 +221,7 @@ public final class Repos {
         try {
             var ls = Git.lsRemoteRepository().setRemote(repo.url()).setHeads(true).setTags(true).setTimeout(timeoutSeconds);
             if (repo.credentialsUser() != null) {
-                ls.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(),
-                        Files.readString(credentialsFile(name)).strip()));
+                ls.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(), password(name)));
             }
             Map<String, String> refs = new java.util.TreeMap<>();
             for (Ref r : ls.call()) {
@@ -310,7 +322,7 @@ public final class Repos {
             Fetched fetched;
             try (Repository db = open(name)) {
                 var credentials = repo.credentialsUser() == null ? null : new UsernamePasswordCredentialsProvider(
-                        repo.credentialsUser(), Files.readString(credentialsFile(name)).strip());
+                        repo.credentialsUser(), password(name));
                 // A dry run (with a listener) downloads the objects and says what would move, leaving the refs as they are.
                 List<RefUpdate> moved = MirrorFetch.run(db, repo.url(), credentials, specs, removeDeleted, tags,
                         listener != null);
@@ -370,12 +382,10 @@ public final class Repos {
         return root.resolve(name + ".git");
     }
 
-    private Path secretFile(String name) {
-        return root.resolve("webhook-secrets").resolve(name);
-    }
-
-    private Path credentialsFile(String name) {
-        return root.resolve("credentials").resolve(name);
+    /** A mirror's password for its remote. */
+    private String password(String name) throws IOException {
+        return vault.get(Vault.Kind.MIRROR, "", name).map(String::strip)
+                .orElseThrow(() -> new IOException("the password of repo " + name + " is missing: add the repo again"));
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -2,6 +2,7 @@ package dev.kiln.server.http;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.Role;
 import dev.kiln.spec.api.ApprovalRequest;
@@ -30,10 +31,12 @@ final class ApiRoutes {
     private final StatusService status;
 
     private final dev.kiln.server.metrics.ServerMetrics metrics;
+    private final AuditLog audit;
 
     ApiRoutes(BuildService builds, BuildStore store, LogStore logs, Views views, StatusService status,
-              dev.kiln.server.metrics.ServerMetrics metrics) {
+              dev.kiln.server.metrics.ServerMetrics metrics, AuditLog audit) {
         this.metrics = metrics;
+        this.audit = audit;
         this.builds = builds;
         this.store = store;
         this.logs = logs;
@@ -47,25 +50,24 @@ final class ApiRoutes {
         config.routes.get("/api/builds", this::list, Access.read());
         config.routes.get("/api/builds/{id}", ctx -> ctx.json(views.build(find(ctx))), Access.read());
         config.routes.post("/api/builds/{id}/cancel", ctx -> {
-            builds.cancel(allowed(ctx, Role.DEVELOPER).id());
+            Build b = allowed(ctx, Role.DEVELOPER);
+            if (builds.cancel(b.id())) {
+                audit.record(ctx, "build.cancel", b.id(), repo(b));
+            }
             ctx.json(views.build(find(ctx)));
         }, Access.repoWrite(Role.DEVELOPER));
-        config.routes.post("/api/builds/{id}/retry", ctx -> ctx.status(201).json(views.build(
-                builds.retry(allowed(ctx, Role.DEVELOPER).id()))), Access.repoWrite(Role.DEVELOPER));
-        config.routes.post("/api/builds/{id}/approve", ctx -> ctx.json(views.build(
-                builds.approve(allowed(ctx, Role.APPROVER).id(), approver(ctx), comment(ctx)))), Access.repoWrite(Role.APPROVER));
-        config.routes.post("/api/builds/{id}/reject", ctx -> ctx.json(views.build(
-                builds.reject(allowed(ctx, Role.APPROVER).id(), approver(ctx), comment(ctx)))), Access.repoWrite(Role.APPROVER));
+        config.routes.post("/api/builds/{id}/retry", ctx -> {
+            Build b = allowed(ctx, Role.DEVELOPER);
+            Build retry = builds.retry(b.id());
+            audit.record(ctx, "build.retry", b.id(), "new build " + retry.id());
+            ctx.status(201).json(views.build(retry));
+        }, Access.repoWrite(Role.DEVELOPER));
+        config.routes.post("/api/builds/{id}/approve", ctx -> decide(ctx, true), Access.repoWrite(Role.APPROVER));
+        config.routes.post("/api/builds/{id}/reject", ctx -> decide(ctx, false), Access.repoWrite(Role.APPROVER));
         config.routes.get("/api/builds/{id}/steps/{step}/log", this::log, Access.read());
         // Kept builds outlive every retention rule (a promotion will keep production's build).
-        config.routes.post("/api/builds/{id}/keep", ctx -> {
-            builds.keep(allowed(ctx, Role.DEVELOPER).id(), true);
-            ctx.json(views.build(find(ctx)));
-        }, Access.repoWrite(Role.DEVELOPER));
-        config.routes.delete("/api/builds/{id}/keep", ctx -> {
-            builds.keep(allowed(ctx, Role.DEVELOPER).id(), false);
-            ctx.json(views.build(find(ctx)));
-        }, Access.repoWrite(Role.DEVELOPER));
+        config.routes.post("/api/builds/{id}/keep", ctx -> keep(ctx, true), Access.repoWrite(Role.DEVELOPER));
+        config.routes.delete("/api/builds/{id}/keep", ctx -> keep(ctx, false), Access.repoWrite(Role.DEVELOPER));
         config.routes.get("/api/server/status", ctx -> ctx.json(status.status()), Access.read());
     }
 
@@ -82,7 +84,29 @@ final class ApiRoutes {
         // The body is opened only once the upload is admitted: opening it answers a client's
         // "Expect: 100-continue", which would send the whole archive just to be refused.
         Build b = builds.submit(ctx::bodyInputStream, ctx.queryParam("config"), subs, tags);
+        audit.record(ctx, "build.submit", b.id(), ctx.queryParam("config") == null ? null : "config " + ctx.queryParam("config"));
         ctx.status(201).header("Location", "/api/builds/" + b.id()).json(views.build(b));
+    }
+
+    private void keep(Context ctx, boolean kept) {
+        Build b = allowed(ctx, Role.DEVELOPER);
+        builds.keep(b.id(), kept);
+        audit.record(ctx, kept ? "build.keep" : "build.unkeep", b.id(), repo(b));
+        ctx.json(views.build(find(ctx)));
+    }
+
+    /** Approves or rejects a PENDING build; the audit entry carries the comment. */
+    private void decide(Context ctx, boolean approve) {
+        Build b = allowed(ctx, Role.APPROVER);
+        String comment = comment(ctx);
+        Build decided = approve ? builds.approve(b.id(), approver(ctx), comment) : builds.reject(b.id(), approver(ctx), comment);
+        audit.record(ctx, approve ? "build.approve" : "build.reject", b.id(), comment);
+        ctx.json(views.build(decided));
+    }
+
+    /** What an audit entry of a build says beside its id: the repo it builds, if any. */
+    static String repo(Build b) {
+        return b.repo() == null ? null : "repo " + b.repo();
     }
 
     /** Who decides: the name of the token the guard accepted. */

@@ -3,6 +3,7 @@ package dev.kiln.server.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
@@ -84,11 +85,12 @@ public final class HttpServer {
     public static Javalin create(BuildService builds, BuildStore store, LogStore logs, AgentService agents,
                                  BuildEvents events, StatusService status, AccessGuard guard, GitRoutes gitRoutes,
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
-                                 BuildImages images, RegistryRoutes registryRoutes, BuildMetrics buildMetrics,
-                                 BuildArtifacts artifacts) {
+                                 BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes,
+                                 AuditLog audit, SecretRoutes secretRoutes, dev.kiln.server.agents.Agents agentDirectory,
+                                 BuildMetrics buildMetrics, BuildArtifacts artifacts) {
         Views views = new Views(store, logs, images, buildMetrics);
-        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics);
-        AgentRoutes agentRoutes = new AgentRoutes(agents);
+        ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics, audit);
+        AgentRoutes agentRoutes = new AgentRoutes(agents, agentDirectory);
         return Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -107,6 +109,9 @@ public final class HttpServer {
             hookRoutes.register(config);
             registryRoutes.register(config);
             new ArtifactRoutes(store, artifacts).register(config);
+            userRoutes.register(config);
+            new AuditRoutes(audit).register(config);
+            secretRoutes.register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an
@@ -139,6 +144,8 @@ public final class HttpServer {
             config.routes.exception(dev.kiln.server.hooks.Webhooks.Rejected.class, (e, ctx) ->
                     ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
             config.routes.exception(Refusal.class, (e, ctx) ->
+                    ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
+            config.routes.exception(dev.kiln.server.access.Users.UserException.class, (e, ctx) ->
                     ctx.status(e.status()).json(new ApiError(e.status(), e.getMessage(), List.of())));
             config.routes.exception(BuildService.ConflictException.class, (e, ctx) ->
                     ctx.status(409).json(new ApiError(409, e.getMessage(), List.of())));

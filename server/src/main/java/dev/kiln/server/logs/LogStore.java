@@ -49,12 +49,24 @@ public final class LogStore {
     /** Returns the log's size after the append; {@code timeMillis}: when the agent read these bytes. */
     public long append(String buildId, int step, long offset, byte[] data, int off, int len, long timeMillis)
             throws IOException {
+        return append(buildId, step, (Long) offset, data, off, len, timeMillis);
+    }
+
+    /** Appends at the log's end, whatever it is (the server's own writes: masked chunks); returns the size after. */
+    public long appendAtEnd(String buildId, int step, byte[] data, int off, int len, long timeMillis) throws IOException {
+        return append(buildId, step, (Long) null, data, off, len, timeMillis);
+    }
+
+    /** {@code at} null: at the end, under the same lock as every other append. */
+    private long append(String buildId, int step, Long at, byte[] data, int off, int len, long timeMillis)
+            throws IOException {
         Path file = file(buildId, step);
         Object lock = locks[Math.floorMod(buildId.hashCode() * 31 + step, locks.length)];
         synchronized (lock) {
             Files.createDirectories(file.getParent());
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
                 long size = ch.size();
+                long offset = at == null ? size : at;
                 if (offset > size) {
                     throw new LogGapException(size);
                 }

@@ -1,8 +1,8 @@
 package dev.kiln.server.registries;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.git.Refusal;
+import dev.kiln.server.secrets.Vault;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
 import dev.kiln.spec.json.Json;
@@ -23,10 +23,10 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * Registry logins the server hands to builds that push. Until Kiln has encrypted secrets they are
- * kept in plain JSON in {@code <data-dir>/registries.json}, mode 600 in a mode-700 directory:
- * readable by the server's own user only (and by root). Passwords never leave this class except
- * inside a lease, to the agent running a build that pushes to that registry.
+ * Registry logins the server hands to builds that push, kept encrypted ({@link Vault}, one sealed
+ * JSON entry per host). Passwords never leave this class except inside a lease, to the agent running
+ * a build that pushes to that registry. The clear {@code <data-dir>/registries.json} of earlier
+ * versions is moved into the vault at start, once, and deleted.
  */
 public final class RegistryStore {
     private static final Pattern HOST = Pattern.compile("[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?");
@@ -39,12 +39,18 @@ public final class RegistryStore {
         }
     }
 
-    private final Path file;
+    private final Vault vault;
     private final Clock clock;
 
-    public RegistryStore(Path dataDir, Clock clock) {
-        this.file = dataDir.resolve("registries.json");
+    public RegistryStore(Path dataDir, Vault vault, Clock clock) throws IOException {
+        this.vault = vault;
         this.clock = clock;
+        Path clear = dataDir.resolve("registries.json");
+        if (Files.exists(clear)) {
+            Map<String, Entry> old = Json.MAPPER.readValue(clear.toFile(), new TypeReference<Map<String, Entry>>() {});
+            old.forEach(this::put);
+            Files.delete(clear);
+        }
     }
 
     public synchronized RegistryView login(RegistryLogin login) {
@@ -62,10 +68,8 @@ public final class RegistryStore {
                 || password.chars().anyMatch(c -> c == '\n' || c == '\r' || c == 0)) {
             throw Refusal.badRequest("password must be 1 to 4096 characters on one line (--password-stdin reads one line)");
         }
-        Map<String, Entry> all = read();
         long now = clock.millis();
-        all.put(host, new Entry(user, password, now));
-        write(all);
+        put(host, new Entry(user, password, now));
         return new RegistryView(host, user, Instant.ofEpochMilli(now));
     }
 
@@ -77,11 +81,9 @@ public final class RegistryStore {
 
     public synchronized void logout(String host) {
         String h = host(host);
-        Map<String, Entry> all = read();
-        if (all.remove(h) == null) {
+        if (!vault.delete(Vault.Kind.REGISTRY, "", h)) {
             throw Refusal.notFound("no login for registry " + h + " (kiln registries list shows those there are)");
         }
-        write(all);
     }
 
     /** The logins for {@code hosts} that exist; hosts without one get none (a push there fails, saying so). */
@@ -89,13 +91,9 @@ public final class RegistryStore {
         if (hosts.isEmpty()) {
             return List.of();
         }
-        Map<String, Entry> all = read();
         List<RegistryCredential> out = new ArrayList<>();
         for (String h : hosts) {
-            Entry e = all.get(h);
-            if (e != null) {
-                out.add(new RegistryCredential(h, e.username(), e.password()));
-            }
+            get(h).ifPresent(e -> out.add(new RegistryCredential(h, e.username(), e.password())));
         }
         return out;
     }
@@ -123,21 +121,28 @@ public final class RegistryStore {
     }
 
     private Map<String, Entry> read() {
-        if (!Files.exists(file)) {
-            return new TreeMap<>();
+        Map<String, Entry> all = new TreeMap<>();
+        for (Vault.Entry e : vault.list(Vault.Kind.REGISTRY)) {
+            get(e.name()).ifPresent(entry -> all.put(e.name(), entry));
         }
-        try {
-            return new TreeMap<>(Json.MAPPER.readValue(file.toFile(), new TypeReference<Map<String, Entry>>() {}));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the registry logins (registries.json in the data directory)", e);
-        }
+        return all;
     }
 
-    private void write(Map<String, Entry> all) {
+    private java.util.Optional<Entry> get(String host) {
+        return vault.get(Vault.Kind.REGISTRY, "", host).map(json -> {
+            try {
+                return Json.MAPPER.readValue(json, Entry.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException("a stored registry login is unreadable", e);
+            }
+        });
+    }
+
+    private void put(String host, Entry e) {
         try {
-            PrivateFiles.write(file, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(all));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the registry logins", e);
+            vault.put(Vault.Kind.REGISTRY, "", host, Json.MAPPER.writeValueAsString(e));
+        } catch (IOException ex) {
+            throw new UncheckedIOException("cannot store the registry login", ex);
         }
     }
 }

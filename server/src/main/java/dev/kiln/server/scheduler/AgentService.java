@@ -8,8 +8,13 @@ import dev.kiln.server.metrics.ServerMetrics;
 import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.results.LogMetrics;
 import dev.kiln.server.store.BuildImages;
+import dev.kiln.server.store.Build;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.spec.api.ArtifactView;
+import dev.kiln.server.secrets.LogMasks;
+import dev.kiln.server.secrets.Secrets;
+import dev.kiln.spec.json.Json;
+import dev.kiln.spec.plan.BuildPlan;
 import dev.kiln.spec.api.BuiltImage;
 import dev.kiln.spec.metrics.MetricsReport;
 import dev.kiln.spec.plan.ImageRef;
@@ -24,7 +29,10 @@ import dev.kiln.spec.protocol.StepResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -45,6 +53,9 @@ public final class AgentService implements AgentApi {
     private final BuildMetrics buildMetrics;
     private final LogMetrics logMetrics;
     private final BuildArtifacts artifacts;
+    /** Null: this server has no secrets (tests of the scheduling alone). */
+    private final Secrets secrets;
+    private final LogMasks masks;
 
     /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
@@ -56,24 +67,28 @@ public final class AgentService implements AgentApi {
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
                         ServerMetrics metrics, BuildImages images,
                         Function<Collection<String>, List<RegistryCredential>> logins) {
-        this(scheduler, store, logs, sources, events, metrics, images, logins, null);
+        this(scheduler, store, logs, sources, events, metrics, images, logins, null, null, null);
     }
 
-    /** {@code buildMetrics}: where the metrics steps report are kept (null: this server records none). */
+    /**
+     * {@code secrets}: the secrets builds name in availableSecrets, given with the lease of each;
+     * {@code buildMetrics}: where the metrics steps report are kept; {@code artifacts}: where the files
+     * builds keep are stored (each null: this server has none of them).
+     */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
                         ServerMetrics metrics, BuildImages images,
-                        Function<Collection<String>, List<RegistryCredential>> logins, BuildMetrics buildMetrics) {
-        this(scheduler, store, logs, sources, events, metrics, images, logins, buildMetrics, null);
-    }
-
-    /** {@code artifacts}: where the files builds keep are stored (null: this server stores none). */
-    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
-                        ServerMetrics metrics, BuildImages images,
-                        Function<Collection<String>, List<RegistryCredential>> logins, BuildMetrics buildMetrics,
-                        BuildArtifacts artifacts) {
+                        Function<Collection<String>, List<RegistryCredential>> logins, Secrets secrets,
+                        BuildMetrics buildMetrics, BuildArtifacts artifacts) {
         this.artifacts = artifacts;
         this.buildMetrics = buildMetrics;
         this.logMetrics = buildMetrics == null ? null : new LogMetrics(logs, store, buildMetrics);
+        this.secrets = secrets;
+        this.masks = new LogMasks(logs, this::maskedAfterRestart);
+        events.onStatus((id, to) -> {
+            if (to.isFinal()) {
+                masks.buildEnded(id);
+            }
+        });
         this.metrics = metrics;
         this.images = images;
         this.logins = logins;
@@ -89,8 +104,69 @@ public final class AgentService implements AgentApi {
         if (request.protocol() != LeaseRequest.PROTOCOL) {
             throw new RefusedCallException("agent speaks protocol " + request.protocol() + "; this server speaks " + LeaseRequest.PROTOCOL);
         }
-        // Only the logins of the registries this build pushes to travel with it.
-        return scheduler.lease(request, wait).map(l -> l.withRegistries(logins.apply(ImageRef.pushedRegistries(l.plan()))));
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            // Only the logins of the registries this build pushes to travel with it.
+            Optional<Lease> leased = scheduler.lease(request, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                    .map(l -> l.withRegistries(logins.apply(ImageRef.pushedRegistries(l.plan()))));
+            if (leased.isEmpty()) {
+                return leased;
+            }
+            Lease l = leased.get();
+            try {
+                l = l.withSecrets(secretsOf(l.plan(), repoOf(l.buildId())));
+            } catch (Secrets.Missing missing) {
+                // Before any step runs, and the agent never sees it: the build fails naming what is missing.
+                scheduler.finished(l.buildId(), l.leaseId(), Status.FAILURE, missing.getMessage());
+                continue;
+            }
+            masks.leased(l.buildId(), l.maskedValues());
+            return Optional.of(l);
+        }
+    }
+
+    /** The values of the secrets {@code plan} names, by the variable steps list in secretEnv. */
+    private Map<String, String> secretsOf(BuildPlan plan, String repo) throws Secrets.Missing {
+        if (plan.secrets().isEmpty()) {
+            return Map.of();
+        }
+        if (secrets == null) {
+            throw new Secrets.Missing("this server keeps no secrets");
+        }
+        Map<String, String> byName = secrets.resolve(new java.util.LinkedHashSet<>(plan.secrets().values()), repo);
+        Map<String, String> byEnv = new LinkedHashMap<>();
+        plan.secrets().forEach((env, name) -> byEnv.put(env, byName.get(name)));
+        return byEnv;
+    }
+
+    private String repoOf(String buildId) {
+        return store.get(buildId).map(Build::repo).orElse(null);
+    }
+
+    /** What a build's logs must not show, when the lease that said so was before this server started. */
+    private List<String> maskedAfterRestart(String buildId) {
+        Optional<Build> b = store.get(buildId);
+        if (b.isEmpty() || b.get().planJson() == null) {
+            return List.of();
+        }
+        try {
+            BuildPlan plan = Json.MAPPER.readValue(b.get().planJson(), BuildPlan.class);
+            List<String> out = new ArrayList<>();
+            logins.apply(ImageRef.pushedRegistries(plan)).forEach(c -> out.add(c.password()));
+            try {
+                out.addAll(secretsOf(plan, b.get().repo()).values());
+            } catch (Secrets.Missing gone) {
+                // deleted since: nothing of it to mask
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The id the holder of the build's current lease polled under; empty when none holds it. */
+    public Optional<String> leaseHolder(String buildId) {
+        return scheduler.leaseHolder(buildId);
     }
 
     @Override
@@ -125,7 +201,7 @@ public final class AgentService implements AgentApi {
     public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len,
             long timeMillis) throws IOException {
         long[] size = new long[1];
-        scheduler.whileHeld(buildId, leaseId, () -> size[0] = logs.append(buildId, step, offset, data, off, len, timeMillis));
+        scheduler.whileHeld(buildId, leaseId, () -> size[0] = masks.append(buildId, step, offset, data, off, len, timeMillis));
         events.logGrew(buildId, step);
         return size[0];
     }
@@ -135,10 +211,11 @@ public final class AgentService implements AgentApi {
         Long start = r.startMillis() == 0 ? null : r.startMillis();
         long finish = r.finishMillis() == 0 ? System.currentTimeMillis() : r.finishMillis();
         boolean[] moved = new boolean[1];
+        scheduler.whileHeld(buildId, leaseId, () -> masks.stepEnded(buildId, step));
         LogMetrics.Finish mark = () -> scheduler.whileHeld(buildId, leaseId, () -> moved[0] = store.stepFinished(buildId,
                 step, r.status(), r.exitCode(), start, finish, r.detail()));
         if (r.status() == Status.SUCCESS && logMetrics != null && scheduler.holds(buildId, leaseId)) {
-            // A passed step's ::metric lines are read from its stored log before it is marked finished.
+            // A passed step's ::metric lines are read from its stored (already masked) log before it is marked finished.
             logMetrics.thenFinish(buildId, step, mark);
         } else {
             mark.run();

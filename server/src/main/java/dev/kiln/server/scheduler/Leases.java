@@ -18,11 +18,14 @@ final class Leases {
     /** One lease handed out. Not acknowledged: its agent has not called since it took the build. */
     static final class Held {
         final String leaseId;
+        /** The id the agent polled under when it took the build. */
+        final String agentId;
         final CountDownLatch cancel = new CountDownLatch(1);
         volatile boolean acknowledged;
 
-        Held(String leaseId, boolean acknowledged) {
+        Held(String leaseId, String agentId, boolean acknowledged) {
             this.leaseId = leaseId;
+            this.agentId = agentId;
             this.acknowledged = acknowledged;
         }
     }
@@ -38,8 +41,8 @@ final class Leases {
         }
     }
 
-    void put(String buildId, String leaseId, boolean acknowledged) {
-        held.put(buildId, new Held(leaseId, acknowledged));
+    void put(String buildId, String leaseId, String agentId, boolean acknowledged) {
+        held.put(buildId, new Held(leaseId, agentId, acknowledged));
     }
 
     /** The lease if {@code leaseId} is the build's current one; the call counts as the agent's sign of life. */

@@ -63,6 +63,8 @@ public final class Scheduler implements AutoCloseable {
     /** Agents that said goodbye (id -> when): their waiting lease requests return empty, and no new one is served. */
     private final Map<String, Long> departed = new java.util.concurrent.ConcurrentHashMap<>();
     private final AgentRoster roster = new AgentRoster();
+    /** Agents (by the id they poll under) that get no work: disabled ones. */
+    private volatile java.util.function.Predicate<String> refused = id -> false;
     /** Told of every move that ended or requeued a build: the stress test counts them. */
     private volatile java.util.function.BiConsumer<String, Transition> onEnd = (id, t) -> {};
     /** Test seam: runs with the build id as an end is about to write its notice into the logs. */
@@ -97,7 +99,7 @@ public final class Scheduler implements AutoCloseable {
         long now = clock.millis();
         for (Build b : store.working()) {
             if (b.leaseId() != null && store.resume(b.id(), b.leaseId(), now + leaseTimeout.toMillis())) {
-                leases.put(b.id(), b.leaseId(), true);
+                leases.put(b.id(), b.leaseId(), b.agentId(), true);
             }
         }
     }
@@ -117,8 +119,9 @@ public final class Scheduler implements AutoCloseable {
     public Optional<Lease> lease(LeaseRequest request, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         roster.saw(request, clock.millis());
+        boolean woken = false;
         while (true) {
-            if (departed.containsKey(request.agentId())) {
+            if (departed.containsKey(request.agentId()) || woken && refused.test(request.agentId())) {
                 return Optional.empty();
             }
             long seen;
@@ -128,7 +131,13 @@ public final class Scheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            Optional<Lease> lease = tryClaim(request);
+            // A refused (disabled) agent's poll waits like one with no work, and ends when woken (by its disabling).
+            Optional<Lease> lease = refused.test(request.agentId()) ? Optional.empty() : tryClaim(request);
+            if (lease.isPresent() && refused.test(request.agentId())) {
+                // Disabled as it claimed: the disabling's sweep of its builds may have missed this one.
+                abandon(request.agentId(), "its agent was disabled as it took this build");
+                return Optional.empty();
+            }
             if (lease.isPresent()) {
                 return lease;
             }
@@ -144,6 +153,7 @@ public final class Scheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            woken = true;
         }
     }
 
@@ -156,6 +166,11 @@ public final class Scheduler implements AutoCloseable {
         departed.put(agentId, clock.millis());
         roster.forget(agentId);
         enqueued();
+    }
+
+    /** Which agents, by the id they poll under, get no work (disabled ones); asked before and after each claim. */
+    public void refuse(java.util.function.Predicate<String> agents) {
+        this.refused = agents;
     }
 
     private Optional<Lease> tryClaim(LeaseRequest request) {
@@ -173,7 +188,7 @@ public final class Scheduler implements AutoCloseable {
             boolean claimed = leases.ending(b.id(), () -> {
                 boolean c = store.claim(b.id(), request.agentId(), leaseId, now, now + leaseTimeout.toMillis());
                 if (c) {
-                    leases.put(b.id(), leaseId, false);
+                    leases.put(b.id(), leaseId, request.agentId(), false);
                 }
                 return c;
             });
@@ -207,6 +222,12 @@ public final class Scheduler implements AutoCloseable {
     /** True when {@code leaseId} is the build's current lease; the call counts as the agent's sign of life. */
     public boolean holds(String buildId, String leaseId) {
         return leases.holder(buildId, leaseId) != null;
+    }
+
+    /** The id the agent holding the build's current lease polled under; empty when no lease is held. */
+    public Optional<String> leaseHolder(String buildId) {
+        Leases.Held h = leases.get(buildId);
+        return h == null ? Optional.empty() : Optional.ofNullable(h.agentId);
     }
 
     /** Runs an agent's report while its lease is held: no end of the build can come in between. */

@@ -1,6 +1,6 @@
 package dev.kiln.server.web;
 
-import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.git.Repos;
@@ -31,31 +31,46 @@ public final class Dashboard {
     private final StreamRoutes streams;
     private final StatusRoutes status;
     private final RepoRoutes repoPages;
+    private final SignInRoutes signIn;
+    private final AuditPage auditPage;
 
     /** What the repos pages show and run: the repos, their triggers, the builds a Run starts, and the poller's state. */
     public record Git(Repos repos, Triggers triggers, GitBuilds builds, Poller poller, String publicUrl) {}
 
-    public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, BrowserSessions sessions,
-                     String tokenFile, Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
-                     BuildImages images, BuildMetrics buildMetrics, BuildArtifacts artifacts) {
+    public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, SignInRoutes signIn,
+                     Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
+                     BuildImages images, AuditLog audit, BuildMetrics buildMetrics, BuildArtifacts artifacts) {
         PageViews views = new PageViews(logs, clock, images, buildMetrics, artifacts);
         Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
-        this.pages = new WebRoutes(builds, store, scheduler, sessions, views, tokenFile, events);
-        this.streams = new StreamRoutes(store, logs, metrics, events);
+        this.pages = new WebRoutes(builds, store, scheduler, views, events, signIn.sessions(), audit);
+        this.signIn = signIn;
+        this.streams = new StreamRoutes(store, logs, metrics, events, signIn.sessions());
         this.status = new StatusRoutes(store, metrics);
         this.repoPages = new RepoRoutes(git.repos(), git.triggers(), git.builds(),
-                new RepoViews(git.repos(), git.triggers(), git.poller(), git.publicUrl()), sessions);
+                new RepoViews(git.repos(), git.triggers(), git.poller(), git.publicUrl()), audit);
+        this.auditPage = new AuditPage(audit);
     }
 
     public void register(JavalinConfig config) {
         config.routes.before(Dashboard::headers);
+        config.routes.beforeMatched(Dashboard::chrome);
+        config.routes.after(ctx -> dev.kiln.webui.Chrome.clear());
         pages.register(config);
+        signIn.register(config);
         streams.register(config);
         status.register(config);
         repoPages.register(config);
+        auditPage.register(config);
+    }
+
+    /** The header's admin links, for who the guard let in (set after it, cleared before every request). */
+    private static void chrome(Context ctx) {
+        dev.kiln.server.access.Principal who = dev.kiln.server.access.AccessGuard.principal(ctx);
+        dev.kiln.webui.Chrome.admin(who != null && who.role() == dev.kiln.server.access.Role.ADMIN);
     }
 
     private static void headers(Context ctx) {
+        dev.kiln.webui.Chrome.clear();
         ctx.header("Content-Security-Policy", CSP);
         ctx.header("X-Content-Type-Options", "nosniff");
         ctx.header("Referrer-Policy", "same-origin");

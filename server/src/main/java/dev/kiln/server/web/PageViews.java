@@ -16,6 +16,7 @@ import dev.kiln.webui.term.TerminalRenderer;
 import dev.kiln.webui.view.ApprovalView;
 import dev.kiln.webui.view.BuildPage;
 import dev.kiln.webui.view.BuildRow;
+import dev.kiln.webui.view.Buttons;
 import dev.kiln.webui.view.Durations;
 import dev.kiln.webui.view.Failure;
 import dev.kiln.webui.view.Stamp;
@@ -62,7 +63,7 @@ final class PageViews {
                 Durations.between(b.startTime(), b.finishTime(), clock.millis()), !b.status().isFinal());
     }
 
-    BuildPage page(Build b, List<StepRun> steps, String csrf) {
+    BuildPage page(Build b, List<StepRun> steps, Buttons buttons) {
         long now = clock.millis();
         List<StepSection> sections = steps.stream().map(s -> {
             String base = "/builds/" + b.id() + "/steps/" + s.index();
@@ -76,7 +77,7 @@ final class PageViews {
         Provenance git = b.provenance();
         return new BuildPage(row(b), text(b.statusDetail()), text(git.commitSha()), text(git.author()),
                 text(b.agentId()), iso(b.createTime()), iso(b.finishTime()), text(b.retryOf()), b.substitutions(),
-                b.labels(), sections, failure(b, steps), timeline, csrf, approval(b.approval()), "",
+                b.labels(), sections, failure(b, steps), timeline, buttons, approval(b.approval()), "",
                 images.of(b.id()).stream().map(i -> new BuildPage.PushedImage(i.name(), i.digest())).toList(),
                 outputs(b, steps));
     }

@@ -2,8 +2,8 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Role;
-import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.disk.DiskFloor;
 import dev.kiln.server.git.Refusal;
@@ -37,14 +37,14 @@ final class RepoRoutes {
     private final Triggers triggers;
     private final GitBuilds gitBuilds;
     private final RepoViews views;
-    private final BrowserSessions sessions;
+    private final AuditLog audit;
 
-    RepoRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, RepoViews views, BrowserSessions sessions) {
+    RepoRoutes(Repos repos, Triggers triggers, GitBuilds gitBuilds, RepoViews views, AuditLog audit) {
+        this.audit = audit;
         this.repos = repos;
         this.triggers = triggers;
         this.gitBuilds = gitBuilds;
         this.views = views;
-        this.sessions = sessions;
     }
 
     void register(JavalinConfig config) {
@@ -72,6 +72,7 @@ final class RepoRoutes {
                 throw Refusal.badRequest("name the " + kind + " to build");
             }
             Build b = gitBuilds.run(t.name(), run);
+            audit.record(ctx, "trigger.run", t.name(), dev.kiln.server.http.GitRoutes.ran(run, b.id()));
             ctx.redirect("/builds/" + b.id(), HttpStatus.SEE_OTHER);
             return;
         } catch (Refusal e) {
@@ -96,7 +97,7 @@ final class RepoRoutes {
         List<TriggerCard> cards = views.triggers(card).stream().map(c -> refused != null && c.name().equals(refused.trigger())
                 ? c.refused(TriggerCard.RUN_KINDS.contains(refused.kind()) ? refused.kind() : c.runKind(), refused.ref(),
                 refused.why()) : c).toList();
-        return new RepoPage(card, cards, sessions.csrf(ctx).orElse(""));
+        return new RepoPage(card, cards, Viewers.buttons(ctx, r.name()));
     }
 
     private Repo repo(Context ctx) {

@@ -1,6 +1,7 @@
 package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
+import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.http.Params;
 import dev.kiln.server.logs.LogStore;
@@ -38,7 +39,10 @@ public final class StreamRoutes {
     private final Metrics metrics;
     private final BuildEvents events;
 
-    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics, BuildEvents events) {
+    private final BrowserSessions sessions;
+
+    StreamRoutes(BuildStore store, LogStore logs, Metrics metrics, BuildEvents events, BrowserSessions sessions) {
+        this.sessions = sessions;
         this.events = events;
         this.store = store;
         this.logs = logs;
@@ -61,6 +65,7 @@ public final class StreamRoutes {
             client.keepAlive();
             metrics.liveViews.incrementAndGet();
             client.onClose(metrics.liveViews::decrementAndGet);
+            sessions.endWithSession(ctx, client);
             Streams.start("kiln-live-" + b.id() + "-" + step, new LiveLog(client, b.id(), step, resume, TAIL, store, logs,
                     events, metrics.server()));
         }).handle(ctx);

@@ -2,6 +2,7 @@ package dev.kiln.server.web;
 
 import dev.kiln.server.access.Access;
 import dev.kiln.server.access.AccessGuard;
+import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.BrowserSessions;
 import dev.kiln.server.access.Principal;
 import dev.kiln.server.access.Role;
@@ -15,12 +16,9 @@ import dev.kiln.webui.Templates;
 import dev.kiln.webui.view.AgentRow;
 import dev.kiln.webui.view.AgentsPage;
 import dev.kiln.webui.view.BuildsPage;
-import dev.kiln.webui.view.LoginPage;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
-import io.javalin.http.Cookie;
 import io.javalin.http.NotFoundResponse;
-import io.javalin.http.SameSite;
 import io.javalin.http.sse.SseHandler;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +30,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The dashboard's pages and forms: the builds list, a build, the agents, sign-in, and the cancel,
+ * The dashboard's pages and forms: the builds list, a build, the agents, and the cancel,
  * retry, approve and reject buttons. Routes only translate: they read the request, call the store or a service,
  * and render a view record with a JTE template.
  */
@@ -42,20 +40,20 @@ public final class WebRoutes {
     private final BuildService builds;
     private final BuildStore store;
     private final Scheduler scheduler;
-    private final BrowserSessions sessions;
     private final PageViews views;
-    private final String tokenFile;
     private final BuildEvents events;
+    private final BrowserSessions sessions;
+    private final AuditLog audit;
 
-    public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, BrowserSessions sessions,
-                     PageViews views, String tokenFile, BuildEvents events) {
+    public WebRoutes(BuildService builds, BuildStore store, Scheduler scheduler, PageViews views, BuildEvents events,
+                     BrowserSessions sessions, AuditLog audit) {
+        this.sessions = sessions;
         this.events = events;
+        this.audit = audit;
         this.builds = builds;
         this.store = store;
         this.scheduler = scheduler;
-        this.sessions = sessions;
         this.views = views;
-        this.tokenFile = tokenFile;
     }
 
     public void register(JavalinConfig config) {
@@ -63,20 +61,17 @@ public final class WebRoutes {
         config.routes.get("/ui/builds/live", this::liveRows, Access.read());
         config.routes.get("/builds/{id}", this::build, Access.read());
         config.routes.get("/agents", this::agents, Access.read());
-        config.routes.get("/login", ctx -> html(ctx, Templates.render("login.jte",
-                new LoginPage(next(ctx.queryParam("next")), "", tokenFile))), Access.open());
-        config.routes.post("/login", this::login, Access.login());
-        config.routes.post("/logout", ctx -> {
-            sessions.end(ctx);
-            ctx.removeCookie(BrowserSessions.COOKIE, "/");
-            ctx.redirect("/", io.javalin.http.HttpStatus.SEE_OTHER);
-        }, Access.form(Role.VIEWER));
         config.routes.post("/builds/{id}/cancel", ctx -> {
-            builds.cancel(allowed(ctx, Role.DEVELOPER).id());
-            ctx.redirect("/builds/" + find(ctx).id(), io.javalin.http.HttpStatus.SEE_OTHER);
+            Build b = allowed(ctx, Role.DEVELOPER);
+            if (builds.cancel(b.id())) {
+                audit.record(ctx, "build.cancel", b.id(), b.repo() == null ? null : "repo " + b.repo());
+            }
+            ctx.redirect("/builds/" + b.id(), io.javalin.http.HttpStatus.SEE_OTHER);
         }, Access.repoForm(Role.DEVELOPER));
         config.routes.post("/builds/{id}/retry", ctx -> {
-            Build retry = builds.retry(allowed(ctx, Role.DEVELOPER).id());
+            Build b = allowed(ctx, Role.DEVELOPER);
+            Build retry = builds.retry(b.id());
+            audit.record(ctx, "build.retry", b.id(), "new build " + retry.id());
             ctx.redirect("/builds/" + retry.id(), io.javalin.http.HttpStatus.SEE_OTHER);
         }, Access.repoForm(Role.DEVELOPER));
         config.routes.post("/builds/{id}/approve", ctx -> decide(ctx, true), Access.repoForm(Role.APPROVER));
@@ -105,10 +100,11 @@ public final class WebRoutes {
             } else {
                 builds.reject(b.id(), who.name(), comment);
             }
+            audit.record(ctx, approve ? "build.approve" : "build.reject", b.id(), comment);
         } catch (BuildService.ConflictException e) {
             Build now = find(ctx);
             ctx.status(409);
-            html(ctx, Templates.render("build.jte", views.page(now, store.steps(now.id()), sessions.csrf(ctx).orElse(""))
+            html(ctx, Templates.render("build.jte", views.page(now, store.steps(now.id()), Viewers.buttons(ctx, now.repo()))
                     .withError(e.getMessage())));
             return;
         }
@@ -139,6 +135,7 @@ public final class WebRoutes {
         BuildStore.Filter filter = filter(ctx, f);
         new SseHandler(client -> {
             client.keepAlive();
+            sessions.endWithSession(ctx, client);
             Streams.start("kiln-rows", new LiveRows(client, store, views, events, PAGE, before, after, filter));
         }).handle(ctx);
     }
@@ -150,7 +147,7 @@ public final class WebRoutes {
 
     private void build(Context ctx) {
         Build b = find(ctx);
-        html(ctx, Templates.render("build.jte", views.page(b, store.steps(b.id()), sessions.csrf(ctx).orElse(""))));
+        html(ctx, Templates.render("build.jte", views.page(b, store.steps(b.id()), Viewers.buttons(ctx, b.repo()))));
     }
 
     private void agents(Context ctx) {
@@ -166,27 +163,14 @@ public final class WebRoutes {
         html(ctx, Templates.render("agents.jte", new AgentsPage(rows)));
     }
 
-    private void login(Context ctx) {
-        Principal who = ctx.attribute(AccessGuard.PRINCIPAL);
-        String id = sessions.start(who);
-        Cookie c = new Cookie(BrowserSessions.COOKIE, id, "/", -1, "https".equals(ctx.scheme()), true, null,
-                SameSite.STRICT);
-        ctx.cookie(c);
-        ctx.redirect(next(ctx.formParam("next")), io.javalin.http.HttpStatus.SEE_OTHER);
-    }
-
-    /** Only a path on this server: a sign-in must not become an open redirect. */
-    private static String next(String n) {
-        return n != null && n.startsWith("/") && !n.startsWith("//") && !n.contains("\\") ? n : "/";
-    }
-
     private Build find(Context ctx) {
         String id = ctx.pathParam("id");
         return store.get(id).orElseThrow(() -> new NotFoundResponse("no build " + id));
     }
 
+    /** Sends a rendered page, its header saying who is signed in. */
     static void html(Context ctx, String page) {
-        ctx.contentType("text/html; charset=utf-8").result(page);
+        ctx.contentType("text/html; charset=utf-8").result(Viewers.withHeader(ctx, page));
     }
 
     private static String q(Context ctx, String name) {

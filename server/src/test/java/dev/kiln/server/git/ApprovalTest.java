@@ -44,7 +44,8 @@ class ApprovalTest {
                 Map.of(), true, null, false, false, true, null, null));
         kiln.api.createTrigger(GitPushTest.branchTrigger("open", "^dev$"));
         work = git.init(tmp.resolve("work"), "prod");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        kiln.api.protectBranch("churn", "prod", false);   // the approval gate is tested here, not branch protection
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         git.commit(work, "model", Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'echo ran $SHORT_SHA']\n"));
     }
 

@@ -25,6 +25,17 @@ class GitCliTest {
         return KilnProcess.start(dir, all.toArray(String[]::new));
     }
 
+    /** A directory holding a {@code kiln} command that runs this build's CLI, as an installed one would. */
+    static Path kilnOnPath(Path tmp) throws java.io.IOException {
+        Path bin = java.nio.file.Files.createDirectories(tmp.resolve("bin"));
+        Path kiln = bin.resolve("kiln");
+        java.nio.file.Files.writeString(kiln, "#!/bin/sh\nexec '" + Path.of(System.getProperty("java.home"), "bin", "java")
+                + "' -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp '" + System.getProperty("java.class.path")
+                + "' dev.kiln.server.cli.Main \"$@\"\n");
+        java.nio.file.Files.setPosixFilePermissions(kiln, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return bin;
+    }
+
     private static String ok(KilnProcess p) throws Exception {
         assertThat(p.awaitExit(Duration.ofSeconds(60))).as(p.output()).isZero();
         return p.output();
@@ -35,8 +46,10 @@ class GitCliTest {
         GitCli git = GitCli.in(tmp);
         try (TestServer server = TestServer.start(tmp.resolve("data"))) {
             String added = ok(kiln(tmp, server, "repos", "add", "churn"));
-            String url = server.server.url() + "/git/churn.git";
-            assertThat(added).contains("git remote add kiln " + url);
+            String url = server.server.url().replace("http://", "http://admin@") + "/git/churn.git";
+            String helper = "git config credential." + server.server.url() + ".helper '!kiln git-credential'";
+            assertThat(added).contains("git remote add kiln " + url, helper, "git push kiln BRANCH",
+                    "Protected (no push changes them, only the server): prod");
             ok(kiln(tmp, server, "triggers", "create", "dev-push", "--repo", "churn", "--branch", "^dev$",
                     "--substitutions", "_ENV=dev"));
 
@@ -47,8 +60,34 @@ class GitCliTest {
             Path work = git.init(tmp.resolve("work"), "dev");
             String sha = git.commit(work, "first model", Map.of("build.yaml",
                     "steps:\n  - args: [sh, -c, 'echo training $SHORT_SHA for $_ENV']\n"));
+            // As printed: the remote names the user, git asks `kiln git-credential` for the token, which
+            // finds it as every kiln command does (here KILN_TOKEN); the token is never in .git/config.
+            git.env("PATH", kilnOnPath(tmp) + ":" + System.getenv("PATH")).env("KILN_TOKEN", server.server.adminToken());
             git.run(work, "remote", "add", "kiln", url);
+            git.run(work, "config", "credential." + server.server.url() + ".helper", "!kiln git-credential");
             git.run(work, "push", "-q", "kiln", "dev");
+            assertThat(java.nio.file.Files.readString(work.resolve(".git/config"))).contains("kiln git-credential")
+                    .doesNotContain(server.server.adminToken());
+            GitCli.Result prod = git.attempt(work, "push", "kiln", "dev:prod");
+            assertThat(prod.output()).contains("branch prod is protected");
+            // Asked for another host's credentials, the helper answers nothing: no Kiln token leaves for it.
+            Map<String, String> token = Map.of("KILN_TOKEN", server.server.adminToken());
+            KilnProcess foreign = KilnProcess.withInput(tmp, "protocol=https\nhost=github.com\nusername=admin\n\n", token,
+                    "git-credential", "get");
+            assertThat(foreign.awaitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(foreign.output()).isEmpty();
+            String host = server.server.url().substring("http://".length());
+            KilnProcess local = KilnProcess.withInput(tmp, "protocol=http\nhost=" + host + "\nusername=admin\n\n", token,
+                    "git-credential", "get");
+            assertThat(local.awaitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(local.output()).isEqualTo("username=admin\npassword=" + server.server.adminToken() + "\n");
+            // A remote URL that names no user (the dashboard's): the helper asks the server whose the token is.
+            server.server.users().add("dana", dev.kiln.server.access.Role.DEVELOPER, "a-long-password-dana");
+            String dana = server.server.tokens().create("dana", "git", null, null);
+            KilnProcess nameless = KilnProcess.withInput(tmp, "protocol=http\nhost=" + host + "\n\n",
+                    Map.of("KILN_TOKEN", dana), "git-credential", "get");
+            assertThat(nameless.awaitExit(Duration.ofSeconds(60))).isZero();
+            assertThat(nameless.output()).isEqualTo("username=dana\npassword=" + dana + "\n");
 
             String id = server.api.list(1).get(0).id();
             String log = ok(kiln(tmp, server, "builds", "log", id, "--stream"));
@@ -61,8 +100,13 @@ class GitCliTest {
             assertThat(ok(kiln(tmp, server, "builds", "get", id))).contains("cause: push", "repo: churn",
                     "ref: refs/heads/dev", "commit: " + sha, "author: Ada Lovelace <ada@example.com>", "message: first model",
                     "trigger: dev-push");
-            assertThat(ok(kiln(tmp, server, "repos", "describe", "churn"))).contains("kind: HOSTED", "gitUrl: " + url,
+            assertThat(ok(kiln(tmp, server, "repos", "describe", "churn"))).contains("kind: HOSTED", "gitUrl: " + url, "protectedBranches: prod",
                     "refs/heads/dev " + sha);
+
+            assertThat(ok(kiln(tmp, server, "repos", "protect", "churn", "release/1.x"))).contains(
+                    "Protected branch [release/1.x] of repo [churn]. Protected branches: prod, release/1.x.");
+            assertThat(ok(kiln(tmp, server, "repos", "unprotect", "churn", "prod"))).contains(
+                    "Unprotected branch [prod] of repo [churn]. Protected branches: release/1.x.");
 
             String run = ok(kiln(tmp, server, "triggers", "run", "dev-push", "--sha", sha, "--substitutions", "_ENV=again"));
             BuildView manual = server.api.list(1).get(0);

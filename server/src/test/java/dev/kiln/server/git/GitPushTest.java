@@ -43,7 +43,7 @@ class GitPushTest {
         kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
         remote = kiln.server.url() + "/git/churn.git";
         work = git.init(tmp.resolve("work"), "dev");
-        git.run(work, "remote", "add", "kiln", remote);
+        git.signIn(kiln).run(work, "remote", "add", "kiln", remote);
     }
 
     @AfterEach

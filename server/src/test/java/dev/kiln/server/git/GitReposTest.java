@@ -185,7 +185,7 @@ class GitReposTest {
             assertThat(kiln.api.list(10)).isEmpty();
             assertThat(kiln.api.repo("churn").heads()).isEmpty();
             // The push made again builds as usual.
-            git.run(work, "push", "-q", kiln.server.url() + "/git/churn.git", "dev");
+            git.signIn(kiln).run(work, "push", "-q", kiln.server.url() + "/git/churn.git", "dev");
             assertThat(kiln.api.list(10)).extracting(BuildView::commitSha).containsExactly(sha);
         }
         try (Database db = Database.open(Database.h2Url(data), null, null)) {

@@ -41,7 +41,7 @@ class ScheduleTest {
         kiln = TestServer.start(tmp.resolve("data"));
         kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
         work = git.init(tmp.resolve("work"), "main");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
     }
 
     @AfterEach

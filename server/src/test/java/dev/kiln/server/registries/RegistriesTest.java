@@ -23,7 +23,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +48,8 @@ class RegistriesTest {
             assertThat(login.awaitExit(Duration.ofSeconds(30))).as(login.output()).isZero();
             assertThat(login.output()).contains("Stored the login of ci for 127.0.0.1:5999").doesNotContain("pa55-word-xyz");
 
-            Path file = kiln.dataDir.resolve("registries.json");
-            assertThat(Files.getPosixFilePermissions(file)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+            assertThat(kiln.dataDir.resolve("registries.json")).as("kept encrypted, not in a file").doesNotExist();
+            assertThat(dev.kiln.server.support.SecretScan.filesUnder(kiln.dataDir, "pa55-word-xyz")).isEmpty();
 
             KilnProcess list = KilnProcess.start(tmp, concat(new String[] {"registries", "list"}, server));
             assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isZero();
@@ -170,7 +169,7 @@ class RegistriesTest {
             String page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(kiln.server.url() + "/builds/" + b.id()))
                     .header("Authorization", "Bearer " + kiln.server.adminToken()).build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(page).contains("<h2>Images pushed</h2>", "<code>" + image + "</code>", digest);
-            assertThat(Files.readString(kiln.dataDir.resolve("registries.json"))).contains(registry.host());
+            assertThat(kiln.api.registries()).extracting(r -> r.host()).contains(registry.host());
         } finally {
             engine.client().removeImageCmd(image).withForce(true).exec();
         }

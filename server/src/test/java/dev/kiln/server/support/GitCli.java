@@ -13,9 +13,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The real git CLI, isolated from the machine's and the user's configuration: its own HOME and
  * XDG_CONFIG_HOME, no system config, a fixed author, and branch names always given explicitly.
+ * Credentials for a Kiln server go where a user keeps them: git's own credential store
+ * ({@link #signIn}), or the URL.
  */
 public final class GitCli {
     private final Path home;
+    private final java.util.Map<String, String> env = new java.util.LinkedHashMap<>();
+
+    /** What a git command printed (stdout and stderr) and its exit code. */
+    public record Result(int exit, String output) {}
 
     private GitCli(Path home) {
         this.home = home;
@@ -36,6 +42,15 @@ public final class GitCli {
 
     /** Runs {@code git args} in {@code dir}; returns its output, or fails the test with it. */
     public String run(Path dir, String... args) throws IOException, InterruptedException {
+        Result r = attempt(dir, args);
+        if (r.exit() != 0) {
+            fail("git " + String.join(" ", args) + " failed:\n" + r.output());
+        }
+        return r.output();
+    }
+
+    /** Runs {@code git args} in {@code dir}, whether it succeeds or not. */
+    public Result attempt(Path dir, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("git", "-c", "init.defaultBranch=main", "-c", "protocol.version=2"));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
@@ -47,12 +62,44 @@ public final class GitCli {
         pb.environment().put("GIT_AUTHOR_EMAIL", "ada@example.com");
         pb.environment().put("GIT_COMMITTER_NAME", "Ada Lovelace");
         pb.environment().put("GIT_COMMITTER_EMAIL", "ada@example.com");
+        pb.environment().remove("KILN_TOKEN");
+        pb.environment().remove("KILN_SERVER");
+        pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            fail("git " + String.join(" ", args) + " failed:\n" + out);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("git " + String.join(" ", args) + " did not end within 120 s:\n" + out);
         }
-        return out;
+        return new Result(p.exitValue(), out);
+    }
+
+    /** Sets {@code name} in the environment of every git command from now on (and of its credential helpers). */
+    public GitCli env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    /**
+     * Keeps {@code user} and {@code token} for the server at {@code serverUrl} in git's credential
+     * store, as {@code git credential-store} does for a user who typed them once.
+     */
+    public GitCli signIn(String serverUrl, String user, String token) throws IOException, InterruptedException {
+        java.net.URI u = java.net.URI.create(serverUrl);
+        Files.writeString(home.resolve(".git-credentials"),
+                u.getScheme() + "://" + user + ":" + token + "@" + u.getRawAuthority() + "\n");
+        run(home, "config", "--global", "credential.helper", "store");
+        return this;
+    }
+
+    /** As {@link #signIn(String, String, String)}, as the admin of {@code kiln} with its admin token. */
+    public GitCli signIn(TestServer kiln) throws IOException, InterruptedException {
+        return signIn(kiln.server.url(), "admin", kiln.server.adminToken());
+    }
+
+    /** {@code url} of a Kiln repo with {@code user} and {@code token} in it, as a user may paste it. */
+    public static String withCredentials(String url, String user, String token) {
+        return url.replaceFirst("^(https?://)([^@/]*@)?", "$1" + user + ":" + token + "@");
     }
 
     /** A new work tree at {@code dir} on branch {@code branch}. */

@@ -39,6 +39,15 @@ public final class KilnProcess implements AutoCloseable {
         return start(workdir, java.util.Map.of(), List.of(), in.toFile(), args);
     }
 
+    /** With {@code input} as its standard input and {@code env} added to its environment. */
+    public static KilnProcess withInput(Path workdir, String input, java.util.Map<String, String> env, String... args)
+            throws IOException {
+        Files.createDirectories(workdir);
+        Path in = Files.createTempFile(workdir, "stdin", ".txt");
+        Files.writeString(in, input);
+        return start(workdir, env, List.of(), in.toFile(), args);
+    }
+
     private static KilnProcess start(Path workdir, java.util.Map<String, String> env, List<String> prefix, java.io.File input,
                                      String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);

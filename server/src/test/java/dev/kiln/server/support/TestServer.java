@@ -47,6 +47,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(new KilnServer(config).start(), config.dataDir());
     }
 
+    /** Keeping time by {@code clock} (tests move it to expire sessions and sign-in limits). */
+    public static TestServer start(KilnServer.Config config, java.time.Clock clock) throws IOException {
+        return new TestServer(new KilnServer(config, KilnServer.Upkeep.DEFAULTS, clock).start(), config.dataDir());
+    }
+
     /** With its own retention, disk floor and free-space probe. */
     public static TestServer start(KilnServer.Config config, KilnServer.Upkeep upkeep) throws IOException {
         return new TestServer(new KilnServer(config, upkeep).start(), config.dataDir());

@@ -38,7 +38,8 @@ class ApprovalPageTest {
         kiln.api.createTrigger(new TriggerView("gated", "churn", "^prod$", null, false, null, List.of(), List.of(),
                 Map.of(), true, null, false, false, true, null, null));
         work = git.init(tmp.resolve("work"), "prod");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        kiln.api.protectBranch("churn", "prod", false);   // the approval gate is tested here, not branch protection
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         git.commit(work, "model", Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'echo approved-and-ran']\n"));
         web = new WebSession(kiln.server.url());
     }
@@ -62,11 +63,18 @@ class ApprovalPageTest {
     void approve_needs_the_forms_token_and_then_runs_the_build_and_the_page_says_who_approved() throws Exception {
         BuildView b = pushGated();
         String page = "/builds/" + b.id();
-        String anonymous = web.get(page).body();
-        assertThat(anonymous).contains("Waiting for approval", "Trigger gated requires approval", "Sign in to approve or reject")
-                .doesNotContain("action=\"/builds/" + b.id() + "/approve\"");
+        // Not signed in: the sign-in page, coming back here after.
+        HttpResponse<String> anonymous = web.get(page);
+        assertThat(anonymous.statusCode()).isEqualTo(303);
+        assertThat(anonymous.headers().firstValue("Location")).hasValue("/login?next=%2Fbuilds%2F" + b.id());
+        // Signed in as a developer: the build waits, but deciding is for approvers, so no form.
+        kiln.server.users().add("dev", dev.kiln.server.access.Role.DEVELOPER, "developer-password");
+        String developer = new WebSession(kiln.server.url()).signIn("dev", "developer-password").get(page).body();
+        assertThat(developer).contains("Waiting for approval", "Trigger gated requires approval",
+                "Approving or rejecting it needs the approver role on this repo", "id=\"cancel\"")
+                .doesNotContain("action=\"/builds/" + b.id() + "/approve\"", "Sign in to approve or reject");
 
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         String csrf = web.csrf(page);
         assertThat(web.get(page).body()).contains("action=\"/builds/" + b.id() + "/approve\"",
                 "formaction=\"/builds/" + b.id() + "/reject\"", "name=\"comment\"");
@@ -103,7 +111,7 @@ class ApprovalPageTest {
     void reject_ends_the_build_cancelled_and_the_page_shows_who_when_and_the_comment_escaped() throws Exception {
         BuildView b = pushGated();
         String page = "/builds/" + b.id();
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         HttpResponse<String> no = web.post(page + "/reject", Map.of("csrf", web.csrf(page),
                 "comment", "<img src=x onerror=alert(1)> not tonight"));
         assertThat(no.statusCode()).isEqualTo(303);
@@ -118,7 +126,7 @@ class ApprovalPageTest {
     @Test
     void deciding_an_unknown_build_is_a_404_page() throws Exception {
         BuildView b = pushGated();
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         HttpResponse<String> r = web.post("/builds/nope/approve", Map.of("csrf", web.csrf("/builds/" + b.id())));
         assertThat(r.statusCode()).isEqualTo(404);
         assertThat(r.body()).contains("no build nope").doesNotContain("Exception");

@@ -86,7 +86,8 @@ public final class BuildsListBench {
                     {"GET / deep page (before=seq 50,000)", "/?before=50000"}}) {
                 report(page[0], rounds, () -> {
                     try {
-                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + page[1])).build(),
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + page[1]))
+                                        .header("Authorization", "Bearer " + server.adminToken()).build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (r.statusCode() != 200 || !r.body().contains("Train model")) {
                             throw new IllegalStateException("unexpected page: " + r.statusCode());

@@ -36,6 +36,7 @@ class DashboardBrowserTest {
         Requirements.chromium();
         kiln = TestServer.start(tmp.resolve("data"));
         browser = Browser.start();
+        Browser.signIn(browser, kiln);
         // Steps may run as the unprivileged build user: the gate files must be reachable and writable by it.
         gates = Files.createDirectories(tmp.resolve("gates"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwx--x--x"));
@@ -117,9 +118,13 @@ class DashboardBrowserTest {
     @Test
     void cancel_and_retry_work_from_the_page_once_signed_in() throws Exception {
         BuildView b = submit("cancel", gated("cancel", "waiting", "never"));
+        kiln.server.users().add("dana", dev.kiln.server.access.Role.DEVELOPER, "developer-password");
         browser.get(url("/login?next=/builds/" + b.id()));
-        browser.findElement(By.name("token")).sendKeys(kiln.server.adminToken());
-        browser.findElement(By.cssSelector("form button")).click();
+        browser.findElement(By.name("user")).sendKeys("dana");
+        browser.findElement(By.name("password")).sendKeys("developer-password");
+        browser.findElement(By.id("sign-in")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url("/builds/" + b.id())));
+        assertThat(browser.findElement(By.id("signed-in-as")).getText()).isEqualTo("dana developer");
         await().atMost(Duration.ofSeconds(10)).until(() -> !browser.findElements(By.id("cancel")).isEmpty());
         await().atMost(Duration.ofSeconds(20)).until(() -> rows("s0").contains("waiting"));
         browser.findElement(By.id("cancel")).click();
@@ -131,6 +136,15 @@ class DashboardBrowserTest {
         String retry = browser.getCurrentUrl().substring(browser.getCurrentUrl().lastIndexOf('/') + 1);
         assertThat(kiln.api.get(retry).retryOf()).isEqualTo(b.id());
         kiln.api.cancel(retry);
+
+        // Sign out from the header: the page asks to sign in again, and dana's buttons are gone.
+        browser.findElement(By.id("logout")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url("/login")));
+        Browser.screenshot(browser, "login");
+        browser.get(url("/builds/" + b.id()));
+        assertThat(browser.getCurrentUrl()).isEqualTo(url("/login?next=%2Fbuilds%2F" + b.id()));
+        assertThat(browser.findElements(By.id("retry"))).isEmpty();
+        Browser.signIn(browser, kiln);
     }
 
     @Test

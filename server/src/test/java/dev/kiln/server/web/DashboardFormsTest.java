@@ -60,10 +60,12 @@ class DashboardFormsTest {
 
     @Test
     void a_cross_site_form_post_is_refused_and_only_a_signed_in_page_with_its_token_retries() throws Exception {
-        String token = URLEncoder.encode(kiln.server.adminToken(), StandardCharsets.UTF_8);
-        assertThat(post("/login", "http://evil.example", null, "token=" + token).statusCode()).isEqualTo(403);
-        assertThat(post("/login", base, null, "token=wrong").statusCode()).isEqualTo(401);
-        HttpResponse<String> login = post("/login", base, null, "token=" + token + "&next=/builds/" + buildId);
+        String good = "user=admin&password=" + URLEncoder.encode(kiln.server.initialAdminPassword(), StandardCharsets.UTF_8);
+        HttpResponse<String> foreign = post("/login", "http://evil.example", null, good);
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.headers().allValues("Set-Cookie")).isEmpty();
+        assertThat(post("/login", base, null, "user=admin&password=wrong-password").statusCode()).isEqualTo(401);
+        HttpResponse<String> login = post("/login", base, null, good + "&next=/builds/" + buildId);
         assertThat(login.statusCode()).isEqualTo(303);
         String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
         assertThat(setCookie).contains("HttpOnly").containsIgnoringCase("SameSite=Strict");
@@ -86,22 +88,25 @@ class DashboardFormsTest {
 
     @Test
     void pages_send_a_strict_content_security_policy_and_a_missing_build_is_a_page_without_a_trace() throws Exception {
-        HttpResponse<String> page = get("/", null);
+        String cookie = WebSession.adminCookie(kiln);
+        HttpResponse<String> page = get("/", cookie);
+        assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow())
                 .contains("default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'",
                         "frame-ancestors 'none'", "base-uri 'none'");
         assertThat(page.body()).doesNotContain("<script>", " style=", "onclick", "onload");
-        HttpResponse<String> missing = get("/builds/nope", null);
+        HttpResponse<String> missing = get("/builds/nope", cookie);
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.body()).contains("no build nope").doesNotContain("Exception", "at dev.");
     }
 
     @Test
     void the_badge_shows_the_newest_builds_status_uncached_and_metrics_name_builds_by_status() throws Exception {
-        HttpResponse<String> badge = get("/badge/%3Cx%3E.svg", null);
+        String cookie = WebSession.adminCookie(kiln);
+        HttpResponse<String> badge = get("/badge/%3Cx%3E.svg", cookie);
         assertThat(badge.headers().firstValue("Cache-Control").orElseThrow()).contains("no-cache");
         assertThat(badge.body()).startsWith("<svg").contains("no builds").doesNotContain("<x>");
-        HttpResponse<String> metrics = get("/metrics", null);
+        HttpResponse<String> metrics = get("/metrics", cookie);
         assertThat(metrics.body()).contains("kiln_builds{status=\"SUCCESS\"} 1.0", "kiln_queue_length",
                 "kiln_agents_connected", "jvm_memory_used_bytes");
     }

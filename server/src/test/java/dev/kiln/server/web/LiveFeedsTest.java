@@ -55,11 +55,14 @@ class LiveFeedsTest {
 
     @TempDir Path tmp;
     TestServer kiln;
+    /** A signed-in browser's session: the feeds are the dashboard's. */
+    static String cookie;
 
     @BeforeEach
     void start() throws Exception {
         TestServer.reachable(tmp);
         kiln = TestServer.start(tmp.resolve("data"));
+        cookie = WebSession.adminCookie(kiln);
     }
 
     @AfterEach
@@ -78,7 +81,7 @@ class LiveFeedsTest {
 
         Feed(String url) throws Exception {
             HttpResponse<Stream<String>> res = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines());
+                    .header("Accept", "text/event-stream").header("Cookie", cookie).build(), HttpResponse.BodyHandlers.ofLines());
             assertThat(res.statusCode()).isEqualTo(200);
             lines = res.body();
             Thread t = new Thread(() -> {

@@ -28,8 +28,9 @@ class LiveLogResumeTest {
     record Event(String name, String id, JsonNode data) {}
 
     /** Reads events until {@code stopAfter} of them or an {@code end} event. */
-    private static List<Event> read(String url, String lastEventId, int stopAfter) throws Exception {
-        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+    private static List<Event> read(String url, String cookie, String lastEventId, int stopAfter) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream")
+                .header("Cookie", cookie);
         if (lastEventId != null) {
             r.header("Last-Event-ID", lastEventId);
         }
@@ -74,16 +75,17 @@ class LiveLogResumeTest {
     @Test
     void a_reconnect_with_last_event_id_resumes_at_that_byte_with_nothing_lost_or_doubled() throws Exception {
         try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            String cookie = WebSession.adminCookie(kiln);
             BuildView b = kiln.submit(TestServer.repo(tmp.resolve("src"), Map.of("build.yaml",
                     "steps:\n  - args: [sh, -c, 'for i in $(seq 1 400); do printf \"line-%d\\n\" $i; sleep 0.004; done']\n")));
             String url = kiln.server.url() + "/builds/" + b.id() + "/steps/0/live";
             // The step may still be queued: wait until it has written something, then read a few events and drop them.
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> kiln.api.get(b.id()).steps().get(0).logSize() > 0);
-            List<Event> first = read(url, null, 3);
+            List<Event> first = read(url, cookie, null, 3);
             assertThat(first).extracting(Event::name).as("still running when the first connection drops").doesNotContain("end");
             String resumeAt = first.get(first.size() - 1).id();
-            List<Event> rest = read(url, resumeAt, Integer.MAX_VALUE);
+            List<Event> rest = read(url, cookie, resumeAt, Integer.MAX_VALUE);
             assertThat(rest.get(rest.size() - 1).name()).isEqualTo("end");
             List<String> all = new ArrayList<>(finals(first));
             all.addAll(finals(rest));

@@ -37,6 +37,7 @@ public final class LiveViewBench {
         ChromeDriver browser = null;
         try (TestServer kiln = TestServer.start(KilnServer.Config.defaults(tmp.resolve("data")).withPort(0))) {
             browser = Browser.start();
+            Browser.signIn(browser, kiln);
             JavascriptExecutor js = browser;
             Path src = TestServer.repo(tmp.resolve("src"), Map.of("build.yaml", "steps:\n  - id: flood\n    args: [sh, -c, "
                     + "'while [ ! -f " + gate + " ]; do sleep 0.02; done; yes \"" + LINE + "\" | head -c " + bytes + "']\n"));

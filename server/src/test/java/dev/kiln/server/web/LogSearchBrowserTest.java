@@ -38,6 +38,7 @@ class LogSearchBrowserTest {
         Requirements.chromium();
         kiln = TestServer.start(tmp.resolve("data"));
         browser = Browser.start();
+        Browser.signIn(browser, kiln);
     }
 
     @AfterAll

@@ -33,12 +33,15 @@ class LogSearchRoutesTest {
     @TempDir static Path tmp;
     static TestServer kiln;
     static String id;
+    /** A signed-in browser's session: these are the dashboard's routes. */
+    static String cookie;
     static final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() throws Exception {
         kiln = TestServer.start(tmp.resolve("data"));
         id = kiln.endedBuild(tmp.resolve("b"));
+        cookie = WebSession.adminCookie(kiln);
         Path log = kiln.dataDir.resolve("logs").resolve(id).resolve("0.log");
         Files.createDirectories(log.getParent());
         Files.deleteIfExists(log.resolveSibling("0.times"));
@@ -71,7 +74,7 @@ class LogSearchRoutesTest {
     }
 
     static Res get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kiln.server.url() + path)).build(),
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kiln.server.url() + path)).header("Cookie", cookie).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Res(r.statusCode(), r.body());
     }

@@ -120,9 +120,12 @@ class MetricsTest {
     void git_over_http_counts_by_endpoint_with_the_repo_as_a_template() throws Exception {
         kiln.api.createRepo(new dev.kiln.spec.api.RepoRequest("churn", null, null, null, null));
         HttpClient http = HttpClient.newHttpClient();
+        String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + kiln.server.adminToken())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
         for (String repo : List.of("churn", "churn", "nosuch")) {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kiln.server.url() + "/git/" + repo
-                    + ".git/info/refs?service=git-upload-pack")).build(), HttpResponse.BodyHandlers.ofString());
+                    + ".git/info/refs?service=git-upload-pack")).header("Authorization", basic).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(repo.equals("nosuch") ? 404 : 200);
         }
         HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(URI.create(kiln.server.url() + "/git/churn.git/info/refs"))

@@ -49,8 +49,9 @@ class RepoBrowserTest {
         kiln.api.createTrigger(new TriggerView("gated", "churn", "^prod$", null, false, null, List.of(), List.of(),
                 Map.of(), true, null, false, false, true, null, null));
         work = git.init(tmp.resolve("work"), "dev");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         browser = Browser.start();
+        Browser.signIn(browser, kiln);
     }
 
     @AfterAll
@@ -72,11 +73,9 @@ class RepoBrowserTest {
         return kiln.server.url() + path;
     }
 
-    /** Signs in through the form, by keyboard, and lands on {@code next}. */
+    /** Signs in as admin through the form, by keyboard, and lands on {@code next}. */
     private static void signIn(String next) throws Exception {
-        browser.get(url("/login?next=" + next));
-        browser.findElement(By.name("token")).sendKeys(kiln.server.adminToken(), Keys.ENTER);
-        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url(next)));
+        Browser.signIn(browser, kiln, "admin", kiln.server.initialAdminPassword(), next);
     }
 
     /** At a phone's width, the page scrolls down only: nothing sticks out sideways. */
@@ -146,6 +145,7 @@ class RepoBrowserTest {
     @Test
     void a_pending_build_is_approved_from_its_page_by_keyboard_and_runs_to_success() throws Exception {
         git.commit(work, "to production", Map.of("build.yaml", "steps:\n  - args: [sh, -c, 'echo shipped']\n"));
+        kiln.api.protectBranch("churn", "prod", false);   // the approval gate is tested here, not branch protection
         git.run(work, "push", "-q", "-f", "kiln", "HEAD:prod");
         BuildView pending = kiln.api.list(1, null, null, "gated", null).get(0);
         assertThat(pending.status()).isEqualTo(Status.PENDING);

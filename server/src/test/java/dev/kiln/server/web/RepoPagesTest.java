@@ -57,7 +57,7 @@ class RepoPagesTest {
                 Map.of(), true, null, false, false, true, null, null));
         kiln.api.enableTrigger("release", false);
         Path work = git.init(tmp.resolve("work"), "dev");
-        git.run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+        git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
         String sha = git.commit(work, "first", Map.of("build.yaml", BUILD,
                 "src/a.txt", "a\n"));
         git.run(work, "push", "-q", "kiln", "dev");
@@ -66,6 +66,7 @@ class RepoPagesTest {
 
     @Test
     void with_no_repo_the_page_says_how_to_add_one_and_the_nav_links_to_it() throws Exception {
+        web.signInAsAdmin(kiln);
         HttpResponse<String> page = web.get("/repos");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.body()).contains("No repo yet", "./kiln repos add NAME", "<a href=\"/repos\">Repos</a>");
@@ -77,6 +78,8 @@ class RepoPagesTest {
     void a_hosted_repo_shows_its_clone_url_heads_and_triggers_with_their_filters_all_escaped() throws Exception {
         String sha = hostedRepoWithAPush();
         String clone = kiln.server.url() + "/git/churn.git";
+        kiln.server.users().add("vera", dev.kiln.server.access.Role.VIEWER, "viewer-password");
+        web.signIn("vera", "viewer-password");
         HttpResponse<String> list = web.get("/repos");
         assertThat(list.body()).contains("href=\"/repos/churn\"", "hosted", clone, "data-copy=\"" + clone + "\"",
                 "1 branch(es), 0 tag(s), 2 trigger(s)");
@@ -91,11 +94,11 @@ class RepoPagesTest {
                 "docs/**", "ci/build.yaml", "<strong>inverted</strong>", "required: its builds wait in", "disabled",
                 "./kiln triggers enable release");
         assertThat(body).doesNotContain("<script>alert", "<b>x</b>");
-        // Not signed in: no Run form, a way to sign in; the builds of each trigger are a link away.
-        assertThat(body).doesNotContain("action=\"/triggers/dev/run\"").contains("Sign in to run this trigger",
-                "href=\"/?trigger=dev\"");
+        // A viewer: no Run form, saying who may run it; the builds of each trigger are a link away.
+        assertThat(body).doesNotContain("action=\"/triggers/dev/run\"", "Sign in to run this trigger").contains(
+                "Running it needs the developer role on this repo", "href=\"/?trigger=dev\"");
         // Signed in: dev's Run form, filled in with the branch it builds; a disabled trigger has none.
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         String signed = web.get("/repos/churn").body();
         assertThat(signed).contains("action=\"/triggers/dev/run\"", "name=\"ref\" class=\"run-ref\" value=\"dev\"")
                 .doesNotContain("action=\"/triggers/release/run\"");
@@ -103,6 +106,7 @@ class RepoPagesTest {
 
     @Test
     void an_unknown_repo_or_trigger_is_a_404_page_that_escapes_the_name() throws Exception {
+        web.signInAsAdmin(kiln);
         HttpResponse<String> missing = web.get("/repos/nope");
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
@@ -111,7 +115,7 @@ class RepoPagesTest {
         assertThat(hostile.statusCode()).isEqualTo(404);
         assertThat(hostile.body()).contains("no repo &lt;img src=x onerror=alert(1)&gt;").doesNotContain(XSS);
 
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         hostedRepoWithAPush();
         String csrf = web.csrf("/repos/churn");
         HttpResponse<String> noTrigger = web.post("/triggers/nope/run", Map.of("csrf", csrf, "kind", "branch", "ref", "dev"));
@@ -122,7 +126,7 @@ class RepoPagesTest {
     @Test
     void run_without_the_forms_token_or_from_another_site_is_refused_and_builds_nothing() throws Exception {
         hostedRepoWithAPush();
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         String csrf = web.csrf("/repos/churn");
         int before = kiln.api.list(50).size();
         Map<String, String> form = Map.of("kind", "branch", "ref", "dev");
@@ -139,7 +143,7 @@ class RepoPagesTest {
     @Test
     void run_builds_the_branch_head_as_triggers_run_does_and_opens_the_new_build() throws Exception {
         String sha = hostedRepoWithAPush();
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         HttpResponse<String> run = web.post("/triggers/dev/run", Map.of("csrf", web.csrf("/repos/churn"), "kind", "branch",
                 "ref", "dev"));
         assertThat(run.statusCode()).isEqualTo(303);
@@ -163,7 +167,7 @@ class RepoPagesTest {
     @Test
     void a_refused_run_is_told_beside_its_trigger_escaped_and_without_a_trace() throws Exception {
         hostedRepoWithAPush();
-        web.signIn(kiln.server.adminToken());
+        web.signInAsAdmin(kiln);
         String csrf = web.csrf("/repos/churn");
         int before = kiln.api.list(50).size();
 
@@ -200,6 +204,7 @@ class RepoPagesTest {
                 null, null));
         kiln.api.createRepo(new RepoRequest("gone", "file://" + tmp.resolve("missing.git"), "1h", null, null));
         String hook = web.base + "/hooks/upstream";
+        web.signInAsAdmin(kiln);
 
         String up = web.get("/repos/upstream").body();
         assertThat(up).contains("mirrored", "id=\"remote-url\">file://" + remote + "<", "id=\"webhook-url\">" + hook + "<",

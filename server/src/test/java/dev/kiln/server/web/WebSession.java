@@ -2,6 +2,9 @@ package dev.kiln.server.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kiln.server.access.BrowserSessions;
+import dev.kiln.server.support.TestServer;
+
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,12 +27,29 @@ final class WebSession {
         this.base = base;
     }
 
-    /** Signs in with {@code token} as the sign-in form does. */
-    WebSession signIn(String token) throws Exception {
-        HttpResponse<String> r = post("/login", base, false, Map.of("token", token));
-        assertThat(r.statusCode()).as("sign-in").isEqualTo(303);
-        cookie = r.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+    /** Signs in as {@code user} through the sign-in form, as a browser does (its own page's Origin). */
+    WebSession signIn(String user, String password) throws Exception {
+        HttpResponse<String> r = post("/login", base, true, Map.of("user", user, "password", password));
+        assertThat(r.statusCode()).as("sign-in of " + user + ": " + r.body()).isEqualTo(303);
+        cookie = sessionCookie(r);
         return this;
+    }
+
+    /** Signs in as {@code admin} with the password the server's first start gave it. */
+    WebSession signInAsAdmin(TestServer kiln) throws Exception {
+        return signIn("admin", kiln.server.initialAdminPassword());
+    }
+
+    /** A browser signed in as admin: its cookie header ("kiln_session=..."), for feeds and pages read by hand. */
+    static String adminCookie(TestServer kiln) throws Exception {
+        return new WebSession(kiln.server.url()).signInAsAdmin(kiln).cookie;
+    }
+
+    /** The session cookie a response sets ("kiln_session=..."). */
+    static String sessionCookie(HttpResponse<?> r) {
+        return r.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(BrowserSessions.COOKIE + "="))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no session cookie in " + r.headers()))
+                .split(";", 2)[0];
     }
 
     HttpResponse<String> get(String path) throws Exception {

@@ -13,9 +13,14 @@ import java.util.Map;
  * than the interval after failures: it backs off); {@code pollFailures}: failures in a row.
  * {@code forge}, {@code forgeUrl}, {@code forgeProject}: where build states are posted (null: nowhere);
  * {@code lastStatusTime} and {@code lastStatusError}: the last post, and its failure (null after a success).
+ * {@code protectedBranches}: the branches of a hosted repo no push may change (only the server does).
  */
 public record RepoView(String name, String kind, String url, String pollInterval, String credentialsUser,
                        String gitUrl, Map<String, String> heads, Instant createTime, Instant lastPollTime,
                        String lastPollError, Instant lastSuccessTime, String webhookUrl, boolean webhookSecret,
                        Instant nextPollTime, int pollFailures, String forge, String forgeUrl, String forgeProject,
-                       Instant lastStatusTime, String lastStatusError) {}
+                       Instant lastStatusTime, String lastStatusError, java.util.List<String> protectedBranches) {
+    public RepoView {
+        protectedBranches = protectedBranches == null ? java.util.List.of() : java.util.List.copyOf(protectedBranches);
+    }
+}

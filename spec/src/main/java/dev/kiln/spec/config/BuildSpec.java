@@ -10,7 +10,9 @@ import java.util.Map;
  * so that later checks such as substitutions can still name a line and column. {@code labels} are
  * what an agent must offer to take the build: {@code options.pool.name}'s last segment and
  * {@code options.agent.labels}, in that order, without repeats. {@code substitutionInfo} is what
- * the config says about substitutions besides their defaults.
+ * the config says about substitutions besides their defaults. {@code secrets}: Cloud Build's
+ * {@code availableSecrets.secretManager}, as the environment variable each Kiln secret is offered as
+ * (env name to secret name); a step gets one only when its {@code secretEnv} lists it.
  */
 public record BuildSpec(
         String file,
@@ -26,19 +28,21 @@ public record BuildSpec(
         List<ConfigProblem> warnings,
         Map<String, SourceMark> marks,
         SubstitutionInfo substitutionInfo,
-        ArtifactObjects artifactObjects) {
+        ArtifactObjects artifactObjects,
+        Map<String, String> secrets) {
 
     public BuildSpec {
         artifactObjects = artifactObjects == null ? ArtifactObjects.NONE : artifactObjects;
+        secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
     }
 
-    /** A spec without {@code artifacts.objects}. */
+    /** A spec without {@code artifacts.objects} that names no secrets. */
     public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,
                      boolean allowLooseSubstitutions, List<String> env, List<String> images, List<String> tags,
                      List<String> labels, List<ConfigProblem> warnings, Map<String, SourceMark> marks,
                      SubstitutionInfo substitutionInfo) {
         this(file, steps, timeout, queueTtl, substitutions, allowLooseSubstitutions, env, images, tags, labels, warnings,
-                marks, substitutionInfo, ArtifactObjects.NONE);
+                marks, substitutionInfo, ArtifactObjects.NONE, Map.of());
     }
 
     /** A spec without dynamic substitutions, keys without a value, or references outside what is planned. */

@@ -23,9 +23,6 @@ final class IgnoredFields {
 
     /** Top-level fields of the build, other than those Kiln acts on. */
     static final Shape.Message TOP = message(
-            "availableSecrets", message(
-                    "secretManager", listOf(message("versionName", text(), "env", text())),
-                    "inline", listOf(message("kmsKeyName", text(), "envMap", mapOf(text())))),
             "secrets", listOf(message("kmsKeyName", text(), "secretEnv", mapOf(text()))),
             "logsBucket", text(),
             "serviceAccount", text(),
@@ -39,6 +36,15 @@ final class IgnoredFields {
             "pool", anything(),
             "gates", anything(),
             "defaultLogsBucketBehavior", anything());
+
+    /**
+     * {@code availableSecrets}: Kiln acts on {@code secretManager} (naming Kiln secrets), not on
+     * {@code inline} (KMS ciphertexts); the whole is checked against Cloud Build's types.
+     */
+    static final Shape.Message AVAILABLE_SECRETS = message(
+            "availableSecrets", message(
+                    "secretManager", listOf(message("versionName", text(), "env", text())),
+                    "inline", listOf(message("kmsKeyName", text(), "envMap", mapOf(text())))));
 
     /** Fields of a step Kiln does not act on. */
     static final Shape.Message STEP = message(

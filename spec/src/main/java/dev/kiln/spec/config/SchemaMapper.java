@@ -19,7 +19,7 @@ final class SchemaMapper {
     private static final int MAX_STEPS = 1_000;
 
     static final List<String> TOP_FIELDS = List.of("steps", "timeout", "queueTtl", "substitutions",
-            "options", "images", "artifacts", "tags");
+            "options", "images", "artifacts", "tags", "availableSecrets");
     /** Cloud Build fields Kiln reads but does not act on: a warning, and an error only for a wrong type. */
     static final List<String> TOP_IGNORED = IgnoredFields.TOP.names();
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
@@ -112,9 +112,12 @@ final class SchemaMapper {
             shapes.check(top.get("artifacts"), IgnoredFields.ARTIFACTS, "artifacts");
             objects = outputs.objects(top.get("artifacts"));
         }
+        shapes.fields(top, IgnoredFields.AVAILABLE_SECRETS, "");
+        Map<String, String> secrets = new SecretNames(read, problems).read(top.get("availableSecrets"), top.get("secrets"),
+                steps);
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
                 List.copyOf(labels), problems.warnings(), read.marks(),
-                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)), objects);
+                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)), objects, secrets);
     }
 
     /** Kiln's {@code agent: {labels: [...]}}, on the build's options or on a step. */
@@ -231,10 +234,7 @@ final class SchemaMapper {
         String secretEnvName = label + ": " + read.name(path + ".secretEnv");
         List<String> secretEnv = read.strings(f.get("secretEnv"), path + ".secretEnv", secretEnvName,
                 ControlCharacters.NONE);
-        if (!secretEnv.isEmpty()) {
-            read.warn(f.get("secretEnv"), secretEnvName + " " + secretEnv
-                    + " will be unset: this Kiln version has no secrets yet");
-        }
+        // Checked against availableSecrets once the whole config is read (see SecretNames).
         addLabels(stepLabels, agentLabels(f.get("agent"), path + ".agent", label + ": agent"));
         List<Volume> stepVolumes = volumes.read(f.get("volumes"), path + ".volumes");
         if (local && !stepVolumes.isEmpty()) {

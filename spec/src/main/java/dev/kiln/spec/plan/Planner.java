@@ -149,7 +149,7 @@ public final class Planner {
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
         List<String> artifacts = spec.artifactObjects().paths().stream().map(WorkspacePaths::relative).toList();
         return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images),
-                artifacts);
+                artifacts, spec.secrets());
     }
 
     /**

@@ -9,6 +9,8 @@ public final class AgentPaths {
     public static final String PREFIX = "/api/agent/v1";
     /** The longest {@code wait} a lease or heartbeat call may ask the server to hold it, in milliseconds. */
     public static final long MAX_WAIT_MILLIS = 60_000;
+    /** Joining: the registration token buys an agent its own credential (the only call that takes that token). */
+    public static final String REGISTER = PREFIX + "/register";
     public static final String LEASE = PREFIX + "/lease";
     public static final String HEARTBEAT = PREFIX + "/builds/{id}/heartbeat";
     public static final String SOURCE = PREFIX + "/builds/{id}/source";

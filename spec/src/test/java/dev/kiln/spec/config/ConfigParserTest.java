@@ -40,6 +40,10 @@ class ConfigParserTest {
                   #!/usr/bin/env bash
                   ruff check .
                 waitFor: ['-']
+            availableSecrets:
+              secretManager:
+                - versionName: projects/p/secrets/wandb/versions/1
+                  env: WANDB_KEY
             """;
 
     @Test
@@ -54,8 +58,8 @@ class ConfigParserTest {
         assertThat(spec.allowLooseSubstitutions()).isFalse();
         assertThat(spec.env()).containsExactly("PYTHONUNBUFFERED=1");
         assertThat(spec.images()).isEmpty();
-        assertThat(lines(spec.warnings())).containsExactly(
-                "build.yaml:22:16: step 'train': secretEnv [WANDB_KEY] will be unset: this Kiln version has no secrets yet");
+        assertThat(lines(spec.warnings())).isEmpty();
+        assertThat(spec.secrets()).containsExactly(java.util.Map.entry("WANDB_KEY", "wandb"));
         assertThat(spec.steps()).hasSize(3);
 
         Step prep = spec.steps().get(0);
@@ -120,13 +124,14 @@ class ConfigParserTest {
                 "build.yaml:19:3: options: 'logging' is read but not acted on by Kiln",
                 "build.yaml:20:1: config: 'logsBucket' is read but not acted on by Kiln",
                 "build.yaml:21:1: config: 'serviceAccount' is read but not acted on by Kiln",
-                "build.yaml:22:1: config: 'availableSecrets' is read but not acted on by Kiln",
-                "build.yaml:12:16: step #2: secretEnv [API_KEY] will be unset: this Kiln version has no secrets yet");
+                "build.yaml:21:1: config: 'serviceAccount' is read but not acted on by Kiln");
+        assertThat(spec.secrets()).as("versionName projects/p/secrets/api-key/versions/latest names the Kiln secret api-key")
+                .containsExactly(java.util.Map.entry("API_KEY", "api-key"));
         // images: are pushed now (by an agent with a Docker engine) and steps in images run on agents with one:
         // nothing to warn about.
         assertThat(lines(spec.warnings())).noneMatch(w -> w.contains("'images'"));
         assertThat(lines(spec.warnings())).noneMatch(w -> w.contains("runs in image"));
-        assertThat(spec.warnings()).hasSize(6);
+        assertThat(spec.warnings()).hasSize(4);
     }
 
     @Test

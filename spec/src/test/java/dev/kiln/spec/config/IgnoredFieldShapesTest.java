@@ -116,8 +116,12 @@ class IgnoredFieldShapesTest {
                     automapSubstitutions: true
                 """);
 
+        assertThat(spec.secrets()).containsExactly(java.util.Map.entry("TOKEN", "token"));
         assertThat(lines(spec.warnings())).contains(
-                "build.yaml:1:1: config: 'availableSecrets' is read but not acted on by Kiln",
+                "build.yaml:6:5: availableSecrets.inline (KMS ciphertexts) is not acted on by Kiln: its variables stay"
+                        + " unset; keep the value as a Kiln secret (kiln secrets set) and name it in secretManager",
+                "build.yaml:41:24: step #0: secretEnv PASSWORD comes from a KMS ciphertext Kiln does not decrypt: it will be unset",
+                "build.yaml:41:34: step #0: secretEnv OLD comes from a KMS ciphertext Kiln does not decrypt: it will be unset",
                 "build.yaml:9:1: config: 'secrets' is read but not acted on by Kiln",
                 "build.yaml:14:3: options: 'machineType' is read but not acted on by Kiln",
                 "build.yaml:15:3: options: 'logging' is read but not acted on by Kiln",

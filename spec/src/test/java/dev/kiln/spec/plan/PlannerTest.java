@@ -162,7 +162,13 @@ class PlannerTest {
                     secretEnv: [TOKEN]
                   - name: alpine
                     args: [echo]
+                availableSecrets:
+                  secretManager:
+                    - {versionName: deploy-token, env: TOKEN}
                 """, SUBMIT);
+
+        assertThat(plan.secrets()).as("the names only: values travel in the lease").containsExactly(
+                java.util.Map.entry("TOKEN", "deploy-token"));
 
         assertThat(plan.version()).isEqualTo(BuildPlan.VERSION);
         assertThat(plan.buildId()).isEqualTo("build-1");

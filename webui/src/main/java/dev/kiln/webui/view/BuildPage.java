@@ -5,15 +5,15 @@ import java.util.Map;
 
 /**
  * A build's page: its head row, where it came from, its substitutions, its steps and, when it
- * failed, why. {@code csrf} is the signed-in browser's form token, empty when not signed in (then
- * the page offers sign-in instead of its buttons). {@code approval}: the decision on a build that
+ * failed, why. {@code buttons}: which of its buttons the person looking may press (none: the page
+ * offers sign-in instead). {@code approval}: the decision on a build that
  * waited for one, null when none was made; {@code error}: why the last button pressed was refused
  * (approving a build someone else decided on), empty when it was not. {@code images}: what the build
  * pushed, with digests. {@code outputs}: its metrics, warnings about them, and the files it kept.
  */
 public record BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
                         String created, String finished, String retryOf, Map<String, String> substitutions,
-                        List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf,
+                        List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, Buttons buttons,
                         ApprovalView approval, String error, List<PushedImage> images,
                         Outputs outputs) {
 
@@ -41,10 +41,10 @@ public record BuildPage(BuildRow build, String statusDetail, String commitSha, S
 
     public BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
                      String created, String finished, String retryOf, Map<String, String> substitutions,
-                     List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf,
+                     List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, Buttons buttons,
                      ApprovalView approval, String error, List<PushedImage> images) {
         this(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions, labels, steps,
-                failure, timeline, csrf, approval, error, images, Outputs.NONE);
+                failure, timeline, buttons, approval, error, images, Outputs.NONE);
     }
 
     /** An image the build pushed: {@code name} with its tag, {@code digest} as the registry gave it. */
@@ -52,24 +52,20 @@ public record BuildPage(BuildRow build, String statusDetail, String commitSha, S
 
     public BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
                      String created, String finished, String retryOf, Map<String, String> substitutions,
-                     List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, String csrf) {
+                     List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, Buttons buttons) {
         this(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions, labels, steps,
-                failure, timeline, csrf, null, "", List.of());
+                failure, timeline, buttons, null, "", List.of());
     }
 
     /** The same page, telling why the button just pressed was refused. */
     public BuildPage withError(String why) {
         return new BuildPage(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions,
-                labels, steps, failure, timeline, csrf, approval, why, images, outputs);
+                labels, steps, failure, timeline, buttons, approval, why, images, outputs);
     }
 
     /** Waiting in PENDING for someone to approve or reject it. */
     public boolean pending() {
         return "PENDING".equals(build.status());
-    }
-
-    public boolean signedIn() {
-        return !csrf.isEmpty();
     }
 
     public boolean cancellable() {

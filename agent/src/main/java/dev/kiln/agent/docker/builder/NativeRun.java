@@ -5,6 +5,7 @@ import com.github.dockerjava.api.command.BuildImageCmd;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.BuildResponseItem;
+import dev.kiln.agent.docker.ChunkStream;
 import dev.kiln.agent.docker.DockerEngine;
 import dev.kiln.agent.docker.RegistryLogins;
 import dev.kiln.agent.docker.push.EngineMessages;
@@ -31,7 +32,7 @@ final class NativeRun implements Executor.Execution {
     /** The exit code of a step stopped by a kill, as of a process killed by SIGKILL. */
     static final int KILLED = 137;
 
-    private final OutputQueue out = new OutputQueue();
+    private final ChunkStream out = new ChunkStream(1024);
     private final CompletableFuture<Integer> exit = new CompletableFuture<>();
     private final AtomicReference<Closeable> stream = new AtomicReference<>();
     private volatile boolean killed;
