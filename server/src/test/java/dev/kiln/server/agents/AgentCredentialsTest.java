@@ -111,7 +111,8 @@ class AgentCredentialsTest {
             assertThat(r.body()).contains("leased to another agent").doesNotContain(a.agentId(), "leased-source");
             tried++;
         }
-        assertThat(tried).as("source, heartbeat, step start/log/finish, build finish, images").isEqualTo(7);
+        assertThat(tried).as("source, heartbeat, step start/log/metrics/finish, build finish, images, artifacts,"
+                + " artifact check, warnings").isEqualTo(11);
         assertThat(kiln.api.get(id).status()).isEqualTo(Status.WORKING);
         assertThat(kiln.log(id, 0)).isEmpty();
 
