@@ -19,9 +19,12 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code versionName} ({@code projects/P/secrets/NAME/versions/V}, or a bare {@code NAME}) names
  * the Kiln secret {@code NAME}, offered to steps as the variable {@code env}. A step's
  * {@code secretEnv} must list variables declared there, each refused at its own position otherwise.
- * Types were checked already ({@link IgnoredFields#AVAILABLE_SECRETS}); values of a wrong type are skipped.
+ * Types were checked already ({@link IgnoredFields#AVAILABLE_SECRETS}); values of a wrong type are skipped,
+ * and then no step's variable is called undeclared (the user fixes the declaration first). A
+ * {@code versionName} with a substitution ({@code $_SECRET_NAME}, as Cloud Build allows) is kept as
+ * written and named once the plan has substituted it ({@link #nameOf}).
  */
-final class SecretNames {
+public final class SecretNames {
     /** As Secret Manager's secret ids, which Kiln's secret names follow. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final Pattern VERSION = Pattern.compile("projects/[^/]+/secrets/([^/]+)/versions/[^/]+");
@@ -29,6 +32,8 @@ final class SecretNames {
 
     private final NodeReader read;
     private final Problems problems;
+    /** A declaration had a shape error, reported already: undeclared variables are not reported on top of it. */
+    private boolean broken;
 
     SecretNames(NodeReader read, Problems problems) {
         this.read = read;
@@ -48,16 +53,12 @@ final class SecretNames {
                 read.warn(inline, "availableSecrets.inline (KMS ciphertexts) is not acted on by Kiln: its variables"
                         + " stay unset; keep the value as a Kiln secret (kiln secrets set) and name it in secretManager");
                 for (Node item : items(inline)) {
-                    if (item instanceof MappingNode i && field(i, "envMap", "env_map") instanceof MappingNode env) {
-                        env.getValue().forEach(t -> kms.add(scalar(t.getKeyNode())));
-                    }
+                    kmsNames(item, "envMap", "env_map", kms);
                 }
             }
         }
         for (Node item : items(legacy)) {
-            if (item instanceof MappingNode i && field(i, "secretEnv", "secret_env") instanceof MappingNode env) {
-                env.getValue().forEach(t -> kms.add(scalar(t.getKeyNode())));
-            }
+            kmsNames(item, "secretEnv", "secret_env", kms);
         }
         Map<String, SourceMark> marks = read.marks();
         for (Step s : steps) {
@@ -67,12 +68,13 @@ final class SecretNames {
                     continue;
                 }
                 SourceMark at = marks.getOrDefault("steps[" + s.index() + "].secretEnv[" + j + "]", s.mark());
-                String label = "step " + (s.id() != null ? "'" + s.id() + "'" : "#" + s.index());
+                String label = "step " + (s.id() != null ? "'" + s.id() + "'" : "#" + s.index()) + ": "
+                        + read.name("steps[" + s.index() + "].secretEnv");
                 if (kms.contains(env)) {
-                    problems.warn(at, label + ": secretEnv " + env + " comes from a KMS ciphertext Kiln does not"
+                    problems.warn(at, label + " " + env + " comes from a KMS ciphertext Kiln does not"
                             + " decrypt: it will be unset");
-                } else {
-                    problems.error(at, label + ": secretEnv " + env + " is not declared in"
+                } else if (!broken) {
+                    problems.error(at, label + " " + env + " is not declared in"
                             + " availableSecrets.secretManager[].env" + (out.isEmpty() ? " (the config declares none)"
                             : " (declared: " + String.join(", ", out.keySet()) + ")"));
                 }
@@ -81,19 +83,34 @@ final class SecretNames {
         return out;
     }
 
+    /** The variables a KMS entry ({@code inline[]} or the legacy {@code secrets[]}) declares under {@code json}. */
+    private void kmsNames(Node item, String json, String proto, Set<String> kms) {
+        Node env = item instanceof MappingNode i ? field(i, json, proto) : null;
+        if (env instanceof MappingNode e) {
+            e.getValue().forEach(t -> kms.add(scalar(t.getKeyNode())));
+        } else if (env != null || !(item instanceof MappingNode)) {
+            broken = true;
+        }
+    }
+
     private void secretManager(Node item, Map<String, String> out) {
-        if (!(item instanceof MappingNode m) || m.getValue().stream().map(t -> scalar(t.getKeyNode()))
-                .anyMatch(k -> !List.of("versionName", "version_name", "env").contains(k))) {
+        List<String> keys = item instanceof MappingNode m ? m.getValue().stream().map(t -> scalar(t.getKeyNode())).toList()
+                : List.of();
+        if (!(item instanceof MappingNode m) || keys.stream().anyMatch(k -> !List.of("versionName", "version_name", "env")
+                .contains(k)) || keys.contains("versionName") && keys.contains("version_name")
+                || m.getValue().stream().anyMatch(t -> !(t.getValueNode() instanceof ScalarNode))) {
+            broken = true;
             return;   // the shape check has named what is wrong with it
         }
         Node versionNode = field(m, "versionName", "version_name");
         Node envNode = field(m, "env", "env");
         String version = scalar(versionNode);
         String env = scalar(envNode);
-        if (versionNode != null && version != null) {
-            Matcher full = VERSION.matcher(version);
-            String name = full.matches() ? full.group(1) : version;
-            if (!NAME.matcher(name).matches()) {
+        if (versionNode != null && version != null && secretPart(version).contains("$")) {
+            // Named once substituted (see nameOf); the plan refuses what is not a name then.
+        } else if (versionNode != null && version != null) {
+            String name = nameOf(version);
+            if (name == null) {
                 read.error(versionNode, "availableSecrets.secretManager: versionName '" + version + "' must be"
                         + " projects/PROJECT/secrets/NAME/versions/VERSION or a bare NAME, the name of a Kiln secret"
                         + " (letters, digits, '_' and '-')");
@@ -116,6 +133,18 @@ final class SecretNames {
         if (version != null && env != null) {
             out.put(env, version);
         }
+    }
+
+    /** The Kiln secret a {@code versionName} names, or null when it names none. */
+    public static String nameOf(String versionName) {
+        String name = secretPart(versionName);
+        return NAME.matcher(name).matches() ? name : null;
+    }
+
+    /** The secret's part of a {@code versionName}: NAME of projects/P/secrets/NAME/versions/V (any P and V), or all of it. */
+    private static String secretPart(String versionName) {
+        Matcher full = VERSION.matcher(versionName);
+        return full.matches() ? full.group(1) : versionName;
     }
 
     private static List<Node> items(Node node) {

@@ -2,6 +2,7 @@ package dev.kiln.spec.plan;
 
 import dev.kiln.spec.config.BuildSpec;
 import dev.kiln.spec.config.ConfigException;
+import dev.kiln.spec.config.SecretNames;
 import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
 import dev.kiln.spec.config.ControlCharacters;
@@ -135,6 +136,7 @@ public final class Planner {
         for (int i = 0; i < spec.images().size(); i++) {
             images.add(expand(spec.images().get(i), "images[" + i + "]", "images", ControlCharacters.NONE));
         }
+        Map<String, String> secrets = secretNames();
         if (tooBig) {
             throw new ConfigException(List.of(new ConfigProblem(problems.top(),
                     "after substitutions the build would hold more than " + MAX_PLAN_CHARS
@@ -149,7 +151,31 @@ public final class Planner {
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
         List<String> artifacts = spec.artifactObjects().paths().stream().map(WorkspacePaths::relative).toList();
         return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images),
-                artifacts, spec.secrets());
+                artifacts, secrets);
+    }
+
+    /** The Kiln secret each variable stands for, a {@code versionName} with substitutions named once substituted. */
+    private Map<String, String> secretNames() {
+        Map<String, String> out = new LinkedHashMap<>();
+        int i = 0;
+        for (Map.Entry<String, String> e : spec.secrets().entrySet()) {
+            String path = "availableSecrets.secretManager[" + i++ + "].versionName";
+            String version = e.getValue();
+            if (SecretNames.nameOf(version) != null) {
+                out.put(e.getKey(), version);
+                continue;
+            }
+            String expanded = expand(version, path, "availableSecrets.secretManager: versionName", ControlCharacters.NONE);
+            String name = expanded == null ? null : SecretNames.nameOf(expanded);
+            if (name == null) {
+                problems.error(spec.markOf(path), "availableSecrets.secretManager: versionName '" + version + "' is '"
+                        + expanded + "' after substitutions, not projects/PROJECT/secrets/NAME/versions/VERSION or a bare"
+                        + " NAME (letters, digits, '_' and '-')");
+            } else {
+                out.put(e.getKey(), name);
+            }
+        }
+        return out;
     }
 
     /**
