@@ -10,6 +10,7 @@ import dev.kiln.server.disk.MinFree;
 import dev.kiln.server.retention.RetentionPolicy;
 import dev.kiln.server.support.KilnProcess;
 import dev.kiln.server.support.RawHttp;
+import dev.kiln.server.web.WebSession;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.api.BuildView;
@@ -129,11 +130,16 @@ class ArtifactsTest {
             assertThat(missing.awaitExit(Duration.ofSeconds(30))).isNotZero();
             assertThat(missing.output()).contains("build " + id + " has no artifact nope.bin");
 
-            // The build page links each one.
-            RawHttp.Response page = RawHttp.send(kiln.server.port(), "GET", "/builds/" + id,
-                    Map.of("Authorization", "Bearer " + kiln.server.adminToken()), new byte[0]);
+            // The build page, as a signed-in browser sees it, links each one, and the link downloads in that session.
+            Map<String, String> browser = Map.of("Cookie", WebSession.adminCookie(kiln));
+            RawHttp.Response page = RawHttp.send(kiln.server.port(), "GET", "/builds/" + id, browser, new byte[0]);
             assertThat(page.body()).contains("<a href=\"/api/builds/" + id + "/artifacts/out/model.pkl\" download>out/model.pkl</a>")
                     .contains(sha256(model));
+            HttpResponse<byte[]> link = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(kiln.server.url()
+                    + "/api/builds/" + id + "/artifacts/out/model.pkl")).header("Cookie", browser.get("Cookie")).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(link.statusCode()).isEqualTo(200);
+            assertThat(link.body()).isEqualTo(model);
         }
     }
 

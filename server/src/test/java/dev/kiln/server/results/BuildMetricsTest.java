@@ -6,6 +6,7 @@ import dev.kiln.agent.http.HttpAgentApi;
 import dev.kiln.server.KilnServer;
 import dev.kiln.server.support.KilnProcess;
 import dev.kiln.server.support.RawHttp;
+import dev.kiln.server.web.WebSession;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.api.BuildView;
 import dev.kiln.spec.api.BuildWarning;
@@ -58,9 +59,9 @@ class BuildMetricsTest {
             assertThat(kiln.logText(end.id(), 1)).endsWith("[kiln] warning: line 2: metric name '<b>x</b>' must"
                     + " start with a letter or '_' and hold only letters, digits, '_', '.', '-' and '/'; not recorded\n");
 
-            // The build page: a table of them, and the warning escaped.
+            // The build page, signed in: a table of them, and the warning escaped.
             RawHttp.Response page = RawHttp.send(kiln.server.port(), "GET", "/builds/" + end.id(),
-                    Map.of("Authorization", "Bearer " + kiln.server.adminToken()), new byte[0]);
+                    Map.of("Cookie", WebSession.adminCookie(kiln)), new byte[0]);
             assertThat(page.status()).isEqualTo(200);
             assertThat(page.body()).contains("<h2 id=\"metrics-h\">Metrics</h2>")
                     .contains("<th scope=\"row\"><code>accuracy</code></th><td class=\"num\">0.93</td><td class=\"dim\">train</td>")

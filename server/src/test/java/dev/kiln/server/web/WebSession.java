@@ -17,7 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The dashboard as a browser without JavaScript uses it: pages with Accept: text/html, form posts, a session cookie. */
-final class WebSession {
+public final class WebSession {
     final String base;
     private final HttpClient http = HttpClient.newHttpClient();
     /** The session cookie ("kiln_session=..."), null before signing in. */
@@ -41,7 +41,7 @@ final class WebSession {
     }
 
     /** A browser signed in as admin: its cookie header ("kiln_session=..."), for feeds and pages read by hand. */
-    static String adminCookie(TestServer kiln) throws Exception {
+    public static String adminCookie(TestServer kiln) throws Exception {
         return new WebSession(kiln.server.url()).signInAsAdmin(kiln).cookie;
     }
 
