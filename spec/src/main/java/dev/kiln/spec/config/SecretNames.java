@@ -21,11 +21,21 @@ import org.yaml.snakeyaml.nodes.SequenceNode;
  * {@code secretEnv} must list variables declared there, each refused at its own position otherwise.
  * Types were checked already ({@link IgnoredFields#AVAILABLE_SECRETS}); values of a wrong type are skipped.
  */
-final class SecretNames {
+public final class SecretNames {
     /** As Secret Manager's secret ids, which Kiln's secret names follow. */
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final Pattern VERSION = Pattern.compile("projects/[^/]+/secrets/([^/]+)/versions/[^/]+");
     private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+
+    /**
+     * The Kiln secret a {@code versionName} names ({@code projects/P/secrets/NAME/versions/V} or a
+     * bare {@code NAME}), or null when it names none: for a name that a substitution gave.
+     */
+    public static String secretName(String versionName) {
+        Matcher full = VERSION.matcher(versionName);
+        String name = full.matches() ? full.group(1) : versionName;
+        return NAME.matcher(name).matches() ? name : null;
+    }
 
     private final NodeReader read;
     private final Problems problems;
@@ -55,8 +65,18 @@ final class SecretNames {
             }
         }
         for (Node item : items(legacy)) {
-            if (item instanceof MappingNode i && field(i, "secretEnv", "secret_env") instanceof MappingNode env) {
-                env.getValue().forEach(t -> kms.add(scalar(t.getKeyNode())));
+            Node env = item instanceof MappingNode i ? field(i, "secretEnv", "secret_env") : null;
+            if (env instanceof MappingNode m) {
+                m.getValue().forEach(t -> kms.add(scalar(t.getKeyNode())));
+            } else if (env instanceof SequenceNode names) {
+                // The wrong shape, named by the shape check: its names still say which variables it meant.
+                for (Node n : names.getValue()) {
+                    if (n instanceof MappingNode pair) {
+                        pair.getValue().forEach(t -> kms.add(scalar(t.getKeyNode())));
+                    } else {
+                        kms.add(scalar(n));
+                    }
+                }
             }
         }
         Map<String, SourceMark> marks = read.marks();
@@ -86,14 +106,22 @@ final class SecretNames {
                 .anyMatch(k -> !List.of("versionName", "version_name", "env").contains(k))) {
             return;   // the shape check has named what is wrong with it
         }
+        long versionKeys = m.getValue().stream().map(t -> scalar(t.getKeyNode()))
+                .filter(k -> k.equals("versionName") || k.equals("version_name")).count();
         Node versionNode = field(m, "versionName", "version_name");
         Node envNode = field(m, "env", "env");
+        if (versionKeys > 1 || versionNode != null && !(versionNode instanceof ScalarNode)
+                || envNode != null && !(envNode instanceof ScalarNode)) {
+            return;   // both spellings, or a value of the wrong type: named already, and nothing more follows from it
+        }
         String version = scalar(versionNode);
         String env = scalar(envNode);
         if (versionNode != null && version != null) {
             Matcher full = VERSION.matcher(version);
             String name = full.matches() ? full.group(1) : version;
-            if (!NAME.matcher(name).matches()) {
+            if (name.contains("$")) {
+                version = name;   // a substitution ($_SECRET_NAME): the plan checks the name it becomes
+            } else if (!NAME.matcher(name).matches()) {
                 read.error(versionNode, "availableSecrets.secretManager: versionName '" + version + "' must be"
                         + " projects/PROJECT/secrets/NAME/versions/VERSION or a bare NAME, the name of a Kiln secret"
                         + " (letters, digits, '_' and '-')");

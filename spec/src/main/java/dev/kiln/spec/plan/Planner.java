@@ -132,6 +132,23 @@ public final class Planner {
         for (int i = 0; i < spec.images().size(); i++) {
             images.add(expand(spec.images().get(i), "images[" + i + "]", "images", ControlCharacters.NONE));
         }
+        // A secret named by a substitution ($_SECRET_NAME) is known only now.
+        Map<String, String> secrets = new LinkedHashMap<>();
+        spec.secrets().forEach((env, name) -> {
+            if (!name.contains("$")) {
+                secrets.put(env, name);
+                return;
+            }
+            String path = "availableSecrets.secretManager";
+            String expanded = expand(name, path, path, ControlCharacters.NONE);
+            String secret = expanded == null ? null : dev.kiln.spec.config.SecretNames.secretName(expanded);
+            if (secret == null) {
+                problems.error(spec.markOf(path), path + ": versionName '" + name + "' becomes '" + expanded
+                        + "', which names no Kiln secret (letters, digits, '_' and '-')");
+            } else {
+                secrets.put(env, secret);
+            }
+        });
         if (tooBig) {
             throw new ConfigException(List.of(new ConfigProblem(problems.top(),
                     "after substitutions the build would hold more than " + MAX_PLAN_CHARS
@@ -145,7 +162,7 @@ public final class Planner {
         }
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
         return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images),
-                spec.secrets());
+                secrets);
     }
 
     /**

@@ -81,6 +81,10 @@ class FieldSpellingsTest {
                     secretEnv: [S]
                     allowFailure: true
                     allowExitCodes: [3]
+                availableSecrets:
+                  secretManager:
+                    - versionName: projects/p/secrets/s/versions/1
+                      env: S
                 """);
 
         assertThat(snake.queueTtl()).isEqualTo(Duration.ofMinutes(1)).isEqualTo(camel.queueTtl());
@@ -92,12 +96,11 @@ class FieldSpellingsTest {
 
     @Test
     void warnings_about_fields_kiln_does_not_act_on_keep_the_users_spelling() {
-        BuildSpec spec = parse("options:\n  machine_type: E2_MEDIUM\nlogs_bucket: gs://b\nsteps:\n  - args: [x]\n    secret_env: [K]\n");
+        BuildSpec spec = parse("options:\n  machine_type: E2_MEDIUM\nlogs_bucket: gs://b\nsteps:\n  - args: [x]\n");
 
         assertThat(lines(spec.warnings())).contains(
                 "build.yaml:2:3: options: 'machine_type' is read but not acted on by Kiln",
-                "build.yaml:3:1: config: 'logs_bucket' is read but not acted on by Kiln",
-                "build.yaml:6:17: step #0: secret_env [K] will be unset: this Kiln version has no secrets yet");
+                "build.yaml:3:1: config: 'logs_bucket' is read but not acted on by Kiln");
     }
 
     @Test

@@ -26,7 +26,8 @@ class ListOfOneTest {
                 row("steps:\n  - args: [x]\n    wait_for: '-'\n", s -> s.steps().get(0).waitFor(), List.of("-"),
                         "build.yaml:3:15: step #0: wait_for: one value where Cloud Build expects a list; read as a list"
                                 + " of one, write ['-']"),
-                row("steps:\n  - args: [x]\n    secretEnv: X\n", s -> s.steps().get(0).secretEnv(), List.of("X"),
+                row("steps:\n  - args: [x]\n    secretEnv: X\navailableSecrets:\n  secretManager:\n    - versionName: x\n"
+                                + "      env: X\n", s -> s.steps().get(0).secretEnv(), List.of("X"),
                         "build.yaml:3:16: step #0: secretEnv: one value where Cloud Build expects a list; read as a list"
                                 + " of one, write ['X']"),
                 row("images: foo\nsteps:\n  - args: [x]\n", BuildSpec::images, List.of("foo"),

@@ -4,6 +4,7 @@ import static dev.kiln.spec.Fixtures.CLOUD_BUILD_CONFIG;
 import static dev.kiln.spec.Fixtures.lines;
 import static dev.kiln.spec.Fixtures.parse;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -169,6 +170,26 @@ class PlannerTest {
 
         assertThat(plan.secrets()).as("the names only: values travel in the lease").containsExactly(
                 java.util.Map.entry("TOKEN", "deploy-token"));
+
+        // A secret named by a substitution, as Cloud Build configs do: known once the values are.
+        BuildPlan named = plan("""
+                steps:
+                  - args: [x]
+                    secretEnv: [SSH_KEY]
+                availableSecrets:
+                  secretManager:
+                    - {versionName: 'projects/$PROJECT_ID/secrets/$_SECRET_NAME/versions/latest', env: SSH_KEY}
+                """, BuildContext.submit("build-1", "my-project", Map.of("_SECRET_NAME", "deploy-key")));
+        assertThat(named.secrets()).containsExactly(java.util.Map.entry("SSH_KEY", "deploy-key"));
+        assertThatThrownBy(() -> plan("""
+                steps:
+                  - args: [x]
+                    secretEnv: [SSH_KEY]
+                availableSecrets:
+                  secretManager:
+                    - {versionName: $_SECRET_NAME, env: SSH_KEY}
+                """, BuildContext.submit("build-1", "my-project", Map.of("_SECRET_NAME", "no/such name"))))
+                .hasMessageContaining("versionName '$_SECRET_NAME' becomes 'no/such name', which names no Kiln secret");
 
         assertThat(plan.version()).isEqualTo(BuildPlan.VERSION);
         assertThat(plan.buildId()).isEqualTo("build-1");
