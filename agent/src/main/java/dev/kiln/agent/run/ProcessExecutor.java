@@ -19,6 +19,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class ProcessExecutor implements Executor {
     private static final boolean HAS_SETSID = Files.isExecutable(Path.of("/usr/bin/setsid"));
+    /**
+     * Steps of different builds run as the same build user, and a process may read the environment
+     * (secrets among it) of any other process of its user in /proc. Each step run as the build user
+     * gets a PID namespace and a /proc of its own, so it sees its own processes only; when its first
+     * process ends, the kernel ends every process left in the namespace.
+     */
+    private static final List<String> OWN_PIDS = Files.isExecutable(Path.of("/usr/bin/unshare"))
+            ? List.of("/usr/bin/unshare", "--pid", "--fork", "--mount-proc", "--kill-child") : List.of();
     static {
         // vfork+exec costs about half of the default posix_spawn through jspawnhelper; every step pays it.
         if (System.getProperty("jdk.lang.Process.launchMechanism") == null) {
@@ -68,6 +76,7 @@ public final class ProcessExecutor implements Executor {
         }
         Path cwd = dir;
         if (environment.user().isPresent()) {
+            command.addAll(OWN_PIDS);
             command.addAll(environment.user().get().prefix());
             if (!dir.equals(root)) {
                 // Earlier steps own the workspace and may have left links in it: the step's dir is

@@ -41,6 +41,42 @@ class SecretScopeTest {
         }
     }
 
+    /**
+     * Steps of two builds run at once as the same build user: the one without the secret looks for
+     * the other's variable in every process /proc shows it, while the other waits for it to look.
+     */
+    @Test
+    void a_step_of_another_build_running_at_once_cannot_read_the_secret_through_proc() throws Exception {
+        dev.kiln.server.support.Requirements.root();
+        TestServer.reachable(tmp);
+        kiln = TestServer.start(dev.kiln.server.KilnServer.Config.defaults(tmp.resolve("data")).withPort(0)
+                .withLease(Duration.ofSeconds(3), Duration.ofMillis(500)).withLocalAgentMaxBuilds(2));
+        kiln.api.setSecret("deploy-token", null, "a-secret-value-from-proc".getBytes(StandardCharsets.UTF_8));
+        Path meet = Files.createDirectories(tmp.resolve("meet"));
+        Files.setPosixFilePermissions(meet, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String holder = """
+                steps:
+                  - secretEnv: [TOKEN]
+                    args: [sh, -c, 'touch %1$s/holding; i=0; while [ ! -f %1$s/looked ] && [ $$i -lt 600 ]; do sleep 0.1; i=$$((i+1)); done; echo held']
+                availableSecrets:
+                  secretManager:
+                    - versionName: deploy-token
+                      env: TOKEN
+                """.formatted(meet);
+        String looker = """
+                steps:
+                  - args: [sh, -c, 'i=0; while [ ! -f %1$s/holding ] && [ $$i -lt 600 ]; do sleep 0.1; i=$$((i+1)); done; n=0; leak=no; for e in /proc/[0-9]*/environ; do n=$$((n+1)); if tr "\\0" "\\n" < $$e 2>/dev/null | grep -q "^TOKEN="; then leak=yes; fi; done; echo "processes seen $$n, leak $$leak"; touch %1$s/looked']
+                """.formatted(meet);
+        BuildView held = kiln.submit(TestServer.repo(tmp.resolve("holder"), Map.of("build.yaml", holder)));
+        BuildView looked = kiln.submit(TestServer.repo(tmp.resolve("looker"), Map.of("build.yaml", looker)));
+
+        assertThat(kiln.awaitEnd(looked.id(), Duration.ofSeconds(90)).status()).isEqualTo(Status.SUCCESS);
+        assertThat(kiln.awaitEnd(held.id(), Duration.ofSeconds(90)).status()).isEqualTo(Status.SUCCESS);
+        assertThat(kiln.logText(held.id(), 0)).contains("held");
+        assertThat(kiln.logText(looked.id(), 0)).as("the looker ran while the holder held the secret")
+                .contains("processes seen ", "leak no").doesNotContain("leak yes");
+    }
+
     @Test
     void a_secret_of_repo_a_is_never_given_to_a_build_of_repo_b() throws Exception {
         GitCli git = GitCli.in(tmp);
