@@ -50,7 +50,7 @@ TOKEN = {}
 
 
 def admin_token():
-    """Writes need the admin token the server keeps in its data directory (read once per server)."""
+    """The admin token the server keeps in its data directory (read once per server)."""
     if 'admin' not in TOKEN:
         with open(BASE + '/data/admin.token') as f:
             TOKEN['admin'] = f.read().strip()
@@ -58,9 +58,8 @@ def admin_token():
 
 
 def api(path, body=None, ctype='application/json'):
-    headers = {'Content-Type': ctype}
-    if body is not None:
-        headers['Authorization'] = 'Bearer ' + admin_token()
+    # Reads need a viewer too, since users and roles exist: every call carries the admin token.
+    headers = {'Content-Type': ctype, 'Authorization': 'Bearer ' + admin_token()}
     req = urllib.request.Request(URL + path, data=body, method='POST' if body is not None else 'GET',
                                  headers=headers)
     with urllib.request.urlopen(req, timeout=120) as r:
