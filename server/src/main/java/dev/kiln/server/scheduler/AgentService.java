@@ -243,7 +243,8 @@ public final class AgentService implements AgentApi {
         if (step < 0 || store.stepRun(buildId, step).isEmpty()) {
             throw new RefusedCallException("build " + buildId + " has no step " + step);
         }
-        scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.replace(buildId, step, BuildMetrics.Source.FILE, report));
+        MetricsReport masked = new MetricsReport(report.metrics(), masks.maskAll(buildId, report.warnings()));
+        scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.replace(buildId, step, BuildMetrics.Source.FILE, masked));
         events.changed(buildId);
     }
 
@@ -286,8 +287,9 @@ public final class AgentService implements AgentApi {
         if (step != null && store.stepRun(buildId, step).isEmpty()) {
             throw new RefusedCallException("build " + buildId + " has no step " + step);
         }
+        List<String> masked = masks.maskAll(buildId, warnings);
         scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.warnings(buildId, step == null ? -1 : step,
-                BuildMetrics.Source.ARTIFACTS, warnings));
+                BuildMetrics.Source.ARTIFACTS, masked));
         events.changed(buildId);
     }
 

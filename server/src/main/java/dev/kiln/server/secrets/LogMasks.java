@@ -53,6 +53,29 @@ public final class LogMasks {
         values.put(buildId, List.copyOf(masked));
     }
 
+    /**
+     * {@code texts} as the build's logs would show them: an agent's warnings quote what a step
+     * wrote (a metrics file's values, a file name), so they are masked like its log.
+     */
+    public List<String> maskAll(String buildId, List<String> texts) {
+        List<String> secrets = values.computeIfAbsent(buildId, valuesOf);
+        if (secrets.isEmpty() || texts == null) {
+            return texts;
+        }
+        return texts.stream().map(t -> {
+            if (t == null) {
+                return null;
+            }
+            SecretMasker m = new SecretMasker(secrets);
+            byte[] in = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] head = m.feed(in, 0, in.length);
+            byte[] tail = m.flush();
+            byte[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+            System.arraycopy(tail, 0, all, head.length, tail.length);
+            return new String(all, java.nio.charset.StandardCharsets.UTF_8);
+        }).toList();
+    }
+
     /** Appends an agent's chunk, masked; returns how many of the agent's bytes of this step the server has taken. */
     public long append(String buildId, int step, long offset, byte[] data, int off, int len, long timeMillis)
             throws IOException {

@@ -84,6 +84,32 @@ class BuildMetricsTest {
     }
 
     @Test
+    void a_secret_a_step_puts_in_its_metrics_file_is_masked_in_the_warning_about_it() throws Exception {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
+            String value = "metric-secret-value-42";
+            kiln.api.setSecret("deploy-token", null, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
+                    steps:
+                      - id: train
+                        secretEnv: [TOKEN]
+                        args: [sh, -c, 'printf ''{"token": "%s", "accuracy": 0.9}'' "$$TOKEN" > m.json']
+                        metrics: m.json
+                    availableSecrets:
+                      secretManager:
+                        - versionName: deploy-token
+                          env: TOKEN
+                    """));
+            BuildView end = kiln.awaitEnd(kiln.submit(repo).id(), Duration.ofSeconds(30));
+
+            assertThat(end.status()).isEqualTo(Status.SUCCESS);
+            assertThat(end.metrics()).containsExactly(new MetricView("accuracy", 0.9, "train"));
+            assertThat(end.warnings()).extracting(BuildWarning::message)
+                    .containsExactly("m.json: metric 'token' is the string \"***\", not a number; not recorded");
+            assertThat(end.toString() + kiln.logText(end.id(), 0)).doesNotContain(value);
+        }
+    }
+
+    @Test
     void bad_values_missing_files_and_duplicates_are_warnings_on_the_build_and_in_the_log() throws Exception {
         try (TestServer kiln = TestServer.start(tmp.resolve("data"))) {
             Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
