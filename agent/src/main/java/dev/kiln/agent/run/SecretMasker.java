@@ -72,6 +72,12 @@ public final class SecretMasker {
         return Arrays.copyOf(masked, masked.length - keep);
     }
 
+    /** {@code text} masked whole: a complete text, so nothing is held back for a next chunk. */
+    public String maskText(String text) {
+        return forms.isEmpty() || text == null ? text
+                : new String(mask(text.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    }
+
     /** What is held back, at the log's end: it can no longer become a secret. */
     public byte[] flush() {
         byte[] out = held;

@@ -100,17 +100,22 @@ public final class ApiTokens {
 
     /** The tokens of {@code user} (null: everyone's), newest first; revoked ones too. */
     public List<TokenInfo> list(String user) {
-        String sql = "select id, name, user_name, role, create_time, expire_time, revoke_time from api_tokens"
-                + (user == null ? "" : " where user_name = :user") + " order by create_time desc";
-        return jdbi.withHandle(h -> (user == null ? h.createQuery(sql) : h.createQuery(sql).bind("user", user))
+        return user == null ? tokens("", null, null) : tokens(" where user_name = :key", "key", user);
+    }
+
+    /** One token, revoked or not. */
+    public Optional<TokenInfo> get(String id) {
+        return tokens(" where id = :key", "key", id).stream().findFirst();
+    }
+
+    private List<TokenInfo> tokens(String where, String param, String value) {
+        String sql = "select id, name, user_name, role, create_time, expire_time, revoke_time from api_tokens" + where
+                + " order by create_time desc";
+        return jdbi.withHandle(h -> (param == null ? h.createQuery(sql) : h.createQuery(sql).bind(param, value))
                 .map((rs, c) -> new TokenInfo(rs.getString("id"), rs.getString("name"), rs.getString("user_name"),
                         Role.valueOf(rs.getString("role")), rs.getLong("create_time"),
                         (Long) rs.getObject("expire_time", Long.class), (Long) rs.getObject("revoke_time", Long.class)))
                 .list());
-    }
-
-    public Optional<TokenInfo> get(String id) {
-        return list(null).stream().filter(t -> t.id().equals(id)).findFirst();
     }
 
     /** Revokes token {@code id}; false when there is no live token with that id. */

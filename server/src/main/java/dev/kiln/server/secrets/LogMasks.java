@@ -62,18 +62,8 @@ public final class LogMasks {
         if (secrets.isEmpty() || texts == null) {
             return texts;
         }
-        return texts.stream().map(t -> {
-            if (t == null) {
-                return null;
-            }
-            SecretMasker m = new SecretMasker(secrets);
-            byte[] in = t.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            byte[] head = m.feed(in, 0, in.length);
-            byte[] tail = m.flush();
-            byte[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
-            System.arraycopy(tail, 0, all, head.length, tail.length);
-            return new String(all, java.nio.charset.StandardCharsets.UTF_8);
-        }).toList();
+        SecretMasker masker = new SecretMasker(secrets);
+        return texts.stream().map(masker::maskText).toList();
     }
 
     /** Appends an agent's chunk, masked; returns how many of the agent's bytes of this step the server has taken. */
