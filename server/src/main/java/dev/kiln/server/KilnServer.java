@@ -60,6 +60,8 @@ import dev.kiln.server.triggers.RefUpdateLog;
 import dev.kiln.server.triggers.Triggers;
 import dev.kiln.server.triggers.schedule.ScheduledRuns;
 import dev.kiln.server.http.HttpServer;
+import dev.kiln.server.http.PromotionRoutes;
+import dev.kiln.server.promotion.PromotionFlow;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.retention.Retention;
 import dev.kiln.server.retention.RetentionPolicy;
@@ -188,6 +190,8 @@ public final class KilnServer implements AutoCloseable {
     private final ApiTokens tokens;
     private final AuditLog audit;
     private final ServerUpdates serverUpdates;
+    private final PromotionFlow promotionFlow;
+    private final BuildEvents events;
     private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
@@ -248,10 +252,14 @@ public final class KilnServer implements AutoCloseable {
         Repos repos = new Repos(db, data.resolve("git"), clock, vault);
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
-        this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
+        RefUpdateLog refUpdates = new RefUpdateLog(db);
+        this.gitBuilds = new GitBuilds(repos, triggers, refUpdates, builds, commits, clock);
         this.poller = new Poller(repos, gitBuilds, clock, Backoff.DEFAULT, Poller.REMOTE_TIMEOUT_SECONDS);
         BranchProtection protection = new BranchProtection(db, repos);
         this.serverUpdates = new ServerUpdates(repos, gitBuilds);
+        this.promotionFlow = new PromotionFlow(db, store, buildMetrics, artifacts, images, repos, serverUpdates, protection,
+                refUpdates, audit, clock, b -> List.of());
+        this.events = events;
         Webhooks webhooks = new Webhooks(repos, gitBuilds,
                 new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
@@ -273,7 +281,8 @@ public final class KilnServer implements AutoCloseable {
                         metrics), new HookRoutes(webhooks), dashboard, metrics,
                 images, new RegistryRoutes(registries, audit),
                 new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
-                new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts);
+                new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts,
+                new PromotionRoutes(promotionFlow, audit));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -379,6 +388,11 @@ public final class KilnServer implements AutoCloseable {
         return serverUpdates;
     }
 
+    /** Promotions, policies and the model registry. */
+    public PromotionFlow promotions() {
+        return promotionFlow;
+    }
+
     /** The password the first start gave {@code admin}, to print once; null when users existed already. */
     public String initialAdminPassword() {
         return initialAdminPassword;
@@ -395,6 +409,7 @@ public final class KilnServer implements AutoCloseable {
     }
 
     public KilnServer start() {
+        promotionFlow.start(events);
         scheduler.start();
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
@@ -458,6 +473,7 @@ public final class KilnServer implements AutoCloseable {
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
         schedules.close();
+        promotionFlow.close();
         poller.close();
         commitStatuses.close();
         http.stop();

@@ -105,6 +105,18 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/secrets", List.of());
         PARAMS.put("PUT /api/secrets/{name}", List.of());
         PARAMS.put("DELETE /api/secrets/{name}", List.of());
+        PARAMS.put("GET /api/repos/{name}/policy", List.of());
+        PARAMS.put("PUT /api/repos/{name}/policy", List.of());
+        PARAMS.put("DELETE /api/repos/{name}/policy", List.of());
+        PARAMS.put("GET /api/promotions", List.of(Param.count("limit", "between 1 and 500", "0", "501"),
+                new Param("state", false, List.of("nope", "DONE"), "state must be one of [GATES_FAILED")));
+        PARAMS.put("GET /api/promotions/{id}", List.of());
+        PARAMS.put("POST /api/promotions/{id}/approve", List.of());
+        PARAMS.put("POST /api/promotions/{id}/reject", List.of());
+        PARAMS.put("GET /api/models", List.of());
+        PARAMS.put("GET /api/models/{name}", List.of());
+        PARAMS.put("GET /api/models/{name}/versions/{version}", List.of());
+        PARAMS.put("POST /api/models/{name}/rollback", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
