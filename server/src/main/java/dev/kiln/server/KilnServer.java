@@ -191,7 +191,6 @@ public final class KilnServer implements AutoCloseable {
     private final AuditLog audit;
     private final ServerUpdates serverUpdates;
     private final PromotionFlow promotionFlow;
-    private final BuildEvents events;
     private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
@@ -258,8 +257,7 @@ public final class KilnServer implements AutoCloseable {
         BranchProtection protection = new BranchProtection(db, repos);
         this.serverUpdates = new ServerUpdates(repos, gitBuilds);
         this.promotionFlow = new PromotionFlow(db, store, buildMetrics, artifacts, images, repos, serverUpdates, protection,
-                refUpdates, audit, clock, b -> List.of());
-        this.events = events;
+                refUpdates, audit, clock, b -> List.of()).listen(events);
         Webhooks webhooks = new Webhooks(repos, gitBuilds,
                 new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
@@ -409,10 +407,10 @@ public final class KilnServer implements AutoCloseable {
     }
 
     public KilnServer start() {
-        promotionFlow.start(events);
         scheduler.start();
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
+        promotionFlow.start();
         retention.start();
         http.start(config.host(), config.port());
         poller.start();

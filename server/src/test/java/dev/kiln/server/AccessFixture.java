@@ -72,9 +72,10 @@ final class AccessFixture {
     static final dev.kiln.spec.api.PolicyRequest POLICY = new dev.kiln.spec.api.PolicyRequest("dev", "prod", true, 1, null,
             false, null, List.of());
 
-    /** The newest promotion of churn, once every build end so far has reached the promotion flow. */
+    /** The newest promotion of churn, once the end of its newest build has reached the promotion flow. */
     static String promotion(TestServer kiln) throws Exception {
-        kiln.server.promotions().flush();
+        String newest = kiln.api.list(1, REPO, null, null, null).get(0).id();
+        assertThat(kiln.server.promotions().awaitHandled(newest, Duration.ofSeconds(30))).isTrue();
         return kiln.server.promotions().promotions().list(REPO, null, 1).get(0).id();
     }
 

@@ -216,6 +216,26 @@ public final class Promotions {
         return p;
     }
 
+    /**
+     * After a stop: each promotion left PROMOTING goes on from where it was. Its target not yet moved:
+     * moved now (its approvals stand). Moved, and its build ended meanwhile: ended as that build did.
+     * Moved with no build to wait for: promoted.
+     */
+    void resume() {
+        for (Promotion p : store.list(null, Promotion.State.PROMOTING, 500)) {
+            if (!target.head(p.repo(), p.to()).equals(p.commitSha())) {
+                move(p, SERVER);
+                continue;
+            }
+            Optional<Build> b = target.build(p);
+            if (b.isEmpty()) {
+                promoted(p, null);
+            } else if (b.get().status().isFinal()) {
+                targetBuilt(b.get(), b.get().status());
+            }
+        }
+    }
+
     /** Ends every open promotion whose time ran out; returns how many. */
     public int expireDue() {
         int n = 0;

@@ -19,7 +19,8 @@ import org.eclipse.jgit.revwalk.RevWalk;
  * Moves a promotion's target branch: only forward for a promotion (never a force-push: if the
  * target moved on to something the candidate does not descend from, the move is refused), and for a
  * rollback only from where the target stood when the rollback was asked for. The move goes through
- * {@link ServerUpdates}, the one way into a protected branch, and starts the target's trigger.
+ * {@link ServerUpdates}, the one way into a protected branch of a hosted repo (a mirror's branch is
+ * pushed to its remote), and starts the target's trigger.
  */
 final class TargetMove {
     /** Where the target stood before the move, and the build the move started (null: no trigger builds it). */
@@ -63,16 +64,20 @@ final class TargetMove {
                     + " into " + p.from() + ", push, and promote that build");
         }
         try {
-            updates.move(p.repo(), p.to(), old, p.commitSha(), Provenance.Cause.PROMOTION);
+            updates.move(p.repo(), p.to(), old, p.commitSha(), Provenance.Cause.PROMOTION,
+                    p.kind() == Promotion.Kind.ROLLBACK);
         } catch (IOException e) {
             throw Refusal.conflict("moving " + p.to() + " of " + p.repo() + " failed: " + e.getMessage());
         }
-        String ref = "refs/heads/" + p.to();
-        String build = builds.list(20, null, new BuildStore.Filter(p.repo(), ref, null, null)).stream()
+        return new Outcome(old, build(p).map(Build::id).orElse(null));
+    }
+
+    /** The newest build a promotion's move of the target branch started. */
+    java.util.Optional<Build> build(Promotion p) {
+        return builds.list(20, null, new BuildStore.Filter(p.repo(), "refs/heads/" + p.to(), null, null)).stream()
                 .filter(b -> p.commitSha().equals(b.provenance().commitSha())
                         && b.provenance().cause() == Provenance.Cause.PROMOTION)
-                .map(Build::id).findFirst().orElse(null);
-        return new Outcome(old, build);
+                .findFirst();
     }
 
     /** The images a production build pushed, as {@code name@digest}. */

@@ -102,7 +102,7 @@ class PromotionFlowTest {
         git.run(work, "push", "-q", "kiln", "dev");
         BuildView b = awaitBuild("dev", sha);
         assertThat(b.status()).isEqualTo(Status.SUCCESS);
-        kiln.server.promotions().flush();
+        assertThat(kiln.server.promotions().awaitHandled(b.id(), Duration.ofSeconds(30))).isTrue();
         return sha;
     }
 
@@ -143,8 +143,14 @@ class PromotionFlowTest {
         RawHttp.Response r = approve("alice", p);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         assertThat(prodHead()).isEqualTo(p.commit());
-        assertThat(awaitBuild("prod", p.commit()).status()).isEqualTo(Status.SUCCESS);
-        kiln.server.promotions().flush();
+        return afterProdBuild(p);
+    }
+
+    /** Waits for the production build of {@code p}'s commit and for the flow to have seen its end. */
+    private PromotionView afterProdBuild(PromotionView p) throws Exception {
+        BuildView prod = awaitBuild("prod", p.commit());
+        assertThat(prod.status()).isEqualTo(Status.SUCCESS);
+        assertThat(kiln.server.promotions().awaitHandled(prod.id(), Duration.ofSeconds(30))).isTrue();
         return get(p.id());
     }
 
@@ -260,9 +266,7 @@ class PromotionFlowTest {
     private PromotionView approveAs(String user, PromotionView p) throws Exception {
         RawHttp.Response r = approve(user, p);
         assertThat(r.status()).as(r.body()).isEqualTo(200);
-        assertThat(awaitBuild("prod", p.commit()).status()).isEqualTo(Status.SUCCESS);
-        kiln.server.promotions().flush();
-        return get(p.id());
+        return afterProdBuild(p);
     }
 
     @Test
@@ -282,9 +286,7 @@ class PromotionFlowTest {
             pool.shutdownNow();
         }
         assertThat(prodHead()).isEqualTo(p.commit());
-        assertThat(awaitBuild("prod", p.commit()).status()).isEqualTo(Status.SUCCESS);
-        kiln.server.promotions().flush();
-        assertThat(get(p.id()).state()).isEqualTo("PROMOTED");
+        assertThat(afterProdBuild(p).state()).isEqualTo("PROMOTED");
         assertThat(audit("promotion.move")).containsExactly(p.id());
         assertThat(kiln.api.list(20, "churn", "prod", null, null)).hasSize(1);
     }
