@@ -87,6 +87,10 @@ public final class ProductionFetch {
         }
         String which = p.repo() + " production v" + p.version() + " (commit " + shortSha(p.commit()) + ", build "
                 + p.buildId() + ")";
+        if (p.artifacts().isEmpty()) {
+            log.println("kiln: " + which + " kept no artifacts: nothing fetched into " + shown);
+            return;
+        }
         for (ProductionListing.Artifact a : p.artifacts()) {
             String problem = ArtifactPaths.problem(a.path());
             if (problem != null) {

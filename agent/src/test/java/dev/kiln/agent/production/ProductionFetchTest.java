@@ -11,6 +11,7 @@ import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,6 +23,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +40,7 @@ class ProductionFetchTest {
 
     /** A server that lists {@code files} (path to bytes) as production v3 of churn, each with {@code digests}' SHA-256. */
     private static AgentApi server(Map<String, byte[]> files, Map<String, byte[]> digests) {
-        return new AgentApi() {
+        return new Stub() {
             @Override
             public ProductionListing production(String buildId, String leaseId) {
                 return new ProductionListing("churn", 3, "abc1234def", "prod-1", files.keySet().stream().sorted()
@@ -48,36 +51,39 @@ class ProductionFetchTest {
             public InputStream productionFile(String buildId, String leaseId, String productionBuild, String path) {
                 return new ByteArrayInputStream(files.get(path));
             }
-
-            @Override
-            public Optional<Lease> lease(LeaseRequest request, Duration wait) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public InputStream source(String buildId, String leaseId) {
-                throw new UnsupportedOperationException();
-            }
-
-            @Override
-            public void stepStarted(String buildId, String leaseId, int step, long startMillis) {}
-
-            @Override
-            public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) {
-                return 0;
-            }
-
-            @Override
-            public void stepFinished(String buildId, String leaseId, int step, StepResult result) {}
-
-            @Override
-            public void buildFinished(String buildId, String leaseId, Status status, String detail) {}
         };
+    }
+
+    /** The calls a fetch never makes. */
+    private abstract static class Stub implements AgentApi {
+        @Override
+        public Optional<Lease> lease(LeaseRequest request, Duration wait) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public HeartbeatReply heartbeat(String buildId, String leaseId, Duration wait) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public InputStream source(String buildId, String leaseId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void stepStarted(String buildId, String leaseId, int step, long startMillis) {}
+
+        @Override
+        public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len) {
+            return 0;
+        }
+
+        @Override
+        public void stepFinished(String buildId, String leaseId, int step, StepResult result) {}
+
+        @Override
+        public void buildFinished(String buildId, String leaseId, Status status, String detail) {}
     }
 
     private static String sha256(byte[] b) {
@@ -122,6 +128,17 @@ class ProductionFetchTest {
     }
 
     @Test
+    void a_production_build_that_kept_nothing_is_said_so_and_passes() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        Run r = fetch(server(Map.of(), Map.of()), ws, "baseline/model");
+
+        assertThat(r.exit()).isZero();
+        assertThat(r.log()).isEqualTo("kiln: churn production v3 (commit abc1234, build prod-1) kept no artifacts:"
+                + " nothing fetched into baseline/model/\n");
+        assertThat(Files.isDirectory(ws.resolve("baseline/model"))).isTrue();
+    }
+
+    @Test
     void a_listed_path_that_climbs_out_is_refused_before_anything_is_written() throws Exception {
         Path ws = Files.createDirectories(tmp.resolve("ws"));
         Map<String, byte[]> files = Map.of("a.txt", "a".getBytes(), "../escape.txt", "x".getBytes());
@@ -147,6 +164,56 @@ class ProductionFetchTest {
         assertThat(r.log()).isEqualTo("kiln: production is a symbolic link; the production model's files are not written"
                 + " through one\n");
         assertThat(files(elsewhere)).isEmpty();
+    }
+
+    @Test
+    void a_stop_during_a_download_ends_the_step_at_once_and_keeps_nothing() throws Exception {
+        Path ws = Files.createDirectories(tmp.resolve("ws"));
+        CountDownLatch reading = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
+        // A download that never ends by itself: a read waits until the stream is closed.
+        InputStream hanging = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                reading.countDown();
+                try {
+                    closed.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IOException("stream closed");
+            }
+
+            @Override
+            public void close() {
+                closed.countDown();
+            }
+        };
+        AgentApi api = server(Map.of("model.pkl", "m".getBytes()), Map.of("model.pkl", "m".getBytes()));
+        AgentApi slow = new Stub() {
+            @Override
+            public ProductionListing production(String buildId, String leaseId) throws IOException {
+                return api.production(buildId, leaseId);
+            }
+
+            @Override
+            public InputStream productionFile(String buildId, String leaseId, String productionBuild, String path) {
+                return hanging;
+            }
+        };
+        ProductionFetch fetch = new ProductionFetch(slow, "b", "l");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int[] exit = {-1};
+        Thread t = new Thread(() -> exit[0] = fetch.run(ws, "production", new PrintStream(out, true, StandardCharsets.UTF_8)));
+        t.start();
+        assertThat(reading.await(10, TimeUnit.SECONDS)).isTrue();
+        fetch.stop();
+        t.join(10_000);
+
+        assertThat(t.isAlive()).isFalse();
+        assertThat(exit[0]).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("kiln: stopped while fetching the production model\n");
+        assertThat(files(ws)).isEmpty();
     }
 
     @Test
