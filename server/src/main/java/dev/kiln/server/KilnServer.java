@@ -26,6 +26,8 @@ import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.artifacts.ArtifactLimits;
 import dev.kiln.server.artifacts.BlobStore;
 import dev.kiln.server.artifacts.BuildArtifacts;
+import dev.kiln.server.artifacts.ProductionArtifacts;
+import dev.kiln.server.artifacts.ProductionSource;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
@@ -198,6 +200,7 @@ public final class KilnServer implements AutoCloseable {
     private final String localAgentSteps;
     private final Optional<dev.kiln.agent.docker.DockerEngine> localAgentEngine;
     private Thread agentThread;
+    private final ProductionArtifacts production;
 
     public KilnServer(Config config) throws IOException {
         this(config, Upkeep.DEFAULTS);
@@ -240,8 +243,9 @@ public final class KilnServer implements AutoCloseable {
         Vault vault = new Vault(db, MasterKey.load(data, System.getenv(MasterKey.ENV)), clock);
         Secrets secrets = new Secrets(vault);
         RegistryStore registries = new RegistryStore(data, vault, clock);
+        this.production = new ProductionArtifacts(artifacts);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
-                registries::credentialsFor, secrets, buildMetrics, artifacts);
+                registries::credentialsFor, secrets, buildMetrics, artifacts, production);
         this.agentRegistry = new AgentRegistry(db, clock);
         Agents agentDirectory = new Agents(agentRegistry, registration, scheduler, store, audit);
         scheduler.refuse(run -> agentRegistry.isDisabled(AgentIds.owner(run)));
@@ -338,6 +342,14 @@ public final class KilnServer implements AutoCloseable {
             user.get().checkCanReach(dir);
         }
         return dir;
+    }
+
+    /**
+     * Where {@code kiln/production-artifacts} learns each repo's production version (none until this is
+     * called): the model registry connects here.
+     */
+    public void productionSource(ProductionSource source) {
+        production.source(source);
     }
 
     /** Retention's sweep, for tests that run one now rather than wait for the next. */
