@@ -261,7 +261,10 @@ public final class KilnServer implements AutoCloseable {
         BranchProtection protection = new BranchProtection(db, repos);
         this.serverUpdates = new ServerUpdates(repos, gitBuilds);
         this.promotionFlow = new PromotionFlow(db, store, buildMetrics, artifacts, images, repos, serverUpdates, protection,
-                refUpdates, audit, clock, b -> List.of()).listen(events);
+                refUpdates, audit, clock, KilnServer::buildGates).listen(events);
+        // kiln/production-artifacts serves the artifacts of the build that measured the production version.
+        production.source(repo -> promotionFlow.registry().current(repo)
+                .map(v -> new ProductionSource.Production(v.version(), v.commit(), v.build())));
         Webhooks webhooks = new Webhooks(repos, gitBuilds,
                 new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
@@ -350,6 +353,15 @@ public final class KilnServer implements AutoCloseable {
      */
     public void productionSource(ProductionSource source) {
         production.source(source);
+    }
+
+    /** The gates a build's own config adds to its repo's policy. */
+    private static List<dev.kiln.spec.promotion.Gate> buildGates(dev.kiln.server.store.Build b) {
+        try {
+            return dev.kiln.spec.plan.BuildPlan.gates(b.planJson());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Retention's sweep, for tests that run one now rather than wait for the next. */

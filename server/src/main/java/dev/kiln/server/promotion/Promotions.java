@@ -309,6 +309,12 @@ public final class Promotions {
         Optional<Integer> v = store.promoted(p.id(), prodBuildId, images, clock.millis());
         Promotion now = store.get(p.id()).orElse(p);
         if (v.isPresent()) {
+            // A production version's builds outlive retention: its artifacts are the baseline of the next
+            // candidate, and a rollback brings them back.
+            builds.keep(p.buildId(), true);
+            if (prodBuildId != null) {
+                builds.keep(prodBuildId, true);
+            }
             changed(now, SERVER, "promotion.promoted");
         }
         return now;

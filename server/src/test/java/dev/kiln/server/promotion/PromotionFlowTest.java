@@ -342,4 +342,35 @@ class PromotionFlowTest {
         assertThat(history.get(1).leftTime()).isEqualTo(history.get(0).enteredTime());
         assertThat(audit("promotion.rollback")).containsExactly(rb.id());
     }
+
+    @Test
+    void a_build_adds_its_own_gates_and_scores_production_in_the_same_build() throws Exception {
+        policy(new PolicyRequest("dev", "prod", true, 1, null, false, null, List.of("accuracy >= 0.5")));
+        pushDev("0.90");
+        assertThat(approveAndShip(newest()).state()).isEqualTo("PROMOTED");
+        // The candidate fetches production's model and scores it on the same data: here, its accuracy file.
+        String sameBuild = """
+                steps:
+                  - name: kiln/production-artifacts
+                  - id: evaluate
+                    args: [sh, -c, 'echo "::metric accuracy=$(cat acc.txt)"; echo "::metric production_accuracy=$(cat production/model.pkl)"; cp acc.txt model.pkl']
+                    artifacts: [model.pkl]
+                gates:
+                  - accuracy >= production_accuracy
+                """;
+        String sha = git.commit(work, "worse than production", Map.of("build.yaml", sameBuild, "acc.txt", "0.88\n"));
+        git.run(work, "push", "-q", "kiln", "dev");
+        BuildView b = awaitBuild("dev", sha);
+        assertThat(b.status()).isEqualTo(Status.SUCCESS);
+        assertThat(kiln.server.promotions().awaitHandled(b.id(), Duration.ofSeconds(30))).isTrue();
+        assertThat(kiln.logText(b.id(), 0)).contains("fetched 1 artifact").contains("churn production v1");
+        PromotionView p = newest();
+        assertThat(p.commit()).isEqualTo(sha);
+        assertThat(p.metrics()).containsEntry("production_accuracy", 0.90);
+        assertThat(p.state()).isEqualTo("GATES_FAILED");
+        assertThat(p.gates()).extracting(g -> g.gate() + " " + g.source() + " " + g.kind() + " " + g.verdict())
+                .containsExactly("accuracy >= 0.5 policy ABSOLUTE PASS",
+                        "accuracy >= production_accuracy build SAME_BUILD FAIL");
+        assertThat(p.detail()).contains("accuracy is 0.88, not >= 0.9");
+    }
 }
