@@ -83,8 +83,8 @@ public final class ModelsCommand {
     }
 
     @Command(name = "describe", aliases = "get", mixinStandardHelpOptions = true,
-            description = {"Show one model version in full: commit, builds, metrics, artifacts with SHA-256, images,",
-                    "gates and decisions. REPO@production (or REPO alone), REPO@3 or REPO@v3."})
+            description = {"Show one model version in full: REPO@production (or REPO alone), REPO@3 or REPO@v3.",
+                    "Commit, builds, metrics, artifacts with SHA-256, images, gates and decisions."})
     static final class Describe implements Callable<Integer> {
         @ParentCommand ModelsCommand parent;
         @Parameters(index = "0", paramLabel = "REPO[@VERSION]") String ref;
@@ -103,8 +103,9 @@ public final class ModelsCommand {
     }
 
     @Command(name = "rollback", mixinStandardHelpOptions = true,
-            description = {"Ask to bring an earlier model version back to production: a promotion of the target branch",
-                    "back to that version's commit, approved as any other (then `kiln promotions approve ID`)."})
+            description = {"Ask to bring an earlier model version back to production.",
+                    "A promotion of the target branch back to that version's commit, approved as any other"
+                    + " (kiln promotions approve ID)."})
     static final class Rollback implements Callable<Integer> {
         @ParentCommand ModelsCommand parent;
         @Parameters(index = "0", paramLabel = "REPO") String repo;

@@ -15,10 +15,10 @@ final class PolicyCommands {
     private PolicyCommands() {}
 
     @Command(name = "set-policy", mixinStandardHelpOptions = true,
-            description = {"Set a hosted repo's promotion policy (admin): each green build of --from opens a promotion",
-                    "that its gates check against the production model; once approved, the server fast-forwards --to",
-                    "(which becomes protected), --to's build runs, and the model registry gets a new version.",
-                    "Replaces the repo's policy as a whole."})
+            description = {"Set a hosted repo's promotion policy (admin); replaces the one it had.",
+                    "Each green build of --from opens a promotion that its gates check against the production model;"
+                    + " once approved, the server fast-forwards --to (which becomes protected), --to's build runs, and"
+                    + " the model registry gets a new version."})
     static final class SetPolicy implements Callable<Integer> {
         @ParentCommand ReposCommand parent;
         @Parameters(index = "0", paramLabel = "NAME") String name;
@@ -41,9 +41,9 @@ final class PolicyCommands {
                 description = "A promotion not decided by then ends EXPIRED: 12h, 7d, 2w (default 30d).")
         String expires;
         @Option(names = "--gate", paramLabel = "GATE",
-                description = {"A metric of the build held to a threshold, repeatable: 'accuracy >= 0.80',",
-                        "'accuracy >= production - 0.01', 'latency_p95_ms <= production * 1.10', or another metric",
-                        "of the same build: 'accuracy >= production_accuracy'."})
+                description = "A metric of the build held to a threshold, repeatable: 'accuracy >= 0.80',"
+                        + " 'accuracy >= production - 0.01', 'latency_p95_ms <= production * 1.10', or another metric"
+                        + " of the same build: 'accuracy >= production_accuracy'.")
         List<String> gates = List.of();
 
         @Override
@@ -78,8 +78,8 @@ final class PolicyCommands {
     }
 
     @Command(name = "remove-policy", aliases = "unset-policy", mixinStandardHelpOptions = true,
-            description = {"Remove a repo's promotion policy (admin): green builds open no more promotions. The target",
-                    "branch stays protected (`repos unprotect` lifts that); promotions and model versions are kept."})
+            description = {"Remove a repo's promotion policy (admin): green builds open no more promotions.",
+                    "The target branch stays protected (repos unprotect lifts that); promotions and model versions stay."})
     static final class RemovePolicy implements Callable<Integer> {
         @ParentCommand ReposCommand parent;
         @Parameters(index = "0", paramLabel = "NAME") String name;

@@ -36,8 +36,8 @@ public final class PromotionsCommand {
         @ParentCommand PromotionsCommand parent;
         @Option(names = "--repo", description = "Only promotions of this repo.") String repo;
         @Option(names = "--state", paramLabel = "STATE",
-                description = {"Only promotions in this state: AWAITING_APPROVAL, PROMOTING, PROMOTED, GATES_FAILED,",
-                        "REJECTED, FAILED, SUPERSEDED, EXPIRED."}) String state;
+                description = "Only promotions in this state: AWAITING_APPROVAL, PROMOTING, PROMOTED, GATES_FAILED,"
+                        + " REJECTED, FAILED, SUPERSEDED, EXPIRED.") String state;
         @Option(names = "--limit", paramLabel = "N", defaultValue = "50",
                 description = "How many to show, 1 to 500 (default ${DEFAULT-VALUE}).") int limit;
 
@@ -60,8 +60,9 @@ public final class PromotionsCommand {
     }
 
     @Command(name = "describe", aliases = "get", mixinStandardHelpOptions = true,
-            description = {"Show a promotion: the candidate's commit, metrics and artifacts, each gate's value, threshold,",
-                    "production value and verdict, the decisions so far, and the production build and model version."})
+            description = {"Show a promotion: its commit, metrics, artifacts, gate table and decisions.",
+                    "Each gate with its value, threshold, production value, verdict, what it compared with and why;"
+                    + " once promoted, the production build and the model version."})
     static final class Describe implements Callable<Integer> {
         @ParentCommand PromotionsCommand parent;
         @Parameters(index = "0", paramLabel = "ID") String id;
@@ -73,8 +74,8 @@ public final class PromotionsCommand {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true,
-            description = {"Approve a promotion awaiting approval, as it is shown now: if its commit, metrics or artifacts",
-                    "change before the server takes the approval, it is refused. Needs the policy's approver role."})
+            description = {"Approve a promotion awaiting approval (needs the policy's approver role).",
+                    "Bound to what it shows now: if its commit, metrics or artifacts change first, the server refuses it."})
     static final class Approve implements Callable<Integer> {
         @ParentCommand PromotionsCommand parent;
         @Parameters(index = "0", paramLabel = "ID") String id;
