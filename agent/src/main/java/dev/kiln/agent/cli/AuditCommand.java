@@ -43,7 +43,7 @@ public final class AuditCommand implements Callable<Integer> {
     }
 
     /** One line per entry: a comment with a newline or a terminal escape must not forge rows or move the cursor. */
-    private static String cell(String s) {
+    static String cell(String s) {
         if (s == null || s.isEmpty()) {
             return "-";
         }

@@ -14,10 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code kiln repos add|list|describe|delete|protect|unprotect}. */
+/** {@code kiln repos add|list|describe|delete|protect|unprotect|set-policy|policy|remove-policy}. */
 @Command(name = "repos", mixinStandardHelpOptions = true, description = "Add and manage git repos.",
         subcommands = {ReposCommand.Add.class, ReposCommand.ListRepos.class, ReposCommand.Describe.class,
-                ReposCommand.Delete.class, ReposCommand.Protect.class, ReposCommand.Unprotect.class})
+                ReposCommand.Delete.class, ReposCommand.Protect.class, ReposCommand.Unprotect.class,
+                PolicyCommands.SetPolicy.class, PolicyCommands.ShowPolicy.class, PolicyCommands.RemovePolicy.class})
 public final class ReposCommand {
     @Mixin
     ServerConnection connection;

@@ -379,6 +379,23 @@ public final class ApiClient {
         send(post("/api/logout"));
     }
 
+    /**
+     * {@code method path} with {@code body} as JSON (null: no body), the answer read as {@code type} (null:
+     * not read): the token and the refusals as {@link ApiException}, for the small clients beside this one
+     * ({@link PromotionClient}) so that this class need not hold every route.
+     */
+    <T> T call(String method, String path, Object body, TypeReference<T> type) throws IOException, InterruptedException {
+        HttpRequest.Builder r = request(path);
+        if (body == null) {
+            r.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+            r.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body)));
+        }
+        HttpResponse<byte[]> answer = send(r.build());
+        return type == null ? null : Json.MAPPER.readValue(answer.body(), type);
+    }
+
     private HttpRequest postJson(String path, Object body) throws IOException {
         return request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.MAPPER.writeValueAsBytes(body))).build();
@@ -439,7 +456,7 @@ public final class ApiClient {
         return Json.MAPPER.readValue(r.body(), type);
     }
 
-    private static String enc(String s) {
+    static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 }

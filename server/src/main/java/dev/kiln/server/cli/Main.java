@@ -7,6 +7,8 @@ import dev.kiln.agent.cli.BuildsCommand;
 import dev.kiln.agent.cli.GitCredentialCommand;
 import dev.kiln.agent.cli.LoginCommand;
 import dev.kiln.agent.cli.LogoutCommand;
+import dev.kiln.agent.cli.ModelsCommand;
+import dev.kiln.agent.cli.PromotionsCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.SecretsCommand;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kiln", mixinStandardHelpOptions = true, version = "kiln 0.1.0",
         description = "Kiln: a build server for machine-learning repositories.",
         subcommands = {ServerCommand.class, AgentCommand.class, AgentsCommand.class, SubmitCommand.class, BuildsCommand.class,
-                ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, SecretsCommand.class, ValidateCommand.class,
+                ReposCommand.class, PromotionsCommand.class, ModelsCommand.class, TriggersCommand.class, RegistriesCommand.class,
+                SecretsCommand.class, ValidateCommand.class,
                 UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
                 AuditCommand.class, GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class,
                 CommandLine.HelpCommand.class})

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.kiln.server.access.AuditLog;
-import dev.kiln.server.access.Role;
 import dev.kiln.server.support.GitCli;
+import dev.kiln.server.support.PromotionRepo;
 import dev.kiln.server.support.RawHttp;
 import dev.kiln.server.support.TestServer;
 import dev.kiln.spec.api.BuildView;
@@ -13,8 +13,6 @@ import dev.kiln.spec.api.DecisionRequest;
 import dev.kiln.spec.api.ModelVersionView;
 import dev.kiln.spec.api.PolicyRequest;
 import dev.kiln.spec.api.PromotionView;
-import dev.kiln.spec.api.RepoRequest;
-import dev.kiln.spec.api.TriggerView;
 import dev.kiln.spec.json.Json;
 import dev.kiln.spec.protocol.Status;
 import java.nio.charset.StandardCharsets;
@@ -46,6 +44,7 @@ class PromotionFlowTest {
             """;
 
     @TempDir Path tmp;
+    PromotionRepo repo;
     TestServer kiln;
     GitCli git;
     Path work;
@@ -53,21 +52,11 @@ class PromotionFlowTest {
 
     @BeforeEach
     void start() throws Exception {
-        git = GitCli.in(tmp);
-        kiln = TestServer.start(tmp.resolve("data"));
-        kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
-        for (String branch : List.of("dev", "prod")) {
-            kiln.api.createTrigger(new TriggerView(branch + "-push", "churn", "^" + branch + "$", null, false, null,
-                    List.of(), List.of(), Map.of(), true, null));
-        }
-        for (var u : Map.of("dana", Role.DEVELOPER, "alice", Role.APPROVER, "bob", Role.APPROVER).entrySet()) {
-            kiln.server.users().add(u.getKey(), u.getValue(), "a-long-password-" + u.getKey());
-            tokens.put(u.getKey(), kiln.server.tokens().create(u.getKey(), "t", null, null));
-        }
-        tokens.put("admin", kiln.server.adminToken());
-        work = git.init(tmp.resolve("work"), "dev");
-        git.signIn(kiln.server.url(), "dana", tokens.get("dana")).run(work, "remote", "add", "kiln",
-                kiln.server.url() + "/git/churn.git");
+        repo = PromotionRepo.start(tmp);
+        kiln = repo.kiln;
+        git = repo.git;
+        work = repo.work;
+        tokens.putAll(repo.tokens);
     }
 
     @AfterEach
@@ -106,14 +95,8 @@ class PromotionFlowTest {
         return sha;
     }
 
-    private BuildView awaitBuild(String branch, String sha) throws Exception {
-        BuildView[] found = new BuildView[1];
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
-            found[0] = kiln.api.list(20, "churn", branch, null, null).stream()
-                    .filter(b -> sha.equals(b.commitSha())).findFirst().orElse(null);
-            return found[0] != null && found[0].status().isFinal();
-        });
-        return found[0];
+    private BuildView awaitBuild(String branch, String sha) {
+        return repo.awaitBuild(branch, sha);
     }
 
     private PromotionView newest() throws Exception {
