@@ -45,7 +45,9 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.http.NotificationRoutes;
 import dev.kiln.server.http.UserRoutes;
+import dev.kiln.server.notify.Notifications;
 import dev.kiln.server.registries.RegistryStore;
 import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.http.SecretRoutes;
@@ -188,6 +190,7 @@ public final class KilnServer implements AutoCloseable {
     private final ApiTokens tokens;
     private final AuditLog audit;
     private final ServerUpdates serverUpdates;
+    private final Notifications notifications;
     private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
@@ -246,6 +249,7 @@ public final class KilnServer implements AutoCloseable {
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
         Repos repos = new Repos(db, data.resolve("git"), clock, vault);
+        this.notifications = new Notifications(db, vault, clock, name -> repos.find(name).isPresent());
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
         this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
@@ -273,7 +277,8 @@ public final class KilnServer implements AutoCloseable {
                         metrics), new HookRoutes(webhooks), dashboard, metrics,
                 images, new RegistryRoutes(registries, audit),
                 new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
-                new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts);
+                new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts,
+                new NotificationRoutes(notifications, audit));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -379,6 +384,11 @@ public final class KilnServer implements AutoCloseable {
         return serverUpdates;
     }
 
+    /** Where promotions publish their events, for the hooks an admin configured (returns at once; delivery is in the background). */
+    public Notifications notifications() {
+        return notifications;
+    }
+
     /** The password the first start gave {@code admin}, to print once; null when users existed already. */
     public String initialAdminPassword() {
         return initialAdminPassword;
@@ -399,6 +409,7 @@ public final class KilnServer implements AutoCloseable {
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
         retention.start();
+        notifications.start();   // first sends what a previous run left pending
         http.start(config.host(), config.port());
         poller.start();
         schedules.start();
@@ -461,6 +472,7 @@ public final class KilnServer implements AutoCloseable {
         poller.close();
         commitStatuses.close();
         http.stop();
+        notifications.close();
         retention.close();
         scheduler.close();
         db.close();

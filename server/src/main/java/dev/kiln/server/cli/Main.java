@@ -7,6 +7,7 @@ import dev.kiln.agent.cli.BuildsCommand;
 import dev.kiln.agent.cli.GitCredentialCommand;
 import dev.kiln.agent.cli.LoginCommand;
 import dev.kiln.agent.cli.LogoutCommand;
+import dev.kiln.agent.cli.NotificationsCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.SecretsCommand;
@@ -25,7 +26,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServerCommand.class, AgentCommand.class, AgentsCommand.class, SubmitCommand.class, BuildsCommand.class,
                 ReposCommand.class, TriggersCommand.class, RegistriesCommand.class, SecretsCommand.class, ValidateCommand.class,
                 UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
-                AuditCommand.class, GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class,
+                AuditCommand.class, NotificationsCommand.class, GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -1,0 +1,66 @@
+package dev.kiln.server.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.kiln.spec.json.Json;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The bodies a hook receives: Kiln's JSON, or a Slack-compatible message carrying the same fields. */
+final class Messages {
+    /** How many of the data's values the Slack line shows: a line, not a report. */
+    private static final int SHOWN = 6;
+
+    private Messages() {}
+
+    /** {@code {"event", "repo", "time", "data", "delivery"}}, in that order. */
+    static Map<String, Object> fields(long delivery, String event, String repo, Instant time, JsonNode data) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("event", event);
+        m.put("repo", repo);
+        m.put("time", time.toString());
+        m.put("data", data);
+        m.put("delivery", delivery);
+        return m;
+    }
+
+    static String body(boolean slack, long delivery, String event, String repo, Instant time, JsonNode data) {
+        Map<String, Object> fields = fields(delivery, event, repo, time, data);
+        if (!slack) {
+            return Json.write(fields);
+        }
+        // Slack (and Mattermost, Rocket.Chat, Discord's /slack endpoint) shows "text" and ignores the rest.
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("text", line(event, repo, data));
+        m.put("kiln", fields);
+        return Json.write(m);
+    }
+
+    /** One readable line: "Kiln: promotion gates failed in churn (promotion=12, gate=accuracy >= 0.80)". */
+    static String line(String event, String repo, JsonNode data) {
+        StringBuilder s = new StringBuilder("Kiln: ").append(Events.words(event));
+        if (repo != null) {
+            s.append(" in ").append(repo);
+        }
+        List<String> shown = new ArrayList<>();
+        for (var it = data.fields(); it.hasNext() && shown.size() < SHOWN; ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode v = e.getValue();
+            if (v.isValueNode() && !v.isNull()) {
+                String text = v.asText().replaceAll("\\s+", " ");
+                shown.add(e.getKey() + "=" + (text.length() > 80 ? text.substring(0, 77) + "..." : text));
+            }
+        }
+        if (!shown.isEmpty()) {
+            s.append(" (").append(String.join(", ", shown)).append(')');
+        }
+        return slackEscape(s.toString());
+    }
+
+    /** Slack reads {@code <...>} as links and mentions: a branch or comment must not become one. */
+    static String slackEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}
