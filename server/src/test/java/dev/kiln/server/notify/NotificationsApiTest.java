@@ -79,6 +79,8 @@ class NotificationsApiTest {
                     AuditLog.Entry::actor, AuditLog.Entry::target)
                     .containsExactly(tuple("notification.remove", "admin", Long.toString(added.id())),
                             tuple("notification.add", "admin", Long.toString(added.id())));
+            assertThat(audit).filteredOn(e -> e.action().equals("notification.add")).singleElement()
+                    .extracting(AuditLog.Entry::detail).isEqualTo(rx.url("/...") + " events promotion.promoted repo churn");
             assertThat(audit).extracting(AuditLog.Entry::detail).noneMatch(d -> d != null && d.contains(added.secret()));
         }
     }
