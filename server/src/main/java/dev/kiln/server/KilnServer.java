@@ -26,6 +26,8 @@ import dev.kiln.server.access.PrivateFiles;
 import dev.kiln.server.artifacts.ArtifactLimits;
 import dev.kiln.server.artifacts.BlobStore;
 import dev.kiln.server.artifacts.BuildArtifacts;
+import dev.kiln.server.artifacts.ProductionArtifacts;
+import dev.kiln.server.artifacts.ProductionSource;
 import dev.kiln.server.builds.BuildService;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.disk.DiskFloor;
@@ -62,6 +64,8 @@ import dev.kiln.server.triggers.RefUpdateLog;
 import dev.kiln.server.triggers.Triggers;
 import dev.kiln.server.triggers.schedule.ScheduledRuns;
 import dev.kiln.server.http.HttpServer;
+import dev.kiln.server.http.PromotionRoutes;
+import dev.kiln.server.promotion.PromotionFlow;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.retention.Retention;
 import dev.kiln.server.retention.RetentionPolicy;
@@ -191,6 +195,7 @@ public final class KilnServer implements AutoCloseable {
     private final AuditLog audit;
     private final ServerUpdates serverUpdates;
     private final Notifications notifications;
+    private final PromotionFlow promotionFlow;
     private final String initialAdminPassword;
     private final Path workDir;
     private final boolean ownWorkDir;
@@ -198,6 +203,7 @@ public final class KilnServer implements AutoCloseable {
     private final String localAgentSteps;
     private final Optional<dev.kiln.agent.docker.DockerEngine> localAgentEngine;
     private Thread agentThread;
+    private final ProductionArtifacts production;
 
     public KilnServer(Config config) throws IOException {
         this(config, Upkeep.DEFAULTS);
@@ -240,8 +246,9 @@ public final class KilnServer implements AutoCloseable {
         Vault vault = new Vault(db, MasterKey.load(data, System.getenv(MasterKey.ENV)), clock);
         Secrets secrets = new Secrets(vault);
         RegistryStore registries = new RegistryStore(data, vault, clock);
+        this.production = new ProductionArtifacts(artifacts);
         AgentService agents = new AgentService(scheduler, store, logs, sources, events, metrics, images,
-                registries::credentialsFor, secrets, buildMetrics, artifacts);
+                registries::credentialsFor, secrets, buildMetrics, artifacts, production);
         this.agentRegistry = new AgentRegistry(db, clock);
         Agents agentDirectory = new Agents(agentRegistry, registration, scheduler, store, audit);
         scheduler.refuse(run -> agentRegistry.isDisabled(AgentIds.owner(run)));
@@ -252,10 +259,17 @@ public final class KilnServer implements AutoCloseable {
         this.notifications = new Notifications(db, vault, clock, name -> repos.find(name).isPresent());
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
-        this.gitBuilds = new GitBuilds(repos, triggers, new RefUpdateLog(db), builds, commits, clock);
+        RefUpdateLog refUpdates = new RefUpdateLog(db);
+        this.gitBuilds = new GitBuilds(repos, triggers, refUpdates, builds, commits, clock);
         this.poller = new Poller(repos, gitBuilds, clock, Backoff.DEFAULT, Poller.REMOTE_TIMEOUT_SECONDS);
         BranchProtection protection = new BranchProtection(db, repos);
         this.serverUpdates = new ServerUpdates(repos, gitBuilds);
+        this.promotionFlow = new PromotionFlow(db, store, buildMetrics, artifacts, images, repos, serverUpdates, protection,
+                refUpdates, audit, clock, KilnServer::buildGates).listen(events);
+        promotionFlow.promotions().notifier(notifications::publish);
+        // kiln/production-artifacts serves the artifacts of the build that measured the production version.
+        production.source(repo -> promotionFlow.registry().current(repo)
+                .map(v -> new ProductionSource.Production(v.version(), v.commit(), v.build())));
         Webhooks webhooks = new Webhooks(repos, gitBuilds,
                 new PullRequestBuilds(db, repos, triggers, builds, commits, clock));
         this.schedules = new ScheduledRuns(() -> triggers.list(null), gitBuilds::scheduled, clock);
@@ -278,7 +292,7 @@ public final class KilnServer implements AutoCloseable {
                 images, new RegistryRoutes(registries, audit),
                 new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
                 new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts,
-                new NotificationRoutes(notifications, audit));
+                new PromotionRoutes(promotionFlow, audit), new NotificationRoutes(notifications, audit));
         if (config.localAgent()) {
             Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
             this.stepsRunAsServer = user.isEmpty();
@@ -338,6 +352,23 @@ public final class KilnServer implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * Where {@code kiln/production-artifacts} learns each repo's production version (none until this is
+     * called): the model registry connects here.
+     */
+    public void productionSource(ProductionSource source) {
+        production.source(source);
+    }
+
+    /** The gates a build's own config adds to its repo's policy. */
+    private static List<dev.kiln.spec.promotion.Gate> buildGates(dev.kiln.server.store.Build b) {
+        try {
+            return dev.kiln.spec.plan.BuildPlan.gates(b.planJson());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Retention's sweep, for tests that run one now rather than wait for the next. */
     public Retention retention() {
         return retention;
@@ -389,6 +420,11 @@ public final class KilnServer implements AutoCloseable {
         return notifications;
     }
 
+    /** Promotions, policies and the model registry. */
+    public PromotionFlow promotions() {
+        return promotionFlow;
+    }
+
     /** The password the first start gave {@code admin}, to print once; null when users existed already. */
     public String initialAdminPassword() {
         return initialAdminPassword;
@@ -408,6 +444,7 @@ public final class KilnServer implements AutoCloseable {
         scheduler.start();
         // Pushes accepted before a stop or a crash and not yet built: a push accepted is a build promised.
         gitBuilds.resumePending();
+        promotionFlow.start();
         retention.start();
         notifications.start();   // first sends what a previous run left pending
         http.start(config.host(), config.port());
@@ -469,6 +506,7 @@ public final class KilnServer implements AutoCloseable {
             scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
         }
         schedules.close();
+        promotionFlow.close();
         poller.close();
         commitStatuses.close();
         http.stop();

@@ -68,6 +68,17 @@ final class AccessFixture {
         this.expired = tokens.create("admin", "expired", null, System.currentTimeMillis() - 60_000);
     }
 
+    /** Churn's promotion policy in the walkers: dev to prod, one approver, no gates. */
+    static final dev.kiln.spec.api.PolicyRequest POLICY = new dev.kiln.spec.api.PolicyRequest("dev", "prod", true, 1, null,
+            false, null, List.of());
+
+    /** The newest promotion of churn, once the end of its newest build has reached the promotion flow. */
+    static String promotion(TestServer kiln) throws Exception {
+        String newest = kiln.api.list(1, REPO, null, null, null).get(0).id();
+        assertThat(kiln.server.promotions().awaitHandled(newest, Duration.ofSeconds(30))).isTrue();
+        return kiln.server.promotions().promotions().list(REPO, null, 1).get(0).id();
+    }
+
     /** A build of repo churn run to its end: {@link #pushDev} a build that succeeds, then {@code trigger} run. */
     static String repoBuild(TestServer kiln, Path tmp, String trigger) throws Exception {
         pushDev(kiln, tmp, "steps:\n  - args: ['true']\n");

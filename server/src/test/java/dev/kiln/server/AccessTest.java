@@ -71,6 +71,8 @@ class AccessTest {
     String admin;
     String agent;
     String buildId;
+    /** The promotion churn's green dev build opened (its policy is set before the fixture builds it). */
+    String promotion;
 
     @BeforeEach
     void start() throws Exception {
@@ -84,6 +86,7 @@ class AccessTest {
                 List.of(), List.of(), Map.of(), true, null));
         kiln.api.loginRegistry(new dev.kiln.spec.api.RegistryLogin("127.0.0.1:5000", "ci", "registry-password"));
         kiln.api.addNotification(new dev.kiln.spec.api.NotificationRequest("http://127.0.0.1:9/hook", false, List.of(), null));
+        kiln.server.promotions().setPolicy(AccessFixture.REPO, AccessFixture.POLICY, "admin");
     }
 
     @AfterEach
@@ -100,15 +103,17 @@ class AccessTest {
     }
 
     /** The route's path for {@code build}, {@code name}, registry host and artifact path, with the query any of them takes. */
-    private static String target(Endpoint e, String build, String name) {
-        return e.path.replace("{id}", build).replace("{step}", "0")
-                .replace("{name}", e.path.startsWith("/badge/") ? name + ".svg" : name)
+    private static String target(Endpoint e, String build, String name, String promotion) {
+        return e.path.replace("{id}", e.path.startsWith("/api/promotions/") ? promotion : build).replace("{step}", "0")
+                .replace("{name}", e.path.startsWith("/badge/") ? name + ".svg"
+                        : e.path.startsWith("/api/models/") ? AccessFixture.REPO : name)
+                .replace("{version}", "1")
                 .replace("{host}", "127.0.0.1:5000").replace("{branch}", "prod").replace("<path>", "out/model.pkl")
                 + "?lease=none&offset=0&time=0&q=needle";
     }
 
     private String target(Endpoint e) {
-        return target(e, buildId, AccessFixture.REPO);
+        return target(e, buildId, AccessFixture.REPO, promotion);
     }
 
     private RawHttp.Response call(Endpoint e, Map<String, String> headers, byte[] body) throws Exception {
@@ -136,6 +141,7 @@ class AccessTest {
     @Test
     void every_route_declares_a_rule_and_every_write_is_guarded() throws Exception {
         AccessFixture as = new AccessFixture(kiln, tmp);
+        promotion = AccessFixture.promotion(kiln);
         List<Endpoint> routes = kiln.server.routes();
         assertThat(routes).extracting(AccessTest::what).containsAll(EXPECTED.keySet())
                 .contains("GET /api/builds/{id}/events", "POST /api/agent/v1/lease", "GET /api/server/status",
@@ -192,7 +198,7 @@ class AccessTest {
                 }
                 if (rule.repoScoped()) {
                     otherRepoChecks++;
-                    RawHttp.Response r = RawHttp.send(port, e.method.name(), target(e, as.repoBuild, "dev"),
+                    RawHttp.Response r = RawHttp.send(port, e.method.name(), target(e, as.repoBuild, "dev", promotion),
                             bearer(as.otherRepoToken.get(rule.role())), NONE);
                     assertThat(r.status()).as(what + " as a " + rule.role().label() + " of another repo only").isEqualTo(403);
                     assertThat(r.body()).as(what).contains("on repo " + AccessFixture.REPO);
@@ -202,12 +208,12 @@ class AccessTest {
                 assertThat(call(e, bearer(admin), NONE).status()).as(what + " with a token instead of a session").isEqualTo(401);
                 if (below != null) {
                     belowChecks++;
-                    assertThat(form(e, target(e, as.repoBuild, "dev"), as.session.get(below)).status())
+                    assertThat(form(e, target(e, as.repoBuild, "dev", promotion), as.session.get(below)).status())
                             .as(what + " signed in as a " + below.label()).isEqualTo(403);
                 }
                 if (rule.repoScoped()) {
                     otherRepoChecks++;
-                    assertThat(form(e, target(e, as.repoBuild, "dev"), as.otherRepoSession.get(rule.role())).status())
+                    assertThat(form(e, target(e, as.repoBuild, "dev", promotion), as.otherRepoSession.get(rule.role())).status())
                             .as(what + " signed in as a " + rule.role().label() + " of another repo only").isEqualTo(403);
                 }
             }
@@ -273,12 +279,21 @@ class AccessTest {
             open.api.createRepo(new dev.kiln.spec.api.RepoRequest(AccessFixture.REPO, null, null, null, null));
             open.api.createTrigger(new dev.kiln.spec.api.TriggerView(AccessFixture.REPO, AccessFixture.REPO, "^dev$", null, false,
                     null, List.of(), List.of(), Map.of(), true, null));
+            // A promotion of churn, approved into model version 1: its pages and the registry's answer 200 too.
+            open.server.promotions().setPolicy(AccessFixture.REPO, AccessFixture.POLICY, "admin");
+            String churnBuild = AccessFixture.repoBuild(open, tmp.resolve("public-churn"), AccessFixture.REPO);
+            String promoted = AccessFixture.promotion(open);
+            var p = open.server.promotions().promotions().get(promoted).orElseThrow();
+            open.server.promotions().promotions().approve(promoted, new dev.kiln.server.access.Principal("t", "admin",
+                    Role.ADMIN, Map.of()), new dev.kiln.spec.api.DecisionRequest(null, p.commitSha(), p.metricsDigest(),
+                    p.artifactsDigest()));
+            assertThat(open.server.promotions().registry().current(AccessFixture.REPO)).isPresent();
             List<Long> audit = open.server.audit().list(500, null, null).stream().map(AuditLog.Entry::seq).toList();
             int reads = 0;
             for (Endpoint e : open.server.routes()) {
                 Access rule = rule(e);
                 String what = what(e);
-                String target = target(e, build, AccessFixture.REPO);
+                String target = target(e, build, AccessFixture.REPO, promoted);
                 boolean stream = STREAMS.contains(what);
                 RawHttp.Response r = RawHttp.send(open.server.port(), e.method.name(), target,
                         stream ? Map.of("Accept", "text/event-stream") : Map.of(), NONE);
@@ -292,7 +307,7 @@ class AccessTest {
                 }
             }
             assertThat(reads).isGreaterThanOrEqualTo(20);
-            assertThat(open.api.list(10)).extracting(BuildView::id).containsExactly(build);
+            assertThat(open.api.list(10)).extracting(BuildView::id).containsExactly(churnBuild, build);
             assertThat(open.server.audit().list(500, null, null)).extracting(AuditLog.Entry::seq).isEqualTo(audit);
         }
     }

@@ -109,6 +109,18 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/notifications", List.of());
         PARAMS.put("DELETE /api/notifications/{id}", List.of());
         PARAMS.put("GET /api/notifications/deliveries", List.of(Param.count("limit", "between 1 and 500", "0", "501")));
+        PARAMS.put("GET /api/repos/{name}/policy", List.of());
+        PARAMS.put("PUT /api/repos/{name}/policy", List.of());
+        PARAMS.put("DELETE /api/repos/{name}/policy", List.of());
+        PARAMS.put("GET /api/promotions", List.of(Param.count("limit", "between 1 and 500", "0", "501"),
+                new Param("state", false, List.of("nope", "DONE"), "state must be one of [GATES_FAILED")));
+        PARAMS.put("GET /api/promotions/{id}", List.of());
+        PARAMS.put("POST /api/promotions/{id}/approve", List.of());
+        PARAMS.put("POST /api/promotions/{id}/reject", List.of());
+        PARAMS.put("GET /api/models", List.of());
+        PARAMS.put("GET /api/models/{name}", List.of());
+        PARAMS.put("GET /api/models/{name}/versions/{version}", List.of());
+        PARAMS.put("POST /api/models/{name}/rollback", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
@@ -156,6 +168,9 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/builds/{id}/artifacts", List.of());
         PARAMS.put("GET /api/builds/{id}/artifacts/<path>", List.of());
         PARAMS.put("POST " + AgentPaths.BUILD_IMAGES, List.of(lease));
+        PARAMS.put("GET " + AgentPaths.PRODUCTION, List.of(lease));
+        PARAMS.put("GET " + AgentPaths.PRODUCTION_FILE, List.of(lease, new Param("build", false, List.of(), ""),
+                new Param("path", false, List.of(), "")));
         PARAMS.put("POST " + AgentPaths.GOODBYE, List.of(new Param("agent", false, List.of(), "")));
         PARAMS.put("POST " + AgentPaths.REGISTER, List.of());
         PARAMS.put("GET /api/agents", List.of());
@@ -169,7 +184,7 @@ class ApiErrorsTest {
     private static final Map<String, String> GOOD = Map.ofEntries(Map.entry("lease", "none"), Map.entry("offset", "0"),
             Map.entry("time", "0"), Map.entry("wait", "0"), Map.entry("limit", "1"), Map.entry("before", "1000"),
             Map.entry("offsets", "0"), Map.entry("agent", "agent-gone"), Map.entry("q", "needle"),
-            Map.entry("path", "model.pkl"), Map.entry("size", "0"), Map.entry("step", "0"));
+            Map.entry("path", "model.pkl"), Map.entry("size", "0"), Map.entry("step", "0"), Map.entry("build", "b-1"));
 
     @TempDir java.nio.file.Path tmp;
     TestServer kiln;
@@ -260,7 +275,9 @@ class ApiErrorsTest {
                                 || p.name().equals("time") && e.path.equals(AgentPaths.STEP_START)
                                 || p.name().equals("offset") && e.path.startsWith(AgentPaths.PREFIX)
                                 || (p.name().equals("path") || p.name().equals("size"))
-                                        && e.path.startsWith(AgentPaths.PREFIX + "/builds/{id}/artifacts")) {
+                                        && e.path.startsWith(AgentPaths.PREFIX + "/builds/{id}/artifacts")
+                                || (p.name().equals("path") || p.name().equals("build"))
+                                        && e.path.equals(AgentPaths.PRODUCTION_FILE)) {
                             soft.assertThat(r.status()).as(what + ": status").isEqualTo(400);
                             soft.assertThat(r.body()).as(what).contains(p.name() + " is required");
                         } else {

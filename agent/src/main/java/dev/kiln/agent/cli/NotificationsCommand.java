@@ -38,7 +38,7 @@ public final class NotificationsCommand {
         boolean slack;
         @Option(names = "--event", paramLabel = "EVENT", description = "Only this event (repeatable): promotion.awaiting_approval,"
                 + " promotion.gates_failed, promotion.promoted, promotion.failed, promotion.rejected, promotion.expired,"
-                + " production.build_failed.")
+                + " promotion.superseded, production.build_failed.")
         List<String> events = new ArrayList<>();
         @Option(names = "--repo", paramLabel = "REPO", description = "Only this repo's events (default: every repo).") String repo;
 

@@ -22,6 +22,7 @@ import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseLostException;
 import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.ProductionListing;
 import dev.kiln.spec.protocol.RefusedCallException;
 import dev.kiln.spec.protocol.Status;
 import dev.kiln.spec.protocol.StepResult;
@@ -197,6 +198,34 @@ public final class HttpAgentApi implements AgentApi {
         }
         check(r.statusCode(), r.body());
         return r.body();
+    }
+
+    @Override
+    public ProductionListing production(String buildId, String leaseId) throws IOException {
+        return Json.MAPPER.readValue(artifactCall(request(withLease(AgentPaths.of(AgentPaths.PRODUCTION, buildId), leaseId))
+                .GET().build()), ProductionListing.class);
+    }
+
+    @Override
+    public InputStream productionFile(String buildId, String leaseId, String productionBuild, String path)
+            throws IOException {
+        HttpRequest req = request(withLease(AgentPaths.of(AgentPaths.PRODUCTION_FILE, buildId), leaseId)
+                + "&build=" + URLEncoder.encode(productionBuild, StandardCharsets.UTF_8)
+                + "&path=" + URLEncoder.encode(path, StandardCharsets.UTF_8)).GET().build();
+        try {
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            if (r.statusCode() != 200) {
+                byte[] body = r.body().readAllBytes();
+                if (r.statusCode() == 400) {
+                    throw new RefusedCallException(Json.MAPPER.readTree(body).path("message").asText("refused"));
+                }
+                check(r.statusCode(), body);
+            }
+            return r.body();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
     }
 
     @Override

@@ -114,7 +114,8 @@ public final class BuildRunner {
             this.plan = lease.plan();
             this.buildId = lease.buildId();
             this.dir = workdir.resolve("builds").resolve(buildId);
-            this.stepRun = new StepRun(api, executor, lease, dir.resolve("scratch"), running, killReason, budget);
+            this.stepRun = new StepRun(api, new NativeSteps(executor, api, lease), lease, dir.resolve("scratch"), running,
+                    killReason, budget);
         }
 
         Status execute() throws InterruptedException {

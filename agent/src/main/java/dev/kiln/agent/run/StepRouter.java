@@ -12,7 +12,8 @@ import java.util.Map;
  * The one place that picks who runs a step: a step with no image ({@code name} absent or
  * {@code local}) runs as a process; an image with a built-in builder (e.g.
  * {@code gcr.io/cloud-builders/docker}) runs on that builder; any other image in a container.
- * Build-wide calls ({@code prepare}, {@code release}) go to every executor.
+ * Build-wide calls ({@code prepare}, {@code release}) go to every executor. Steps the agent runs itself
+ * ({@code kiln/production-artifacts}) never get here: {@link NativeSteps} takes them first, per build.
  */
 public final class StepRouter implements Executor {
     private final Executor processes;

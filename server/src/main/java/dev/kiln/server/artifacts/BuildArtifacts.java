@@ -3,6 +3,7 @@ package dev.kiln.server.artifacts;
 import dev.kiln.server.store.Database;
 import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.archive.Sizes;
+import dev.kiln.spec.protocol.ArtifactPaths;
 import dev.kiln.spec.protocol.RefusedCallException;
 import java.io.IOException;
 import java.io.InputStream;

@@ -103,7 +103,8 @@ public final class GitHosting {
                 return;
             }
             try {
-                accepted.set(listener.accept(name, moving.stream().map(GitHosting::move).toList(), Provenance.Cause.PUSH));
+                accepted.set(listener.accept(name, moving.stream().map(GitHosting::move).toList(), Provenance.Cause.PUSH,
+                        who == null ? null : who.name()));
                 recorded.addAll(moving);
             } catch (RuntimeException e) {
                 log.error("push to {} refused: it could not be recorded", name, e);

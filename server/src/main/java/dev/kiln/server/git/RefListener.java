@@ -19,6 +19,14 @@ public interface RefListener {
     /** Records {@code updates} of {@code repo} so that they are built even if the server stops now. */
     Accepted accept(String repo, List<RefUpdate> updates, Provenance.Cause cause);
 
+    /**
+     * The same for a push by {@code actor} (the user who pushed), whom a promotion's policy may bar
+     * from approving what the push built; a listener that keeps no actors ignores it.
+     */
+    default Accepted accept(String repo, List<RefUpdate> updates, Provenance.Cause cause, String actor) {
+        return accept(repo, updates, cause);
+    }
+
     /** Moves written down; {@link #build} starts their builds. */
     @FunctionalInterface
     interface Accepted {

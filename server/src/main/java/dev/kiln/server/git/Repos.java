@@ -321,8 +321,7 @@ public final class Repos {
         synchronized (lock(name)) {
             Fetched fetched;
             try (Repository db = open(name)) {
-                var credentials = repo.credentialsUser() == null ? null : new UsernamePasswordCredentialsProvider(
-                        repo.credentialsUser(), password(name));
+                var credentials = credentials(repo);
                 // A dry run (with a listener) downloads the objects and says what would move, leaving the refs as they are.
                 List<RefUpdate> moved = MirrorFetch.run(db, repo.url(), credentials, specs, removeDeleted, tags,
                         listener != null);
@@ -380,6 +379,12 @@ public final class Repos {
 
     private Path dir(String name) {
         return root.resolve(name + ".git");
+    }
+
+    /** What a mirror signs in to its remote with; null when it needs nothing. */
+    UsernamePasswordCredentialsProvider credentials(Repo repo) throws IOException {
+        return repo.credentialsUser() == null ? null
+                : new UsernamePasswordCredentialsProvider(repo.credentialsUser(), password(repo.name()));
     }
 
     /** A mirror's password for its remote. */

@@ -8,9 +8,11 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 
 /**
- * The server's own moves of a hosted repo's branches (what a promotion does): the one way into a
- * protected branch, since {@link BranchProtection} guards pushes only. A move is recorded and built
- * as a push is (recorded before the ref moves), and happens only from the commit the caller expects.
+ * The server's own moves of a repo's branches (what a promotion does). For a hosted repo it is the
+ * one way into a protected branch, since {@link BranchProtection} guards pushes only; a move is
+ * recorded and built as a push is (recorded before the ref moves). For a mirror, the branch is pushed
+ * to the remote with the mirror's credentials and fetched back at once, which records and builds it.
+ * Either way it happens only from the commit the caller expects.
  */
 public final class ServerUpdates {
     private final Repos repos;
@@ -28,13 +30,26 @@ public final class ServerUpdates {
      */
     public List<String> move(String repo, String branch, String expectedOld, String newSha, Provenance.Cause cause)
             throws IOException {
+        return move(repo, branch, expectedOld, newSha, cause, false);
+    }
+
+    /**
+     * As {@link #move(String, String, String, String, Provenance.Cause)}; {@code backwards}: the move
+     * may leave commits behind (a rollback), which for a mirror is a push forced only if the remote is
+     * still at {@code expectedOld}.
+     */
+    public List<String> move(String repo, String branch, String expectedOld, String newSha, Provenance.Cause cause,
+                             boolean backwards) throws IOException {
         Repo r = repos.get(repo);
-        if (r.kind() != Repo.Kind.HOSTED) {
-            throw Refusal.badRequest("repo " + repo + " mirrors " + r.url() + ": its branches move there");
-        }
         String ref = "refs/heads/" + branch;
         if (!Repository.isValidRefName(ref)) {
             throw Refusal.badRequest("'" + branch + "' is not a branch name");
+        }
+        if (r.kind() != Repo.Kind.HOSTED) {
+            try (Repository db = repos.open(repo)) {
+                MirrorPush.run(db, r.url(), repos.credentials(r), ref, expectedOld, newSha, backwards);
+            }
+            return repos.fetchRefs(repo, List.of(ref), cause, listener, Repos.Fetched::build);
         }
         RefUpdate move = RefUpdate.of(ref, ObjectId.fromString(expectedOld), ObjectId.fromString(newSha));
         try (Repository db = repos.open(repo)) {

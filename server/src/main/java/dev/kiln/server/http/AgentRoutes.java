@@ -167,6 +167,17 @@ final class AgentRoutes {
             agents.imagesPushed(id(ctx), lease, images);
             ctx.status(204);
         }), agent);
+        config.routes.get(AgentPaths.PRODUCTION, leased(ctx -> {
+            String lease = lease(ctx);
+            ctx.json(agents.production(id(ctx), lease));
+        }), agent);
+        config.routes.get(AgentPaths.PRODUCTION_FILE, leased(ctx -> {
+            String lease = lease(ctx);
+            String build = Params.text(ctx, "build");
+            String path = Params.text(ctx, "path");
+            ctx.contentType("application/octet-stream");
+            ctx.result(agents.productionFile(id(ctx), lease, build, path));
+        }), agent);
         config.routes.post(AgentPaths.GOODBYE, ctx -> {
             String me = caller(ctx);
             agents.goodbye(AgentIds.run(me, Params.text(ctx, "agent")));

@@ -10,10 +10,12 @@ public final class Events {
     public static final String FAILED = "promotion.failed";
     public static final String REJECTED = "promotion.rejected";
     public static final String EXPIRED = "promotion.expired";
+    /** A newer green build of the source branch replaced an open promotion. */
+    public static final String SUPERSEDED = "promotion.superseded";
     public static final String PRODUCTION_BUILD_FAILED = "production.build_failed";
 
     public static final List<String> ALL = List.of(AWAITING_APPROVAL, GATES_FAILED, PROMOTED, FAILED, REJECTED, EXPIRED,
-            PRODUCTION_BUILD_FAILED);
+            SUPERSEDED, PRODUCTION_BUILD_FAILED);
 
     private Events() {}
 

@@ -12,6 +12,8 @@ import java.util.Map;
 final class Messages {
     /** How many of the data's values the Slack line shows: a line, not a report. */
     private static final int SHOWN = 6;
+    /** What a reader of a promotion's line wants first; the rest of the data follows in its order. */
+    private static final List<String> FIRST = List.of("promotion", "from", "to", "commit", "build", "status", "detail");
 
     private Messages() {}
 
@@ -38,19 +40,25 @@ final class Messages {
         return Json.write(m);
     }
 
-    /** One readable line: "Kiln: promotion gates failed in churn (promotion=12, gate=accuracy >= 0.80)". */
+    /** One readable line: "Kiln: promotion gates failed in churn (promotion=12, from=dev, to=prod, commit=...)". */
     static String line(String event, String repo, JsonNode data) {
         StringBuilder s = new StringBuilder("Kiln: ").append(Events.words(event));
         if (repo != null) {
             s.append(" in ").append(repo);
         }
+        List<String> keys = new ArrayList<>();
+        FIRST.stream().filter(data::has).forEach(keys::add);
+        data.fieldNames().forEachRemaining(k -> {
+            if (!keys.contains(k)) {
+                keys.add(k);
+            }
+        });
         List<String> shown = new ArrayList<>();
-        for (var it = data.fields(); it.hasNext() && shown.size() < SHOWN; ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            JsonNode v = e.getValue();
-            if (v.isValueNode() && !v.isNull()) {
-                String text = v.asText().replaceAll("\\s+", " ");
-                shown.add(e.getKey() + "=" + (text.length() > 80 ? text.substring(0, 77) + "..." : text));
+        for (String k : keys) {
+            JsonNode v = data.get(k);
+            String text = v.isValueNode() && !v.isNull() ? v.asText().replaceAll("\\s+", " ").strip() : "";
+            if (!text.isEmpty() && shown.size() < SHOWN) {
+                shown.add(k + "=" + (text.length() > 80 ? text.substring(0, 77) + "..." : text));
             }
         }
         if (!shown.isEmpty()) {

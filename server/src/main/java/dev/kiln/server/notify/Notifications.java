@@ -59,17 +59,16 @@ public final class Notifications implements AutoCloseable {
     /**
      * Owes {@code event} of {@code repo} to every hook that wants it, and returns: delivery happens in
      * the background. {@code data} is sent as the body's {@code data} object (values Jackson can
-     * write). A failure to record is logged, never thrown: a promotion is not undone for its message.
-     *
-     * @throws IllegalArgumentException for an event not in {@link Events#ALL}, or data Jackson cannot write (defects of the caller)
+     * write). Never throws: a promotion is not undone, nor its flow stopped, for its message. What
+     * cannot be recorded (an event not in {@link Events#ALL}, data Jackson cannot write, the
+     * database failing) is logged as an error.
      */
     public void publish(String event, String repo, Map<String, Object> data) {
-        if (!Events.ALL.contains(event)) {
-            throw new IllegalArgumentException("unknown event " + event + "; events are " + Events.ALL);
-        }
-        // Made into JSON here, so that data Jackson cannot write fails the caller (a defect), not the sender later.
-        JsonNode tree = Json.MAPPER.valueToTree(data == null ? Map.of() : data);
         try {
+            if (!Events.ALL.contains(event)) {
+                throw new IllegalArgumentException("unknown event " + event + "; events are " + Events.ALL);
+            }
+            JsonNode tree = Json.MAPPER.valueToTree(data == null ? Map.of() : data);
             List<Hook> wanting = hooks.matching(event, repo);
             if (wanting.isEmpty()) {
                 return;
@@ -79,7 +78,7 @@ public final class Notifications implements AutoCloseable {
             deliveries.enqueue(wanting, event, repo, time.toEpochMilli(),
                     (hook, id) -> Messages.body(hook.slack(), id, event, repo, time, tree));
         } catch (RuntimeException e) {
-            log.error("could not record notification {} of repo {}", event, repo, e);
+            log.error("notification {} of repo {} not recorded: {}", event, repo, e.getMessage(), e);
             return;
         }
         wake();

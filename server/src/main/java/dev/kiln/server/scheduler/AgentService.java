@@ -1,6 +1,7 @@
 package dev.kiln.server.scheduler;
 
 import dev.kiln.server.artifacts.BuildArtifacts;
+import dev.kiln.server.artifacts.ProductionArtifacts;
 import dev.kiln.server.builds.SourceStore;
 import dev.kiln.server.events.BuildEvents;
 import dev.kiln.server.logs.LogStore;
@@ -22,6 +23,7 @@ import dev.kiln.spec.protocol.AgentApi;
 import dev.kiln.spec.protocol.HeartbeatReply;
 import dev.kiln.spec.protocol.Lease;
 import dev.kiln.spec.protocol.LeaseRequest;
+import dev.kiln.spec.protocol.ProductionListing;
 import dev.kiln.spec.protocol.RefusedCallException;
 import dev.kiln.spec.protocol.RegistryCredential;
 import dev.kiln.spec.protocol.Status;
@@ -56,6 +58,8 @@ public final class AgentService implements AgentApi {
     /** Null: this server has no secrets (tests of the scheduling alone). */
     private final Secrets secrets;
     private final LogMasks masks;
+    /** Null: this server serves no production model's files. */
+    private final ProductionArtifacts production;
 
     /** No registry logins to hand out, no images recorded: for tests of the scheduling alone. */
     public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
@@ -79,6 +83,15 @@ public final class AgentService implements AgentApi {
                         ServerMetrics metrics, BuildImages images,
                         Function<Collection<String>, List<RegistryCredential>> logins, Secrets secrets,
                         BuildMetrics buildMetrics, BuildArtifacts artifacts) {
+        this(scheduler, store, logs, sources, events, metrics, images, logins, secrets, buildMetrics, artifacts, null);
+    }
+
+    /** {@code production}: the files of each repo's production model, for {@code kiln/production-artifacts}. */
+    public AgentService(Scheduler scheduler, BuildStore store, LogStore logs, SourceStore sources, BuildEvents events,
+                        ServerMetrics metrics, BuildImages images,
+                        Function<Collection<String>, List<RegistryCredential>> logins, Secrets secrets,
+                        BuildMetrics buildMetrics, BuildArtifacts artifacts, ProductionArtifacts production) {
+        this.production = production;
         this.artifacts = artifacts;
         this.buildMetrics = buildMetrics;
         this.logMetrics = buildMetrics == null ? null : new LogMetrics(logs, store, buildMetrics);
@@ -291,6 +304,29 @@ public final class AgentService implements AgentApi {
         scheduler.whileHeld(buildId, leaseId, () -> buildMetrics.warnings(buildId, step == null ? -1 : step,
                 BuildMetrics.Source.ARTIFACTS, masked));
         events.changed(buildId);
+    }
+
+    @Override
+    public ProductionListing production(String buildId, String leaseId) throws IOException {
+        if (production == null) {
+            throw new RefusedCallException("this server keeps no production models");
+        }
+        if (!scheduler.holds(buildId, leaseId)) {
+            throw Scheduler.lost(buildId);
+        }
+        return production.listing(repoOf(buildId));
+    }
+
+    @Override
+    public InputStream productionFile(String buildId, String leaseId, String productionBuild, String path)
+            throws IOException {
+        if (production == null) {
+            throw new RefusedCallException("this server keeps no production models");
+        }
+        if (!scheduler.holds(buildId, leaseId)) {
+            throw Scheduler.lost(buildId);
+        }
+        return production.open(repoOf(buildId), productionBuild, path);
     }
 
     @Override

@@ -24,9 +24,9 @@ public record Provenance(String repo, String ref, String commitSha, String autho
         this(repo, ref, commitSha, author, message, trigger, cause, refUpdateId, Map.of());
     }
 
-    /** What started a build: Cloud Build's trigger event kinds, plus a plain submit. */
+    /** What started a build: Cloud Build's trigger event kinds, a plain submit, and an approved promotion's move. */
     public enum Cause {
-        PUSH, WEBHOOK, POLL, PULL_REQUEST, SCHEDULE, MANUAL, SUBMIT;
+        PUSH, WEBHOOK, POLL, PULL_REQUEST, SCHEDULE, MANUAL, SUBMIT, PROMOTION;
 
         public String wire() {
             return name().toLowerCase(Locale.ROOT);

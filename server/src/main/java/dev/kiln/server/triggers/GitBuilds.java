@@ -58,7 +58,12 @@ public final class GitBuilds implements RefListener {
 
     @Override
     public Accepted accept(String repo, List<RefUpdate> moved, Provenance.Cause cause) {
-        List<RefUpdateLog.Entry> entries = updates.record(repo, moved, cause, clock.millis());
+        return accept(repo, moved, cause, null);
+    }
+
+    @Override
+    public Accepted accept(String repo, List<RefUpdate> moved, Provenance.Cause cause, String actor) {
+        List<RefUpdateLog.Entry> entries = updates.record(repo, moved, cause, actor, clock.millis());
         return undone -> {
             List<String> lines = new ArrayList<>();
             for (RefUpdateLog.Entry e : entries) {

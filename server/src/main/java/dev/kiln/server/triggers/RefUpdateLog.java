@@ -29,19 +29,30 @@ public final class RefUpdateLog {
 
     /** Records {@code updates} of {@code repo} in one transaction, pending; returns them with their ids. */
     public List<Entry> record(String repo, List<RefUpdate> updates, Provenance.Cause cause, long now) {
+        return record(repo, updates, cause, null, now);
+    }
+
+    /** The same, for a push by {@code actor}. */
+    public List<Entry> record(String repo, List<RefUpdate> updates, Provenance.Cause cause, String actor, long now) {
         return Database.under(write, () -> jdbi.inTransaction(h -> {
             List<Entry> out = new ArrayList<>();
             for (RefUpdate u : updates) {
                 long id = h.createUpdate("""
-                        insert into ref_updates (repo, ref, old_sha, new_sha, cause, create_time)
-                        values (:repo, :ref, :old, :new, :cause, :now)""")
+                        insert into ref_updates (repo, ref, old_sha, new_sha, cause, actor, create_time)
+                        values (:repo, :ref, :old, :new, :cause, :actor, :now)""")
                         .bind("repo", repo).bind("ref", u.ref()).bind("old", u.oldSha()).bind("new", u.newSha())
-                        .bind("cause", cause.wire()).bind("now", now)
+                        .bind("cause", cause.wire()).bind("actor", actor).bind("now", now)
                         .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
                 out.add(new Entry(id, repo, u, cause));
             }
             return out;
         }));
+    }
+
+    /** Who made update {@code id} (the user who pushed); empty for a poll, a webhook, or no such update. */
+    public java.util.Optional<String> actor(long id) {
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery(
+                        "select actor from ref_updates where id = :id").bind("id", id).mapTo(String.class).findOne()));
     }
 
     /** The updates not yet processed, oldest first. */

@@ -112,7 +112,7 @@ class AgentCredentialsTest {
             tried++;
         }
         assertThat(tried).as("source, heartbeat, step start/log/metrics/finish, build finish, images, artifacts,"
-                + " artifact check, warnings").isEqualTo(11);
+                + " artifact check, warnings, production listing and file").isEqualTo(13);
         assertThat(kiln.api.get(id).status()).isEqualTo(Status.WORKING);
         assertThat(kiln.log(id, 0)).isEmpty();
 

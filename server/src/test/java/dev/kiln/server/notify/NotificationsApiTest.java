@@ -7,13 +7,17 @@ import static org.awaitility.Awaitility.await;
 
 import dev.kiln.server.access.AuditLog;
 import dev.kiln.server.access.Role;
+import dev.kiln.server.support.GitCli;
 import dev.kiln.server.support.KilnProcess;
 import dev.kiln.server.support.RawHttp;
 import dev.kiln.server.support.TestServer;
+import dev.kiln.spec.api.DecisionRequest;
 import dev.kiln.spec.api.DeliveryView;
 import dev.kiln.spec.api.NotificationRequest;
 import dev.kiln.spec.api.NotificationView;
+import dev.kiln.spec.api.PolicyRequest;
 import dev.kiln.spec.api.RepoRequest;
+import dev.kiln.spec.api.TriggerView;
 import dev.kiln.spec.json.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -154,6 +158,45 @@ class NotificationsApiTest {
             KilnProcess bad = KilnProcess.start(tmp, concat(new String[] {"notifications", "add", "file:///etc/passwd"}, server));
             assertThat(bad.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
             assertThat(bad.output()).contains("ERROR: url must be http:// or https:// (got file:)");
+        }
+    }
+
+    @Test
+    void a_promotion_that_waits_for_approval_and_its_rejection_reach_the_hook_of_its_repo() throws Exception {
+        try (TestServer kiln = TestServer.start(tmp.resolve("data")); Receiver rx = new Receiver()) {
+            kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
+            kiln.api.createTrigger(new TriggerView("dev-push", "churn", "^dev$", null, false, null, List.of(), List.of(),
+                    Map.of(), true, null));
+            NotificationView hook = kiln.api.addNotification(new NotificationRequest(rx.url("/kiln"), true, List.of(), "churn"));
+            Map<String, String> admin = Map.of("Authorization", "Bearer " + kiln.server.adminToken(),
+                    "Content-Type", "application/json");
+            RawHttp.Response policy = RawHttp.send(kiln.server.port(), "PUT", "/api/repos/churn/policy", admin,
+                    Json.write(new PolicyRequest("dev", "prod", true, 1, null, false, null, List.of())).getBytes(StandardCharsets.UTF_8));
+            assertThat(policy.status()).as(policy.body()).isEqualTo(200);
+            GitCli git = GitCli.in(tmp);
+            Path work = git.init(tmp.resolve("work"), "dev");
+            git.signIn(kiln).run(work, "remote", "add", "kiln", kiln.server.url() + "/git/churn.git");
+            String sha = git.commit(work, "a model", Map.of("build.yaml", "steps:\n  - args: ['true']\n"));
+            git.run(work, "push", "-q", "kiln", "dev");
+
+            // The dev build passes, the promotion opens, and the core's publish reaches the hook.
+            Receiver.Post waiting = rx.next(Duration.ofSeconds(90));
+            assertThat(verifies(hook.secret(), waiting)).isTrue();
+            assertThat(waiting.header("X-Kiln-Event")).isEqualTo("promotion.awaiting_approval");
+            var body = Json.MAPPER.readTree(waiting.body());
+            String id = body.path("kiln").path("data").path("promotion").asText();
+            assertThat(body.path("kiln").path("data").path("commit").asText()).isEqualTo(sha);
+            assertThat(body.path("text").asText()).startsWith("Kiln: promotion awaiting approval in churn (promotion=" + id
+                    + ", from=dev, to=prod, commit=" + sha);
+
+            RawHttp.Response reject = RawHttp.send(kiln.server.port(), "POST", "/api/promotions/" + id + "/reject", admin,
+                    Json.write(new DecisionRequest("drift on tenure", null, null, null)).getBytes(StandardCharsets.UTF_8));
+            assertThat(reject.status()).as(reject.body()).isEqualTo(200);
+            Receiver.Post rejected = rx.next();
+            assertThat(rejected.header("X-Kiln-Event")).isEqualTo("promotion.rejected");
+            assertThat(Json.MAPPER.readTree(rejected.body()).path("kiln").path("data").path("detail").asText())
+                    .isEqualTo("rejected by admin: drift on tenure");
+            assertThat(verifies(hook.secret(), rejected)).isTrue();
         }
     }
 

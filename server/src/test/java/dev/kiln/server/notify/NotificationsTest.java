@@ -305,8 +305,17 @@ class NotificationsTest {
         assertThatThrownBy(() -> notifications.add(new NotificationRequest(rx.url("/x"), false, List.of(), "nope")))
                 .hasMessageContaining("no repo nope");
         assertThat(notifications.list()).isEmpty();
-        assertThatThrownBy(() -> notifications.publish("promotion.done", "churn", Map.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown event promotion.done");
+    }
+
+    @Test
+    void publish_never_throws_into_the_promotion_that_calls_it_and_records_only_what_it_can() throws Exception {
+        hook("/hook", false, List.of(), null);
+        notifications.publish("promotion.done", "churn", Map.of());
+        notifications.publish(Events.PROMOTED, "churn", Map.of("what", new Object()));   // Jackson cannot write it
+        assertThat(notifications.deliveries(10)).isEmpty();
+        notifications.publish(Events.SUPERSEDED, "churn", null);
+        assertThat(notifications.deliverDue()).isEqualTo(1);
+        assertThat(Json.MAPPER.readTree(rx.taken().get(0).body()).path("data").isObject()).isTrue();
     }
 
     @Test

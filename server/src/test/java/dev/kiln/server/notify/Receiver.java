@@ -67,9 +67,14 @@ final class Receiver implements AutoCloseable {
 
     /** The next post received, waiting for it up to 10 s (a background sender's). */
     Post next() throws InterruptedException {
-        Post p = posts.poll(10, TimeUnit.SECONDS);
+        return next(java.time.Duration.ofSeconds(10));
+    }
+
+    /** The next post received, waiting for it up to {@code within} (a build runs first). */
+    Post next(java.time.Duration within) throws InterruptedException {
+        Post p = posts.poll(within.toMillis(), TimeUnit.MILLISECONDS);
         if (p == null) {
-            throw new AssertionError("nothing was posted to the receiver within 10 s");
+            throw new AssertionError("nothing was posted to the receiver within " + within);
         }
         return p;
     }

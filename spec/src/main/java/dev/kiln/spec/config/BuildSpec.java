@@ -1,5 +1,6 @@
 package dev.kiln.spec.config;
 
+import dev.kiln.spec.promotion.Gate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,8 @@ import java.util.Map;
  * {@code options.agent.labels}, in that order, without repeats. {@code substitutionInfo} is what
  * the config says about substitutions besides their defaults. {@code secrets}: Cloud Build's
  * {@code availableSecrets.secretManager}, as the environment variable each Kiln secret is offered as
- * (env name to secret name); a step gets one only when its {@code secretEnv} lists it.
+ * (env name to secret name); a step gets one only when its {@code secretEnv} lists it. {@code gates}: the
+ * promotion gates the config's {@code gates:} adds to its repo's policy on the server (never instead of it).
  */
 public record BuildSpec(
         String file,
@@ -29,11 +31,22 @@ public record BuildSpec(
         Map<String, SourceMark> marks,
         SubstitutionInfo substitutionInfo,
         ArtifactObjects artifactObjects,
-        Map<String, String> secrets) {
+        Map<String, String> secrets,
+        List<Gate> gates) {
 
     public BuildSpec {
         artifactObjects = artifactObjects == null ? ArtifactObjects.NONE : artifactObjects;
         secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+        gates = gates == null ? List.of() : List.copyOf(gates);
+    }
+
+    /** A spec that adds no promotion gates. */
+    public BuildSpec(String file, List<Step> steps, Duration timeout, Duration queueTtl, Map<String, String> substitutions,
+                     boolean allowLooseSubstitutions, List<String> env, List<String> images, List<String> tags,
+                     List<String> labels, List<ConfigProblem> warnings, Map<String, SourceMark> marks,
+                     SubstitutionInfo substitutionInfo, ArtifactObjects artifactObjects, Map<String, String> secrets) {
+        this(file, steps, timeout, queueTtl, substitutions, allowLooseSubstitutions, env, images, tags, labels, warnings,
+                marks, substitutionInfo, artifactObjects, secrets, List.of());
     }
 
     /** A spec without {@code artifacts.objects} that names no secrets. */

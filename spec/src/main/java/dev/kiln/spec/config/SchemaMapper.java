@@ -19,7 +19,7 @@ final class SchemaMapper {
     private static final int MAX_STEPS = 1_000;
 
     static final List<String> TOP_FIELDS = List.of("steps", "timeout", "queueTtl", "substitutions",
-            "options", "images", "artifacts", "tags", "availableSecrets");
+            "options", "images", "artifacts", "tags", "availableSecrets", "gates");
     /** Cloud Build fields Kiln reads but does not act on: a warning, and an error only for a wrong type. */
     static final List<String> TOP_IGNORED = IgnoredFields.TOP.names();
     static final List<String> STEP_FIELDS = List.of("name", "args", "entrypoint", "script", "env", "dir",
@@ -115,9 +115,10 @@ final class SchemaMapper {
         shapes.fields(top, IgnoredFields.AVAILABLE_SECRETS, "");
         Map<String, String> secrets = new SecretNames(read, problems).read(top.get("availableSecrets"), top.get("secrets"),
                 steps);
+        var gates = new GatesReader(read).read(top.get("gates"));
         return new BuildSpec(file, List.copyOf(steps), timeout, queueTtl, subs, loose, env, images, tags,
                 List.copyOf(labels), problems.warnings(), read.marks(),
-                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)), objects, secrets);
+                new SubstitutionInfo(dynamic, withoutDefault, References.in(root)), objects, secrets, gates);
     }
 
     /** Kiln's {@code agent: {labels: [...]}}, on the build's options or on a step. */
@@ -188,6 +189,9 @@ final class SchemaMapper {
         }
         int refusedBefore = read.refusals();
         String name = read.scalar(f.get("name"), path + ".name", label + ": name", ControlCharacters.NONE);
+        if (NativeSteps.is(name)) {
+            NativeSteps.check(read, f, label, name);
+        }
         String entrypoint = read.scalar(f.get("entrypoint"), path + ".entrypoint", label + ": entrypoint",
                 ControlCharacters.NONE);
         // Multi-line shell ('sh -c' args, scripts) needs tabs and line breaks; names and paths do not.
@@ -217,6 +221,9 @@ final class SchemaMapper {
                 read.error(f.get("dir"), label + ": dir " + WorkspacePaths.problem(dir));
             }
             dir = relative;
+            if (NativeSteps.is(name)) {
+                NativeSteps.checkDir(read, f.get("dir"), label, relative);
+            }
         }
         String waitForName = label + ": " + read.name(path + ".waitFor");
         List<String> waitFor = f.containsKey("waitFor")
@@ -257,7 +264,7 @@ final class SchemaMapper {
         }
         List<Step> out = new ArrayList<>();
         for (Step s : steps) {
-            if (s.isLocal()) {
+            if (s.isLocal() || s.isNative()) {
                 out.add(s);
                 continue;
             }

@@ -57,6 +57,11 @@ public record Step(
         return name == null || name.equals("local");
     }
 
+    /** True when the agent runs the step itself, a built-in such as {@code kiln/production-artifacts}. */
+    public boolean isNative() {
+        return NativeSteps.is(name);
+    }
+
     /** This step with {@code id} and {@code waitFor} as given: the planner checks the graph on substituted ids. */
     public Step withGraph(String id, List<String> waitFor) {
         return new Step(index, id, name, entrypoint, args, script, env, dir, waitFor, timeout, allowFailure,

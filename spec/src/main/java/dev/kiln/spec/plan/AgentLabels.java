@@ -19,8 +19,11 @@ public final class AgentLabels {
         return List.copyOf(labels);
     }
 
-    /** True when a step of {@code plan} runs in an image (built-in builders included) or it has images to push. */
+    /**
+     * True when a step of {@code plan} runs in an image (built-in builders included) or it has images to push;
+     * a step the agent runs itself ({@code kiln/production-artifacts}) needs no engine.
+     */
     public static boolean needsDocker(BuildPlan plan) {
-        return plan.steps().stream().anyMatch(s -> !s.isLocal()) || (plan.images() != null && !plan.images().isEmpty());
+        return plan.steps().stream().anyMatch(s -> !s.isLocal() && !s.isNative()) || (plan.images() != null && !plan.images().isEmpty());
     }
 }

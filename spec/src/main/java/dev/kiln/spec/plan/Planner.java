@@ -6,12 +6,14 @@ import dev.kiln.spec.config.SecretNames;
 import dev.kiln.spec.config.ConfigParser;
 import dev.kiln.spec.config.ConfigProblem;
 import dev.kiln.spec.config.ControlCharacters;
+import dev.kiln.spec.config.NativeSteps;
 import dev.kiln.spec.config.Problems;
 import dev.kiln.spec.config.References;
 import dev.kiln.spec.config.SourceMark;
 import dev.kiln.spec.config.Step;
 import dev.kiln.spec.config.StepGraph;
 import dev.kiln.spec.config.WorkspacePaths;
+import dev.kiln.spec.promotion.Gate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,7 +126,8 @@ public final class Planner {
             }
             String image = s.isLocal() ? null : expand(s.name(), p + ".name", label + "name", ControlCharacters.NONE);
             String entrypoint = expand(s.entrypoint(), p + ".entrypoint", label + "entrypoint", ControlCharacters.NONE);
-            String dir = expand(s.dir(), p + ".dir", label + "dir", ControlCharacters.NONE);
+            String written = expand(s.dir(), p + ".dir", label + "dir", ControlCharacters.NONE);
+            String dir = s.isNative() && written == null ? NativeSteps.PRODUCTION_DIR : written;
             steps.add(new StepPlan(s.index(), graph.ids().get(s.index()), image, entrypoint,
                     List.copyOf(args), s.script(), List.copyOf(env), dir,
                     graph.graph().waitFor(s.index()), s.timeout() == null ? 0 : s.timeout().toMillis(), s.allowFailure(),
@@ -151,7 +154,7 @@ public final class Planner {
         Duration timeout = spec.timeout() != null ? spec.timeout() : DEFAULT_TIMEOUT;
         List<String> artifacts = spec.artifactObjects().paths().stream().map(WorkspacePaths::relative).toList();
         return new BuildPlan(BuildPlan.VERSION, context.buildId(), timeout.toMillis(), List.copyOf(steps), List.copyOf(images),
-                artifacts, secrets);
+                artifacts, secrets, spec.gates().stream().map(Gate::text).toList());
     }
 
     /** The Kiln secret each variable stands for, a {@code versionName} with substitutions named once substituted. */

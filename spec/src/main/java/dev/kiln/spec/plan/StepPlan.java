@@ -1,5 +1,6 @@
 package dev.kiln.spec.plan;
 
+import dev.kiln.spec.config.NativeSteps;
 import dev.kiln.spec.config.Volume;
 import java.util.List;
 
@@ -11,6 +12,7 @@ import java.util.List;
  * {@code volumes}: named volumes of the build mounted into the step's container (none for a process step).
  * {@code metrics}: the JSON file of metrics the step writes, and {@code artifacts}: globs of files it
  * leaves to keep, both relative to the workspace (the step's {@code dir} already applied); null / empty when none.
+ * For a {@link #isNative() native} step, {@code image} names the built-in and {@code dir} is where it puts its files.
  */
 public record StepPlan(
         int index,
@@ -66,5 +68,10 @@ public record StepPlan(
 
     public boolean isLocal() {
         return image == null;
+    }
+
+    /** True for a built-in the agent runs itself (no container, no process of the build's): see {@link NativeSteps}. */
+    public boolean isNative() {
+        return NativeSteps.is(image);
     }
 }

@@ -97,6 +97,26 @@ public interface AgentApi {
     default void outputWarnings(String buildId, String leaseId, Integer step, List<String> warnings) throws IOException {}
 
     /**
+     * The current production model of the repo build {@code buildId} is of, for the built-in step
+     * {@code kiln/production-artifacts}: its version and the files its build kept. A listing without a
+     * version when there is none (or the build is of no repo).
+     */
+    default ProductionListing production(String buildId, String leaseId) throws IOException {
+        throw new RefusedCallException("this server keeps no production models");
+    }
+
+    /**
+     * The bytes of {@code path} of the production build {@code productionBuild}, as {@link #production}
+     * listed it. The caller checks them against the listed SHA-256.
+     *
+     * @throws RefusedCallException when that build is no longer the repo's production or has no such file
+     */
+    default InputStream productionFile(String buildId, String leaseId, String productionBuild, String path)
+            throws IOException {
+        throw new RefusedCallException("this server keeps no production models");
+    }
+
+    /**
      * The agent is stopping: a lease request of its still waiting on the server returns empty at
      * once, so no build is handed to an agent that is gone. Best effort; a test double may ignore it.
      */

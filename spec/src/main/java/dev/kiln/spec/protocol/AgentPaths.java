@@ -26,6 +26,10 @@ public final class AgentPaths {
     public static final String BUILD_ARTIFACT_CHECK = PREFIX + "/builds/{id}/artifacts/check";
     /** Warnings about what a step left (a JSON list of strings): {@code ?step=I}, or none for the build. */
     public static final String BUILD_WARNINGS = PREFIX + "/builds/{id}/warnings";
+    /** The current production model of the build's repo, for {@code kiln/production-artifacts}: a {@link ProductionListing}. */
+    public static final String PRODUCTION = PREFIX + "/builds/{id}/production";
+    /** One file of it: {@code ?build=B&path=P}, with {@code B} the production build the listing named. */
+    public static final String PRODUCTION_FILE = PREFIX + "/builds/{id}/production/file";
     public static final String GOODBYE = PREFIX + "/goodbye";
 
     private AgentPaths() {}

@@ -1,9 +1,11 @@
-package dev.kiln.server.artifacts;
+package dev.kiln.spec.protocol;
 
 /**
  * What an artifact's name may be: a path relative to the workspace, as the agent found it. It is
- * only ever a key in the database (the bytes are stored by their digest), so it can never name a
- * file on the server; it is still held to a plain form, since people download it by that name.
+ * only ever a key in the server's database (the bytes are stored by their digest), so it can never name a
+ * file on the server; it is still held to a plain form, since people download it by that name. An
+ * agent that writes artifacts back into a workspace ({@code kiln/production-artifacts}) holds each
+ * listed path to the same form, so that none climbs out of the directory it is written to.
  */
 public final class ArtifactPaths {
     public static final int MAX = 1000;
