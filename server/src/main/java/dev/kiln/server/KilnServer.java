@@ -1,12 +1,8 @@
 package dev.kiln.server;
 
 import dev.kiln.agent.Agent;
-import dev.kiln.agent.StepExecutors;
-import dev.kiln.agent.docker.push.ImagePublisher;
-import dev.kiln.agent.run.BuildRunner;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.StepEnvironment;
-import dev.kiln.agent.run.Trees;
 import dev.kiln.server.access.Access;
 import dev.kiln.server.agents.AgentIds;
 import dev.kiln.server.agents.AgentRegistry;
@@ -78,10 +74,8 @@ import dev.kiln.spec.archive.ArchiveLimits;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.util.Map;
-import java.util.Optional;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -185,7 +179,7 @@ public final class KilnServer implements AutoCloseable {
     private final ScheduledRuns schedules;
     private final CommitStatuses commitStatuses;
     private final Javalin http;
-    private final Agent localAgent;
+    private final LocalAgent localAgent;
     private final RegistrationToken registration;
     private final AgentRegistry agentRegistry;
     private String agentToken;
@@ -197,12 +191,6 @@ public final class KilnServer implements AutoCloseable {
     private final Notifications notifications;
     private final PromotionFlow promotionFlow;
     private final String initialAdminPassword;
-    private final Path workDir;
-    private final boolean ownWorkDir;
-    private final boolean stepsRunAsServer;
-    private final String localAgentSteps;
-    private final Optional<dev.kiln.agent.docker.DockerEngine> localAgentEngine;
-    private Thread agentThread;
     private final ProductionArtifacts production;
 
     public KilnServer(Config config) throws IOException {
@@ -293,31 +281,11 @@ public final class KilnServer implements AutoCloseable {
                 new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
                 new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts,
                 new PromotionRoutes(promotionFlow, audit), new NotificationRoutes(notifications, audit));
+        // In-process, so it needs no credential; its row lets an admin list and disable it like any other.
         if (config.localAgent()) {
-            Optional<BuildUser> user = BuildUser.forThisProcess(config.buildUser());
-            this.stepsRunAsServer = user.isEmpty();
-            this.ownWorkDir = config.workDir() == null;
-            this.workDir = workDir(config, data, user);
-            // Auto: steps in images run when a Docker engine answers. Keyed by the data directory when the
-            // work directory is a fresh temp one, so a restarted server still finds what it left on the engine.
-            StepExecutors.Setup steps = StepExecutors.create(StepExecutors.Mode.AUTO,
-                    new StepEnvironment(config.passEnv(), user),
-                    StepExecutors.agentKey(config.workDir() != null ? workDir : data.toAbsolutePath()));
-            this.localAgentSteps = steps.description();
-            this.localAgentEngine = steps.engine();
-            // In-process, so it needs no credential; its row lets an admin list and disable it like any other.
             agentRegistry.ensure(LOCAL_AGENT, LOCAL_AGENT);
-            this.localAgent = Agent.joined(agents, new BuildRunner(agents, steps.executor(), workDir, config.logCap(), false,
-                    config.sourceLimits(), new ImagePublisher(steps.engine())),
-                    LOCAL_AGENT, steps.labels(config.localAgentLabels()), config.localAgentMaxBuilds());
-        } else {
-            this.stepsRunAsServer = false;
-            this.ownWorkDir = false;
-            this.workDir = null;
-            this.localAgent = null;
-            this.localAgentSteps = null;
-            this.localAgentEngine = Optional.empty();
         }
+        this.localAgent = config.localAgent() ? LocalAgent.create(config, data, agents, LOCAL_AGENT) : null;
     }
 
     private AccessGuard guard(Hosts hosts, ApiTokens tokens, BrowserSessions sessions, Agents agentDirectory, SignIn signIn) {
@@ -332,24 +300,6 @@ public final class KilnServer implements AutoCloseable {
                 Access.Realm.LOGIN, new AccessGuard.RealmAuth(signIn::authenticate,
                         "sign in with a user name and password, on this server's /login page or with `kiln login`")),
                 sessions::current, config.publicRead());
-    }
-
-    /** The embedded agent's work directory: outside the data directory, and reachable by the build user. */
-    private static Path workDir(Config config, Path data, Optional<BuildUser> user) throws IOException {
-        Path dir;
-        if (config.workDir() != null) {
-            dir = Files.createDirectories(config.workDir()).toAbsolutePath().normalize();
-            if (dir.startsWith(data.toAbsolutePath().normalize())) {
-                throw new IOException("the work directory " + dir + " must not be inside the data directory " + data);
-            }
-        } else {
-            dir = Files.createTempDirectory("kiln-work-").toAbsolutePath();
-        }
-        if (user.isPresent()) {
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
-            user.get().checkCanReach(dir);
-        }
-        return dir;
     }
 
     /**
@@ -376,12 +326,12 @@ public final class KilnServer implements AutoCloseable {
 
     /** How the embedded agent runs steps (whether it found a Docker engine); null without one. */
     public String localAgentSteps() {
-        return localAgentSteps;
+        return localAgent == null ? null : localAgent.steps();
     }
 
     /** Whether the embedded agent's steps run with the server's own rights (it does not run as root). */
     public boolean stepsRunAsServer() {
-        return stepsRunAsServer;
+        return localAgent != null && localAgent.stepsRunAsServer();
     }
 
     /** Every HTTP route, with its method, path and {@code Access} rule: what the route-walking test walks. */
@@ -451,9 +401,7 @@ public final class KilnServer implements AutoCloseable {
         poller.start();
         schedules.start();
         if (localAgent != null) {
-            agentThread = new Thread(localAgent, "kiln-local-agent");
-            agentThread.setDaemon(true);
-            agentThread.start();
+            localAgent.start();
         }
         return this;
     }
@@ -491,19 +439,7 @@ public final class KilnServer implements AutoCloseable {
     @Override
     public void close() {
         if (localAgent != null) {
-            // Its builds die with this process: end them now, so that they say why instead of waiting
-            // for the lease to run out. First, so the agent's own reports cannot mark steps CANCELLED.
-            String why = "server stopped during the build";
-            scheduler.abandon(localAgent.id(), why);
-            localAgent.stop();
-            if (agentThread != null) {
-                try {
-                    agentThread.join(5_000);   // let it kill its steps before the store closes
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            scheduler.abandon(localAgent.id(), why);   // anything it leased meanwhile
+            localAgent.stop(scheduler);
         }
         schedules.close();
         promotionFlow.close();
@@ -514,9 +450,8 @@ public final class KilnServer implements AutoCloseable {
         retention.close();
         scheduler.close();
         db.close();
-        localAgentEngine.ifPresent(dev.kiln.agent.docker.DockerEngine::close);
-        if (ownWorkDir) {
-            Trees.delete(workDir);
+        if (localAgent != null) {
+            localAgent.close();
         }
     }
 }

@@ -73,18 +73,20 @@ public final class Promotions {
     /** A build reached {@code status} for good: it may open a promotion, or end one that moved the target branch. */
     void ended(String buildId, Status status) {
         Build b = builds.get(buildId).orElse(null);
-        if (b == null || b.repo() == null || b.provenance().commitSha() == null) {
+        if (b == null || b.repo() == null || b.provenance().commitSha() == null || b.provenance().branch().isEmpty()) {
             return;
         }
-        Optional<PromotionPolicy> policy = policies.get(b.repo());
         String branch = b.provenance().branch();
-        if (policy.isEmpty() || branch.isEmpty()) {
-            return;
-        }
-        if (branch.equals(policy.get().from()) && status == Status.SUCCESS) {
+        // A promotion on its way ends with its target's build, whatever became of the policy meanwhile.
+        Optional<Promotion> moving = store.promoting(b.repo(), branch, b.provenance().commitSha());
+        Optional<PromotionPolicy> policy = policies.get(b.repo());
+        if (moving.isPresent() || policy.isPresent() && branch.equals(policy.get().to())) {
+            targetBuilt(b, status, moving);
+        } else if (policy.isPresent() && branch.equals(policy.get().from()) && status == Status.SUCCESS) {
+            if (target.head(b.repo(), policy.get().to()).equals(b.provenance().commitSha())) {
+                return;   // the target is at this commit already: nothing to promote
+            }
             open(b, policy.get());
-        } else if (branch.equals(policy.get().to())) {
-            targetBuilt(b, status);
         }
     }
 
@@ -231,7 +233,7 @@ public final class Promotions {
             if (b.isEmpty()) {
                 promoted(p, null);
             } else if (b.get().status().isFinal()) {
-                targetBuilt(b.get(), b.get().status());
+                targetBuilt(b.get(), b.get().status(), Optional.of(p));
             }
         }
     }
@@ -283,16 +285,12 @@ public final class Promotions {
             // Nothing builds the target branch: the move itself is the release.
             return promoted(p, null);
         }
-        Optional<Build> b = builds.get(o.buildId());
-        if (b.isPresent() && b.get().status().isFinal()) {
-            targetBuilt(b.get(), b.get().status());   // it finished before we looked
-        }
+        // Its build's end reaches ended() on the flow's thread, however soon it comes: the promotion is PROMOTING already.
         return store.get(p.id()).orElse(p);
     }
 
     /** A build of a target branch ended: the promotion that moved it there is PROMOTED, or FAILED with it. */
-    private void targetBuilt(Build b, Status status) {
-        Optional<Promotion> p = store.promoting(b.repo(), b.provenance().branch(), b.provenance().commitSha());
+    private void targetBuilt(Build b, Status status, Optional<Promotion> p) {
         if (status == Status.SUCCESS) {
             p.ifPresent(x -> promoted(x, b.id()));
             return;
