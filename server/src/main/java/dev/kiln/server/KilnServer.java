@@ -43,7 +43,9 @@ import dev.kiln.server.git.poll.Poller;
 import dev.kiln.server.hooks.Webhooks;
 import dev.kiln.server.http.GitRoutes;
 import dev.kiln.server.http.RegistryRoutes;
+import dev.kiln.server.http.NotificationRoutes;
 import dev.kiln.server.http.UserRoutes;
+import dev.kiln.server.notify.Notifications;
 import dev.kiln.server.registries.RegistryStore;
 import dev.kiln.server.results.BuildMetrics;
 import dev.kiln.server.http.SecretRoutes;
@@ -186,6 +188,7 @@ public final class KilnServer implements AutoCloseable {
     private final ApiTokens tokens;
     private final AuditLog audit;
     private final ServerUpdates serverUpdates;
+    private final Notifications notifications;
     private final PromotionFlow promotionFlow;
     private final String initialAdminPassword;
     private final ProductionArtifacts production;
@@ -241,6 +244,7 @@ public final class KilnServer implements AutoCloseable {
         DiskFloor floor = new DiskFloor(data, upkeep.disk(), upkeep.minFree(), upkeep.retention().describe());
         BuildService builds = new BuildService(store, sources, scheduler, events, floor, clock, config.projectId());
         Repos repos = new Repos(db, data.resolve("git"), clock, vault);
+        this.notifications = new Notifications(db, vault, clock, name -> repos.find(name).isPresent());
         Triggers triggers = new Triggers(db, repos, clock);
         Commits commits = new Commits(sources);
         RefUpdateLog refUpdates = new RefUpdateLog(db);
@@ -250,6 +254,7 @@ public final class KilnServer implements AutoCloseable {
         this.serverUpdates = new ServerUpdates(repos, gitBuilds);
         this.promotionFlow = new PromotionFlow(db, store, buildMetrics, artifacts, images, repos, serverUpdates, protection,
                 refUpdates, audit, clock, KilnServer::buildGates).listen(events);
+        promotionFlow.promotions().notifier(notifications::publish);
         // kiln/production-artifacts serves the artifacts of the build that measured the production version.
         production.source(repo -> promotionFlow.registry().current(repo)
                 .map(v -> new ProductionSource.Production(v.version(), v.commit(), v.build())));
@@ -275,7 +280,7 @@ public final class KilnServer implements AutoCloseable {
                 images, new RegistryRoutes(registries, audit),
                 new UserRoutes(users, tokens, audit, name -> repos.find(name).isPresent(), clock), audit,
                 new SecretRoutes(secrets, audit), agentDirectory, buildMetrics, artifacts,
-                new PromotionRoutes(promotionFlow, audit));
+                new PromotionRoutes(promotionFlow, audit), new NotificationRoutes(notifications, audit));
         // In-process, so it needs no credential; its row lets an admin list and disable it like any other.
         if (config.localAgent()) {
             agentRegistry.ensure(LOCAL_AGENT, LOCAL_AGENT);
@@ -360,6 +365,11 @@ public final class KilnServer implements AutoCloseable {
         return serverUpdates;
     }
 
+    /** Where promotions publish their events, for the hooks an admin configured (returns at once; delivery is in the background). */
+    public Notifications notifications() {
+        return notifications;
+    }
+
     /** Promotions, policies and the model registry. */
     public PromotionFlow promotions() {
         return promotionFlow;
@@ -386,6 +396,7 @@ public final class KilnServer implements AutoCloseable {
         gitBuilds.resumePending();
         promotionFlow.start();
         retention.start();
+        notifications.start();   // first sends what a previous run left pending
         http.start(config.host(), config.port());
         poller.start();
         schedules.start();
@@ -435,6 +446,7 @@ public final class KilnServer implements AutoCloseable {
         poller.close();
         commitStatuses.close();
         http.stop();
+        notifications.close();
         retention.close();
         scheduler.close();
         db.close();

@@ -57,6 +57,10 @@ class AccessTest {
             Map.entry("DELETE /api/triggers/{name}", Access.write(Role.ADMIN)),
             Map.entry("POST /api/registries", Access.write(Role.ADMIN)),
             Map.entry("GET /api/audit", Access.read(Role.ADMIN)),
+            Map.entry("POST /api/notifications", Access.write(Role.ADMIN)),
+            Map.entry("GET /api/notifications", Access.read(Role.ADMIN)),
+            Map.entry("DELETE /api/notifications/{id}", Access.write(Role.ADMIN)),
+            Map.entry("GET /api/notifications/deliveries", Access.read(Role.ADMIN)),
             Map.entry("GET /admin/audit", Access.read(Role.ADMIN)),
             Map.entry("POST /builds/{id}/approve", Access.repoForm(Role.APPROVER)),
             Map.entry("POST /triggers/{name}/run", Access.repoForm(Role.DEVELOPER)));
@@ -81,6 +85,7 @@ class AccessTest {
         kiln.api.createTrigger(new dev.kiln.spec.api.TriggerView("dev", AccessFixture.REPO, "^dev$", null, false, null,
                 List.of(), List.of(), Map.of(), true, null));
         kiln.api.loginRegistry(new dev.kiln.spec.api.RegistryLogin("127.0.0.1:5000", "ci", "registry-password"));
+        kiln.api.addNotification(new dev.kiln.spec.api.NotificationRequest("http://127.0.0.1:9/hook", false, List.of(), null));
         kiln.server.promotions().setPolicy(AccessFixture.REPO, AccessFixture.POLICY, "admin");
     }
 
@@ -123,12 +128,13 @@ class AccessTest {
         return e.method + " " + e.path;
     }
 
-    /** Everything a refused call could have changed: builds and their states, repos, triggers, logins, the audit log. */
+    /** Everything a refused call could have changed: builds and their states, repos, triggers, logins, hooks, the audit log. */
     private List<Object> state() throws Exception {
         return List.of(kiln.api.list(100).stream().map(b -> b.id() + " " + b.status() + " " + b.approval()).toList(),
                 kiln.api.repos().stream().map(dev.kiln.spec.api.RepoView::name).sorted().toList(),
                 kiln.api.triggers().stream().map(t -> t.name() + " " + t.enabled()).toList(),
                 kiln.api.registries().stream().map(dev.kiln.spec.api.RegistryView::username).toList(),
+                kiln.api.notifications().stream().map(dev.kiln.spec.api.NotificationView::id).toList(),
                 kiln.server.audit().list(500, null, null).stream().map(AuditLog.Entry::seq).toList());
     }
 

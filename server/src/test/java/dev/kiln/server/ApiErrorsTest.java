@@ -105,6 +105,10 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/secrets", List.of());
         PARAMS.put("PUT /api/secrets/{name}", List.of());
         PARAMS.put("DELETE /api/secrets/{name}", List.of());
+        PARAMS.put("POST /api/notifications", List.of());
+        PARAMS.put("GET /api/notifications", List.of());
+        PARAMS.put("DELETE /api/notifications/{id}", List.of());
+        PARAMS.put("GET /api/notifications/deliveries", List.of(Param.count("limit", "between 1 and 500", "0", "501")));
         PARAMS.put("GET /api/repos/{name}/policy", List.of());
         PARAMS.put("PUT /api/repos/{name}/policy", List.of());
         PARAMS.put("DELETE /api/repos/{name}/policy", List.of());

@@ -9,6 +9,7 @@ import dev.kiln.agent.cli.LoginCommand;
 import dev.kiln.agent.cli.LogoutCommand;
 import dev.kiln.agent.cli.ModelsCommand;
 import dev.kiln.agent.cli.PromotionsCommand;
+import dev.kiln.agent.cli.NotificationsCommand;
 import dev.kiln.agent.cli.RegistriesCommand;
 import dev.kiln.agent.cli.ReposCommand;
 import dev.kiln.agent.cli.SecretsCommand;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Command;
                 ReposCommand.class, PromotionsCommand.class, ModelsCommand.class, TriggersCommand.class, RegistriesCommand.class,
                 SecretsCommand.class, ValidateCommand.class,
                 UsersCommand.class, TokensCommand.class, WhoamiCommand.class,
-                AuditCommand.class, GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class,
+                AuditCommand.class, NotificationsCommand.class, GitCredentialCommand.class, LoginCommand.class, LogoutCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main {
     public static void main(String[] args) {

@@ -87,7 +87,8 @@ public final class HttpServer {
                                  GitHosting hosting, HookRoutes hookRoutes, Dashboard dashboard, ServerMetrics metrics,
                                  BuildImages images, RegistryRoutes registryRoutes, UserRoutes userRoutes,
                                  AuditLog audit, SecretRoutes secretRoutes, dev.kiln.server.agents.Agents agentDirectory,
-                                 BuildMetrics buildMetrics, BuildArtifacts artifacts, PromotionRoutes promotionRoutes) {
+                                 BuildMetrics buildMetrics, BuildArtifacts artifacts, PromotionRoutes promotionRoutes,
+                                 NotificationRoutes notificationRoutes) {
         Views views = new Views(store, logs, images, buildMetrics);
         ApiRoutes api = new ApiRoutes(builds, store, logs, views, status, metrics, audit);
         AgentRoutes agentRoutes = new AgentRoutes(agents, agentDirectory);
@@ -113,6 +114,7 @@ public final class HttpServer {
             new AuditRoutes(audit).register(config);
             secretRoutes.register(config);
             promotionRoutes.register(config);
+            notificationRoutes.register(config);
             // Git's smart HTTP is a servlet beside Javalin's: it has its own guard (GitAccessFilter).
             config.jetty.modifyServletContextHandler(hosting::install);
             // A plain GET that checks everything first, so that a refusal is a real status and not an

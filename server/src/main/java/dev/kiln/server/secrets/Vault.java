@@ -22,7 +22,9 @@ public final class Vault {
         /** A mirrored repo's password for its remote. */
         MIRROR,
         /** A repo's webhook secret. */
-        WEBHOOK;
+        WEBHOOK,
+        /** The key a notification hook's deliveries are signed with (name: the hook's id). */
+        NOTIFICATION;
 
         String column() {
             return name().toLowerCase(java.util.Locale.ROOT);
