@@ -76,6 +76,12 @@ class PromotionBrowserTest {
         assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("PROMOTED");
         assertThat(browser.findElement(By.id("model-version")).getText()).isEqualTo("v1");
         Browser.screenshot(browser, "promotion-promoted");
+        browser.findElement(By.id("prod-build")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().startsWith(url("/builds/")));
+        assertThat(browser.findElement(By.cssSelector(".promo-banner")).getText())
+                .contains("Promotion to prod", "this is its production build", "promoted as v1");
+        browser.get(url(build));
+        assertThat(browser.findElement(By.cssSelector(".promo-banner")).getText()).contains("promoted as v1");
 
         browser.findElement(By.linkText("Models")).click();
         await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url("/models")));
@@ -88,5 +94,24 @@ class PromotionBrowserTest {
         assertThat(chart.findElements(By.cssSelector("circle.chart-ver"))).as("v1's build, marked").hasSize(1);
         assertThat(chart.getSize().getWidth()).isPositive();
         Browser.screenshot(browser, "models-churn");
+
+        // Worse than v1 by more than the margin: the build's banner says which gate stopped it.
+        Promotion worse = site.pushDev("0.85");
+        browser.get(url("/builds/" + worse.buildId()));
+        assertThat(browser.findElement(By.cssSelector(".promo-banner")).getText())
+                .contains("gates failed: accuracy >= production - 0.01");
+        browser.findElement(By.cssSelector(".promo-banner a")).click();
+        await().atMost(Duration.ofSeconds(10)).until(() -> browser.getCurrentUrl().equals(url("/promotions/" + worse.id())));
+        assertThat(browser.findElement(By.id("state")).getText()).isEqualTo("GATES_FAILED");
+        assertThat(browser.findElement(By.id("gate-table")).getText()).contains("against production v1's recorded value",
+                "0.85", "0.89", "0.9", "FAIL");
+        assertThat(browser.findElements(By.id("approve"))).as("no Approve for failed gates").isEmpty();
+        browser.get(url("/models/churn"));
+        var both = browser.findElement(By.cssSelector("#chart-accuracy svg"));
+        assertThat(both.getAttribute("aria-label")).isEqualTo("accuracy over 2 builds");
+        assertThat(both.findElements(By.cssSelector("circle.chart-ver"))).hasSize(1);
+        assertThat(both.findElements(By.cssSelector("circle.chart-pt"))).hasSize(1);
+        assertThat(both.findElements(By.cssSelector("path.chart-prod"))).as("v1's value as a step line").hasSize(1);
+        Browser.screenshot(browser, "models-churn-2");
     }
 }

@@ -20,6 +20,11 @@ public final class MetricChart {
     static final int RIGHT = 16;
     static final int TOP = 14;
     static final int BOTTOM = 26;
+    /** Where values are drawn, inset from the axes so that dots and version labels stay clear of them. */
+    static final int X0 = LEFT + 12;
+    static final int X1 = WIDTH - RIGHT - 12;
+    static final int Y0 = TOP + 16;
+    static final int Y1 = HEIGHT - BOTTOM - 8;
 
     /**
      * A build's value. {@code label}: what its dot's tooltip names (a build id); {@code version}:
@@ -62,8 +67,8 @@ public final class MetricChart {
             lo = Math.max(-Double.MAX_VALUE, lo - pad);
             hi = Math.min(Double.MAX_VALUE, hi + pad);
         }
-        axisLabel(b, bottom, lo);
-        axisLabel(b, TOP + 4, hi);
+        axisLabel(b, Y1 + 4, lo);
+        axisLabel(b, Y0 + 4, hi);
         List<double[]> xy = new ArrayList<>();
         for (int i = 0; i < points.size(); i++) {
             xy.add(new double[] {x(i, points.size()), y(points.get(i).value(), lo, hi)});
@@ -98,7 +103,7 @@ public final class MetricChart {
                     .append(version ? " (production " + Html.escape(p.version()) + ")" : "").append("</title></circle>");
             if (version) {
                 b.append("<text class=\"chart-vlabel\" x=\"").append(n(xy.get(i)[0])).append("\" y=\"")
-                        .append(n(Math.max(TOP + 10, xy.get(i)[1] - 8))).append("\" text-anchor=\"middle\">")
+                        .append(n(xy.get(i)[1] - 8)).append("\" text-anchor=\"middle\">")
                         .append(Html.escape(p.version())).append("</text>");
             }
         }
@@ -111,12 +116,12 @@ public final class MetricChart {
     }
 
     static double x(int i, int n) {
-        return n == 1 ? LEFT + (WIDTH - RIGHT - LEFT) / 2.0 : LEFT + i * (WIDTH - RIGHT - LEFT) / (double) (n - 1);
+        return n == 1 ? (X0 + X1) / 2.0 : X0 + i * (X1 - X0) / (double) (n - 1);
     }
 
     static double y(double v, double lo, double hi) {
         // Halves, so that a span wider than the largest double cannot overflow to infinity.
-        return TOP + (hi / 2 - v / 2) / (hi / 2 - lo / 2) * (HEIGHT - BOTTOM - TOP);
+        return Y0 + (hi / 2 - v / 2) / (hi / 2 - lo / 2) * (Y1 - Y0);
     }
 
     /** A coordinate, one decimal, always with a dot. */

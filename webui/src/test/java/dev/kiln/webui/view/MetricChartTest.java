@@ -6,8 +6,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MetricChartTest {
-    private static final String BOTTOM = MetricChart.n(MetricChart.HEIGHT - MetricChart.BOTTOM);
-    private static final String TOP = MetricChart.n(MetricChart.TOP);
+    private static final String BOTTOM = MetricChart.n(MetricChart.Y1);
+    private static final String TOP = MetricChart.n(MetricChart.Y0);
+    private static final String MIDDLE = MetricChart.n((MetricChart.X0 + MetricChart.X1) / 2.0);
+    private static final String HALF = MetricChart.n((MetricChart.Y0 + MetricChart.Y1) / 2.0);
 
     private static MetricChart.Point p(String label, double v) {
         return new MetricChart.Point(label, v, "", null);
@@ -16,10 +18,10 @@ class MetricChartTest {
     @Test
     void points_span_the_plot_lowest_at_the_bottom_highest_at_the_top_and_the_axis_says_min_and_max() {
         String svg = MetricChart.svg("accuracy", List.of(p("b1", 0.5), p("b2", 1.0), p("b3", 0.75)));
-        String left = MetricChart.n(MetricChart.LEFT);
-        String right = MetricChart.n(MetricChart.WIDTH - MetricChart.RIGHT);
-        String middle = MetricChart.n((MetricChart.LEFT + MetricChart.WIDTH - MetricChart.RIGHT) / 2.0);
-        String half = MetricChart.n((MetricChart.TOP + MetricChart.HEIGHT - MetricChart.BOTTOM) / 2.0);
+        String left = MetricChart.n(MetricChart.X0);
+        String right = MetricChart.n(MetricChart.X1);
+        String middle = MIDDLE;
+        String half = HALF;
         assertThat(svg).startsWith("<svg ").endsWith("</svg>")
                 .contains("width=\"560\" height=\"180\"", "aria-label=\"accuracy over 3 builds\"")
                 .contains("cx=\"" + left + "\" cy=\"" + BOTTOM + "\"", "cx=\"" + middle + "\" cy=\"" + TOP + "\"",
@@ -31,8 +33,8 @@ class MetricChartTest {
     @Test
     void a_single_point_sits_in_the_middle_and_all_equal_values_on_a_flat_line_mid_height() {
         String one = MetricChart.svg("loss", List.of(p("b1", 0.3)));
-        String middle = MetricChart.n((MetricChart.LEFT + MetricChart.WIDTH - MetricChart.RIGHT) / 2.0);
-        String half = MetricChart.n((MetricChart.TOP + MetricChart.HEIGHT - MetricChart.BOTTOM) / 2.0);
+        String middle = MIDDLE;
+        String half = HALF;
         assertThat(one).contains("cx=\"" + middle + "\" cy=\"" + half + "\"", "over 1 build\"").doesNotContain("polyline", "NaN");
         String flat = MetricChart.svg("loss", List.of(p("b1", 2), p("b2", 2), p("b3", 2)));
         assertThat(flat).contains("cy=\"" + half + "\"").doesNotContain("NaN", "Infinity", "cy=\"" + TOP + "\"")
