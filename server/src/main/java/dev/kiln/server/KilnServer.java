@@ -271,7 +271,7 @@ public final class KilnServer implements AutoCloseable {
         SignIn signIn = new SignIn(users, new LoginThrottle(clock), audit, clock);
         Dashboard dashboard = new Dashboard(builds, store, logs, scheduler, new SignInRoutes(sessions, tokens, audit, clock), clock,
                 new Dashboard.Git(repos, triggers, gitBuilds, poller, config.publicUrl()), events, metrics, images, audit,
-                buildMetrics, artifacts);
+                buildMetrics, artifacts, promotionFlow);
         this.http = HttpServer.create(builds, store, logs, agents, events, new StatusService(data, floor, retention),
                 guard(hosts, tokens, sessions, agentDirectory, signIn),
                 new GitRoutes(repos, triggers, gitBuilds, poller, config.publicUrl(), protection, audit),

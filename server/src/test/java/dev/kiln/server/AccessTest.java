@@ -63,6 +63,8 @@ class AccessTest {
             Map.entry("GET /api/notifications/deliveries", Access.read(Role.ADMIN)),
             Map.entry("GET /admin/audit", Access.read(Role.ADMIN)),
             Map.entry("POST /builds/{id}/approve", Access.repoForm(Role.APPROVER)),
+            Map.entry("POST /promotions/{id}/approve", Access.repoForm(Role.APPROVER)),
+            Map.entry("POST /promotions/{id}/reject", Access.repoForm(Role.APPROVER)),
             Map.entry("POST /triggers/{name}/run", Access.repoForm(Role.DEVELOPER)));
 
     @TempDir Path tmp;
@@ -104,9 +106,10 @@ class AccessTest {
 
     /** The route's path for {@code build}, {@code name}, registry host and artifact path, with the query any of them takes. */
     private static String target(Endpoint e, String build, String name, String promotion) {
-        return e.path.replace("{id}", e.path.startsWith("/api/promotions/") ? promotion : build).replace("{step}", "0")
+        boolean promotionPath = e.path.startsWith("/api/promotions/") || e.path.startsWith("/promotions/");
+        return e.path.replace("{id}", promotionPath ? promotion : build).replace("{step}", "0")
                 .replace("{name}", e.path.startsWith("/badge/") ? name + ".svg"
-                        : e.path.startsWith("/api/models/") ? AccessFixture.REPO : name)
+                        : e.path.startsWith("/api/models/") || e.path.startsWith("/models/") ? AccessFixture.REPO : name)
                 .replace("{version}", "1")
                 .replace("{host}", "127.0.0.1:5000").replace("{branch}", "prod").replace("<path>", "out/model.pkl")
                 + "?lease=none&offset=0&time=0&q=needle";

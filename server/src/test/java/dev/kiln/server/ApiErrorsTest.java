@@ -122,6 +122,13 @@ class ApiErrorsTest {
         PARAMS.put("GET /api/models/{name}/versions/{version}", List.of());
         PARAMS.put("POST /api/models/{name}/rollback", List.of());
         PARAMS.put("POST /hooks/{name}", List.of());
+        PARAMS.put("GET /promotions", List.of(new Param("state", false, List.of("nope", "DONE"),
+                "state must be one of [GATES_FAILED"), new Param("repo", false, List.of("x".repeat(101)), "at most 100")));
+        PARAMS.put("GET /promotions/{id}", List.of());
+        PARAMS.put("POST /promotions/{id}/approve", List.of());
+        PARAMS.put("POST /promotions/{id}/reject", List.of());
+        PARAMS.put("GET /models", List.of());
+        PARAMS.put("GET /models/{name}", List.of());
         PARAMS.put("GET /", List.of(Param.count("before", "1 or more", "0"),
                 new Param("status", false, List.of("nope", "DONE"), "must be one of [PENDING, QUEUED")));
         PARAMS.put("GET /builds/{id}", List.of());

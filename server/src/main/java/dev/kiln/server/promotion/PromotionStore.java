@@ -73,6 +73,13 @@ public final class PromotionStore {
                 .map((rs, ctx) -> promotion(rs)).list()));
     }
 
+    /** The promotions build {@code buildId} is the candidate or the production build of, newest first. */
+    public List<Promotion> forBuild(String buildId) {
+        return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery(
+                        "select * from promotions where build_id = :b or prod_build_id = :b order by seq desc limit 20")
+                .bind("b", buildId).map((rs, ctx) -> promotion(rs)).list()));
+    }
+
     /** Promotions of {@code repo} in {@code state}, oldest first. */
     public List<Promotion> inState(String repo, Promotion.State state) {
         return Database.under(read, () -> jdbi.withHandle(h -> h.createQuery(

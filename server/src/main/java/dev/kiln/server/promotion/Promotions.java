@@ -261,6 +261,21 @@ public final class Promotions {
         return store.list(repo, state, limit);
     }
 
+    /** The promotions build {@code buildId} measured (as candidate) or released (as production build), newest first. */
+    public List<Promotion> forBuild(String buildId) {
+        return store.forBuild(buildId);
+    }
+
+    /** The model version promotion {@code id} added, if it added one. */
+    public Optional<Integer> versionOf(String id) {
+        return store.versionOf(id);
+    }
+
+    /** Who decided on promotion {@code id}, in order. */
+    public List<dev.kiln.spec.api.DecisionView> decisions(String id) {
+        return store.decisions(id);
+    }
+
     public PromotionView view(Promotion p) {
         return new PromotionView(p.id(), p.repo(), p.kind().name(), p.from(), p.to(), p.commitSha(), p.buildId(),
                 p.rollbackTo(), p.state().name(), p.detail(), p.gates(), p.productionVersion(), p.metrics(),

@@ -33,14 +33,17 @@ public final class Dashboard {
     private final RepoRoutes repoPages;
     private final SignInRoutes signIn;
     private final AuditPage auditPage;
+    private final PromotionPages promotionPages;
 
     /** What the repos pages show and run: the repos, their triggers, the builds a Run starts, and the poller's state. */
     public record Git(Repos repos, Triggers triggers, GitBuilds builds, Poller poller, String publicUrl) {}
 
     public Dashboard(BuildService builds, BuildStore store, LogStore logs, Scheduler scheduler, SignInRoutes signIn,
                      Clock clock, Git git, BuildEvents events, ServerMetrics serverMetrics,
-                     BuildImages images, AuditLog audit, BuildMetrics buildMetrics, BuildArtifacts artifacts) {
-        PageViews views = new PageViews(logs, clock, images, buildMetrics, artifacts);
+                     BuildImages images, AuditLog audit, BuildMetrics buildMetrics, BuildArtifacts artifacts,
+                     dev.kiln.server.promotion.PromotionFlow promotions) {
+        PromotionViews promotionViews = new PromotionViews(promotions.promotions(), git.repos());
+        PageViews views = new PageViews(logs, clock, images, buildMetrics, artifacts, promotionViews::banners);
         Metrics metrics = new Metrics(serverMetrics, store, scheduler, events);
         this.pages = new WebRoutes(builds, store, scheduler, views, events, signIn.sessions(), audit);
         this.signIn = signIn;
@@ -49,6 +52,8 @@ public final class Dashboard {
         this.repoPages = new RepoRoutes(git.repos(), git.triggers(), git.builds(),
                 new RepoViews(git.repos(), git.triggers(), git.poller(), git.publicUrl()), audit);
         this.auditPage = new AuditPage(audit);
+        this.promotionPages = new PromotionPages(promotions, git.repos(), promotionViews,
+                new ModelViews(promotions, store, buildMetrics));
     }
 
     public void register(JavalinConfig config) {
@@ -61,6 +66,7 @@ public final class Dashboard {
         status.register(config);
         repoPages.register(config);
         auditPage.register(config);
+        promotionPages.register(config);
     }
 
     /** The header's admin links, for who the guard let in (set after it, cleared before every request). */

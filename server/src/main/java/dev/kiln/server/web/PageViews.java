@@ -44,8 +44,12 @@ final class PageViews {
     private final BuildMetrics metrics;
 
     private final BuildArtifacts artifacts;
+    /** The promotions a build measured or released, as its page's banners. */
+    private final java.util.function.Function<String, List<BuildPage.PromotionBanner>> promotions;
 
-    PageViews(LogStore logs, Clock clock, BuildImages images, BuildMetrics metrics, BuildArtifacts artifacts) {
+    PageViews(LogStore logs, Clock clock, BuildImages images, BuildMetrics metrics, BuildArtifacts artifacts,
+              java.util.function.Function<String, List<BuildPage.PromotionBanner>> promotions) {
+        this.promotions = promotions;
         this.artifacts = artifacts;
         this.metrics = metrics;
         this.logs = logs;
@@ -79,7 +83,7 @@ final class PageViews {
                 text(b.agentId()), iso(b.createTime()), iso(b.finishTime()), text(b.retryOf()), b.substitutions(),
                 b.labels(), sections, failure(b, steps), timeline, buttons, approval(b.approval()), "",
                 images.of(b.id()).stream().map(i -> new BuildPage.PushedImage(i.name(), i.digest())).toList(),
-                outputs(b, steps));
+                outputs(b, steps), promotions.apply(b.id()));
     }
 
     private BuildPage.Outputs outputs(Build b, List<StepRun> steps) {

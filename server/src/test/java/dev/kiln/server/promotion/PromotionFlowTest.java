@@ -193,6 +193,13 @@ class PromotionFlowTest {
         assertThat(audit("promotion.move")).containsExactly(p.id());
         assertThat(audit("promotion.promoted")).containsExactly(p.id());
         assertThat(audit("policy.set")).containsExactly("churn");
+
+        // A build finds the promotions it measured or released (the build page's banner), and no other.
+        Promotions flow = kiln.server.promotions().promotions();
+        assertThat(flow.forBuild(p.build())).extracting(Promotion::id).containsExactly(p.id());
+        assertThat(flow.forBuild(done.prodBuild())).extracting(Promotion::id).containsExactly(p.id());
+        assertThat(flow.forBuild(stopped.build())).extracting(Promotion::id).containsExactly(stopped.id());
+        assertThat(flow.forBuild("no-such-build")).isEmpty();
     }
 
     @Test

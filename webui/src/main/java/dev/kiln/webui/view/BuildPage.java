@@ -15,10 +15,22 @@ public record BuildPage(BuildRow build, String statusDetail, String commitSha, S
                         String created, String finished, String retryOf, Map<String, String> substitutions,
                         List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, Buttons buttons,
                         ApprovalView approval, String error, List<PushedImage> images,
-                        Outputs outputs) {
+                        Outputs outputs, List<PromotionBanner> promotions) {
 
     public BuildPage {
         outputs = outputs == null ? Outputs.NONE : outputs;
+        promotions = promotions == null ? List.of() : promotions;
+    }
+
+    /** A promotion this build measured or released, as a line linking to it: "awaiting approval (1 needed)". */
+    public record PromotionBanner(String href, String role, String to, String text, String kind) {}
+
+    public BuildPage(BuildRow build, String statusDetail, String commitSha, String author, String agent,
+                     String created, String finished, String retryOf, Map<String, String> substitutions,
+                     List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, Buttons buttons,
+                     ApprovalView approval, String error, List<PushedImage> images, Outputs outputs) {
+        this(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions, labels, steps,
+                failure, timeline, buttons, approval, error, images, outputs, List.of());
     }
 
     /** A metric as the page shows it: the value already formatted, and the id of the step that reported it. */
@@ -44,7 +56,7 @@ public record BuildPage(BuildRow build, String statusDetail, String commitSha, S
                      List<String> labels, List<StepSection> steps, Failure failure, Timeline timeline, Buttons buttons,
                      ApprovalView approval, String error, List<PushedImage> images) {
         this(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions, labels, steps,
-                failure, timeline, buttons, approval, error, images, Outputs.NONE);
+                failure, timeline, buttons, approval, error, images, Outputs.NONE, List.of());
     }
 
     /** An image the build pushed: {@code name} with its tag, {@code digest} as the registry gave it. */
@@ -60,7 +72,7 @@ public record BuildPage(BuildRow build, String statusDetail, String commitSha, S
     /** The same page, telling why the button just pressed was refused. */
     public BuildPage withError(String why) {
         return new BuildPage(build, statusDetail, commitSha, author, agent, created, finished, retryOf, substitutions,
-                labels, steps, failure, timeline, buttons, approval, why, images, outputs);
+                labels, steps, failure, timeline, buttons, approval, why, images, outputs, promotions);
     }
 
     /** Waiting in PENDING for someone to approve or reject it. */
