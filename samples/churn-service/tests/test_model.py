@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import joblib
+
 from churn import data, evaluate, metrics, train
 
 
@@ -40,3 +42,31 @@ def test_train_then_evaluate_gate(data_csv, tmp_path, capsys):
 def test_metric_lines(capsys):
     metrics.emit({"accuracy": 0.93, "f1": 0.9})
     assert capsys.readouterr().out == "::metric accuracy=0.93\n::metric f1=0.9\n"
+
+
+def test_evaluate_scores_the_production_model_on_the_same_rows(data_csv, tmp_path, capsys):
+    out = str(tmp_path / "metrics.json")
+    weak, strong = str(tmp_path / "weak.pkl"), str(tmp_path / "strong.pkl")
+    common = ["--data", str(data_csv), "--metrics", out, "--seed", "42"]
+    assert train.main(common + ["--model", weak, "--c", "0.001"]) == 0
+    assert train.main(common + ["--model", strong]) == 0
+    missing = str(tmp_path / "production" / "model.pkl")
+    assert evaluate.main(common + ["--model", strong, "--min-accuracy", "0", "--production", missing]) == 0
+    assert "production_accuracy" not in json.loads(Path(out).read_text())
+
+    assert evaluate.main(common + ["--model", strong, "--min-accuracy", "0", "--production", weak]) == 0
+    written = json.loads(Path(out).read_text())
+    _, X_test, _, y_test = split(data_csv)
+    assert written["production_accuracy"] == evaluate.score(joblib.load(weak), X_test, y_test)["accuracy"]
+    assert written["production_accuracy"] < written["accuracy"]
+    assert f"::metric production_accuracy={written['production_accuracy']}" in capsys.readouterr().out
+
+
+def test_a_production_model_that_cannot_be_loaded_is_left_out(data_csv, tmp_path, capsys):
+    out, model, broken = str(tmp_path / "metrics.json"), str(tmp_path / "model.pkl"), tmp_path / "broken.pkl"
+    broken.write_text("not a model")
+    common = ["--data", str(data_csv), "--metrics", out, "--seed", "42", "--model", model]
+    assert train.main(common) == 0
+    assert evaluate.main(common + ["--min-accuracy", "0", "--production", str(broken)]) == 0
+    assert "production_accuracy" not in json.loads(Path(out).read_text())
+    assert "could not score the production model" in capsys.readouterr().err

@@ -121,7 +121,7 @@ class ChurnServiceSampleTest {
                         "build-image=SUCCESS", "start-service=SUCCESS", "functional-test=SUCCESS", "stop-service=SUCCESS",
                         "push-image=SUCCESS", "tf-init=SUCCESS", "tf-plan=SUCCESS", "tf-apply=SUCCESS");
                 assertThat(end.status()).as("%s%s", end, all).isEqualTo(Status.SUCCESS);
-                assertThat(logs.get(0)).contains("21 passed");
+                assertThat(logs.get(0)).contains("23 passed");
                 assertThat(logs.get(3)).contains("Held-out accuracy 0.8000 on 75 rows", "PASS");
                 // The functional test's real predictions, from the service started on the build's network.
                 assertThat(logs.get(6)).contains("service up after", "75 held-out customers predicted by the service",
