@@ -122,7 +122,11 @@ public final class Promotions {
         }
         store.insert(p);
         audit.record(SERVER, "promotion.open", id, repo + " " + p.shortCommit() + " from build " + b.id() + ": " + p.state(), null);
-        tell(p.state() == Promotion.State.GATES_FAILED ? "promotion.gates_failed" : "promotion.awaiting_approval", p);
+        if (!pass) {
+            tell("promotion.gates_failed", p);
+        } else if (policy.requireApproval()) {
+            tell("promotion.awaiting_approval", p);   // only when somebody is asked: it is a request to approvers
+        }
         if (pass && !policy.requireApproval()) {
             return store.move(id, Promotion.State.AWAITING_APPROVAL, Promotion.State.PROMOTING,
                     "the policy needs no approval; moving " + policy.to(), now).map(q -> move(q, SERVER)).orElse(p);
@@ -210,12 +214,12 @@ public final class Promotions {
                 target.head(repo, policy.to()), null, now, now, now + policy.expires().toMillis());
         store.insert(p);
         audit.record(who.name(), "promotion.rollback", id, repo + " to v" + version + comment(comment), null);
-        tell("promotion.awaiting_approval", p);
-        if (!policy.requireApproval()) {
-            return store.move(id, Promotion.State.AWAITING_APPROVAL, Promotion.State.PROMOTING,
-                    "the policy needs no approval; moving " + policy.to(), now).map(q -> move(q, who.name())).orElse(p);
+        if (policy.requireApproval()) {
+            tell("promotion.awaiting_approval", p);
+            return p;
         }
-        return p;
+        return store.move(id, Promotion.State.AWAITING_APPROVAL, Promotion.State.PROMOTING,
+                "the policy needs no approval; moving " + policy.to(), now).map(q -> move(q, who.name())).orElse(p);
     }
 
     /**

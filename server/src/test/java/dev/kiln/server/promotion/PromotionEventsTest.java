@@ -113,4 +113,29 @@ class PromotionEventsTest {
         assertThat(rig.audit("promotion.fail")).containsExactly(broken.id());
         assertThat(rig.kiln.server.promotions().registry().current("churn").orElseThrow().version()).isEqualTo(1);
     }
+
+    /** Nobody is asked to approve under a policy without approval: no message may say somebody is. */
+    @Test
+    void a_policy_without_approval_publishes_the_promotion_and_no_request_for_an_approval() throws Exception {
+        rig = PromotionRig.start(tmp, null, true);
+        rig.promotions().notifier((event, repo, data) -> events.add(new Event(event, repo, data)));
+        rig.policy(new PolicyRequest("dev", "prod", false, 1, null, false, null, List.of("accuracy >= 0.5")));
+
+        for (String accuracy : List.of("0.90", "0.95")) {
+            PromotionView p = push(accuracy, false);
+            BuildView prod = rig.handled(rig.awaitBuild("prod", p.commit(), Duration.ofSeconds(60)));
+            assertThat(prod.status()).isEqualTo(Status.SUCCESS);
+            assertThat(rig.get(p.id()).state()).isEqualTo("PROMOTED");
+        }
+        assertThat(names()).containsExactly("promotion.promoted", "promotion.promoted");
+
+        // A rollback under it is the same: moved at once, told once it is done.
+        RawHttp.Response asked = rig.call("bob", "POST", "/api/models/churn/rollback", Map.of("to", 1, "comment", "v2 drifts"));
+        assertThat(asked.status()).as(asked.body()).isEqualTo(201);
+        PromotionView rb = dev.kiln.spec.json.Json.read(asked.body(), new com.fasterxml.jackson.core.type.TypeReference<PromotionView>() {});
+        assertThat(rb.prodBuild()).isNotNull();
+        rig.handled(rig.kiln.awaitEnd(rb.prodBuild(), Duration.ofSeconds(60)));
+        assertThat(rig.get(rb.id()).state()).isEqualTo("PROMOTED");
+        assertThat(names()).containsExactly("promotion.promoted", "promotion.promoted", "promotion.promoted");
+    }
 }
