@@ -82,23 +82,24 @@ class SamplesTest {
         String image = "127.0.0.1:5999/churn-service:b1";
 
         assertThat(steps).extracting(s -> s.id() + "@" + s.image()).containsExactly(
-                "unit-tests@null", "validate-data@null", "train@null", "evaluate@null",
-                "build-image@gcr.io/cloud-builders/docker", "start-service@gcr.io/cloud-builders/docker",
+                "unit-tests@null", "validate-data@null", "train@null", "production-model@kiln/production-artifacts",
+                "evaluate@null", "build-image@gcr.io/cloud-builders/docker", "start-service@gcr.io/cloud-builders/docker",
                 "functional-test@" + image, "stop-service@gcr.io/cloud-builders/docker",
                 "push-image@gcr.io/cloud-builders/docker", "tf-init@hashicorp/terraform:kiln-standin",
                 "tf-plan@hashicorp/terraform:kiln-standin", "tf-apply@hashicorp/terraform:kiln-standin");
-        assertThat(steps.get(4).args()).containsExactly("build", "--build-arg", "BASE_IMAGE=kiln-samples/python-ml:bookworm",
+        assertThat(steps.get(5).args()).containsExactly("build", "--build-arg", "BASE_IMAGE=kiln-samples/python-ml:bookworm",
                 "-t", image, "-t", "127.0.0.1:5999/churn-service:latest", ".");
-        assertThat(steps.get(5).args()).containsSubsequence("--network", "cloudbuild", "--name", "churn-svc-b1", image);
-        assertThat(steps.get(6).args()).contains("http://churn-svc-b1:8080");
-        for (var tf : steps.subList(9, 12)) {
+        assertThat(steps.get(6).args()).containsSubsequence("--network", "cloudbuild", "--name", "churn-svc-b1", image);
+        assertThat(steps.get(7).args()).contains("http://churn-svc-b1:8080");
+        for (var tf : steps.subList(10, 13)) {
             assertThat(tf.dir()).isEqualTo("infra");
             assertThat(tf.env()).contains("TF_IN_AUTOMATION=1", "TF_VAR_environment=dev", "TF_VAR_image=" + image);
         }
-        assertThat(steps.get(11).args()).containsExactly("apply", "-input=false", "tfplan");
+        assertThat(steps.get(12).args()).containsExactly("apply", "-input=false", "tfplan");
         // Deploy only what passed: plan waits for the push (after the functional test) and for init.
-        assertThat(steps.get(10).waitFor()).containsExactlyInAnyOrder(8, 9);
-        assertThat(steps.get(8).waitFor()).containsExactly(7);
+        assertThat(steps.get(11).waitFor()).containsExactlyInAnyOrder(9, 10);
+        assertThat(steps.get(9).waitFor()).containsExactly(8);
+        assertThat(steps.get(4).waitFor()).as("evaluate waits for the production model's files").containsExactly(2, 3);
         assertThat(plan.images()).containsExactly(image, "127.0.0.1:5999/churn-service:latest");
     }
 

@@ -117,23 +117,25 @@ class ChurnServiceSampleTest {
                     all.append("\n--- ").append(end.steps().get(step).id()).append('\n').append(logs.get(step));
                 }
                 assertThat(end.steps()).as("%s%s", end, all).extracting(s -> s.id() + "=" + s.status()).containsExactly(
-                        "unit-tests=SUCCESS", "validate-data=SUCCESS", "train=SUCCESS", "evaluate=SUCCESS",
+                        "unit-tests=SUCCESS", "validate-data=SUCCESS", "train=SUCCESS", "production-model=SUCCESS",
+                        "evaluate=SUCCESS",
                         "build-image=SUCCESS", "start-service=SUCCESS", "functional-test=SUCCESS", "stop-service=SUCCESS",
                         "push-image=SUCCESS", "tf-init=SUCCESS", "tf-plan=SUCCESS", "tf-apply=SUCCESS");
                 assertThat(end.status()).as("%s%s", end, all).isEqualTo(Status.SUCCESS);
                 assertThat(logs.get(0)).contains("23 passed");
-                assertThat(logs.get(3)).contains("Held-out accuracy 0.8000 on 75 rows", "PASS");
+                assertThat(logs.get(3)).contains("kiln: this build is of no repo (kiln submit), so it has no production model");
+                assertThat(logs.get(4)).contains("Held-out accuracy 0.8000 on 75 rows", "PASS");
                 // The functional test's real predictions, from the service started on the build's network.
-                assertThat(logs.get(6)).contains("service up after", "75 held-out customers predicted by the service",
+                assertThat(logs.get(7)).contains("service up after", "75 held-out customers predicted by the service",
                         "served accuracy 0.8 on 75 rows; evaluate step measured 0.8",
                         "risky customer: {'churn': 1", "PASS: the service serves this build's model");
                 // Terraform (the stand-in) ran init, plan -out and apply in infra/ with the step's environment.
                 String call = "kiln-terraform-standin: not real Terraform; call: cwd=/workspace/infra args=%s "
                         + "env=TF_IN_AUTOMATION=1 TF_VAR_environment=dev TF_VAR_image=" + image;
-                assertThat(logs.get(9)).contains(call.formatted("init -input=false"), "Terraform has been successfully initialized!");
-                assertThat(logs.get(10)).contains(call.formatted("plan -input=false -out=tfplan"),
+                assertThat(logs.get(10)).contains(call.formatted("init -input=false"), "Terraform has been successfully initialized!");
+                assertThat(logs.get(11)).contains(call.formatted("plan -input=false -out=tfplan"),
                         "Plan: 2 to add, 0 to change, 0 to destroy.", "Saved the plan to: tfplan");
-                assertThat(logs.get(11)).contains(call.formatted("apply -input=false tfplan"),
+                assertThat(logs.get(12)).contains(call.formatted("apply -input=false tfplan"),
                         "Apply complete! Resources: 2 added, 0 changed, 0 destroyed.", "image = \"" + image + "\"");
 
                 // The registry has the image under both tags, as a user's `curl .../v2/_catalog` shows.
