@@ -87,7 +87,7 @@ class AccessTest {
         kiln.api.createTrigger(new dev.kiln.spec.api.TriggerView("dev", AccessFixture.REPO, "^dev$", null, false, null,
                 List.of(), List.of(), Map.of(), true, null));
         kiln.api.loginRegistry(new dev.kiln.spec.api.RegistryLogin("127.0.0.1:5000", "ci", "registry-password"));
-        kiln.api.addNotification(new dev.kiln.spec.api.NotificationRequest("http://127.0.0.1:9/hook", false, List.of(), null));
+        new dev.kiln.agent.client.NotificationClient(kiln.api).add(new dev.kiln.spec.api.NotificationRequest("http://127.0.0.1:9/hook", false, List.of(), null));
         kiln.server.promotions().setPolicy(AccessFixture.REPO, AccessFixture.POLICY, "admin");
     }
 
@@ -137,7 +137,7 @@ class AccessTest {
                 kiln.api.repos().stream().map(dev.kiln.spec.api.RepoView::name).sorted().toList(),
                 kiln.api.triggers().stream().map(t -> t.name() + " " + t.enabled()).toList(),
                 kiln.api.registries().stream().map(dev.kiln.spec.api.RegistryView::username).toList(),
-                kiln.api.notifications().stream().map(dev.kiln.spec.api.NotificationView::id).toList(),
+                new dev.kiln.agent.client.NotificationClient(kiln.api).list().stream().map(dev.kiln.spec.api.NotificationView::id).toList(),
                 kiln.server.audit().list(500, null, null).stream().map(AuditLog.Entry::seq).toList());
     }
 

@@ -1,6 +1,6 @@
 package dev.kiln.agent.cli;
 
-import dev.kiln.agent.client.ApiClient;
+import dev.kiln.agent.client.NotificationClient;
 import dev.kiln.spec.api.DeliveryView;
 import dev.kiln.spec.api.NotificationRequest;
 import dev.kiln.spec.api.NotificationView;
@@ -24,8 +24,8 @@ public final class NotificationsCommand {
     @Mixin
     ServerConnection connection;
 
-    ApiClient api() {
-        return connection.api();
+    NotificationClient hooks() {
+        return new NotificationClient(connection.api());
     }
 
     @Command(name = "add", mixinStandardHelpOptions = true,
@@ -44,7 +44,7 @@ public final class NotificationsCommand {
 
         @Override
         public Integer call() throws Exception {
-            NotificationView h = parent.api().addNotification(new NotificationRequest(url, slack, events, repo));
+            NotificationView h = parent.hooks().add(new NotificationRequest(url, slack, events, repo));
             if (parent.connection.json()) {
                 BuildsCommand.printJson(h);
             } else {
@@ -61,7 +61,7 @@ public final class NotificationsCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<NotificationView> all = parent.api().notifications();
+            List<NotificationView> all = parent.hooks().list();
             if (parent.connection.json()) {
                 BuildsCommand.printJson(all);
                 return 0;
@@ -84,7 +84,7 @@ public final class NotificationsCommand {
 
         @Override
         public Integer call() throws Exception {
-            parent.api().removeNotification(id);
+            parent.hooks().remove(id);
             if (parent.connection.json()) {
                 BuildsCommand.printJson(Map.of("removed", id));
             } else {
@@ -103,7 +103,7 @@ public final class NotificationsCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<DeliveryView> all = parent.api().deliveries(limit);
+            List<DeliveryView> all = parent.hooks().deliveries(limit);
             if (parent.connection.json()) {
                 BuildsCommand.printJson(all);
                 return 0;

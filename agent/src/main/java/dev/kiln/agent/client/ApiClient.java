@@ -7,9 +7,6 @@ import dev.kiln.spec.api.ApprovalRequest;
 import dev.kiln.spec.api.ArtifactView;
 import dev.kiln.spec.api.AuditEntryView;
 import dev.kiln.spec.api.BuildView;
-import dev.kiln.spec.api.DeliveryView;
-import dev.kiln.spec.api.NotificationRequest;
-import dev.kiln.spec.api.NotificationView;
 import dev.kiln.spec.api.RegistryLogin;
 import dev.kiln.spec.api.RegistryView;
 import dev.kiln.spec.api.SecretView;
@@ -199,26 +196,6 @@ public final class ApiClient {
 
     public void deleteSecret(String name, String repo) throws IOException, InterruptedException {
         send(request("/api/secrets/" + enc(name) + (repo == null ? "" : "?repo=" + enc(repo))).DELETE().build());
-    }
-
-    /** Adds a notification hook: the answer carries its signing secret, this once. */
-    public NotificationView addNotification(NotificationRequest hook) throws IOException, InterruptedException {
-        return read(send(postJson("/api/notifications", hook)), NotificationView.class);
-    }
-
-    public List<NotificationView> notifications() throws IOException, InterruptedException {
-        return Json.MAPPER.readValue(send(request("/api/notifications").GET().build()).body(),
-                new TypeReference<List<NotificationView>>() {});
-    }
-
-    public void removeNotification(String id) throws IOException, InterruptedException {
-        send(request("/api/notifications/" + enc(id)).DELETE().build());
-    }
-
-    /** The newest {@code limit} notification deliveries, with their attempts. */
-    public List<DeliveryView> deliveries(int limit) throws IOException, InterruptedException {
-        return Json.MAPPER.readValue(send(request("/api/notifications/deliveries?limit=" + limit).GET().build()).body(),
-                new TypeReference<List<DeliveryView>>() {});
     }
 
     public TriggerView createTrigger(TriggerView trigger) throws IOException, InterruptedException {

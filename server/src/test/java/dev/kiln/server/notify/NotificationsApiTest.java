@@ -50,7 +50,7 @@ class NotificationsApiTest {
     void an_admin_adds_a_hook_the_server_delivers_in_the_background_and_the_audit_log_has_both_changes() throws Exception {
         try (TestServer kiln = TestServer.start(tmp.resolve("data")); Receiver rx = new Receiver()) {
             kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
-            NotificationView added = kiln.api.addNotification(new NotificationRequest(rx.url("/kiln"), false,
+            NotificationView added = hooks(kiln).add(new NotificationRequest(rx.url("/kiln"), false,
                     List.of("promotion.promoted"), "churn"));
             assertThat(added.secret()).matches("[0-9a-f]{64}");
 
@@ -58,13 +58,13 @@ class NotificationsApiTest {
             Receiver.Post post = rx.next();   // sent by the server's sender thread, woken by publish
             assertThat(verifies(added.secret(), post)).isTrue();
             assertThat(Json.MAPPER.readTree(post.body()).path("data").path("version").asInt()).isEqualTo(3);
-            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(kiln.api.deliveries(10))
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(hooks(kiln).deliveries(10))
                     .singleElement().satisfies(d -> {
                         assertThat(d.state()).isEqualTo("DELIVERED");
                         assertThat(d.attempts()).extracting(DeliveryView.Attempt::status).containsExactly(200);
                     }));
 
-            assertThat(kiln.api.notifications()).singleElement().satisfies(h -> {
+            assertThat(hooks(kiln).list()).singleElement().satisfies(h -> {
                 assertThat(h.secret()).isNull();
                 assertThat(h.events()).containsExactly("promotion.promoted");
                 assertThat(h.repo()).isEqualTo("churn");
@@ -73,9 +73,9 @@ class NotificationsApiTest {
                     Map.of("Authorization", "Bearer " + kiln.server.adminToken()), NONE);
             assertThat(listed.body()).contains(rx.url("/kiln")).doesNotContain(added.secret(), "\"secret\"");
 
-            kiln.api.removeNotification(Long.toString(added.id()));
-            assertThat(kiln.api.notifications()).isEmpty();
-            assertThatThrownBy(() -> kiln.api.removeNotification(Long.toString(added.id())))
+            hooks(kiln).remove(Long.toString(added.id()));
+            assertThat(hooks(kiln).list()).isEmpty();
+            assertThatThrownBy(() -> hooks(kiln).remove(Long.toString(added.id())))
                     .hasMessageContaining("no notification hook " + added.id());
 
             List<AuditLog.Entry> audit = kiln.server.audit().list(50, null, null);
@@ -107,7 +107,7 @@ class NotificationsApiTest {
                     .isEqualTo(400);
             assertThat(RawHttp.send(port, "GET", "/api/notifications/deliveries?limit=0", admin, NONE).body())
                     .contains("limit must be between 1 and 500");
-            NotificationView kept = kiln.api.addNotification(new NotificationRequest("https://example.com/in", true, null, null));
+            NotificationView kept = hooks(kiln).add(new NotificationRequest("https://example.com/in", true, null, null));
 
             for (Role role : List.of(Role.VIEWER, Role.DEVELOPER, Role.APPROVER)) {
                 kiln.server.users().add("u-" + role.label(), role, "a password of this test");
@@ -121,7 +121,7 @@ class NotificationsApiTest {
                 assertThat(RawHttp.send(port, "GET", "/api/notifications/deliveries", as, NONE).status())
                         .as(role + " deliveries").isEqualTo(403);
             }
-            assertThat(kiln.api.notifications()).extracting(NotificationView::id).containsExactly(kept.id());
+            assertThat(hooks(kiln).list()).extracting(NotificationView::id).containsExactly(kept.id());
         }
     }
 
@@ -141,7 +141,7 @@ class NotificationsApiTest {
             assertThat(verifies(secret, post)).as("the secret the CLI printed verifies the delivery").isTrue();
             assertThat(Json.MAPPER.readTree(post.body()).path("text").asText())
                     .isEqualTo("Kiln: promotion gates failed in churn (promotion=4)");
-            await().atMost(Duration.ofSeconds(10)).until(() -> kiln.api.deliveries(1).get(0).state().equals("DELIVERED"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> hooks(kiln).deliveries(1).get(0).state().equals("DELIVERED"));
 
             KilnProcess list = KilnProcess.start(tmp, concat(new String[] {"notifications", "list"}, server));
             assertThat(list.awaitExit(Duration.ofSeconds(30))).as(list.output()).isZero();
@@ -150,11 +150,11 @@ class NotificationsApiTest {
             KilnProcess deliveries = KilnProcess.start(tmp, concat(new String[] {"notifications", "deliveries"}, server));
             assertThat(deliveries.awaitExit(Duration.ofSeconds(30))).as(deliveries.output()).isZero();
             assertThat(deliveries.output()).contains("promotion.gates_failed", "churn", "DELIVERED", "HTTP 200");
-            long id = kiln.api.notifications().get(0).id();
+            long id = hooks(kiln).list().get(0).id();
             KilnProcess remove = KilnProcess.start(tmp, concat(new String[] {"notifications", "remove", Long.toString(id)}, server));
             assertThat(remove.awaitExit(Duration.ofSeconds(30))).as(remove.output()).isZero();
             assertThat(remove.output()).contains("Removed notification hook " + id);
-            assertThat(kiln.api.notifications()).isEmpty();
+            assertThat(hooks(kiln).list()).isEmpty();
             KilnProcess bad = KilnProcess.start(tmp, concat(new String[] {"notifications", "add", "file:///etc/passwd"}, server));
             assertThat(bad.awaitExit(Duration.ofSeconds(30))).isEqualTo(1);
             assertThat(bad.output()).contains("ERROR: url must be http:// or https:// (got file:)");
@@ -167,7 +167,7 @@ class NotificationsApiTest {
             kiln.api.createRepo(new RepoRequest("churn", null, null, null, null));
             kiln.api.createTrigger(new TriggerView("dev-push", "churn", "^dev$", null, false, null, List.of(), List.of(),
                     Map.of(), true, null));
-            NotificationView hook = kiln.api.addNotification(new NotificationRequest(rx.url("/kiln"), true, List.of(), "churn"));
+            NotificationView hook = hooks(kiln).add(new NotificationRequest(rx.url("/kiln"), true, List.of(), "churn"));
             Map<String, String> admin = Map.of("Authorization", "Bearer " + kiln.server.adminToken(),
                     "Content-Type", "application/json");
             RawHttp.Response policy = RawHttp.send(kiln.server.port(), "PUT", "/api/repos/churn/policy", admin,
@@ -204,5 +204,9 @@ class NotificationsApiTest {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
+    }
+
+    private static dev.kiln.agent.client.NotificationClient hooks(TestServer kiln) {
+        return new dev.kiln.agent.client.NotificationClient(kiln.api);
     }
 }
