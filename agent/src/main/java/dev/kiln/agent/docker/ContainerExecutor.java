@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Build does: the build's workspace bind-mounted at {@code /workspace} (shared with its process
  * steps), the build's network and named volumes ({@link BuildNetwork}), an init process so that a
  * stop takes a tenth of a second, and labels that let the agent find it again ({@link ContainerLabels}).
- * Output is attached, not logged by the engine: nothing of it lands on the engine's disk.
+ * Output is attached ({@link AttachStream}), not logged by the engine: nothing of it lands on the engine's disk.
  *
  * <p>Containers run as their image's user, usually root. When the agent hands process steps to a
  * build user, the workspace goes back to that user after every container step, so that the next
@@ -102,6 +102,7 @@ public final class ContainerExecutor implements Executor {
         }
         DockerClient docker = engine.client();
         String id = null;
+        AttachStream out = null;
         try {
             ensureImage(step.image());
             Path script = null;
@@ -111,17 +112,14 @@ public final class ContainerExecutor implements Executor {
             }
             ContainerSpec spec = ContainerSpec.of(step, workspace, script, build.network(), build::volume);
             id = create(docker, spec, build, step).exec().getId();
-            FrameStream out = new FrameStream();
-            docker.attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(out);
-            if (!attached(out)) {
-                out.close();
-                throw new IOException("could not attach to the step's container"
-                        + (out.error() != null ? ": " + message(out.error()) : " within " + ATTACH_MILLIS / 1000 + " s"));
-            }
+            out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
             docker.startContainerCmd(id).exec();
             return new ContainerExecution(this, docker, id, out, workspace);
         } catch (IOException | RuntimeException e) {
             // The engine may be gone: a step that cannot start says why, and so does the build.
+            if (out != null) {
+                out.close();
+            }
             if (id != null) {
                 remove(docker, id);
             }
@@ -129,15 +127,6 @@ public final class ContainerExecutor implements Executor {
                 throw io;
             }
             throw new IOException(describe((RuntimeException) e), e);
-        }
-    }
-
-    private static boolean attached(FrameStream out) throws IOException {
-        try {
-            return out.awaitAttached(ATTACH_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while attaching to the step's container", e);
         }
     }
 

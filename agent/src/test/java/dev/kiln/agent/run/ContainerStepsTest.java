@@ -124,6 +124,27 @@ class ContainerStepsTest {
     }
 
     @Test
+    void a_container_steps_log_is_what_it_wrote_byte_for_byte_in_order() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+
+        // 3.4 MB of distinct lines (on stdout only: the engine reads stdout and stderr apart, so their
+        // order is a race): any chunk lost, doubled, reordered or overwritten on the way from the
+        // engine to the log shows as a wrong line.
+        Status status = b.run(api, List.of(b.sh(0, "count", "seq 1 500000")));
+
+        assertThat(status).isEqualTo(Status.SUCCESS);
+        StringBuilder want = new StringBuilder();
+        for (int i = 1; i <= 500_000; i++) {
+            want.append(i).append('\n');
+        }
+        String log = api.log.toString();
+        assertThat(log.length()).isEqualTo(want.length());
+        assertThat(log.equals(want.toString())).as("the log equals seq 1 500000 (first lines: %s)",
+                log.substring(0, Math.min(40, log.length())).replace('\n', ' ')).isTrue();
+    }
+
+    @Test
     void a_container_writing_50_mb_without_a_newline_is_split_as_a_process_step_is() {
         ContainerBuilds b = new ContainerBuilds(tmp);
         var api = new BuildRunnerTest.Recorder();
