@@ -69,6 +69,7 @@ public final class ContainerExecutor implements Executor {
         if (b == null) {
             return;
         }
+        b.ahead().settle();
         try {
             // On the remover's one thread: the step containers queued for removal go first, so none
             // is half-removed (and still on the network) when the network goes.
@@ -105,16 +106,17 @@ public final class ContainerExecutor implements Executor {
         AttachStream out = null;
         try {
             ensureImage(step.image());
-            Path script = null;
-            if (step.script() != null) {
-                script = scratch.resolve("step-" + step.index() + ".sh");
-                Files.writeString(script, step.script());
+            ContainerSpec spec = spec(step, workspace, scratch, build);
+            id = build.ahead().take(step.index(), spec, docker);
+            if (id == null) {
+                id = create(docker, spec, build, step).exec().getId();
             }
-            ContainerSpec spec = ContainerSpec.of(step, workspace, script, build.network(), build::volume);
-            id = create(docker, spec, build, step).exec().getId();
             out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
             docker.startContainerCmd(id).exec();
             return new ContainerExecution(this, docker, id, out, workspace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the step's container", e);
         } catch (IOException | RuntimeException e) {
             // The engine may be gone: a step that cannot start says why, and so does the build.
             if (out != null) {
@@ -128,6 +130,32 @@ public final class ContainerExecutor implements Executor {
             }
             throw new IOException(describe((RuntimeException) e), e);
         }
+    }
+
+    /**
+     * Creates the step's container now, while the steps it waits for run, if its image is known to be
+     * on the engine (nothing is pulled ahead); {@link #start} takes it if the step still asks for the same.
+     */
+    @Override
+    public void prepareAhead(StepPlan step, List<StepPlan> running, Path workspace, Path scratch) {
+        BuildNetwork build = builds.get(key(workspace));
+        if (build == null || !present.contains(step.image())) {
+            return;
+        }
+        DockerClient docker = engine.client();
+        build.ahead().create(step.index(), () -> {
+            ContainerSpec spec = spec(step, workspace, scratch, build);
+            return new AheadContainers.Made(spec, create(docker, spec, build, step).exec().getId());
+        });
+    }
+
+    private static ContainerSpec spec(StepPlan step, Path workspace, Path scratch, BuildNetwork build) throws IOException {
+        Path script = null;
+        if (step.script() != null) {
+            script = scratch.resolve("step-" + step.index() + ".sh");
+            Files.writeString(script, step.script());
+        }
+        return ContainerSpec.of(step, workspace, script, build.network(), build::volume);
     }
 
     private CreateContainerCmd create(DockerClient docker, ContainerSpec spec, BuildNetwork build, StepPlan step) {
