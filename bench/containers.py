@@ -7,13 +7,15 @@
   log        one container step writing 200 MB to stdout: 200 MB / (POST -> build complete), the
              whole log stored, against the same command through `docker run --rm --init` to /dev/null
              (the engine also writes it to its json-file log, as by default) and with --log-driver none
-             (as Kiln runs step containers)
+             (as Kiln runs step containers), and against the engine's own attach stream read by a minimal
+             reader (Python on the socket: create, attach, start, read to the end, no docker CLI), the
+             most any client can get out of this engine
 
 Usage: bench/containers.py [ROUNDS] [IMAGE]  (defaults: 3, kiln-test/busybox:1, which the agent's
 tests build from Debian's busybox-static: `docker build` FROM scratch + /bin/busybox).
 Starts `kiln server` from server/target/kiln.jar on port KILN_BENCH_PORT (default 18160).
 """
-import os, subprocess, sys, tempfile, time
+import http.client, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 os.environ.setdefault('KILN_BENCH_PORT', '18160')
 os.environ.setdefault('KILN_BENCH_BASE', '/tmp/kiln-bench-containers')
@@ -36,6 +38,59 @@ def ensure_image(image):
     subprocess.run(['docker', 'build', '-q', '-t', image, ctx], check=True, capture_output=True)
 
 
+class _Engine(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.connect('/var/run/docker.sock')
+
+
+def _engine(method, path, body=None):
+    c = _Engine('localhost')
+    c.request(method, path, body=json.dumps(body) if body is not None else None,
+              headers={'Content-Type': 'application/json'})
+    r = c.getresponse()
+    data = r.read()
+    c.close()
+    if r.status >= 300:
+        raise SystemExit(f'{method} {path}: {r.status} {data!r}')
+    return json.loads(data) if data else None
+
+
+def raw_attach(image, cmd):
+    """Seconds from create to the end of the attach stream, the payload read and thrown away in 1 MiB reads."""
+    t0 = time.time()
+    cid = _engine('POST', '/containers/create', {
+        'Image': image, 'Cmd': ['sh', '-c', cmd], 'AttachStdout': True, 'AttachStderr': True,
+        'HostConfig': {'Init': True, 'LogConfig': {'Type': 'none'}}})['Id']
+    s = socket.socket(socket.AF_UNIX)
+    s.connect('/var/run/docker.sock')
+    s.sendall(f'POST /containers/{cid}/attach?stream=1&stdout=1&stderr=1 HTTP/1.1\r\nHost: x\r\n\r\n'.encode())
+    head = b''
+    while b'\r\n\r\n' not in head:
+        head += s.recv(1)
+    _engine('POST', f'/containers/{cid}/start')
+    buf = bytearray(1 << 20)
+    while s.recv_into(buf):
+        pass
+    t = time.time() - t0
+    s.close()
+    _engine('DELETE', f'/containers/{cid}?force=1')
+    return t
+
+
+def check_log(bid):
+    """The stored log's first and last MiB are what `yes` wrote (a right size alone once hid a garbled log)."""
+    line = b'line of ml training log 0123456789\n'
+    whole = line * (LOG_BYTES // len(line) + 1)
+    for offset in (0, LOG_BYTES - (1 << 20)):
+        req = urllib.request.Request(f'{d.URL}/api/builds/{bid}/steps/0/log?offset={offset}',
+                                     headers={'Authorization': 'Bearer ' + d.admin_token()})
+        with urllib.request.urlopen(req, timeout=120) as r:
+            got = r.read(1 << 20)
+        if got != whole[offset:offset + (1 << 20)]:
+            raise SystemExit(f'stored log of build {bid} differs from what the step wrote near byte {offset}')
+
+
 def kiln_build(steps):
     t0 = time.time()
     bid = d.submit(d.tgz({'build.yaml': d.config(steps)}))
@@ -56,7 +111,7 @@ def main():
     try:
         steps = [{'name': image, 'args': ['true']} for _ in range(K)]
         kiln_build(steps[:1])   # warm-up: first lease, first container, JIT
-        kiln_step, kiln_marginal, raw_step, kiln_log, raw_log, raw_log_none = [], [], [], [], [], []
+        kiln_step, kiln_marginal, raw_step, kiln_log, raw_log, raw_log_none, raw_log_attach = [], [], [], [], [], [], []
         # What Kiln asks of the engine for every step: the build's own network (reachable as
         # cloudbuild) and the workspace bind-mounted at /workspace; by hand, the same engine work.
         same, ws = [], tempfile.mkdtemp(prefix='kiln-bench-ws-')
@@ -75,10 +130,12 @@ def main():
             size = d.api('/api/builds/' + bid)['steps'][0]['logSize']
             if size != LOG_BYTES:
                 raise SystemExit(f'stored log is {size} bytes, not {LOG_BYTES}')
+            check_log(bid)
             kiln_log.append(LOG_BYTES / t / 1e6)
             raw_log.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', image, 'sh', '-c', LOG_CMD]) / 1e6)
             raw_log_none.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', '--log-driver', 'none', image,
                                                  'sh', '-c', LOG_CMD]) / 1e6)
+            raw_log_attach.append(LOG_BYTES / raw_attach(image, LOG_CMD) / 1e6)
         print(f'container steps, {rounds} rounds, image {image}, {os.cpu_count()} cores, '
               f'load {os.getloadavg()[0]:.1f}:')
         ks = d.fmt('per step, kiln (POST -> done) / 10', kiln_step, 'ms', 1000)
@@ -92,8 +149,10 @@ def main():
         kl, rl = d.fmt('log 200 MB, kiln (stored)', kiln_log, 'MB/s'), \
             d.fmt('log 200 MB, docker run > /dev/null', raw_log, 'MB/s')
         rn = d.fmt('log 200 MB, docker run --log-driver none > /dev/null', raw_log_none, 'MB/s')
+        ra = d.fmt('log 200 MB, engine attach stream, minimal reader', raw_log_attach, 'MB/s')
         print(f"  ratio kiln / docker run: {kl['median'] / rl['median']:.2f}; "
-              f"kiln / docker run --log-driver none: {kl['median'] / rn['median']:.2f}")
+              f"kiln / docker run --log-driver none: {kl['median'] / rn['median']:.2f}; "
+              f"kiln / engine attach stream: {kl['median'] / ra['median']:.2f}")
     finally:
         subprocess.run(['docker', 'network', 'rm', net], capture_output=True)
         d.stop_all()

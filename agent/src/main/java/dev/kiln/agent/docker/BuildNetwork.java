@@ -26,6 +26,7 @@ public final class BuildNetwork {
     private final String agentKey;
     private final String buildId;
     private final Set<String> volumes = new HashSet<>();
+    private final AheadContainers ahead = new AheadContainers();
     private String network;
 
     BuildNetwork(DockerClient docker, String agentKey, String buildId) {
@@ -44,6 +45,11 @@ public final class BuildNetwork {
 
     String buildId() {
         return buildId;
+    }
+
+    /** The containers made for the build's steps before they start. */
+    AheadContainers ahead() {
+        return ahead;
     }
 
     Map<String, String> labels() {

@@ -20,12 +20,12 @@ final class ContainerExecution implements Executor.Execution {
     private final ContainerExecutor executor;
     private final DockerClient docker;
     private final String id;
-    private final FrameStream output;
+    private final AttachStream output;
     private final Path workspace;
     private final AtomicBoolean killed = new AtomicBoolean();
     private volatile WaitContainerResultCallback waiting;
 
-    ContainerExecution(ContainerExecutor executor, DockerClient docker, String id, FrameStream output, Path workspace) {
+    ContainerExecution(ContainerExecutor executor, DockerClient docker, String id, AttachStream output, Path workspace) {
         this.executor = executor;
         this.docker = docker;
         this.id = id;

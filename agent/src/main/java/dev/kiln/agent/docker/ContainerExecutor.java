@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * Build does: the build's workspace bind-mounted at {@code /workspace} (shared with its process
  * steps), the build's network and named volumes ({@link BuildNetwork}), an init process so that a
  * stop takes a tenth of a second, and labels that let the agent find it again ({@link ContainerLabels}).
- * Output is attached, not logged by the engine: nothing of it lands on the engine's disk.
+ * Output is attached ({@link AttachStream}), not logged by the engine: nothing of it lands on the engine's disk.
  *
  * <p>Containers run as their image's user, usually root. When the agent hands process steps to a
  * build user, the workspace goes back to that user after every container step, so that the next
@@ -69,6 +69,7 @@ public final class ContainerExecutor implements Executor {
         if (b == null) {
             return;
         }
+        b.ahead().settle();
         try {
             // On the remover's one thread: the step containers queued for removal go first, so none
             // is half-removed (and still on the network) when the network goes.
@@ -102,26 +103,25 @@ public final class ContainerExecutor implements Executor {
         }
         DockerClient docker = engine.client();
         String id = null;
+        AttachStream out = null;
         try {
             ensureImage(step.image());
-            Path script = null;
-            if (step.script() != null) {
-                script = scratch.resolve("step-" + step.index() + ".sh");
-                Files.writeString(script, step.script());
+            ContainerSpec spec = spec(step, workspace, scratch, build);
+            id = build.ahead().take(step.index(), spec, docker);
+            if (id == null) {
+                id = create(docker, spec, build, step).exec().getId();
             }
-            ContainerSpec spec = ContainerSpec.of(step, workspace, script, build.network(), build::volume);
-            id = create(docker, spec, build, step).exec().getId();
-            FrameStream out = new FrameStream();
-            docker.attachContainerCmd(id).withStdOut(true).withStdErr(true).withFollowStream(true).exec(out);
-            if (!attached(out)) {
-                out.close();
-                throw new IOException("could not attach to the step's container"
-                        + (out.error() != null ? ": " + message(out.error()) : " within " + ATTACH_MILLIS / 1000 + " s"));
-            }
+            out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
             docker.startContainerCmd(id).exec();
             return new ContainerExecution(this, docker, id, out, workspace);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while starting the step's container", e);
         } catch (IOException | RuntimeException e) {
             // The engine may be gone: a step that cannot start says why, and so does the build.
+            if (out != null) {
+                out.close();
+            }
             if (id != null) {
                 remove(docker, id);
             }
@@ -132,13 +132,30 @@ public final class ContainerExecutor implements Executor {
         }
     }
 
-    private static boolean attached(FrameStream out) throws IOException {
-        try {
-            return out.awaitAttached(ATTACH_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while attaching to the step's container", e);
+    /**
+     * Creates the step's container now, while the steps it waits for run, if its image is known to be
+     * on the engine (nothing is pulled ahead); {@link #start} takes it if the step still asks for the same.
+     */
+    @Override
+    public void prepareAhead(StepPlan step, List<StepPlan> running, Path workspace, Path scratch) {
+        BuildNetwork build = builds.get(key(workspace));
+        if (build == null || !present.contains(step.image())) {
+            return;
         }
+        DockerClient docker = engine.client();
+        build.ahead().create(step.index(), () -> {
+            ContainerSpec spec = spec(step, workspace, scratch, build);
+            return new AheadContainers.Made(spec, create(docker, spec, build, step).exec().getId());
+        });
+    }
+
+    private static ContainerSpec spec(StepPlan step, Path workspace, Path scratch, BuildNetwork build) throws IOException {
+        Path script = null;
+        if (step.script() != null) {
+            script = scratch.resolve("step-" + step.index() + ".sh");
+            Files.writeString(script, step.script());
+        }
+        return ContainerSpec.of(step, workspace, script, build.network(), build::volume);
     }
 
     private CreateContainerCmd create(DockerClient docker, ContainerSpec spec, BuildNetwork build, StepPlan step) {

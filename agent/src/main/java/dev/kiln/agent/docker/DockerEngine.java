@@ -5,6 +5,7 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
@@ -19,10 +20,12 @@ import java.time.Duration;
 public final class DockerEngine implements Closeable {
 
     private final DockerClient client;
+    private final DockerHttpClient http;
     private final String host;
 
-    private DockerEngine(DockerClient client, String host) {
+    private DockerEngine(DockerClient client, DockerHttpClient http, String host) {
         this.client = client;
+        this.http = http;
         this.host = host;
     }
 
@@ -43,7 +46,7 @@ public final class DockerEngine implements Closeable {
                 .maxConnections(256)
                 .connectionTimeout(Duration.ofSeconds(5))
                 .build();
-        return new DockerEngine(DockerClientImpl.getInstance(config, http), config.getDockerHost().toString());
+        return new DockerEngine(DockerClientImpl.getInstance(config, http), http, config.getDockerHost().toString());
     }
 
     public boolean reachable() {
@@ -57,6 +60,11 @@ public final class DockerEngine implements Closeable {
 
     public DockerClient client() {
         return client;
+    }
+
+    /** The same connections without docker-java's commands: for a step's log, read off the socket as it comes. */
+    DockerHttpClient http() {
+        return http;
     }
 
     /** Where the engine is, for messages: "unix:///var/run/docker.sock". */

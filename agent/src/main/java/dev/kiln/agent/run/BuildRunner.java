@@ -149,6 +149,7 @@ public final class BuildRunner {
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(plan.timeoutMillis());
             Status outcome = null;
             String detail = null;
+            Set<Integer> ahead = new HashSet<>();
             while (!pending.isEmpty() || !running.isEmpty()) {
                 if (outcome == null) {
                     for (var it = pending.iterator(); it.hasNext(); ) {
@@ -158,6 +159,7 @@ public final class BuildRunner {
                             start(s, workspace);
                         }
                     }
+                    prepareAhead(pending, done, ahead, workspace);
                 } else if (running.isEmpty()) {
                     break;
                 }
@@ -266,6 +268,17 @@ public final class BuildRunner {
                 }
             } finally {
                 push.close();
+            }
+        }
+
+        /** Lets the executor make ready each pending step that waits only for steps ended or running now. */
+        private void prepareAhead(List<StepPlan> pending, Set<Integer> done, Set<Integer> ahead, Path workspace) {
+            for (StepPlan s : pending) {
+                if (!ahead.contains(s.index()) && s.waitFor().stream().allMatch(w -> done.contains(w) || running.containsKey(w))) {
+                    ahead.add(s.index());
+                    List<StepPlan> before = s.waitFor().stream().filter(w -> !done.contains(w)).map(plan.steps()::get).toList();
+                    executor.prepareAhead(StepEnvironment.withSecrets(s, lease.secrets()), before, workspace, dir.resolve("scratch"));
+                }
             }
         }
 

@@ -39,6 +39,15 @@ public interface Executor {
     }
 
     /**
+     * {@code step} starts as soon as {@code running}, steps it waits for, end (all it waits for
+     * besides has ended): the executor may make it ready now, off the step's path (create its
+     * container), and {@link #start} then uses what it made if the step is still the same. What a
+     * step that never starts (the build was cancelled, failed or timed out) had made is removed by
+     * {@link #release}. Returns at once and never throws; may do nothing.
+     */
+    default void prepareAhead(StepPlan step, java.util.List<StepPlan> running, Path workspace, Path scratch) {}
+
+    /**
      * Called once per build after all its steps have ended (also when {@code prepare} failed, and
      * before the workspace is deleted): removes what the executor made for the build. Never throws.
      */

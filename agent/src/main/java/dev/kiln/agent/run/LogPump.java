@@ -37,10 +37,44 @@ final class LogPump {
                 }
                 filled += more;
             }
-            int len = splitLongLines(buf, filled, out);
-            emit(out, len);
+            if (fitsWhole(buf, filled)) {
+                emit(buf, filled);
+            } else {
+                emit(out, splitLongLines(buf, filled, out));
+            }
         }
         finish();
+    }
+
+    /**
+     * True when no line in {@code in[0, n)} goes past {@link #MAX_LINE}, which then need not be
+     * copied: only its first and last lines are looked at, as every line between is shorter than a
+     * chunk ({@code n <= MAX_LINE}). Keeps {@link #lineLength} when it returns true.
+     */
+    private boolean fitsWhole(byte[] in, int n) {
+        if (n > MAX_LINE) {
+            return false;
+        }
+        int first = 0;
+        while (first < n && in[first] != '\n') {
+            first++;
+        }
+        if (first == n) {
+            if ((long) lineLength + n > MAX_LINE) {
+                return false;
+            }
+            lineLength += n;
+            return true;
+        }
+        if (lineLength + first > MAX_LINE) {
+            return false;
+        }
+        int last = n - 1;
+        while (in[last] != '\n') {
+            last--;
+        }
+        lineLength = n - 1 - last;
+        return true;
     }
 
     private int splitLongLines(byte[] in, int n, byte[] out) {

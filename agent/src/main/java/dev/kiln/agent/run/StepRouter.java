@@ -47,6 +47,17 @@ public final class StepRouter implements Executor {
         return pick(step).start(step, workspace, scratch);
     }
 
+    /**
+     * Only a container step after container steps: they cannot change the engine's images, whereas a
+     * process or a builder step before it may build or tag the very image it names.
+     */
+    @Override
+    public void prepareAhead(StepPlan step, List<StepPlan> running, Path workspace, Path scratch) {
+        if (pick(step) == containers && running.stream().allMatch(r -> pick(r) == containers)) {
+            containers.prepareAhead(step, running, workspace, scratch);
+        }
+    }
+
     @Override
     public void prepare(String buildId, Path workspace, Path scratch) throws IOException {
         for (Executor e : all()) {

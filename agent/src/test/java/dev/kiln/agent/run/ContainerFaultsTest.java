@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.kiln.agent.docker.ContainerExecutor;
+import dev.kiln.agent.docker.ContainerLabels;
 import dev.kiln.agent.docker.ContainerReaper;
 import dev.kiln.agent.docker.DockerEngine;
 import dev.kiln.agent.docker.SocketProxy;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -112,6 +114,28 @@ class ContainerFaultsTest {
 
         assertThat(run.join()).isEqualTo(Status.CANCELLED);
         assertThat(api.calls).contains("finished 0 CANCELLED");
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
+    void a_container_made_ahead_for_a_step_that_never_starts_goes_with_the_cancelled_build() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        // Step 1 runs once the engine has the image (step 0 looked it up): from then on, the container
+        // of step 2, which waits for it, is made while it runs.
+        List<StepPlan> steps = List.of(b.container(0, "first", List.of("true"), List.of(), List.of()),
+                b.container(1, "long", List.of("sh", "-c", "echo begun; sleep 60"), List.of(0), List.of()),
+                b.container(2, "never", List.of("echo", "never"), List.of(1), List.of()));
+        CompletableFuture<Status> run = CompletableFuture.supplyAsync(() -> b.run(api, steps));
+        await().atMost(Duration.ofSeconds(30)).until(() -> api.log.toString().contains("begun"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !TestImages.engine().client().listContainersCmd().withShowAll(true)
+                .withLabelFilter(Map.of(ContainerLabels.BUILD, b.buildId, ContainerLabels.STEP, "never")).exec().isEmpty());
+
+        api.cancel.countDown();
+
+        assertThat(run.join()).isEqualTo(Status.CANCELLED);
+        assertThat(api.calls).contains("finished 2 SKIPPED").doesNotContain("started 2");
+        assertThat(api.log.toString()).doesNotContain("never");
         assertThat(b.leftOnEngine()).isEmpty();
     }
 

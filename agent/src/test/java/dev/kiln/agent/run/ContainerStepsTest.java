@@ -33,6 +33,27 @@ class ContainerStepsTest {
     }
 
     @Test
+    void steps_whose_containers_are_made_while_the_step_before_runs_run_as_written() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+        // From step 1 on, the engine has the image: the containers of steps 2 and 3 are made ahead
+        // (see ContainerFaultsTest for one made and never started).
+        List<StepPlan> steps = List.of(b.container(0, "zero", List.of("true"), List.of(), List.of()),
+                b.container(1, "one", List.of("sh", "-c", "echo one > one.txt"), List.of(0), List.of()),
+                new StepPlan(2, "two", b.image, null, List.of(), "echo \"two $WHO in $(pwd) sees $(cat ../one.txt)\"\n",
+                        List.of("WHO=me"), "sub", List.of(1), 0, false, List.of(), List.of()),
+                b.container(3, "three", List.of("sh", "-c", "echo three; exit 4"), List.of(2), List.of()));
+
+        Status status = b.run(api, steps);
+
+        assertThat(status).isEqualTo(Status.FAILURE);
+        assertThat(api.log.toString()).contains("two me in /workspace/sub sees one\n", "three\n");
+        assertThat(api.calls).contains("finished 3 FAILURE").last().asString()
+                .endsWith("build step 3 \"three\" failed: step exited with non-zero status: 4");
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
     void a_script_runs_with_the_images_shell_or_its_own_interpreter_line() {
         ContainerBuilds b = new ContainerBuilds(tmp);
         var api = new BuildRunnerTest.Recorder();
@@ -121,6 +142,27 @@ class ContainerStepsTest {
         assertThat(status).as(api.log.toString()).isEqualTo(Status.SUCCESS);
         assertThat(api.log.toString()).contains("kept\nhome\n");
         assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
+    void a_container_steps_log_is_what_it_wrote_byte_for_byte_in_order() {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var api = new BuildRunnerTest.Recorder();
+
+        // 3.4 MB of distinct lines (on stdout only: the engine reads stdout and stderr apart, so their
+        // order is a race): any chunk lost, doubled, reordered or overwritten on the way from the
+        // engine to the log shows as a wrong line.
+        Status status = b.run(api, List.of(b.sh(0, "count", "seq 1 500000")));
+
+        assertThat(status).isEqualTo(Status.SUCCESS);
+        StringBuilder want = new StringBuilder();
+        for (int i = 1; i <= 500_000; i++) {
+            want.append(i).append('\n');
+        }
+        String log = api.log.toString();
+        assertThat(log.length()).isEqualTo(want.length());
+        assertThat(log.equals(want.toString())).as("the log equals seq 1 500000 (first lines: %s)",
+                log.substring(0, Math.min(40, log.length())).replace('\n', ' ')).isTrue();
     }
 
     @Test

@@ -69,6 +69,21 @@ class LogPumpTest {
     }
 
     @Test
+    void a_line_that_goes_past_the_maximum_in_a_later_read_is_split_where_it_crosses_it() throws IOException {
+        // Reads of 1 MiB end inside the long lines: the line breaks come in a later read than their line's start.
+        byte[] almost = pattern(MAX - 3);
+        byte[] over = pattern(MAX + 1);
+        byte[] in = concat("first\n".getBytes(StandardCharsets.US_ASCII), almost, nl(), over, nl(),
+                "ok\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] expected = concat("first\n".getBytes(StandardCharsets.US_ASCII), almost, nl(),
+                Arrays.copyOfRange(over, 0, MAX), nl(), Arrays.copyOfRange(over, MAX, MAX + 1), nl(),
+                "ok\n".getBytes(StandardCharsets.US_ASCII));
+
+        assertThat(pump(in, new LogBudget(LogBudget.DEFAULT_CAP), false)).isEqualTo(expected);
+        assertThat(pump(in, new LogBudget(LogBudget.DEFAULT_CAP), true)).isEqualTo(expected);
+    }
+
+    @Test
     void a_line_of_exactly_the_maximum_is_left_whole() throws IOException {
         byte[] in = concat(pattern(MAX), nl(), pattern(MAX));
 

@@ -30,6 +30,33 @@ class StepRouterTest {
     }
 
     @Test
+    void a_container_step_is_made_ahead_only_after_container_steps_which_cannot_change_the_images_it_names() {
+        List<String> asked = new java.util.ArrayList<>();
+        Executor recording = new Executor() {
+            @Override
+            public Execution start(StepPlan s, Path w, Path t) {
+                return null;
+            }
+
+            @Override
+            public void prepareAhead(StepPlan s, List<StepPlan> running, Path w, Path t) {
+                asked.add(s.image() + " after " + running.stream().map(StepPlan::image).toList());
+            }
+        };
+        StepRouter r = new StepRouter(processes, recording, Map.of("gcr.io/cloud-builders/docker", docker));
+        Path w = Path.of("/w");
+        Path t = Path.of("/s");
+
+        r.prepareAhead(step("app:1"), List.of(step("python:3.11"), step("busybox")), w, t);
+        r.prepareAhead(step("app:1"), List.of(step(null)), w, t);                              // a process may docker build app:1
+        r.prepareAhead(step("app:1"), List.of(step("gcr.io/cloud-builders/docker")), w, t);   // so does the builder
+        r.prepareAhead(step("app:1"), List.of(step("busybox"), step(null)), w, t);
+        r.prepareAhead(step(null), List.of(step("busybox")), w, t);                             // a process has nothing to make
+
+        assertThat(asked).containsExactly("app:1 after [python:3.11, busybox]");
+    }
+
+    @Test
     void an_agent_without_an_engine_refuses_image_steps_saying_why() {
         StepRouter noEngine = new StepRouter(processes, StepRouter.refusing("this agent has no engine"), Map.of());
 
