@@ -166,7 +166,7 @@ class PromotionCliTest {
         KilnProcess json = as("dana", "promotions", "describe", id, "--format", "json");
         KilnProcess byDeveloper = as("dana", "promotions", "approve", id, "--comment", "mine is fine");
         assertThat(ended(list, 0)).containsPattern(row(id, "churn", "dev -> prod", "AWAITING_APPROVAL",
-                first.commitSha().substring(0, 12), "1/3 pass", "0/1"));
+                first.commitSha().substring(0, 12), "1/3 pass, 2 n/a", "0/1"));
         assertThat(ended(describe, 0)).contains("state: AWAITING_APPROVAL", "commit: " + first.commitSha(),
                         "production: first promotion: no production model yet", "accuracy: 0.9", "latency_p95_ms: 120",
                         "model.pkl", sha256("0.90\n"), "approvals: 0 of 1 by the approver role", "decisions: (none yet)")

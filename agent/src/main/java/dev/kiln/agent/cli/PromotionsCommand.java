@@ -51,8 +51,9 @@ public final class PromotionsCommand {
             rows.add(new String[] {"ID", "REPO", "WHAT", "STATE", "COMMIT", "GATES", "APPROVALS", "CREATE_TIME"});
             for (PromotionView p : all) {
                 long passed = p.gates().stream().filter(g -> "PASS".equals(g.verdict())).count();
+                long moot = p.gates().stream().filter(g -> "NOT_APPLICABLE".equals(g.verdict())).count();
                 rows.add(new String[] {p.id(), p.repo(), PromotionOutput.what(p), p.state(), PromotionOutput.shortSha(p.commit()),
-                        p.gates().isEmpty() ? "-" : passed + "/" + p.gates().size() + " pass",
+                        p.gates().isEmpty() ? "-" : passed + "/" + p.gates().size() + " pass" + (moot > 0 ? ", " + moot + " n/a" : ""),
                         PromotionOutput.approvals(p) + "/" + p.approvalsNeeded(), PromotionOutput.time(p.createTime())});
             }
             PromotionOutput.table(out, "", rows);

@@ -173,7 +173,8 @@ public final class Promotions {
                     + id + "; look at it again (kiln promotions describe " + id + ")");
         }
         PromotionStore.Approved a = store.approve(id, who.name(), shown.comment(), clock.millis());
-        audit.record(who.name(), "promotion.approve", id, comment(shown.comment()), null);
+        audit.record(who.name(), "promotion.approve", id, shown.comment() == null || shown.comment().isBlank() ? null
+                : PromotionStore.clip(shown.comment()), null);
         return a.quorum() ? move(a.promotion(), who.name()) : a.promotion();
     }
 
