@@ -49,6 +49,11 @@ public final class PromotionRepo {
 
     /** The build of {@code sha} on {@code branch} of churn, once it has ended. */
     public BuildView awaitBuild(String branch, String sha) {
+        return awaitBuild(kiln, branch, sha);
+    }
+
+    /** The same on {@code kiln} (the server started again on the same data). */
+    public BuildView awaitBuild(TestServer kiln, String branch, String sha) {
         BuildView[] found = new BuildView[1];
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> {
             found[0] = kiln.api.list(20, "churn", branch, null, null).stream()
