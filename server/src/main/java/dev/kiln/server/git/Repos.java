@@ -220,9 +220,7 @@ public final class Repos {
         Repo repo = get(name);
         try {
             var ls = Git.lsRemoteRepository().setRemote(repo.url()).setHeads(true).setTags(true).setTimeout(timeoutSeconds);
-            if (repo.credentialsUser() != null) {
-                ls.setCredentialsProvider(new UsernamePasswordCredentialsProvider(repo.credentialsUser(), password(name)));
-            }
+            ls.setCredentialsProvider(credentials(repo));   // null: none
             Map<String, String> refs = new java.util.TreeMap<>();
             for (Ref r : ls.call()) {
                 if (r.getObjectId() != null && !r.getName().endsWith("^{}")) {

@@ -18,7 +18,6 @@ import io.javalin.http.NotFoundResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +26,6 @@ import java.util.regex.Pattern;
  * its hash, which no answer carries); a new token carries at most the role of the token that made it.
  */
 public final class TokenRoutes {
-    private static final Pattern EXPIRES = Pattern.compile("(\\d{1,6})([mhdw])");
     private static final Duration LONGEST = Duration.ofDays(3660);
     private static final Pattern USER = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
 
@@ -117,17 +115,7 @@ public final class TokenRoutes {
 
     /** {@code 30d}, {@code 12h}, {@code 90m}, {@code 2w}: from now, at most ten years. */
     public static Duration expiry(String text) {
-        Matcher m = EXPIRES.matcher(text.strip());
-        Duration d = null;
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            d = switch (m.group(2)) {
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-            };
-        }
+        Duration d = dev.kiln.spec.config.Durations.lifetime(text).orElse(null);
         if (d == null || d.isZero() || d.compareTo(LONGEST) > 0) {
             throw new BadRequestResponse("expires must be a time from now such as 90m, 12h, 30d or 2w, at most 3660d;"
                     + " got '" + (text.length() > 30 ? text.substring(0, 30) + "…" : text) + "'");

@@ -1,5 +1,6 @@
 package dev.kiln.server.notify;
 
+import dev.kiln.server.hooks.Signatures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,11 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /** Posts one delivery's body to its hook, signed, and says what the receiver answered. */
 final class Sender {
@@ -57,12 +55,6 @@ final class Sender {
 
     /** Hex HMAC-SHA256 of {@code body} with the hook's secret (its text's UTF-8 bytes) as key. */
     static String sign(String secret, byte[] body) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return HexFormat.of().formatHex(mac.doFinal(body));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
+        return HexFormat.of().formatHex(Signatures.hmac(secret.getBytes(StandardCharsets.UTF_8), body));
     }
 }

@@ -8,8 +8,6 @@ import dev.kiln.spec.promotion.Gate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jgit.lib.Repository;
 
 /**
@@ -24,7 +22,6 @@ public record PromotionPolicy(String repo, String from, String to, boolean requi
 
     public static final Duration DEFAULT_EXPIRY = Duration.ofDays(30);
     static final int MAX_GATES = 50;
-    private static final Pattern EXPIRES = Pattern.compile("(\\d{1,5})([mhdw])");
 
     /** The policy {@code request} asks for, or a 400 saying what is wrong with it. */
     public static PromotionPolicy of(String repo, PolicyRequest request, long now, String by) {
@@ -77,18 +74,9 @@ public record PromotionPolicy(String repo, String from, String to, boolean requi
 
     /** {@code 90m}, {@code 12h}, {@code 7d}, {@code 2w}: from an hour to a year. */
     static Duration expiry(String text) {
-        Matcher m = EXPIRES.matcher(text.strip());
-        if (m.matches()) {
-            long n = Long.parseLong(m.group(1));
-            Duration d = switch (m.group(2)) {
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-            };
-            if (d.compareTo(Duration.ofHours(1)) >= 0 && d.compareTo(Duration.ofDays(366)) <= 0) {
-                return d;
-            }
+        Duration d = dev.kiln.spec.config.Durations.lifetime(text).orElse(Duration.ZERO);
+        if (d.compareTo(Duration.ofHours(1)) >= 0 && d.compareTo(Duration.ofDays(366)) <= 0) {
+            return d;
         }
         throw Refusal.badRequest("expires must be a time such as 12h, 7d or 2w, from 1h to 366d; got '"
                 + (text.length() > 30 ? text.substring(0, 30) + "..." : text) + "'");

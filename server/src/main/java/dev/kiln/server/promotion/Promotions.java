@@ -155,17 +155,18 @@ public final class Promotions {
                         + p.repo() + " prevents self-approval: another approver must approve");
             }
         }
-        Candidate now = candidates.apply(p.buildId());
+        // A rollback's metrics and artifacts are the registry version's, kept with it; a promotion's are
+        // its build's, read again now.
+        Candidate now = p.kind() == Promotion.Kind.PROMOTION ? candidates.apply(p.buildId())
+                : Candidate.of(p.metrics(), p.artifacts());
         List<String> changed = new ArrayList<>();
         if (!shown.commit().equals(p.commitSha())) {
             changed.add("the commit (shown " + shown.commit() + ", promoting " + p.commitSha() + ")");
         }
-        if (!shown.metricsDigest().equals(p.metricsDigest()) || (p.kind() == Promotion.Kind.PROMOTION
-                && !now.metricsDigest().equals(p.metricsDigest()))) {
+        if (!shown.metricsDigest().equals(p.metricsDigest()) || !now.metricsDigest().equals(p.metricsDigest())) {
             changed.add("the metrics");
         }
-        if (!shown.artifactsDigest().equals(p.artifactsDigest()) || (p.kind() == Promotion.Kind.PROMOTION
-                && !now.artifactsDigest().equals(p.artifactsDigest()))) {
+        if (!shown.artifactsDigest().equals(p.artifactsDigest()) || !now.artifactsDigest().equals(p.artifactsDigest())) {
             changed.add("the artifacts");
         }
         if (!changed.isEmpty()) {
