@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
+import dev.kiln.agent.run.BuildSteps;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.Executor;
 import dev.kiln.agent.run.StartKill;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -59,8 +61,18 @@ public final class ContainerExecutor implements Executor {
 
     @Override
     public void prepare(String buildId, Path workspace, Path scratch) throws IOException {
+        prepare(buildId, BuildSteps.none(), workspace, scratch);
+    }
+
+    /** Starts the build's {@link NetworkHolder} when two or more of its container steps never run beside another. */
+    @Override
+    public void prepare(String buildId, BuildSteps steps, Path workspace, Path scratch) throws IOException {
         Files.createDirectories(scratch);
-        builds.put(key(workspace), new BuildNetwork(engine.client(), agentKey, buildId));
+        BuildNetwork build = new BuildNetwork(engine, agentKey, buildId);
+        builds.put(key(workspace), build);
+        Set<Integer> alone = steps.alone();
+        build.hold(alone, steps.all().stream().filter(s -> alone.contains(s.index()) && ContainerSpec.isHostName(s.id()))
+                .map(StepPlan::id).toList());
     }
 
     @Override
@@ -106,14 +118,34 @@ public final class ContainerExecutor implements Executor {
         AttachStream out = null;
         try {
             ensureImage(step.image());
-            ContainerSpec spec = spec(step, workspace, scratch, build);
-            id = build.ahead().take(step.index(), spec, docker);
-            if (id == null) {
-                id = create(docker, spec, build, step).exec().getId();
+            for (boolean first = true; ; first = false) {
+                ContainerSpec spec = spec(step, workspace, scratch, build);
+                try {
+                    id = first ? build.ahead().take(step.index(), spec, docker) : null;
+                    if (id == null) {
+                        id = create(docker, spec, build, step).exec().getId();
+                    }
+                    out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
+                    docker.startContainerCmd(id).exec();
+                    return new ContainerExecution(this, docker, id, out, workspace);
+                } catch (RuntimeException e) {
+                    if (!first || spec.network().equals(spec.networkMode()) || isConnectionFailure(e)) {
+                        throw e;
+                    }
+                    // The holder went away under the build (removed by hand): the step joins the network itself.
+                    log.info("build {}: step {} could not join the build's network holder ({}); it joins the network itself",
+                            build.buildId(), step.index(), message(e));
+                    build.dropHolder();
+                    if (out != null) {
+                        out.close();
+                        out = null;
+                    }
+                    if (id != null) {
+                        remove(docker, id);
+                        id = null;
+                    }
+                }
             }
-            out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
-            docker.startContainerCmd(id).exec();
-            return new ContainerExecution(this, docker, id, out, workspace);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while starting the step's container", e);
@@ -155,7 +187,7 @@ public final class ContainerExecutor implements Executor {
             script = scratch.resolve("step-" + step.index() + ".sh");
             Files.writeString(script, step.script());
         }
-        return ContainerSpec.of(step, workspace, script, build.network(), build::volume);
+        return ContainerSpec.of(step, workspace, script, build.network(), build.holderFor(step.index()), build::volume);
     }
 
     private CreateContainerCmd create(DockerClient docker, ContainerSpec spec, BuildNetwork build, StepPlan step) {
@@ -166,7 +198,7 @@ public final class ContainerExecutor implements Executor {
         HostConfig host = HostConfig.newHostConfig()
                 .withInit(true)
                 .withBinds(binds)
-                .withNetworkMode(spec.network())
+                .withNetworkMode(spec.networkMode())
                 .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
         CreateContainerCmd cmd = docker.createContainerCmd(spec.image())
                 .withName("kiln-" + build.buildId() + "-" + step.index() + "-" + UUID.randomUUID().toString().substring(0, 6))

@@ -19,10 +19,14 @@ import java.util.Map;
  * @param cmd        null: the image's own
  * @param mounts     container path to the engine's volume name (the build's named volumes)
  * @param binds      container path to host path, read-write unless listed in {@code readOnly}
+ * @param network    the build's network, as steps see it in {@code $KILN_NETWORK}
+ * @param networkMode what the engine is asked: the build's network, or {@code container:<id>} of the
+ *                   build's {@link NetworkHolder}, whose namespace on that network the step then shares
+ * @param aliases    the step's names on the network (none when it shares the holder's, which has them)
  */
 record ContainerSpec(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
                      Map<String, String> binds, List<String> readOnly, Map<String, String> mounts, String network,
-                     List<String> aliases) {
+                     String networkMode, List<String> aliases) {
     static final String WORKSPACE = "/workspace";
     static final String SCRIPT = "/kiln/step-script";
     private static final String HOSTNAME = "[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?";
@@ -32,7 +36,8 @@ record ContainerSpec(String image, List<String> entrypoint, List<String> cmd, Li
         String engineName(String name);
     }
 
-    static ContainerSpec of(StepPlan step, Path workspace, Path scriptFile, String network, Volumes volumes)
+    /** {@code holder}: the engine's id of the build's network holder the step joins, or null. */
+    static ContainerSpec of(StepPlan step, Path workspace, Path scriptFile, String network, String holder, Volumes volumes)
             throws IOException {
         Path root = workspace.toAbsolutePath().normalize();
         String dir = step.dir() == null || step.dir().isEmpty() ? "." : step.dir();
@@ -63,9 +68,14 @@ record ContainerSpec(String image, List<String> entrypoint, List<String> cmd, Li
         env.add("HOME=" + BuildNetwork.HOME_PATH);
         env.add("KILN_NETWORK=" + network);
         env.addAll(step.env());
-        List<String> aliases = step.id().matches(HOSTNAME) ? List.of(step.id()) : List.of();
+        List<String> aliases = holder == null && isHostName(step.id()) ? List.of(step.id()) : List.of();
         return new ContainerSpec(step.image(), entrypoint, cmd, List.copyOf(env), workingDir, binds, List.copyOf(readOnly),
-                mounts, network, aliases);
+                mounts, network, holder == null ? network : "container:" + holder, aliases);
+    }
+
+    /** Whether a step's id can be its name on the network. */
+    static boolean isHostName(String id) {
+        return id.matches(HOSTNAME);
     }
 
     /** As a process step runs its script: the {@code #!} line's interpreter (the rest of the line one argument), else {@code sh -e}. */

@@ -127,7 +127,7 @@ public final class BuildRunner {
             Path workspace = dir.resolve("workspace");
             try {
                 sources.unpack(lease, workspace);
-                executor.prepare(buildId, workspace, dir.resolve("scratch"));
+                executor.prepare(buildId, BuildSteps.of(plan.steps()), workspace, dir.resolve("scratch"));
                 if (!lease.registries().isEmpty()) {
                     RegistryLogins.write(dir.resolve("scratch"), lease.registries());
                 }

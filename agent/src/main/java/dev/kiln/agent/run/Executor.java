@@ -8,7 +8,7 @@ import java.nio.file.Path;
 /**
  * Runs steps of one kind (processes, containers, a built-in builder).
  *
- * <p>Call order: {@link #prepare(String, Path, Path)} once per build; {@link #start} once per step; then, on the returned {@link Execution}, read
+ * <p>Call order: {@link #prepare(String, BuildSteps, Path, Path)} once per build; {@link #start} once per step; then, on the returned {@link Execution}, read
  * {@link Execution#output()} to its end and call {@link Execution#waitFor()}. {@link Execution#kill()}
  * may be called from any thread at any time, more than once, and after the step has ended: it is
  * idempotent and stops the step's whole process tree.
@@ -36,6 +36,14 @@ public interface Executor {
      */
     default void prepare(String buildId, Path workspace, Path scratch) throws IOException {
         prepare(workspace, scratch);
+    }
+
+    /**
+     * {@link #prepare(String, Path, Path)} told which of the build's steps this executor runs and in
+     * what order, so that it may share what steps that never run at the same time can share.
+     */
+    default void prepare(String buildId, BuildSteps steps, Path workspace, Path scratch) throws IOException {
+        prepare(buildId, workspace, scratch);
     }
 
     /**

@@ -4,9 +4,11 @@ import dev.kiln.spec.plan.StepPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The one place that picks who runs a step: a step with no image ({@code name} absent or
@@ -60,8 +62,16 @@ public final class StepRouter implements Executor {
 
     @Override
     public void prepare(String buildId, Path workspace, Path scratch) throws IOException {
+        prepare(buildId, BuildSteps.none(), workspace, scratch);
+    }
+
+    /** Each executor is told the build's steps, and which of them are its own (none the agent runs itself). */
+    @Override
+    public void prepare(String buildId, BuildSteps steps, Path workspace, Path scratch) throws IOException {
         for (Executor e : all()) {
-            e.prepare(buildId, workspace, scratch);
+            Set<Integer> mine = new HashSet<>();
+            steps.all().stream().filter(s -> steps.mine().contains(s.index()) && !s.isNative() && pick(s) == e).forEach(s -> mine.add(s.index()));
+            e.prepare(buildId, new BuildSteps(steps.all(), mine), workspace, scratch);
         }
     }
 

@@ -22,7 +22,7 @@ class ContainerSpecTest {
     }
 
     static ContainerSpec spec(StepPlan step) throws IOException {
-        return ContainerSpec.of(step, WS, SCRIPT, "cloudbuild-b1", name -> "kiln-b1-" + name);
+        return ContainerSpec.of(step, WS, SCRIPT, "cloudbuild-b1", null, name -> "kiln-b1-" + name);
     }
 
     @Test
@@ -75,6 +75,16 @@ class ContainerSpecTest {
     void a_step_id_that_is_a_host_name_is_its_alias_on_the_network() throws Exception {
         assertThat(spec(step("unit-tests", null, List.of("x"), null, null, List.of())).aliases()).containsExactly("unit-tests");
         assertThat(spec(step("Step #0", null, List.of("x"), null, null, List.of())).aliases()).isEmpty();
-        assertThat(spec(step("svc", null, List.of("x"), null, null, List.of())).network()).isEqualTo("cloudbuild-b1");
+        assertThat(spec(step("svc", null, List.of("x"), null, null, List.of())).networkMode()).isEqualTo("cloudbuild-b1");
+    }
+
+    @Test
+    void a_step_that_joins_the_builds_network_holder_shares_its_namespace_and_names() throws Exception {
+        ContainerSpec s = ContainerSpec.of(step("unit-tests", null, List.of("x"), null, null, List.of()), WS, SCRIPT,
+                "cloudbuild-b1", "abc123", name -> "kiln-b1-" + name);
+
+        assertThat(s.networkMode()).isEqualTo("container:abc123");
+        assertThat(s.aliases()).as("the holder has the step's id as its alias").isEmpty();
+        assertThat(s.env()).contains("KILN_NETWORK=cloudbuild-b1");
     }
 }
