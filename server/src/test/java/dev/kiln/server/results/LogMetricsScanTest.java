@@ -7,6 +7,7 @@ import dev.kiln.spec.metrics.Metric;
 import dev.kiln.spec.metrics.MetricsReport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,5 +47,52 @@ class LogMetricsScanTest {
         assertThat(scan("a\n::metric bad=x\n").warnings()).containsExactly(
                 "line 2: metric 'bad' is 'x', not a number; not recorded");
         assertThat(fillerLines).isGreaterThan(600);
+    }
+
+    @Test
+    void the_scan_as_the_log_is_stored_finds_what_reading_it_whole_finds_however_it_is_cut_and_resent() throws Exception {
+        LogStore logs = new LogStore(tmp.resolve("logs"));
+        LogMetrics followed = new LogMetrics(logs, null, null);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            text.append(i % 100 == 0 ? "  ::metric loss_" + i / 100 + "=" + i + "\n" : "epoch " + i + " of a long run\n");
+        }
+        text.append("::metric bad=x\n::metric last=7");
+        byte[] log = text.toString().getBytes(StandardCharsets.UTF_8);
+        Random random = new Random(5);
+        long at = 0;
+        while (at < log.length) {
+            int len = (int) Math.min(1 + random.nextInt(300), log.length - at);
+            logs.append("b", 0, at, log, (int) at, len);
+            if (random.nextInt(4) == 0) {
+                // A resend of what is stored already, partly or whole: skipped by offset, counted once.
+                long from = Math.max(0, at - random.nextInt(50));
+                logs.append("b", 0, from, log, (int) from, (int) (at + len - from));
+            }
+            at += len;
+        }
+
+        MetricsReport whole = followed.scan("b", 0);
+        MetricsReport report = followed.takeLive("b", 0);
+
+        assertThat(report).isEqualTo(whole);
+        assertThat(report.metrics()).hasSize(31).contains(new Metric("loss_0", 0), new Metric("loss_29", 2900),
+                new Metric("last", 7));
+        assertThat(report.warnings()).containsExactly("line 3001: metric 'bad' is 'x', not a number; not recorded");
+        assertThat(followed.takeLive("b", 0)).as("taken once").isNull();
+    }
+
+    @Test
+    void a_log_not_seen_from_its_first_byte_is_not_reported_as_followed() throws Exception {
+        LogStore logs = new LogStore(tmp.resolve("logs"));
+        byte[] first = "::metric a=1\n".getBytes(StandardCharsets.UTF_8);
+        byte[] rest = "::metric b=2\n".getBytes(StandardCharsets.UTF_8);
+        logs.append("b", 0, 0, first, 0, first.length);
+        // As after a restart: this one starts with the log half written.
+        LogMetrics late = new LogMetrics(logs, null, null);
+        logs.append("b", 0, first.length, rest, 0, rest.length);
+
+        assertThat(late.takeLive("b", 0)).isNull();
+        assertThat(late.scan("b", 0).metrics()).containsExactly(new Metric("a", 1), new Metric("b", 2));
     }
 }
