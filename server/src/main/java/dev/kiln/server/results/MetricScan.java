@@ -2,6 +2,9 @@ package dev.kiln.server.results;
 
 import dev.kiln.spec.metrics.MetricLines;
 import dev.kiln.spec.metrics.MetricsReport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,6 +14,7 @@ import java.nio.charset.StandardCharsets;
  * bytes. Not thread-safe.
  */
 final class MetricScan {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final byte[] PREFIX = MetricLines.PREFIX.getBytes(StandardCharsets.US_ASCII);
 
     private final MetricLines lines = new MetricLines();
@@ -25,9 +29,7 @@ final class MetricScan {
         int end = off + n;
         while (i < end) {
             if (skipping) {
-                while (i < end && buf[i] != '\n') {
-                    i++;
-                }
+                i = nextBreak(buf, i, end);
                 if (i == end) {
                     break;
                 }
@@ -60,6 +62,26 @@ final class MetricScan {
                 matched = 0;
             }
         }
+    }
+
+    /**
+     * Where the next line break is in {@code b[i, end)}, or {@code end}: eight bytes at a time, as
+     * nearly every byte of a log is skipped here (the scan runs over every byte a step writes).
+     */
+    static int nextBreak(byte[] b, int i, int end) {
+        while (i + 8 <= end) {
+            long w = (long) LONGS.get(b, i) ^ 0x0A0A0A0A0A0A0A0AL;   // a '\n' byte becomes 0
+            // Sets the top bit of each byte that is 0; the lowest such is exact (a false one only follows a true one).
+            long zero = (w - 0x0101010101010101L) & ~w & 0x8080808080808080L;
+            if (zero != 0) {
+                return i + (Long.numberOfTrailingZeros(zero) >>> 3);
+            }
+            i += 8;
+        }
+        while (i < end && b[i] != '\n') {
+            i++;
+        }
+        return i;
     }
 
     private void keep(byte b) {

@@ -95,4 +95,24 @@ class LogMetricsScanTest {
         assertThat(late.takeLive("b", 0)).isNull();
         assertThat(late.scan("b", 0).metrics()).containsExactly(new Metric("a", 1), new Metric("b", 2));
     }
+
+    @Test
+    void the_next_line_break_is_found_wherever_it_is_in_a_word_of_eight_bytes() {
+        Random random = new Random(9);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[1 + random.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                // Bytes near '\n' (9, 11) and 0x8A/0x0B-like ones too, which a word trick could take for it.
+                int pick = random.nextInt(8);
+                b[i] = (byte) (pick == 0 ? '\n' : pick == 1 ? 0x8a : pick == 2 ? 0x0b : pick == 3 ? 0x09 : random.nextInt(256));
+            }
+            int from = random.nextInt(b.length + 1);
+            int end = from + random.nextInt(b.length - from + 1);
+            int expected = from;
+            while (expected < end && b[expected] != '\n') {
+                expected++;
+            }
+            assertThat(MetricScan.nextBreak(b, from, end)).as("round %d", round).isEqualTo(expected);
+        }
+    }
 }
