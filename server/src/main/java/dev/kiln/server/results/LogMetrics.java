@@ -28,6 +28,11 @@ public final class LogMetrics {
     private final BuildStore store;
     private final BuildMetrics metrics;
     private final Object[] locks = new Object[64];
+    /**
+     * Steps followed at most: far more than are ever written at once. An entry a build's end did not
+     * clear (a notice written to an empty log after it) stays; past this many, steps are read whole.
+     */
+    static final int MAX_FOLLOWED = 4096;
     /** Per step being written: the scan of its log so far, and the offset it has reached. */
     private final Map<String, Live> live = new ConcurrentHashMap<>();
 
@@ -87,8 +92,9 @@ public final class LogMetrics {
     /** Scans bytes as the log store stores them (see {@link LogStore.Stored}). */
     private void stored(String buildId, int step, long at, byte[] data, int off, int len) {
         String key = key(buildId, step);
-        Live l = at == 0 ? new Live() : live.get(key);
+        Live l = at != 0 ? live.get(key) : live.size() < MAX_FOLLOWED ? new Live() : null;
         if (l == null) {
+            live.remove(key);   // a log begun again past the limit must not be taken for the one followed
             return;
         }
         if (at == 0) {

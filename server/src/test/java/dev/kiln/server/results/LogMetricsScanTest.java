@@ -115,4 +115,19 @@ class LogMetricsScanTest {
             assertThat(MetricScan.nextBreak(b, from, end)).as("round %d", round).isEqualTo(expected);
         }
     }
+
+    @Test
+    void past_the_most_steps_followed_at_once_a_log_is_read_whole_at_its_end() throws Exception {
+        LogStore logs = new LogStore(tmp.resolve("logs"));
+        LogMetrics metrics = new LogMetrics(logs, null, null);
+        byte[] line = "::metric a=1\n".getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < LogMetrics.MAX_FOLLOWED; i++) {
+            logs.append("b" + i, 0, 0, line, 0, line.length);
+        }
+        logs.append("over", 0, 0, line, 0, line.length);
+
+        assertThat(metrics.takeLive("over", 0)).isNull();
+        assertThat(metrics.scan("over", 0).metrics()).containsExactly(new Metric("a", 1));
+        assertThat(metrics.takeLive("b0", 0).metrics()).containsExactly(new Metric("a", 1));
+    }
 }
