@@ -5,17 +5,19 @@
              (POST -> build complete) / K, and (build of K - build of 1) / (K - 1), which leaves out
              what a build costs once; against K x `docker run --rm --init IMAGE true` / K
   log        one container step writing 200 MB to stdout: 200 MB / (POST -> build complete), the
-             whole log stored, against the same command through `docker run --rm --init` to /dev/null
+             whole log stored, and 200 MB / the step's own time (its start -> finish as the API shows
+             it: creating, attaching, starting, streaming, storing, waiting, as the raw reader below), against the same command through `docker run --rm --init` to /dev/null
              (the engine also writes it to its json-file log, as by default) and with --log-driver none
              (as Kiln runs step containers), and against the engine's own attach stream read by a minimal
              reader (Python on the socket: create, attach, start, read to the end, no docker CLI), the
-             most any client can get out of this engine
+             most any client can get out of this engine; twice: as `yes | head` writes it (small
+             writes) and through `dd bs=65536` (64 KiB writes, with which the engine itself is faster)
 
 Usage: bench/containers.py [ROUNDS] [IMAGE]  (defaults: 3, kiln-test/busybox:1, which the agent's
 tests build from Debian's busybox-static: `docker build` FROM scratch + /bin/busybox).
 Starts `kiln server` from server/target/kiln.jar on port KILN_BENCH_PORT (default 18160).
 """
-import http.client, json, os, socket, subprocess, sys, tempfile, time, urllib.request
+import datetime, http.client, json, os, socket, subprocess, sys, tempfile, time, urllib.request
 
 os.environ.setdefault('KILN_BENCH_PORT', '18160')
 os.environ.setdefault('KILN_BENCH_BASE', '/tmp/kiln-bench-containers')
@@ -25,6 +27,9 @@ import driver as d  # noqa: E402
 K = 10
 LOG_BYTES = 200_000_000
 LOG_CMD = f"yes 'line of ml training log 0123456789' | head -c {LOG_BYTES}"
+# The same bytes in 64 KiB writes (a program that buffers its output): the engine itself goes faster.
+LOG_CMD_LARGE = LOG_CMD + ' | dd bs=65536 iflag=fullblock 2>/dev/null'
+LOG_WORKLOADS = (('small writes', LOG_CMD), ('64 KiB writes', LOG_CMD_LARGE))
 
 
 def ensure_image(image):
@@ -91,6 +96,10 @@ def check_log(bid):
             raise SystemExit(f'stored log of build {bid} differs from what the step wrote near byte {offset}')
 
 
+def _seconds(iso):
+    return datetime.datetime.fromisoformat(iso.replace('Z', '+00:00')).timestamp()
+
+
 def kiln_build(steps):
     t0 = time.time()
     bid = d.submit(d.tgz({'build.yaml': d.config(steps)}))
@@ -111,7 +120,9 @@ def main():
     try:
         steps = [{'name': image, 'args': ['true']} for _ in range(K)]
         kiln_build(steps[:1])   # warm-up: first lease, first container, JIT
-        kiln_step, kiln_marginal, raw_step, kiln_log, raw_log, raw_log_none, raw_log_attach = [], [], [], [], [], [], []
+        kiln_step, kiln_marginal, raw_step = [], [], []
+        # kiln (POST -> done), kiln (the step's start -> finish), docker run, --log-driver none, attach
+        logs = {name: ([], [], [], [], []) for name, _ in LOG_WORKLOADS}
         # What Kiln asks of the engine for every step: the build's own network (reachable as
         # cloudbuild) and the workspace bind-mounted at /workspace; by hand, the same engine work:
         # a step of its own on the network (`same`), as Kiln runs steps that may run side by side,
@@ -133,16 +144,20 @@ def main():
                                  '-v', ws + ':/workspace', '-w', '/workspace', image, 'true']) for _ in range(K)) / K)
             joined.append(sum(raw(['docker', 'run', '--rm', '--init', '--network', 'container:' + holder, '--log-driver',
                                    'none', '-v', ws + ':/workspace', '-w', '/workspace', image, 'true']) for _ in range(K)) / K)
-            t, bid = kiln_build([{'name': image, 'args': ['sh', '-c', LOG_CMD]}])
-            size = d.api('/api/builds/' + bid)['steps'][0]['logSize']
-            if size != LOG_BYTES:
-                raise SystemExit(f'stored log is {size} bytes, not {LOG_BYTES}')
-            check_log(bid)
-            kiln_log.append(LOG_BYTES / t / 1e6)
-            raw_log.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', image, 'sh', '-c', LOG_CMD]) / 1e6)
-            raw_log_none.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', '--log-driver', 'none', image,
-                                                 'sh', '-c', LOG_CMD]) / 1e6)
-            raw_log_attach.append(LOG_BYTES / raw_attach(image, LOG_CMD) / 1e6)
+            for name, cmd in LOG_WORKLOADS:
+                kiln_log, kiln_log_step, raw_log, raw_log_none, raw_log_attach = logs[name]
+                t, bid = kiln_build([{'name': image, 'args': ['sh', '-c', cmd]}])
+                step = d.api('/api/builds/' + bid)['steps'][0]
+                size = step['logSize']
+                if size != LOG_BYTES:
+                    raise SystemExit(f'stored log is {size} bytes, not {LOG_BYTES}')
+                check_log(bid)
+                kiln_log.append(LOG_BYTES / t / 1e6)
+                kiln_log_step.append(LOG_BYTES / (_seconds(step['finishTime']) - _seconds(step['startTime'])) / 1e6)
+                raw_log.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', image, 'sh', '-c', cmd]) / 1e6)
+                raw_log_none.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', '--log-driver', 'none', image,
+                                                     'sh', '-c', cmd]) / 1e6)
+                raw_log_attach.append(LOG_BYTES / raw_attach(image, cmd) / 1e6)
         print(f'container steps, {rounds} rounds, image {image}, {os.cpu_count()} cores, '
               f'load {os.getloadavg()[0]:.1f}:')
         ks = d.fmt('per step, kiln (POST -> done) / 10', kiln_step, 'ms', 1000)
@@ -156,13 +171,18 @@ def main():
         js = d.fmt('per step, docker run joining a holder, /workspace (as Kiln runs these)', joined, 'ms', 1000)
         print(f"  ratio kiln / that: {ks['median'] / js['median']:.2f} (whole build), "
               f"{km['median'] / js['median']:.2f} (per added step)")
-        kl, rl = d.fmt('log 200 MB, kiln (stored)', kiln_log, 'MB/s'), \
-            d.fmt('log 200 MB, docker run > /dev/null', raw_log, 'MB/s')
-        rn = d.fmt('log 200 MB, docker run --log-driver none > /dev/null', raw_log_none, 'MB/s')
-        ra = d.fmt('log 200 MB, engine attach stream, minimal reader', raw_log_attach, 'MB/s')
-        print(f"  ratio kiln / docker run: {kl['median'] / rl['median']:.2f}; "
-              f"kiln / docker run --log-driver none: {kl['median'] / rn['median']:.2f}; "
-              f"kiln / engine attach stream: {kl['median'] / ra['median']:.2f}")
+        for name, _ in LOG_WORKLOADS:
+            kiln_log, kiln_log_step, raw_log, raw_log_none, raw_log_attach = logs[name]
+            kl = d.fmt(f'log 200 MB, {name}, kiln (stored), POST -> build done', kiln_log, 'MB/s')
+            kt = d.fmt(f'log 200 MB, {name}, kiln (stored), the step start -> finish', kiln_log_step, 'MB/s')
+            rl = d.fmt(f'log 200 MB, {name}, docker run > /dev/null', raw_log, 'MB/s')
+            rn = d.fmt(f'log 200 MB, {name}, docker run --log-driver none', raw_log_none, 'MB/s')
+            ra = d.fmt(f'log 200 MB, {name}, engine attach, minimal reader', raw_log_attach, 'MB/s')
+            print(f"  ratio kiln / docker run: {kl['median'] / rl['median']:.2f}; "
+                  f"kiln / docker run --log-driver none: {kl['median'] / rn['median']:.2f}; "
+                  f"kiln / engine attach stream: {kl['median'] / ra['median']:.2f}; "
+                  f"kiln's step / engine attach stream: {kt['median'] / ra['median']:.2f}")
+        print(f'  load average at the end: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     finally:
         if 'holder' in locals():
             subprocess.run(['docker', 'rm', '-f', holder], capture_output=True)

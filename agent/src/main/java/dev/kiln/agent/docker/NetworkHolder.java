@@ -36,7 +36,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 final class NetworkHolder {
     static final String IMAGE = "kiln/network-holder:1";
     static final String PROGRAM = "/kiln-network-holder";
-    /** The holder's value of {@link ContainerLabels#STEP}: no step has this id (ids have no spaces). */
+    /** The holder's value of {@link ContainerLabels#STEP}, in {@code docker ps}: it is no step's. */
     static final String LABEL = "(network holder)";
 
     private NetworkHolder() {}

@@ -13,73 +13,86 @@ final class LogPump {
 
     private final StepLog log;
     private final LogBudget budget;
+    /** The most one append carries; the read-ahead ring holds two (one being sent, the next being read). */
+    private final int chunk;
     private int lineLength;
     private byte[] ring;
     private long ringWritten;
     private long omitted;
 
     LogPump(StepLog log, LogBudget budget) {
-        this.log = log;
-        this.budget = budget;
+        this(log, budget, CHUNK);
     }
 
+    /** {@code chunk} at most {@link #MAX_LINE}; smaller in tests that need many chunks whatever the timing. */
+    LogPump(StepLog log, LogBudget budget, int chunk) {
+        if (chunk < 1 || chunk > MAX_LINE) {
+            throw new IllegalArgumentException("chunk " + chunk + " is not in [1, " + MAX_LINE + "]");
+        }
+        this.log = log;
+        this.budget = budget;
+        this.chunk = chunk;
+    }
+
+    /**
+     * Reads {@code in} to its end on a thread of its own (see {@link ReadAhead}) and sends it from the
+     * caller's; returns when all of it is sent. On a failure to send the reading stops; the caller
+     * closes {@code in} (or ends what writes it), which ends a read still waiting.
+     */
     void pump(InputStream in) throws IOException {
-        byte[] buf = new byte[CHUNK];
-        byte[] out = new byte[CHUNK + CHUNK / MAX_LINE + 2];
-        int n;
-        while ((n = in.read(buf, 0, buf.length)) > 0) {
-            int filled = n;
-            // Take what else is already waiting, so a chatty step sends few large chunks.
-            while (filled < buf.length && in.available() > 0) {
-                int more = in.read(buf, filled, Math.min(in.available(), buf.length - filled));
-                if (more <= 0) {
-                    break;
+        ReadAhead ahead = new ReadAhead(2 * chunk).start(in, "kiln-log-read");
+        byte[] out = new byte[chunk + 2];   // a chunk with its one possible added line break
+        try {
+            ReadAhead.Slice s;
+            while ((s = ahead.next(chunk)) != null) {
+                if (fitsWhole(s.buf(), s.off(), s.len())) {
+                    emit(s.buf(), s.off(), s.len());
+                } else {
+                    emit(out, 0, splitLongLines(s.buf(), s.off(), s.len(), out));
                 }
-                filled += more;
+                ahead.done(s.len());
             }
-            if (fitsWhole(buf, filled)) {
-                emit(buf, filled);
-            } else {
-                emit(out, splitLongLines(buf, filled, out));
-            }
+        } finally {
+            ahead.stop();
         }
         finish();
     }
 
     /**
-     * True when no line in {@code in[0, n)} goes past {@link #MAX_LINE}, which then need not be
+     * True when no line in {@code in[off, off + n)} goes past {@link #MAX_LINE}, which then need not be
      * copied: only its first and last lines are looked at, as every line between is shorter than a
      * chunk ({@code n <= MAX_LINE}). Keeps {@link #lineLength} when it returns true.
      */
-    private boolean fitsWhole(byte[] in, int n) {
+    private boolean fitsWhole(byte[] in, int off, int n) {
         if (n > MAX_LINE) {
             return false;
         }
-        int first = 0;
-        while (first < n && in[first] != '\n') {
+        int end = off + n;
+        int first = off;
+        while (first < end && in[first] != '\n') {
             first++;
         }
-        if (first == n) {
+        if (first == end) {
             if ((long) lineLength + n > MAX_LINE) {
                 return false;
             }
             lineLength += n;
             return true;
         }
-        if (lineLength + first > MAX_LINE) {
+        if (lineLength + first - off > MAX_LINE) {
             return false;
         }
-        int last = n - 1;
+        int last = end - 1;
         while (in[last] != '\n') {
             last--;
         }
-        lineLength = n - 1 - last;
+        lineLength = end - 1 - last;
         return true;
     }
 
-    private int splitLongLines(byte[] in, int n, byte[] out) {
+    private int splitLongLines(byte[] in, int off, int n, byte[] out) {
         int o = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = off; i < off + n; i++) {
             byte b = in[i];
             if (b == '\n') {
                 lineLength = 0;
@@ -95,13 +108,13 @@ final class LogPump {
         return o;
     }
 
-    private void emit(byte[] data, int len) throws IOException {
+    private void emit(byte[] data, int off, int len) throws IOException {
         int head = ring == null ? budget.claim(len) : 0;
         if (head > 0) {
-            log.write(data, 0, head);
+            log.write(data, off, head);
         }
         if (head < len) {
-            keepTail(data, head, len - head);
+            keepTail(data, off + head, len - head);
         }
     }
 

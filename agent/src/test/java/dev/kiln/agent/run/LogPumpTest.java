@@ -1,8 +1,10 @@
 package dev.kiln.agent.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kiln.spec.Trickle;
+import dev.kiln.spec.protocol.LeaseLostException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,6 +12,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 class LogPumpTest {
@@ -161,6 +164,69 @@ class LogPumpTest {
 
         assertThat(p.waitFor()).isZero();
         assertThat(api.text(0)).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void a_lost_lease_while_sending_ends_the_pump_and_stops_the_reading() throws Exception {
+        ReadAheadTest.Endless endless = new ReadAheadTest.Endless();
+        api.failNext(RecordingAgentApi.Fault.LEASE_LOST);
+
+        assertThatThrownBy(() -> new LogPump(new StepLog(api, "b", "l", 0), new LogBudget(LogBudget.DEFAULT_CAP))
+                .pump(endless)).isInstanceOf(LeaseLostException.class);
+
+        // An output that never ends would otherwise be read (and held) forever.
+        endless.reader.join(10_000);
+        assertThat(endless.reader.isAlive()).isFalse();
+        assertThat(api.bytes(0)).isEmpty();
+    }
+
+    @Test
+    void output_written_while_a_chunk_is_being_sent_goes_out_in_the_next_chunk() throws Exception {
+        ReadAheadTest.Pieces in = new ReadAheadTest.Pieces();
+        CountDownLatch sending = new CountDownLatch(1);
+        CountDownLatch carryOn = new CountDownLatch(1);
+        // The first append waits, as a slow server would, until the step has written on.
+        PartialAgentApi held = new PartialAgentApi() {
+            @Override
+            public long appendLog(String buildId, String leaseId, int step, long offset, byte[] data, int off, int len)
+                    throws IOException {
+                if (offset == 0) {
+                    sending.countDown();
+                    await(carryOn);
+                }
+                return api.appendLog(buildId, leaseId, step, offset, data, off, len);
+            }
+        };
+        Thread pump = new Thread(() -> {
+            try {
+                new LogPump(new StepLog(held, "b", "l", 0), new LogBudget(LogBudget.DEFAULT_CAP)).pump(in);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        pump.start();
+
+        in.add("epoch 1\n");
+        await(sending);
+        in.add("epoch 2\n");
+        in.add("epoch 3\n");
+        // The reader waits for a fourth piece: the second and third are in the ring, the first still being sent.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> in.reads.get() == 4);
+        carryOn.countDown();
+        in.end();
+        pump.join(10_000);
+
+        assertThat(pump.isAlive()).isFalse();
+        assertThat(api.text(0)).isEqualTo("epoch 1\nepoch 2\nepoch 3\n");
+        assertThat(api.calls()).containsExactly("0@0+8", "0@8+16");
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     private byte[] pump(byte[] in, LogBudget budget, boolean trickle) throws IOException {

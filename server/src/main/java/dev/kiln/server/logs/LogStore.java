@@ -24,6 +24,13 @@ public final class LogStore {
     private final Object[] locks = new Object[64];
     /** Bytes appended since the server started: for {@code kiln_log_written_bytes_total}. */
     private final java.util.concurrent.atomic.LongAdder appended = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.List<Stored> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Told of the bytes each append stored, under the log's lock: every byte of a log once, in the log's order. */
+    @FunctionalInterface
+    public interface Stored {
+        void stored(String buildId, int step, long at, byte[] data, int off, int len);
+    }
 
     public LogStore(Path root) throws IOException {
         this.root = Files.createDirectories(root);
@@ -34,6 +41,11 @@ public final class LogStore {
 
     public Path file(String buildId, int step) {
         return root.resolve(buildId).resolve(step + ".log");
+    }
+
+    /** {@code l} is told of every append from now on (see {@link Stored}); it must not throw or take long. */
+    public void onStored(Stored l) {
+        listeners.add(l);
     }
 
     /** The sidecar of write times (see {@link LogTimes}). */
@@ -63,8 +75,7 @@ public final class LogStore {
         Path file = file(buildId, step);
         Object lock = locks[Math.floorMod(buildId.hashCode() * 31 + step, locks.length)];
         synchronized (lock) {
-            Files.createDirectories(file.getParent());
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            try (FileChannel ch = open(file)) {
                 long size = ch.size();
                 long offset = at == null ? size : at;
                 if (offset > size) {
@@ -82,8 +93,25 @@ public final class LogStore {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
+                for (Stored l : listeners) {
+                    l.stored(buildId, step, size, data, off + (int) skip, len - (int) skip);
+                }
                 return ch.size();
             }
+        }
+    }
+
+    /**
+     * The log for writing, made with its directory if need be. The directory only when the file
+     * cannot be opened: a step sends thousands of chunks, and making sure of it each time (a failed
+     * mkdir, stats and an exception) cost more than the write of a small chunk.
+     */
+    private static FileChannel open(Path file) throws IOException {
+        try {
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        } catch (NoSuchFileException e) {
+            Files.createDirectories(file.getParent());
+            return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
     }
 

@@ -3,30 +3,43 @@ package dev.kiln.server.results;
 import dev.kiln.server.logs.LogStore;
 import dev.kiln.server.store.BuildStore;
 import dev.kiln.server.store.StepRun;
-import dev.kiln.spec.metrics.MetricLines;
 import dev.kiln.spec.metrics.MetricsReport;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Records the {@code ::metric name=value} lines of a step's output once the step has passed, from
  * the log as stored, just before the step is marked finished.
  *
- * <p>Why then and from there: the stored log holds each byte once (an agent's resent chunk is
- * skipped by offset, see {@link LogStore#append}), so reading it whole cannot count a line twice,
- * where parsing chunks as they arrive would have to remember partial lines and which chunk was a
- * resend. The scan runs only while the step is not yet final, under a per-step lock that also
- * covers marking it final, so a resent {@code stepFinished} finds it final and scans nothing; and
- * its rows replace that step's earlier ones, so even a repeated scan gives the same metrics.
- * Warnings are appended to the step's log before it is final, so a reader who saw it end sees them.
+ * <p>From the bytes the log store stores, as it stores them ({@link LogStore.Stored}): each byte
+ * once, in order, a resent chunk's bytes skipped by offset, so a line cannot count twice; and the
+ * step's end need not read a log of gigabytes again. A log not followed from its first byte (the
+ * server restarted while the step ran) is read whole at the step's end instead. The metrics are
+ * recorded only while the step is not yet final, under a per-step lock that also covers marking it
+ * final, so a resent {@code stepFinished} finds it final and records nothing; and its rows replace
+ * that step's earlier ones, so even a repeated scan gives the same metrics. Warnings are appended
+ * to the step's log before it is final, so a reader who saw it end sees them.
  */
 public final class LogMetrics {
     private final LogStore logs;
     private final BuildStore store;
     private final BuildMetrics metrics;
     private final Object[] locks = new Object[64];
+    /**
+     * Steps followed at most: far more than are ever written at once. An entry a build's end did not
+     * clear (a notice written to an empty log after it) stays; past this many, steps are read whole.
+     */
+    static final int MAX_FOLLOWED = 4096;
+    /** Per step being written: the scan of its log so far, and the offset it has reached. */
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+
+    private static final class Live {
+        final MetricScan scan = new MetricScan();
+        long next;
+    }
 
     public LogMetrics(LogStore logs, BuildStore store, BuildMetrics metrics) {
         this.logs = logs;
@@ -35,6 +48,7 @@ public final class LogMetrics {
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
+        logs.onStored(this::stored);
     }
 
     /** What marks the step finished; runs whatever happened to the metrics. */
@@ -45,9 +59,10 @@ public final class LogMetrics {
     /** For a step that passed: records its metric lines, then runs {@code finish}, one step at a time. */
     public void thenFinish(String buildId, int step, Finish finish) throws IOException {
         synchronized (locks[Math.floorMod(buildId.hashCode() * 31 + step, locks.length)]) {
+            MetricsReport followed = takeLive(buildId, step);
             Optional<StepRun> row = store.stepRun(buildId, step);
             if (row.isPresent() && !row.get().status().isFinal()) {
-                MetricsReport report = scan(buildId, step);
+                MetricsReport report = followed != null ? followed : scan(buildId, step);
                 metrics.replace(buildId, step, BuildMetrics.Source.LOG, report);
                 if (!report.warnings().isEmpty()) {
                     StringBuilder notice = new StringBuilder(endsWithNewline(buildId, step) ? "" : "\n");
@@ -61,67 +76,67 @@ public final class LogMetrics {
         }
     }
 
-    /**
-     * Reads the step's stored log line by line. Only a line that starts (after blanks) with
-     * {@code ::metric } is copied and decoded; the rest of every other line is skipped by looking
-     * for its line break alone, so the scan costs little more than reading the file.
-     */
+    /** Reads the step's stored log whole (the server did not see all of it stored: it restarted meanwhile). */
     MetricsReport scan(String buildId, int step) throws IOException {
-        MetricLines lines = new MetricLines();
-        byte[] prefix = MetricLines.PREFIX.getBytes(StandardCharsets.US_ASCII);
-        byte[] line = new byte[MetricLines.MAX_LINE];
-        int len = 0;          // bytes of the current line kept in 'line'
-        int matched = 0;      // bytes of the prefix matched so far
-        boolean skipping = false;
-        long number = 1;
+        MetricScan scan = new MetricScan();
         byte[] buf = new byte[1 << 16];
         try (InputStream in = logs.open(buildId, step, 0)) {
             int n;
             while ((n = in.read(buf)) > 0) {
-                int i = 0;
-                while (i < n) {
-                    if (skipping) {
-                        while (i < n && buf[i] != '\n') {
-                            i++;
-                        }
-                        if (i == n) {
-                            break;
-                        }
-                        skipping = false;
-                    }
-                    byte b = buf[i++];
-                    if (b == '\n') {
-                        if (matched == prefix.length) {
-                            lines.line(new String(line, 0, len, StandardCharsets.UTF_8), number);
-                        }
-                        number++;
-                        len = 0;
-                        matched = 0;
-                        continue;
-                    }
-                    if (len == line.length) {
-                        skipping = true;     // too long to be a metric line
-                    } else if (matched == prefix.length) {
-                        line[len++] = b;
-                    } else if (matched == 0 && (b == ' ' || b == '\t')) {
-                        line[len++] = b;
-                    } else if (b == prefix[matched]) {
-                        line[len++] = b;
-                        matched++;
-                    } else {
-                        skipping = true;
-                    }
-                    if (skipping) {
-                        len = 0;
-                        matched = 0;
-                    }
-                }
+                scan.feed(buf, 0, n);
             }
         }
-        if (!skipping && matched == prefix.length) {
-            lines.line(new String(line, 0, len, StandardCharsets.UTF_8), number);
+        return scan.report();
+    }
+
+    /** Scans bytes as the log store stores them (see {@link LogStore.Stored}). */
+    private void stored(String buildId, int step, long at, byte[] data, int off, int len) {
+        String key = key(buildId, step);
+        Live l = at != 0 ? live.get(key) : live.size() < MAX_FOLLOWED ? new Live() : null;
+        if (l == null) {
+            live.remove(key);   // a log begun again past the limit must not be taken for the one followed
+            return;
         }
-        return lines.report();
+        if (at == 0) {
+            live.put(key, l);
+        }
+        synchronized (l) {
+            if (l.next != at) {
+                live.remove(key, l);   // not followed from the start: the step's end reads the log whole
+                return;
+            }
+            try {
+                l.scan.feed(data, off, len);
+                l.next += len;
+            } catch (RuntimeException e) {
+                live.remove(key, l);
+            }
+        }
+    }
+
+    /** What the scan as the log was stored found, if it saw every byte of the log as it is now; else null. */
+    MetricsReport takeLive(String buildId, int step) {
+        Live l = live.remove(key(buildId, step));
+        if (l == null) {
+            return null;
+        }
+        synchronized (l) {
+            return l.next == logs.size(buildId, step) ? l.scan.report() : null;
+        }
+    }
+
+    /** A step that did not pass: its metrics are not read, so its scan is dropped. */
+    public void forget(String buildId, int step) {
+        live.remove(key(buildId, step));
+    }
+
+    /** A build that ended: the scans of steps that never finished are dropped. */
+    public void buildEnded(String buildId) {
+        live.keySet().removeIf(k -> k.startsWith(buildId + "#"));
+    }
+
+    private static String key(String buildId, int step) {
+        return buildId + "#" + step;
     }
 
     private boolean endsWithNewline(String buildId, int step) throws IOException {

@@ -100,6 +100,9 @@ public final class AgentService implements AgentApi {
         events.onStatus((id, to) -> {
             if (to.isFinal()) {
                 masks.buildEnded(id);
+                if (logMetrics != null) {
+                    logMetrics.buildEnded(id);
+                }
             }
         });
         this.metrics = metrics;
@@ -231,6 +234,9 @@ public final class AgentService implements AgentApi {
             // A passed step's ::metric lines are read from its stored (already masked) log before it is marked finished.
             logMetrics.thenFinish(buildId, step, mark);
         } else {
+            if (logMetrics != null) {
+                logMetrics.forget(buildId, step);
+            }
             mark.run();
         }
         events.stepChanged(buildId, step, row -> moved[0] ? row.finished(r.status(), r.exitCode(), start, finish, r.detail()) : row);
