@@ -20,17 +20,44 @@ final class ContainerExecution implements Executor.Execution {
     private final ContainerExecutor executor;
     private final DockerClient docker;
     private final String id;
-    private final AttachStream output;
+    private final InputStream output;
+    private final AttachStream attached;
+    private final LogPipe.Reader piped;
     private final Path workspace;
     private final AtomicBoolean killed = new AtomicBoolean();
-    private volatile WaitContainerResultCallback waiting;
+    private final WaitContainerResultCallback waiting;
 
-    ContainerExecution(ContainerExecutor executor, DockerClient docker, String id, AttachStream output, Path workspace) {
+    /**
+     * {@code attached}: the output as the engine's attach stream carries it; else {@code piped}, the
+     * container's named pipe, which the engine knows nothing of: so the wait for the container's end
+     * starts now, and an engine that stops answering ends that output too.
+     */
+    ContainerExecution(ContainerExecutor executor, DockerClient docker, String id, AttachStream attached,
+                       LogPipe.Reader piped, Path workspace) {
         this.executor = executor;
         this.docker = docker;
         this.id = id;
-        this.output = output;
+        this.attached = attached;
+        this.piped = piped;
+        this.output = attached != null ? attached : piped;
         this.workspace = workspace;
+        this.waiting = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback() {
+            @Override
+            public void onNext(com.github.dockerjava.api.model.WaitResponse ended) {
+                super.onNext(ended);
+                if (piped != null) {
+                    piped.release();   // it ended without opening the pipe (stopped at once): nothing more comes
+                }
+            }
+
+            @Override
+            public void onError(Throwable e) {
+                if (piped != null) {
+                    piped.close();
+                }
+                super.onError(e);
+            }
+        });
     }
 
     @Override
@@ -41,14 +68,15 @@ final class ContainerExecution implements Executor.Execution {
     @Override
     public int waitFor() {
         try {
-            WaitContainerResultCallback w = docker.waitContainerCmd(id).exec(new WaitContainerResultCallback());
-            waiting = w;
-            return w.awaitStatusCode();
+            return waiting.awaitStatusCode();
         } catch (RuntimeException e) {
-            Throwable streamError = output.error();
+            Throwable streamError = attached == null ? null : attached.error();
             throw new Executor.LostStepException("lost the Docker engine at " + executor.host() + " during the step: "
                     + ContainerExecutor.message(streamError != null ? streamError : e), e);
         } finally {
+            if (piped != null) {
+                piped.release();
+            }
             ContainerExecutor.removeLater(docker, id);
             executor.giveBack(workspace);
         }
@@ -65,14 +93,11 @@ final class ContainerExecution implements Executor.Execution {
             // it had ended already
         } catch (RuntimeException engineGone) {
             // Nothing will tell us the container ended: stop waiting for it.
-            output.close();
-            WaitContainerResultCallback w = waiting;
-            if (w != null) {
-                try {
-                    w.close();
-                } catch (java.io.IOException ignored) {
-                    // closed already
-                }
+            try {
+                output.close();
+                waiting.close();
+            } catch (java.io.IOException ignored) {
+                // closed already
             }
         }
     }

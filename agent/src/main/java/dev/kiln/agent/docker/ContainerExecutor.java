@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.transport.DockerHttpClient;
 import dev.kiln.agent.run.BuildSteps;
 import dev.kiln.agent.run.BuildUser;
 import dev.kiln.agent.run.Executor;
@@ -48,15 +49,25 @@ public final class ContainerExecutor implements Executor {
     private final Map<Path, BuildNetwork> builds = new ConcurrentHashMap<>();
     /** Images seen on the engine: one call less per step. An image removed meanwhile fails the create, which says so. */
     private final java.util.Set<String> present = ConcurrentHashMap.newKeySet();
+    /** Whether step output goes through a named pipe ({@link LogPipe}), not the engine: an engine on this machine. */
+    private final boolean pipes;
+    /** By the engine's image id: whether it has the {@code /bin/sh} the pipe needs (else its steps' output comes attached). */
+    private final Map<String, Boolean> shells = new ConcurrentHashMap<>();
 
     /**
      * {@code agentKey}: this agent's {@link ContainerLabels#agentKey}; {@code owner}: who gets the
      * workspace back after each step (the build user of an agent run as root), empty: nobody.
      */
     public ContainerExecutor(DockerEngine engine, String agentKey, Optional<BuildUser> owner) {
+        this(engine, agentKey, owner, engine.host().startsWith("unix://") && LogPipe.available());
+    }
+
+    /** {@code pipes}: false to have every step's output attached, as for an engine elsewhere. */
+    public ContainerExecutor(DockerEngine engine, String agentKey, Optional<BuildUser> owner, boolean pipes) {
         this.engine = engine;
         this.agentKey = agentKey;
         this.owner = owner;
+        this.pipes = pipes;
     }
 
     @Override
@@ -120,14 +131,22 @@ public final class ContainerExecutor implements Executor {
             ensureImage(step.image());
             for (boolean first = true; ; first = false) {
                 ContainerSpec spec = spec(step, workspace, scratch, build);
+                LogPipe.Reader piped = spec.pipe() == null ? null : LogPipe.reader(Path.of(spec.pipe()));
                 try {
                     id = first ? build.ahead().take(step.index(), spec, docker) : null;
                     if (id == null) {
                         id = create(docker, spec, build, step).exec().getId();
                     }
-                    out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
+                    if (piped != null && !hasShell(spec.imageId(), id)) {
+                        remove(docker, id);
+                        id = null;
+                        continue;   // made again, attached
+                    }
+                    if (piped == null) {
+                        out = AttachStream.open(engine.http(), id, ATTACH_MILLIS);
+                    }
                     docker.startContainerCmd(id).exec();
-                    return new ContainerExecution(this, docker, id, out, workspace);
+                    return new ContainerExecution(this, docker, id, out, piped, workspace);
                 } catch (RuntimeException e) {
                     if (!first || spec.network().equals(spec.networkMode()) || isConnectionFailure(e)) {
                         throw e;
@@ -181,13 +200,32 @@ public final class ContainerExecutor implements Executor {
         });
     }
 
-    private static ContainerSpec spec(StepPlan step, Path workspace, Path scratch, BuildNetwork build) throws IOException {
+    private ContainerSpec spec(StepPlan step, Path workspace, Path scratch, BuildNetwork build) throws IOException {
         Path script = null;
         if (step.script() != null) {
             script = scratch.resolve("step-" + step.index() + ".sh");
             Files.writeString(script, step.script());
         }
-        return ContainerSpec.of(step, workspace, script, build.network(), build.holderFor(step.index()), build::volume);
+        ContainerSpec spec = ContainerSpec.of(step, workspace, script, build.network(), build.holderFor(step.index()),
+                build::volume);
+        if (!pipes) {
+            return spec;
+        }
+        // The image's own entrypoint and command, as the engine would use them: asked each time, as
+        // a step before may have built the image anew under the same name.
+        var image = engine.client().inspectImageCmd(step.image()).exec();
+        if (Boolean.FALSE.equals(shells.get(image.getId()))) {
+            return spec;
+        }
+        var config = image.getConfig();
+        ContainerSpec piped = spec.piped(scratch.resolve("step-" + step.index() + ".out"), image.getId(),
+                config == null || config.getEntrypoint() == null ? null : List.of(config.getEntrypoint()),
+                config == null || config.getCmd() == null ? null : List.of(config.getCmd()));
+        if (piped == null) {
+            return spec;   // nothing to run: the engine says so
+        }
+        LogPipe.make(Path.of(piped.pipe()));
+        return piped;
     }
 
     private CreateContainerCmd create(DockerClient docker, ContainerSpec spec, BuildNetwork build, StepPlan step) {
@@ -268,6 +306,31 @@ public final class ContainerExecutor implements Executor {
         } catch (IOException gone) {
             // closed already
         }
+    }
+
+    /**
+     * Whether the image {@code imageId}, of which {@code container} is made, has {@code /bin/sh};
+     * asked of the engine once per image. Without it the container's init could not start the pipe's
+     * shell, and would end at once with nothing in the pipe.
+     */
+    private boolean hasShell(String imageId, String container) throws IOException {
+        Boolean known = shells.get(imageId);
+        if (known != null) {
+            return known;
+        }
+        DockerHttpClient.Request stat = DockerHttpClient.Request.builder()
+                .method(DockerHttpClient.Request.Method.GET)   // no HEAD here: the answer's tar is not read
+                .path("/containers/" + container + "/archive?path=/bin/sh")
+                .build();
+        int code;
+        try (DockerHttpClient.Response r = engine.http().execute(stat)) {
+            code = r.getStatusCode();
+        }
+        if (code != 200 && code != 404) {
+            throw new IOException("the Docker engine answered " + code + " when asked whether image " + imageId + " has /bin/sh");
+        }
+        shells.put(imageId, code == 200);
+        return code == 200;
     }
 
     /** Gives the workspace back to the build user after a container wrote to it as root. */

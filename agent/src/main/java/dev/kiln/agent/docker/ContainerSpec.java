@@ -23,10 +23,11 @@ import java.util.Map;
  * @param networkMode what the engine is asked: the build's network, or {@code container:<id>} of the
  *                   build's {@link NetworkHolder}, whose namespace on that network the step then shares
  * @param aliases    the step's names on the network (none when it shares the holder's, which has them)
+ * @param imageId    the engine's id of {@code image} when the spec was made for it ({@link #piped}), else null
  */
 record ContainerSpec(String image, List<String> entrypoint, List<String> cmd, List<String> env, String workingDir,
                      Map<String, String> binds, List<String> readOnly, Map<String, String> mounts, String network,
-                     String networkMode, List<String> aliases) {
+                     String networkMode, List<String> aliases, String imageId) {
     static final String WORKSPACE = "/workspace";
     static final String SCRIPT = "/kiln/step-script";
     private static final String HOSTNAME = "[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?";
@@ -70,7 +71,40 @@ record ContainerSpec(String image, List<String> entrypoint, List<String> cmd, Li
         env.addAll(step.env());
         List<String> aliases = holder == null && isHostName(step.id()) ? List.of(step.id()) : List.of();
         return new ContainerSpec(step.image(), entrypoint, cmd, List.copyOf(env), workingDir, binds, List.copyOf(readOnly),
-                mounts, network, holder == null ? network : "container:" + holder, aliases);
+                mounts, network, holder == null ? network : "container:" + holder, aliases, null);
+    }
+
+    /**
+     * This spec with the step's output sent into the named pipe {@code pipe} (see {@link LogPipe}):
+     * the image's {@code /bin/sh} opens it as stdout and stderr, then becomes the step's command,
+     * which is what the engine would have run (the step's entrypoint, else the image's, then the
+     * step's args, else the image's command, as {@code docker run} puts them together). Null when
+     * there is no command to run; the engine then says so.
+     */
+    ContainerSpec piped(Path pipe, String imageId, List<String> imageEntrypoint, List<String> imageCmd) {
+        List<String> argv = new ArrayList<>();
+        if (entrypoint != null) {
+            argv.addAll(entrypoint);
+            argv.addAll(cmd == null ? List.of() : cmd);
+        } else {
+            argv.addAll(imageEntrypoint == null ? List.of() : imageEntrypoint);
+            argv.addAll(cmd != null ? cmd : imageCmd == null ? List.of() : imageCmd);
+        }
+        if (argv.isEmpty()) {
+            return null;
+        }
+        Map<String, String> withPipe = new LinkedHashMap<>(binds);
+        withPipe.put(LogPipe.INSIDE, pipe.toAbsolutePath().toString());
+        return new ContainerSpec(image, PIPE_SHELL, List.copyOf(argv), env, workingDir, withPipe, readOnly, mounts, network,
+                networkMode, aliases, imageId);
+    }
+
+    /** {@code exec}: the step's command keeps the shell's process, so signals and the exit code are its own. */
+    static final List<String> PIPE_SHELL = List.of("/bin/sh", "-c", "exec \"$@\" >" + LogPipe.INSIDE + " 2>&1", "kiln-step");
+
+    /** The host's end of the named pipe the step's output goes into, or null: the engine's attach stream carries it. */
+    String pipe() {
+        return binds.get(LogPipe.INSIDE);
     }
 
     /** Whether a step's id can be its name on the network. */

@@ -46,20 +46,49 @@ public final class TestImages {
         } catch (NotFoundException absent) {
             // build it below
         }
+        return build(BUSYBOX, """
+                FROM scratch
+                COPY busybox /bin/busybox
+                RUN ["/bin/busybox", "--install", "-s", "/bin"]
+                CMD ["sh"]
+                """, busybox);
+    }
+
+    /** An image with busybox at {@code /busybox} as its entrypoint and no {@code /bin/sh}, as distroless images are. */
+    public static synchronized String withoutShell() {
+        require(Files.isExecutable(Path.of("/bin/busybox")), "needs /bin/busybox from Debian's busybox-static");
+        return build("kiln-test/no-shell:1", """
+                FROM scratch
+                COPY busybox /busybox
+                ENTRYPOINT ["/busybox"]
+                """, Path.of("/bin/busybox"));
+    }
+
+    /** {@link #busybox()} with {@code ENTRYPOINT ["echo", "entry"]} and {@code CMD ["default-cmd"]}. */
+    public static synchronized String withEntrypoint() {
+        return build("kiln-test/entrypoint:1", "FROM " + busybox() + "\nENTRYPOINT [\"echo\", \"entry\"]\nCMD [\"default-cmd\"]\n", null);
+    }
+
+    /** {@code tag}, built from {@code dockerfile} (with {@code busybox} copied into its context) if the engine lacks it. */
+    private static String build(String tag, String dockerfile, Path busybox) {
+        DockerEngine docker = engine();
         try {
-            Path context = Files.createTempDirectory("kiln-busybox");
-            Files.copy(busybox, context.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(context.resolve("Dockerfile"), """
-                    FROM scratch
-                    COPY busybox /bin/busybox
-                    RUN ["/bin/busybox", "--install", "-s", "/bin"]
-                    CMD ["sh"]
-                    """);
+            docker.client().inspectImageCmd(tag).exec();
+            return tag;
+        } catch (NotFoundException absent) {
+            // build it below
+        }
+        try {
+            Path context = Files.createTempDirectory("kiln-test-image");
+            if (busybox != null) {
+                Files.copy(busybox, context.resolve("busybox"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            Files.writeString(context.resolve("Dockerfile"), dockerfile);
             docker.client().buildImageCmd(context.toFile())
-                    .withTags(Set.of(BUSYBOX))
+                    .withTags(Set.of(tag))
                     .exec(new BuildImageResultCallback())
                     .awaitImageId();
-            return BUSYBOX;
+            return tag;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
