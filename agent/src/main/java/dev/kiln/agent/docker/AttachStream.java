@@ -85,7 +85,7 @@ final class AttachStream extends InputStream {
         if (status < 200 || status > 299) {
             try (response) {
                 String why = new String(response.getBody().readNBytes(4096), StandardCharsets.UTF_8);
-                throw new IOException("the engine answered " + status + ": " + ContainerExecutor.message(new IOException(why)));
+                throw new IOException("the engine answered " + status + ": " + EngineErrors.message(new IOException(why)));
             }
         }
         return new AttachStream(response);

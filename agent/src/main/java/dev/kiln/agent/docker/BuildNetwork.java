@@ -113,7 +113,7 @@ public final class BuildNetwork {
         } catch (ExecutionException | TimeoutException e) {
             Throwable why = e instanceof ExecutionException ? e.getCause() : e;
             log.info("build {}: its steps join its network one by one ({})", buildId,
-                    why instanceof IOException ? why.getMessage() : ContainerExecutor.message(why));
+                    why instanceof IOException ? why.getMessage() : EngineErrors.message(why));
             holder = null;
             return null;
         } catch (InterruptedException e) {

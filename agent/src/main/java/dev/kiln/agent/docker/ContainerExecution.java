@@ -72,7 +72,7 @@ final class ContainerExecution implements Executor.Execution {
         } catch (RuntimeException e) {
             Throwable streamError = attached == null ? null : attached.error();
             throw new Executor.LostStepException("lost the Docker engine at " + executor.host() + " during the step: "
-                    + ContainerExecutor.message(streamError != null ? streamError : e), e);
+                    + EngineErrors.message(streamError != null ? streamError : e), e);
         } finally {
             if (piped != null) {
                 piped.release();

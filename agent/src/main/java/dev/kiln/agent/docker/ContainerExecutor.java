@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * Build does: the build's workspace bind-mounted at {@code /workspace} (shared with its process
  * steps), the build's network and named volumes ({@link BuildNetwork}), an init process so that a
  * stop takes a tenth of a second, and labels that let the agent find it again ({@link ContainerLabels}).
- * Output is attached ({@link AttachStream}), not logged by the engine: nothing of it lands on the engine's disk.
+ * Output comes through a named pipe the engine does not copy ({@link LogPipe}) when the engine is on
+ * this machine and the image has {@code /bin/sh}, else attached ({@link AttachStream}); it is never
+ * logged by the engine: nothing of it lands on the engine's disk.
  *
  * <p>Containers run as their image's user, usually root. When the agent hands process steps to a
  * build user, the workspace goes back to that user after every container step, so that the next
@@ -148,12 +150,12 @@ public final class ContainerExecutor implements Executor {
                     docker.startContainerCmd(id).exec();
                     return new ContainerExecution(this, docker, id, out, piped, workspace);
                 } catch (RuntimeException e) {
-                    if (!first || spec.network().equals(spec.networkMode()) || isConnectionFailure(e)) {
+                    if (!first || spec.network().equals(spec.networkMode()) || EngineErrors.isConnectionFailure(e)) {
                         throw e;
                     }
                     // The holder went away under the build (removed by hand): the step joins the network itself.
                     log.info("build {}: step {} could not join the build's network holder ({}); it joins the network itself",
-                            build.buildId(), step.index(), message(e));
+                            build.buildId(), step.index(), EngineErrors.message(e));
                     build.dropHolder();
                     if (out != null) {
                         out.close();
@@ -292,7 +294,7 @@ public final class ContainerExecutor implements Executor {
                 throw stopped(image, ref);   // the failure is the kill's dropped stream, not the registry's
             }
             throw new IOException("image '" + image + "' is not on the Docker engine at " + engine.host()
-                    + ", and pulling it from " + ref.registryText() + " failed: " + message(e), e);
+                    + ", and pulling it from " + ref.registryText() + " failed: " + EngineErrors.message(e), e);
         }
     }
 
@@ -373,50 +375,10 @@ public final class ContainerExecutor implements Executor {
     }
 
     private String describe(RuntimeException e) {
-        if (isConnectionFailure(e)) {
-            return "the Docker engine at " + engine.host() + " does not answer (" + message(e) + ")";
+        if (EngineErrors.isConnectionFailure(e)) {
+            return "the Docker engine at " + engine.host() + " does not answer (" + EngineErrors.message(e) + ")";
         }
-        return "the Docker engine refused the step: " + message(e);
-    }
-
-    static boolean isConnectionFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.SocketException || t instanceof java.io.UncheckedIOException
-                    || t instanceof java.net.ConnectException || t instanceof java.nio.channels.ClosedChannelException
-                    || t instanceof org.apache.hc.core5.http.ConnectionClosedException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The most telling message of {@code e}: the engine's own, or the deepest cause's. */
-    static String message(Throwable e) {
-        String m = null;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                m = t.getMessage();
-                if (t instanceof com.github.dockerjava.api.exception.DockerException) {
-                    break;
-                }
-            }
-        }
-        if (m == null) {
-            return e.toString();
-        }
-        // The engine answers in JSON: {"message":"..."}
-        int at = m.indexOf("{\"message\":");
-        if (at >= 0) {
-            try {
-                var node = dev.kiln.spec.json.Json.MAPPER.readTree(m.substring(at, m.lastIndexOf('}') + 1));
-                if (node.hasNonNull("message")) {
-                    return node.get("message").asText().strip();
-                }
-            } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException notJson) {
-                // keep the text as it is
-            }
-        }
-        return m.strip();
+        return "the Docker engine refused the step: " + EngineErrors.message(e);
     }
 
     private static Path key(Path workspace) {

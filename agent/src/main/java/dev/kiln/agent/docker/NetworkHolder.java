@@ -88,7 +88,7 @@ final class NetworkHolder {
         try (DockerHttpClient.Response r = engine.http().execute(request)) {
             String answer = new String(r.getBody().readAllBytes(), StandardCharsets.UTF_8);
             if (r.getStatusCode() != 200 || answer.contains("\"error")) {
-                throw new IOException("the engine did not import " + IMAGE + ": " + ContainerExecutor.message(new IOException(answer)));
+                throw new IOException("the engine did not import " + IMAGE + ": " + EngineErrors.message(new IOException(answer)));
             }
         }
         docker.inspectImageCmd(IMAGE).exec();
