@@ -10,7 +10,8 @@
              (the engine also writes it to its json-file log, as by default) and with --log-driver none
              (as Kiln runs step containers), and against the engine's own attach stream read by a minimal
              reader (Python on the socket: create, attach, start, read to the end, no docker CLI), the
-             most any client can get out of this engine; twice: as `yes | head` writes it (small
+             most any client can get out of this engine's stream, and `docker run` writing into a named
+             pipe that a minimal reader drains, the path Kiln's output takes now; twice: as `yes | head` writes it (small
              writes) and through `dd bs=65536` (64 KiB writes, with which the engine itself is faster)
 
 Usage: bench/containers.py [ROUNDS] [IMAGE]  (defaults: 3, kiln-test/busybox:1, which the agent's
@@ -59,6 +60,35 @@ def _engine(method, path, body=None):
     if r.status >= 300:
         raise SystemExit(f'{method} {path}: {r.status} {data!r}')
     return json.loads(data) if data else None
+
+
+def raw_pipe(image, cmd):
+    """Seconds of `docker run` whose command writes into a named pipe (mounted at /kiln/output, as Kiln
+    mounts one) that a minimal reader drains in 1 MiB reads: the path Kiln's output takes, by hand."""
+    import threading
+    fifo = tempfile.mktemp(prefix='kiln-bench-pipe-')
+    os.mkfifo(fifo, 0o622)
+    got = []
+
+    def drain():
+        n = 0
+        with open(fifo, 'rb', buffering=0) as f:
+            buf = bytearray(1 << 20)
+            while (k := f.readinto(buf)):
+                n += k
+        got.append(n)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    t0 = time.time()
+    subprocess.run(['docker', 'run', '--rm', '--init', '--log-driver', 'none', '-v', fifo + ':/kiln/output', image,
+                    'sh', '-c', f'exec sh -c "$0" > /kiln/output 2>&1', cmd], check=True)
+    reader.join()
+    t = time.time() - t0
+    os.unlink(fifo)
+    if got != [LOG_BYTES]:
+        raise SystemExit(f'the pipe carried {got} bytes, not {LOG_BYTES}')
+    return t
 
 
 def raw_attach(image, cmd):
@@ -129,8 +159,8 @@ def main():
         steps = [{'name': image, 'args': ['true']} for _ in range(K)]
         kiln_build(steps[:1])   # warm-up: first lease, first container, JIT
         kiln_step, kiln_marginal, raw_step = [], [], []
-        # kiln (POST -> done), kiln (the step's start -> finish), docker run, --log-driver none, attach
-        logs = {name: ([], [], [], [], []) for name, _ in LOG_WORKLOADS}
+        # kiln (POST -> done), kiln (the step's start -> finish), docker run, --log-driver none, attach, pipe
+        logs = {name: ([], [], [], [], [], []) for name, _ in LOG_WORKLOADS}
         # What Kiln asks of the engine for every step: the build's own network (reachable as
         # cloudbuild) and the workspace bind-mounted at /workspace; by hand, the same engine work:
         # a step of its own on the network (`same`), as Kiln runs steps that may run side by side,
@@ -153,7 +183,7 @@ def main():
             joined.append(sum(raw(['docker', 'run', '--rm', '--init', '--network', 'container:' + holder, '--log-driver',
                                    'none', '-v', ws + ':/workspace', '-w', '/workspace', image, 'true']) for _ in range(K)) / K)
             for name, cmd in LOG_WORKLOADS:
-                kiln_log, kiln_log_step, raw_log, raw_log_none, raw_log_attach = logs[name]
+                kiln_log, kiln_log_step, raw_log, raw_log_none, raw_log_attach, raw_log_pipe = logs[name]
                 t, bid = kiln_build([{'name': image, 'args': ['sh', '-c', cmd]}])
                 step = d.api('/api/builds/' + bid)['steps'][0]
                 size = step['logSize']
@@ -166,6 +196,7 @@ def main():
                 raw_log_none.append(LOG_BYTES / raw(['docker', 'run', '--rm', '--init', '--log-driver', 'none', image,
                                                      'sh', '-c', cmd]) / 1e6)
                 raw_log_attach.append(LOG_BYTES / raw_attach(image, cmd) / 1e6)
+                raw_log_pipe.append(LOG_BYTES / raw_pipe(image, cmd) / 1e6)
         print(f'container steps, {rounds} rounds, image {image}, {os.cpu_count()} cores, '
               f'load {os.getloadavg()[0]:.1f}:')
         ks = d.fmt('per step, kiln (POST -> done) / 10', kiln_step, 'ms', 1000)
@@ -180,16 +211,18 @@ def main():
         print(f"  ratio kiln / that: {ks['median'] / js['median']:.2f} (whole build), "
               f"{km['median'] / js['median']:.2f} (per added step)")
         for name, _ in LOG_WORKLOADS:
-            kiln_log, kiln_log_step, raw_log, raw_log_none, raw_log_attach = logs[name]
+            kiln_log, kiln_log_step, raw_log, raw_log_none, raw_log_attach, raw_log_pipe = logs[name]
             kl = d.fmt(f'log 200 MB, {name}, kiln (stored), POST -> build done', kiln_log, 'MB/s')
             kt = d.fmt(f'log 200 MB, {name}, kiln (stored), the step start -> finish', kiln_log_step, 'MB/s')
             rl = d.fmt(f'log 200 MB, {name}, docker run > /dev/null', raw_log, 'MB/s')
             rn = d.fmt(f'log 200 MB, {name}, docker run --log-driver none', raw_log_none, 'MB/s')
             ra = d.fmt(f'log 200 MB, {name}, engine attach, minimal reader', raw_log_attach, 'MB/s')
+            rp = d.fmt(f'log 200 MB, {name}, docker run into a named pipe, minimal reader', raw_log_pipe, 'MB/s')
             print(f"  ratio kiln / docker run: {kl['median'] / rl['median']:.2f}; "
                   f"kiln / docker run --log-driver none: {kl['median'] / rn['median']:.2f}; "
                   f"kiln / engine attach stream: {kl['median'] / ra['median']:.2f}; "
-                  f"kiln's step / engine attach stream: {kt['median'] / ra['median']:.2f}")
+                  f"kiln's step / engine attach stream: {kt['median'] / ra['median']:.2f}; "
+                  f"kiln / docker run into a pipe: {kl['median'] / rp['median']:.2f}")
         print(f'  load average at the end: {" ".join(f"{x:.2f}" for x in os.getloadavg())}')
     finally:
         if 'holder' in locals():

@@ -20,11 +20,18 @@ final class ReadAhead {
     record Slice(byte[] buf, int off, int len) {
     }
 
+    /** How long {@link #next} waits for more when less than {@link #GATHER_BYTES} is there. */
+    static final long GATHER_NANOS = 5_000_000;
+    static final int GATHER_BYTES = 256 * 1024;
+
     private final byte[] ring;
     /** Bytes read into the ring, and bytes the sender is done with, since the start. */
     private long written;
     private long taken;
     private boolean ended;
+    /** Unsent bytes the sender waits for (0: it does not wait), and whether the reader waits for room. */
+    private long wanted;
+    private boolean readerWaits;
     private boolean stopped;
     private Throwable error;
 
@@ -48,8 +55,10 @@ final class ReadAhead {
                 int room;
                 synchronized (this) {
                     while (written - taken == ring.length && !stopped) {
+                        readerWaits = true;
                         wait();
                     }
+                    readerWaits = false;
                     if (stopped) {
                         return;
                     }
@@ -65,7 +74,9 @@ final class ReadAhead {
                         return;
                     }
                     written += n;
-                    notifyAll();
+                    if (wanted > 0 && written - taken >= wanted) {
+                        notifyAll();   // only then: a wake-up per piece of a few KiB cost more than the piece
+                    }
                 }
             }
         } catch (IOException | RuntimeException | Error e) {
@@ -91,8 +102,19 @@ final class ReadAhead {
     synchronized Slice next(int max) throws IOException {
         try {
             while (written == taken && !ended) {
+                wanted = 1;
                 wait();
             }
+            // A little more time for a little output: a chatty step's pieces of a few KiB make one
+            // append instead of hundreds (each append costs the server a file write and its followers
+            // a round), and a line is still shown within a few milliseconds.
+            long until = System.nanoTime() + GATHER_NANOS;
+            long left;
+            while (!ended && written - taken < Math.min(max, GATHER_BYTES) && (left = until - System.nanoTime()) > 0) {
+                wanted = Math.min(max, GATHER_BYTES);
+                wait(left / 1_000_000, (int) (left % 1_000_000));
+            }
+            wanted = 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stop();
@@ -117,7 +139,9 @@ final class ReadAhead {
     /** The sender is done with the {@code len} bytes {@link #next} gave it: the reader may reuse them. */
     synchronized void done(int len) {
         taken += len;
-        notifyAll();
+        if (readerWaits) {
+            notifyAll();
+        }
     }
 
     /**
