@@ -87,4 +87,28 @@ class ContainerSpecTest {
         assertThat(s.aliases()).as("the holder has the step's id as its alias").isEmpty();
         assertThat(s.env()).contains("KILN_NETWORK=cloudbuild-b1");
     }
+
+    @Test
+    void a_piped_step_runs_what_the_engine_would_run_behind_the_shell_that_opens_the_pipe() throws Exception {
+        Path pipe = Path.of("/work/builds/b1/scratch/step-0.out");
+        List<String> imageEntrypoint = List.of("python3", "-u");
+        List<String> imageCmd = List.of("serve.py");
+
+        ContainerSpec own = spec(step("s", "sh", List.of("-c", "make"), null, null, List.of())).piped(pipe, "sha256:1",
+                imageEntrypoint, imageCmd);
+        assertThat(own.entrypoint()).isEqualTo(ContainerSpec.PIPE_SHELL);
+        assertThat(own.cmd()).as("the step's entrypoint and args; not the image's").containsExactly("sh", "-c", "make");
+        assertThat(own.pipe()).isEqualTo(pipe.toString());
+        assertThat(own.binds()).containsEntry("/kiln/output", pipe.toString()).containsEntry("/workspace", WS.toString());
+
+        assertThat(spec(step("s", null, List.of("train.py"), null, null, List.of())).piped(pipe, "sha256:1", imageEntrypoint,
+                imageCmd).cmd()).as("the image's entrypoint, the step's args").containsExactly("python3", "-u", "train.py");
+        assertThat(spec(step("s", null, List.of(), null, null, List.of())).piped(pipe, "sha256:1", imageEntrypoint,
+                imageCmd).cmd()).as("the image's entrypoint and command").containsExactly("python3", "-u", "serve.py");
+        assertThat(spec(step("s", "env", List.of(), null, null, List.of())).piped(pipe, "sha256:1", imageEntrypoint,
+                imageCmd).cmd()).as("an entrypoint of the step's drops the image's command").containsExactly("env");
+        assertThat(spec(step("s", null, List.of(), null, null, List.of())).piped(pipe, "sha256:1", null, null))
+                .as("nothing to run: left to the engine to say so").isNull();
+        assertThat(spec(step("s", null, List.of("x"), null, null, List.of())).pipe()).isNull();
+    }
 }
