@@ -95,14 +95,26 @@ public final class ContainerExecutor implements Executor {
             return;
         }
         b.ahead().settle();
-        try {
-            // On the remover's one thread: the step containers queued for removal go first, so none
-            // is half-removed (and still on the network) when the network goes.
-            REMOVER.submit(b::release).get(2, java.util.concurrent.TimeUnit.MINUTES);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-            log.warn("build {}: could not remove its containers, network and volumes from the engine at {}: {}"
-                    + " (the agent removes them at its next start)", buildId, engine.host(), e.toString());
-        } catch (InterruptedException e) {
+        // On the remover's one thread: the step containers queued for removal go first, so none
+        // is half-removed (and still on the network) when the network goes. Waited for even when
+        // interrupted (the agent stopping right after a build's end): the engine's connection closes
+        // after this, and what is not removed by then would stay on the engine.
+        var removal = REMOVER.submit(b::release);
+        long until = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(2);
+        boolean interrupted = false;
+        while (true) {
+            try {
+                removal.get(Math.max(0, until - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+                break;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+                log.warn("build {}: could not remove its containers, network and volumes from the engine at {}: {}"
+                        + " (the agent removes them at its next start)", buildId, engine.host(), e.toString());
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }

@@ -129,6 +129,26 @@ class ContainerStepsTest {
     }
 
     @Test
+    void a_build_released_by_a_thread_interrupted_as_its_agent_stops_still_leaves_nothing() throws Exception {
+        ContainerBuilds b = new ContainerBuilds(tmp);
+        var containers = new dev.kiln.agent.docker.ContainerExecutor(b.engine, b.agentKey, Optional.empty());
+        Path workspace = Files.createDirectories(tmp.resolve("ws"));
+        containers.prepare(b.buildId, workspace, tmp.resolve("scratch"));
+        String network = containers.network(workspace);
+        assertThat(b.leftOnEngine()).contains("network " + network);
+
+        Thread.currentThread().interrupt();   // as the agent's stop interrupts a build thread in its clean-up
+        try {
+            containers.release(b.buildId, workspace);
+            assertThat(Thread.currentThread().isInterrupted()).as("the interrupt is kept for the caller").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+
+        assertThat(b.leftOnEngine()).isEmpty();
+    }
+
+    @Test
     void named_volumes_are_shared_by_the_builds_steps_and_removed_with_it() {
         ContainerBuilds b = new ContainerBuilds(tmp);
         var api = new BuildRunnerTest.Recorder();

@@ -80,11 +80,14 @@ class SharedNetworkTest {
         CompletableFuture<Status> run = CompletableFuture.supplyAsync(() -> b.run(api, steps));
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(workspace.resolve("ready")));
         var docker = b.engine.client();
-        var holders = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerLabels.BUILD, b.buildId,
-                ContainerLabels.STEP, "(network holder)")).exec();
-        assertThat(holders).hasSize(1);
-        docker.removeContainerCmd(holders.get(0).getId()).withForce(true).exec();
-        Files.createFile(workspace.resolve("go"));
+        try {
+            var holders = docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(ContainerLabels.BUILD, b.buildId,
+                    ContainerLabels.STEP, "(network holder)")).exec();
+            assertThat(holders).hasSize(1);
+            docker.removeContainerCmd(holders.get(0).getId()).withForce(true).exec();
+        } finally {
+            Files.createFile(workspace.resolve("go"));   // the build goes on to its end, and its clean-up, whatever failed here
+        }
 
         String log = api.log.toString();
         assertThat(run.get()).as(log).isEqualTo(Status.SUCCESS);
