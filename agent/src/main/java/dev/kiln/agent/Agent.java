@@ -153,11 +153,17 @@ public final class Agent implements Runnable {
         } catch (InterruptedException e) {
             // stop(): fall through and end the builds still running.
         } finally {
-            // Their steps are killed and the server told, before this returns (the server's close waits on it).
+            // Their steps are killed, the server told and what they made on the engine removed, before
+            // this returns (the server's close waits on it, then closes the engine's connection): so
+            // waited for even when the stop's interrupt is still pending on this thread.
+            boolean interrupted = Thread.interrupted();
             builds.shutdownNow();
             try {
                 builds.awaitTermination(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }

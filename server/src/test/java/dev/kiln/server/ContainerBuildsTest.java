@@ -74,4 +74,26 @@ class ContainerBuildsTest {
         assertThat(kiln.logText(end.id(), 1)).isEqualTo("source file\n");
         assertThat(kiln.logText(end.id(), 2)).isEqualTo("in /workspace/out\n");
     }
+
+    @Test
+    void a_server_stopped_right_after_a_container_build_ended_leaves_nothing_of_it_on_the_engine() throws Exception {
+        String image = TestImages.busybox();
+        kiln = TestServer.start(tmp.resolve("data"));
+        Path repo = TestServer.repo(tmp.resolve("repo"), Map.of("build.yaml", """
+                steps:
+                  - name: %s
+                    args: ['true']
+                  - name: %s
+                    args: ['true']
+                """.formatted(image, image)));
+        BuildView end = kiln.awaitEnd(kiln.submit(repo).id(), Duration.ofSeconds(60));
+        assertThat(end.status()).as(end.statusDetail()).isEqualTo(Status.SUCCESS);
+
+        kiln.close();   // at once: the embedded agent may still be removing the build's containers and network
+        kiln = null;
+
+        var docker = TestImages.engine().client();
+        assertThat(docker.listNetworksCmd().withFilter("label", List.of("kiln.build=" + end.id())).exec()).isEmpty();
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of("kiln.build", end.id())).exec()).isEmpty();
+    }
 }
