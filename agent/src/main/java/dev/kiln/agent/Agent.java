@@ -155,13 +155,18 @@ public final class Agent implements Runnable {
         } finally {
             // Their steps are killed, the server told and what they made on the engine removed, before
             // this returns (the server's close waits on it, then closes the engine's connection): so
-            // waited for even when the stop's interrupt is still pending on this thread.
+            // waited for through the stop's interrupt, which may land here (its goodbye can end the
+            // poll first).
             boolean interrupted = Thread.interrupted();
             builds.shutdownNow();
-            try {
-                builds.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                interrupted = true;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (true) {
+                try {
+                    builds.awaitTermination(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
