@@ -4,11 +4,11 @@ import dev.kiln.spec.plan.StepPlan;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The one place that picks who runs a step: a step with no image ({@code name} absent or
@@ -69,8 +69,9 @@ public final class StepRouter implements Executor {
     @Override
     public void prepare(String buildId, BuildSteps steps, Path workspace, Path scratch) throws IOException {
         for (Executor e : all()) {
-            Set<Integer> mine = new HashSet<>();
-            steps.all().stream().filter(s -> steps.mine().contains(s.index()) && !s.isNative() && pick(s) == e).forEach(s -> mine.add(s.index()));
+            Set<Integer> mine = steps.all().stream()
+                    .filter(s -> steps.mine().contains(s.index()) && !s.isNative() && pick(s) == e)
+                    .map(StepPlan::index).collect(Collectors.toSet());
             e.prepare(buildId, new BuildSteps(steps.all(), mine), workspace, scratch);
         }
     }
